@@ -1,0 +1,22 @@
+// -----------------------------------------------------------------------------
+// File: absl_compat.hpp
+// -----------------------------------------------------------------------------
+//
+// Debian 12's Abseil is built with its own `absl::string_view` (not an alias of
+// `std::string_view`). foresight's API speaks `std::string_view`; `Sv()` hands
+// one to Abseil (StrCat, status messages, SimpleAtod) without a copy.
+#ifndef FORESIGHT_CORE_ABSL_COMPAT_HPP_
+#define FORESIGHT_CORE_ABSL_COMPAT_HPP_
+
+#include <string_view>
+
+#include "absl/strings/string_view.h"
+
+namespace foresight {
+
+inline absl::string_view Sv(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+inline std::string_view StdSv(absl::string_view s) { return std::string_view(s.data(), s.size()); }
+
+}  // namespace foresight
+
+#endif  // FORESIGHT_CORE_ABSL_COMPAT_HPP_

@@ -1,0 +1,48 @@
+// -----------------------------------------------------------------------------
+// File: forecaster.hpp
+// -----------------------------------------------------------------------------
+//
+// `Forecaster` is the role a forecasting policy plays: fit on a history, update
+// online one sample at a time, and predict steps 1..H as a `Forecast` (mean,
+// quantiles, confidence). Parameters live in the policy object, which is
+// immutable once built; fitted state lives in `F::State`, a copyable value the
+// caller owns (one per series), so one policy object serves any number of series.
+//
+// Requirements:   typename F::State;                      // copyable
+//                 absl::StatusOr<F::State> Fit(std::span<const double> history) const;
+//                 void Update(F::State&, double y) const;  // append one sample
+//                 Forecast Predict(const F::State&, int horizon) const;
+//                 static std::string_view Name();
+// Contract:       Fit({}) succeeds and yields a cold state that still predicts
+//                 (possibly zeros with confidence 0); Fit rejects NaN/inf with
+//                 InvalidArgumentError; Predict(s, h) has horizon h, finite
+//                 values, non-decreasing quantiles per step; Fit(x) then
+//                 Update(y) is equivalent to learning from x followed by y.
+// Shipped:        LastValue, SeasonalNaive, HoltWinters (foundation); the
+//                 forecasting module adds ARIMA/SARIMA, ETS, Theta, Markov chain,
+//                 small LSTM, ensemble and the Conformal<F> wrapper.
+#ifndef FORESIGHT_FORECAST_FORECASTER_HPP_
+#define FORESIGHT_FORECAST_FORECASTER_HPP_
+
+#include <concepts>
+#include <span>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "foresight/forecast/forecast.hpp"
+
+namespace foresight {
+
+template <typename F>
+concept Forecaster = std::copy_constructible<typename F::State> &&
+    requires(const F f, std::span<const double> history, typename F::State& state,
+             const typename F::State& cstate, double y, int horizon) {
+  { f.Fit(history) } -> std::same_as<absl::StatusOr<typename F::State>>;
+  { f.Update(state, y) } -> std::same_as<void>;
+  { f.Predict(cstate, horizon) } -> std::same_as<Forecast>;
+  { F::Name() } -> std::convertible_to<std::string_view>;
+};
+
+}  // namespace foresight
+
+#endif  // FORESIGHT_FORECAST_FORECASTER_HPP_

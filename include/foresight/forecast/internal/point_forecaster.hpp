@@ -1,0 +1,103 @@
+// -----------------------------------------------------------------------------
+// File: internal/point_forecaster.hpp
+// -----------------------------------------------------------------------------
+//
+// `PointForecaster<ModelT>` lifts a point model into a full `Forecaster`: it
+// validates input, replays history through the model online, and wraps its
+// point forecasts with `ErrorQuantiles` (empirical error quantiles per step).
+//
+// A point model provides:
+//   typename ModelT::State;                                     // copyable
+//   static std::string_view Name();
+//   State Start() const;                                        // cold state
+//   void Step(State&, double y) const;                          // learn one sample
+//   void Point(const State&, std::span<double> out) const;      // steps 1..out.size()
+//   double Level(const State&) const;                           // typical magnitude
+// Optional:
+//   void Warm(State&, std::span<const double> history) const;   // batch initialisation;
+//       called by Fit before the online replay with the whole history; it may
+//       set parameters from the prefix but must not consume it (the replay does).
+#ifndef FORESIGHT_FORECAST_INTERNAL_POINT_FORECASTER_HPP_
+#define FORESIGHT_FORECAST_INTERNAL_POINT_FORECASTER_HPP_
+
+#include <cmath>
+#include <span>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "foresight/forecast/forecast.hpp"
+#include "foresight/forecast/internal/error_quantiles.hpp"
+
+namespace foresight::internal {
+
+// Returns InvalidArgumentError naming the first non-finite value, else OK.
+inline absl::Status CheckFinite(std::span<const double> values, std::string_view what) {
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (!std::isfinite(values[i])) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(std::string(what), ": value ", i, " is not finite (", values[i], ")"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+template <typename ModelT>
+class PointForecaster {
+ public:
+  struct State {
+    typename ModelT::State model;
+    ErrorQuantiles::State errors;
+  };
+
+  PointForecaster() = default;
+  explicit PointForecaster(ModelT model, ErrorQuantiles::Options error_options = {},
+                           std::span<const double> levels = kDefaultQuantileLevels)
+      : model_(std::move(model)), errors_(error_options, levels) {}
+
+  static std::string_view Name() { return ModelT::Name(); }
+  const ModelT& model() const { return model_; }
+  const ErrorQuantiles& error_model() const { return errors_; }
+
+  absl::StatusOr<State> Fit(std::span<const double> history) const {
+    if (absl::Status s = CheckFinite(history, ModelT::Name()); !s.ok()) return s;
+    State state{model_.Start(), errors_.MakeState()};
+    if constexpr (requires { model_.Warm(state.model, history); }) {
+      model_.Warm(state.model, history);
+    }
+    for (double y : history) Update(state, y);
+    return state;
+  }
+
+  // Learns one sample. A non-finite `y` is skipped (treated as missing).
+  void Update(State& state, double y) const {
+    if (!std::isfinite(y)) return;
+    errors_.Observe(state.errors, y);
+    model_.Step(state.model, y);
+    double point[64];
+    const std::size_t n = std::min<std::size_t>(64, static_cast<std::size_t>(
+                                                        errors_.options().horizon));
+    model_.Point(state.model, std::span<double>(point, n));
+    errors_.Record(state.errors, std::span<const double>(point, n));
+  }
+
+  Forecast Predict(const State& state, int horizon) const {
+    Forecast f(std::max(horizon, 0), errors_.levels());
+    if (horizon <= 0) return f;
+    std::vector<double> point(static_cast<std::size_t>(horizon));
+    model_.Point(state.model, point);
+    for (int s = 1; s <= horizon; ++s) f.mean(s) = point[static_cast<std::size_t>(s - 1)];
+    errors_.Fill(state.errors, f, model_.Level(state.model));
+    return f;
+  }
+
+ private:
+  ModelT model_;
+  ErrorQuantiles errors_;
+};
+
+}  // namespace foresight::internal
+
+#endif  // FORESIGHT_FORECAST_INTERNAL_POINT_FORECASTER_HPP_

@@ -1,0 +1,106 @@
+// -----------------------------------------------------------------------------
+// File: workload.hpp
+// -----------------------------------------------------------------------------
+//
+// A `Workload` is per-user demand for all four resources on a fixed time grid,
+// plus what a pool needs to host it: users' hosts, priorities and starting
+// limits, host capacities, and optional per-step application launches. The
+// built-in generator (`GenerateWorkload`, sim/generator.hpp) and the trace
+// loaders both produce one; `SimulatedPool` replays one.
+//
+// Missing samples are NaN (never zero): a pool reports no observation for that
+// user at that step, and metrics skip it.
+#ifndef FORESIGHT_SIM_WORKLOAD_HPP_
+#define FORESIGHT_SIM_WORKLOAD_HPP_
+
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "foresight/core/resources.hpp"
+#include "foresight/core/user.hpp"
+#include "xtensor/xtensor.hpp"
+
+namespace foresight {
+
+struct WorkloadUser {
+  UserId id;
+  std::string name;        // host-side name (VM id, container name, ...)
+  std::string archetype;   // generator archetype or trace format, for reports
+  std::uint32_t host = 0;
+  double priority = 1.0;
+  ResourceVector initial_allocation;  // limits at the start of the replay
+};
+
+struct Workload {
+  absl::Time start = absl::UnixEpoch();
+  absl::Duration step = absl::Minutes(5);
+  std::vector<WorkloadUser> users;
+  std::vector<ResourceVector> host_capacity;
+  xt::xtensor<double, 3> demand;         // users x steps x 4; NaN = missing
+  xt::xtensor<std::int32_t, 2> app;      // users x steps: app launched, -1 if none (may be empty)
+
+  std::size_t num_users() const { return users.size(); }
+  std::size_t num_steps() const { return demand.dimension() == 3 ? demand.shape()[1] : 0; }
+  absl::Time time(std::size_t step_index) const {
+    return start + step * static_cast<std::int64_t>(step_index);
+  }
+  double Demand(std::size_t user, std::size_t step_index, Resource r) const {
+    return demand(user, step_index, Index(r));
+  }
+  ResourceVector DemandVector(std::size_t user, std::size_t step_index) const {
+    ResourceVector v;
+    for (Resource r : kAllResources) v[r] = demand(user, step_index, Index(r));
+    return v;
+  }
+  bool Present(std::size_t user, std::size_t step_index) const {
+    return !std::isnan(demand(user, step_index, 0));
+  }
+  std::int32_t App(std::size_t user, std::size_t step_index) const {
+    return app.size() == 0 ? -1 : app(user, step_index);
+  }
+};
+
+// Checks shapes, hosts, capacities and that present demand is finite and >= 0.
+inline absl::Status ValidateWorkload(const Workload& w) {
+  if (w.step <= absl::ZeroDuration()) return absl::InvalidArgumentError("workload step must be > 0");
+  if (w.demand.dimension() != 3 || w.demand.shape()[0] != w.users.size() ||
+      w.demand.shape()[2] != kNumResources) {
+    return absl::InvalidArgumentError("workload demand must be users x steps x 4");
+  }
+  if (w.app.size() != 0 && (w.app.shape()[0] != w.users.size() ||
+                            w.app.shape()[1] != w.num_steps())) {
+    return absl::InvalidArgumentError("workload app launches must be users x steps");
+  }
+  if (w.host_capacity.empty()) return absl::InvalidArgumentError("workload has no hosts");
+  for (std::size_t h = 0; h < w.host_capacity.size(); ++h) {
+    if (!IsValidAmount(w.host_capacity[h])) {
+      return absl::InvalidArgumentError(absl::StrCat("host ", h, " has an invalid capacity"));
+    }
+  }
+  for (std::size_t u = 0; u < w.users.size(); ++u) {
+    if (w.users[u].host >= w.host_capacity.size()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("user '", w.users[u].name, "' is on unknown host ", w.users[u].host));
+    }
+    for (std::size_t t = 0; t < w.num_steps(); ++t) {
+      for (std::size_t r = 0; r < kNumResources; ++r) {
+        const double d = w.demand(u, t, r);
+        if (std::isnan(d)) continue;
+        if (!std::isfinite(d) || d < 0) {
+          return absl::InvalidArgumentError(absl::StrCat("user '", w.users[u].name, "' step ", t,
+                                                         ": demand ", d, " is not a valid amount"));
+        }
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace foresight
+
+#endif  // FORESIGHT_SIM_WORKLOAD_HPP_
