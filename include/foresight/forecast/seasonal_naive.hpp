@@ -48,7 +48,7 @@ struct SeasonalNaiveModel {
       } else {
         const long long h = static_cast<long long>(i) + 1;
         const long long back = m * ((h + m - 1) / m);  // m * ceil(h / m)
-        out[i] = s.ring[static_cast<std::size_t>((s.t + h - back) % m)];
+        out[i] = s.ring[static_cast<std::size_t>((s.t + h - 1 - back) % m)];
       }
     }
   }
