@@ -64,6 +64,7 @@ class AnyForecaster {
   static std::string_view Name() { return "any"; }
   // The name of the wrapped method (registry name, or the policy's Name()).
   const std::string& name() const { return name_; }
+  void set_name(std::string name) { name_ = std::move(name); }
 
   absl::StatusOr<State> Fit(std::span<const double> history) const { return impl_->Fit(history); }
   // Updating an empty (default-constructed) state is a no-op.
