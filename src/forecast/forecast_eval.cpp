@@ -50,20 +50,12 @@ absl::StatusOr<std::vector<double>> FitAndForecast(const AnyForecaster& f,
   return means;
 }
 
-void DrawProgress(std::ostream& err, std::size_t done, std::size_t total) {
-  constexpr int kWidth = 40;
-  const int filled = total ? static_cast<int>(kWidth * done / total) : kWidth;
-  err << '\r' << '[' << std::string(static_cast<std::size_t>(filled), '#')
-      << std::string(static_cast<std::size_t>(kWidth - filled), ' ') << "] " << done << '/' << total
-      << std::flush;
-}
-
 }  // namespace
 
 absl::StatusOr<EvalReport> EvaluateForecasts(const ForecastEvalOptions& options,
                                              const std::vector<M4Series>& train,
                                              const std::vector<M4Series>& test,
-                                             std::ostream* progress) {
+                                             const EvalProgress& progress) {
   if (options.horizon < 1) return absl::InvalidArgumentError("--horizon must be >= 1");
   if (options.season < 1) return absl::InvalidArgumentError("--season must be >= 1");
   if (options.methods.empty()) return absl::InvalidArgumentError("no --method given");
@@ -140,7 +132,8 @@ absl::StatusOr<EvalReport> EvaluateForecasts(const ForecastEvalOptions& options,
         for (std::size_t h = 0; h < y.size(); ++h) err += std::abs(y[h] - means[h]);
         cell.mase = err / static_cast<double>(y.size()) / *scale;
       }
-      done.fetch_add(1);
+      const std::size_t finished = done.fetch_add(1) + 1;
+      if (progress) progress(finished, S);
     }
   };
   const auto start = Clock::now();
@@ -149,14 +142,6 @@ absl::StatusOr<EvalReport> EvaluateForecasts(const ForecastEvalOptions& options,
   {
     std::vector<std::jthread> pool;
     for (int t = 0; t < std::min<int>(threads, static_cast<int>(S)); ++t) pool.emplace_back(worker);
-    if (progress) {
-      while (done.load() < S) {
-        DrawProgress(*progress, done.load(), S);
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      }
-      DrawProgress(*progress, S, S);
-      *progress << '\n';
-    }
   }  // joins
 
   EvalReport report;
@@ -200,12 +185,12 @@ std::string ReportJson(const EvalReport& report) {
 }
 
 absl::Status RunForecastEval(const ForecastEvalOptions& options, std::ostream& out,
-                             std::ostream& err) {
+                             const EvalProgress& progress) {
   absl::StatusOr<std::vector<M4Series>> train = ReadM4Csv(options.train_path);
   if (!train.ok()) return train.status();
   absl::StatusOr<std::vector<M4Series>> test = ReadM4Csv(options.test_path);
   if (!test.ok()) return test.status();
-  absl::StatusOr<EvalReport> report = EvaluateForecasts(options, *train, *test, options.progress ? &err : nullptr);
+  absl::StatusOr<EvalReport> report = EvaluateForecasts(options, *train, *test, progress);
   if (!report.ok()) return report.status();
   out << absl::StrFormat("%-28s %10s %10s %8s %8s %10s\n", "method", "sMAPE", "MASE", "OWA", "series", "seconds");
   for (const MethodScore& s : report->methods) {

@@ -18,6 +18,7 @@
 #define FORESIGHT_SRC_FORECAST_FORECAST_EVAL_HPP_
 
 #include <cstddef>
+#include <functional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -36,8 +37,11 @@ struct ForecastEvalOptions {
   std::vector<std::string> methods;
   std::string json_path;   // empty: no JSON
   int threads = 0;         // 0: std::thread::hardware_concurrency()
-  bool progress = false;   // draw a progress bar on the error stream
 };
+
+// Called (from worker threads, concurrently) after each series with the number
+// of series done so far and the total.
+using EvalProgress = std::function<void(std::size_t done, std::size_t total)>;
 
 struct MethodScore {
   std::string method;
@@ -59,12 +63,12 @@ struct EvalReport {
 absl::StatusOr<EvalReport> EvaluateForecasts(const ForecastEvalOptions& options,
                                              const std::vector<M4Series>& train,
                                              const std::vector<M4Series>& test,
-                                             std::ostream* progress = nullptr);
+                                             const EvalProgress& progress = {});
 
-// Reads the files, evaluates, prints the table on `out`, writes the JSON file
-// when asked; progress (if enabled) goes to `err`.
+// Reads the files, evaluates, prints the table on `out` and writes the JSON
+// file when asked.
 absl::Status RunForecastEval(const ForecastEvalOptions& options, std::ostream& out,
-                             std::ostream& err);
+                             const EvalProgress& progress = {});
 
 // The JSON document {"methods": {"<name>": {"smape", "mase", "owa", "series", "seconds", ...}}}.
 std::string ReportJson(const EvalReport& report);
