@@ -11,7 +11,9 @@
 // clamped to 1..n. It also measures, per step, how often the truth fell inside
 // the central `coverage_level` interval it issued (`Conformal::Coverage`), and
 // scores each forecast's confidence from its warm-up, its measured calibration
-// and its relative width.
+// and its relative width. Residual windows are kept sorted incrementally, so
+// Update costs one wrapped Predict plus O(horizon * window) moves, and Predict
+// O(horizon * levels) on top of the wrapped Predict.
 //
 // Fit replays the last `calibration` samples of the history out of sample:
 // the wrapped forecaster is fitted on the prefix and then updated one sample at
@@ -57,7 +59,6 @@ struct ConformalOptions {
 
 namespace internal {
 
-// Conformal quantile of sorted residuals at level tau (finite-sample rank).
 // 0-based index of the conformal rank at level tau among n sorted residuals.
 inline std::size_t ConformalIndex(std::size_t n, double tau) {
   const double nn = static_cast<double>(n);
@@ -76,7 +77,8 @@ class Conformal {
   struct State {
     typename ForecasterT::State inner;
     internal::ForecastLedger ledger;  // per target: mean, lower, upper of the measured interval
-    std::vector<double> residuals;    // horizon x window rings
+    std::vector<double> residuals;    // horizon x window rings (arrival order)
+    std::vector<double> sorted;       // horizon x window: the same, kept sorted
     std::vector<int> filled;          // residuals per step
     std::vector<int> head;            // next ring slot per step
     std::vector<long long> hits;      // targets inside the issued interval, per step
@@ -114,9 +116,20 @@ class Conformal {
     const std::size_t W = static_cast<std::size_t>(options_.window);
     state.ledger.Arrived(state.t, [&](int step, std::span<const double> e) {
       const std::size_t h = static_cast<std::size_t>(step - 1);
-      state.residuals[h * W + static_cast<std::size_t>(state.head[h])] = y - e[0];
+      double& slot = state.residuals[h * W + static_cast<std::size_t>(state.head[h])];
+      double* sorted = state.sorted.data() + h * W;
+      int n = state.filled[h];
+      if (n == options_.window) {  // drop the oldest residual from the sorted copy
+        double* at = std::lower_bound(sorted, sorted + n, slot);
+        std::copy(at + 1, sorted + n, at);
+        --n;
+      }
+      slot = y - e[0];
+      double* at = std::upper_bound(sorted, sorted + n, slot);
+      std::copy_backward(at, sorted + n, sorted + n + 1);
+      *at = slot;
       state.head[h] = (state.head[h] + 1) % options_.window;
-      state.filled[h] = std::min(state.filled[h] + 1, options_.window);
+      state.filled[h] = n + 1;
       if (!std::isnan(e[1])) {
         state.scored[h] += 1;
         if (y >= e[1] && y <= e[2]) state.hits[h] += 1;
@@ -130,11 +143,11 @@ class Conformal {
   Forecast Predict(const State& state, int horizon) const {
     Forecast inner = inner_.Predict(state.inner, horizon);
     Forecast f(std::max(horizon, 0), levels_);
-    std::vector<double> sorted;
     for (int step = 1; step <= f.horizon(); ++step) {
       f.mean(step) = inner.mean(step);
       const int h = std::min(step, options_.horizon);
-      if (!SortedResiduals(state, h, sorted)) {
+      const std::span<const double> sorted = Sorted(state, h);
+      if (sorted.empty()) {
         for (std::size_t k = 0; k < levels_.size(); ++k) {
           f.quantile(step, k) = inner.Quantile(step, levels_[k]);
         }
@@ -167,6 +180,7 @@ class Conformal {
     State s{std::move(inner),
             internal::ForecastLedger(options_.horizon, 3),
             std::vector<double>(H * static_cast<std::size_t>(options_.window), 0.0),
+            std::vector<double>(H * static_cast<std::size_t>(options_.window), 0.0),
             std::vector<int>(H, 0),
             std::vector<int>(H, 0),
             std::vector<long long>(H, 0),
@@ -175,39 +189,26 @@ class Conformal {
     return s;
   }
 
-  // Copies step `step`'s residuals into `out` (unsorted); false while too few.
-  bool Residuals(const State& state, int step, std::vector<double>& out) const {
+  // Step `step`'s residuals in ascending order; empty while too few.
+  std::span<const double> Sorted(const State& state, int step) const {
     const std::size_t h = static_cast<std::size_t>(step - 1);
     const int n = state.filled[h];
-    if (n < options_.min_residuals) return false;
+    if (n < options_.min_residuals) return {};
     const std::size_t W = static_cast<std::size_t>(options_.window);
-    const auto first = state.residuals.begin() + static_cast<std::ptrdiff_t>(h * W);
-    out.assign(first, first + n);
-    return true;
-  }
-  bool SortedResiduals(const State& state, int step, std::vector<double>& out) const {
-    if (!Residuals(state, step, out)) return false;
-    std::sort(out.begin(), out.end());
-    return true;
-  }
-  // The conformal rank at `tau` by selection (O(n)); reorders `r`.
-  static double SelectRank(std::vector<double>& r, double tau) {
-    const auto nth = r.begin() + static_cast<std::ptrdiff_t>(internal::ConformalIndex(r.size(), tau));
-    std::nth_element(r.begin(), nth, r.end());
-    return *nth;
+    return std::span<const double>(state.sorted).subspan(h * W, static_cast<std::size_t>(n));
   }
 
   // Issues forecasts for steps 1..horizon from the current state into the ledger.
   void RecordForecasts(State& state) const {
     const Forecast f = inner_.Predict(state.inner, options_.horizon);
     const double alpha = 1.0 - options_.coverage_level;
-    std::vector<double> sorted;
     for (int step = 1; step <= options_.horizon; ++step) {
       std::span<double> slot = state.ledger.Slot(state.t, step);
       slot[0] = f.mean(step);
-      if (Residuals(state, step, sorted)) {
-        slot[1] = f.mean(step) + SelectRank(sorted, alpha / 2);
-        slot[2] = f.mean(step) + SelectRank(sorted, 1.0 - alpha / 2);
+      const std::span<const double> sorted = Sorted(state, step);
+      if (!sorted.empty()) {
+        slot[1] = f.mean(step) + internal::ConformalRank(sorted, alpha / 2);
+        slot[2] = f.mean(step) + internal::ConformalRank(sorted, 1.0 - alpha / 2);
       } else {
         slot[1] = slot[2] = NAN;
       }
