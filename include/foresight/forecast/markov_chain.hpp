@@ -204,15 +204,20 @@ class MarkovChain {
     const std::size_t base = static_cast<std::size_t>(phase) * S();
     for (std::size_t i = 0; i < S(); ++i) {
       if (d[i] == 0.0) continue;
-      const double gn = s.out[i] + 1.0;
-      const double pn = phase > 0 ? s.out[base + i] : 0.0;
-      const double denom = pn + (phase > 0 ? options_.prior : 1.0);
-      for (std::size_t j = 0; j < S(); ++j) {
-        const double g = (s.counts[i * S() + j] + (i == j ? 1.0 : 0.0)) / gn;
-        const double pc = phase > 0 ? s.counts[(base + i) * S() + j] : 0.0;
-        const double p = phase > 0 ? (pc + options_.prior * g) / denom : g;
-        next[j] += d[i] * p;
+      const double* global = &s.counts[i * S()];
+      const double inv_gn = 1.0 / (s.out[i] + 1.0);
+      if (phase == 0) {
+        const double w = d[i] * inv_gn;
+        for (std::size_t j = 0; j < S(); ++j) next[j] += w * global[j];
+        next[i] += w;  // the persistence pseudo-count
+        continue;
       }
+      // P_p(i, j) = (c_p(i, j) + prior * G(i, j)) / (n_p(i) + prior)
+      const double* local = &s.counts[(base + i) * S()];
+      const double w = d[i] / (s.out[base + i] + options_.prior);
+      const double wg = w * options_.prior * inv_gn;
+      for (std::size_t j = 0; j < S(); ++j) next[j] += w * local[j] + wg * global[j];
+      next[i] += wg;
     }
   }
 
