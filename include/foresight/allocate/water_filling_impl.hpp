@@ -48,7 +48,7 @@ inline double WaterFilling::FillHost(const AllocationRequest& req,
     const double avail = std::max(0.0, left - lo_below);
     item_alloc_.resize(items_.size());
     double lambda;
-    if (avail + 1e-12 < class_lo) {
+    if (avail < class_lo * (1.0 - 1e-9) - 1e-12) {
       // Not even the minimums fit: hand them out in order until nothing is left.
       double rest = avail;
       for (std::size_t k = 0; k < items_.size(); ++k) {
@@ -57,7 +57,7 @@ inline double WaterFilling::FillHost(const AllocationRequest& req,
       }
       lambda = std::numeric_limits<double>::infinity();
     } else {
-      lambda = solver_.Solve(items_, avail, item_alloc_);
+      lambda = solver_.Solve(items_, std::max(avail, class_lo), item_alloc_);
     }
     double used = 0.0;
     for (std::size_t k = 0; k < items_.size(); ++k) {

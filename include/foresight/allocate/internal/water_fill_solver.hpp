@@ -87,7 +87,18 @@ class WaterFillSolver {
         slope += ev.delta_slope;
       }
     }
-    for (std::size_t i = 0; i < n; ++i) alloc[i] = Evaluate(i, lambda);
+    double total = 0.0, lo_total = 0.0;
+    for (std::size_t i = 0; i < n; ++i) {
+      alloc[i] = std::clamp(Evaluate(i, lambda), items[i].lo, std::max(items[i].lo, items[i].hi));
+      total += alloc[i];
+      lo_total += items[i].lo;
+    }
+    // Rounding on steep segments can leave the sum a hair above capacity:
+    // shave the part above each `lo` proportionally.
+    if (total > capacity && lo_total < total) {
+      const double f = std::max(0.0, capacity - lo_total) / (total - lo_total);
+      for (std::size_t i = 0; i < n; ++i) alloc[i] = items[i].lo + (alloc[i] - items[i].lo) * std::min(1.0, f);
+    }
     return lambda;
   }
 
