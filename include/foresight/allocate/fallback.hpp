@@ -198,7 +198,7 @@ inline absl::Status Fallback::Plan(const AllocationRequest& req, AllocationPlan&
           if (failed && act != FallbackAction::kQueue) continue;
           switch (act) {
             case FallbackAction::kReduceLowPriority: {
-              double missing = want - std::max(0.0, free);
+              double missing = want - free;
               // Lowest priority first.
               std::vector<std::uint32_t> lows;
               for (std::uint32_t j : members) {
@@ -219,10 +219,11 @@ inline absl::Status Fallback::Plan(const AllocationRequest& req, AllocationPlan&
                 lim[j][r] -= take;
                 free += take;
                 missing -= take;
-                target[j][r] = -1.0;  // marks "reduced by fallback"
+                target[j][r] = -1.0;  // reduced by the fallback
               }
               lim[i][r] = ask.to;
               free -= want;
+              target[i][r] = -1.0;  // served by the fallback
               queue_.erase(Key(u.user, r));
               done = true;
               break;
