@@ -1,7 +1,7 @@
 // `foresight evaluate`: replays a public trace (or a long CSV) under several
 // policies and compares them, with the same table and JSON as `simulate`.
 //
-//   foresight evaluate --trace fastStorage/ --format bitbrains --step 300s \
+//   foresight evaluate --trace fastStorage/ --format bitbrains --step 300s
 //       --policies vpa,proactive,oracle --warmup 1d --json out.json --report out.html
 //
 // Right-sizing mode (default): every entity on its own ample host, so each
