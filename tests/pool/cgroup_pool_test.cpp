@@ -1,0 +1,406 @@
+// Tests of CgroupPool against a fake cgroup tree (v1 and v2 layouts) and, when
+// the kernel allows it here, against real cgroups (see the "real kernel" cases).
+#include "foresight/pool/cgroup_pool.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cerrno>
+#include <string>
+
+#include "absl/strings/match.h"
+#include "foresight/pool/internal/cgroup_parse.hpp"
+#include "cgroup_fake_tree.hpp"
+
+namespace foresight {
+namespace {
+
+using testing::FakeCgroupTree;
+
+struct V1 {
+  static constexpr CgroupVersion kVersion = CgroupVersion::kV1;
+};
+struct V2 {
+  static constexpr CgroupVersion kVersion = CgroupVersion::kV2;
+};
+
+const absl::Time kT0 = absl::FromUnixSeconds(1'700'000'000);
+constexpr double kGi = 1024.0 * 1024 * 1024;
+
+Move Resize(UserId user, Resource r, double from, double to) {
+  Move m;
+  m.user = user;
+  m.resource = r;
+  m.from = from;
+  m.to = to;
+  return m;
+}
+
+// Sets the user's cumulative CPU time (seconds) in the fake tree.
+void SetCpuSeconds(const FakeCgroupTree& tree, CgroupVersion v, const std::string& name,
+                   double seconds, int throttled = 0) {
+  if (v == CgroupVersion::kV2) {
+    tree.Set(name, "cpu.stat",
+             absl::StrCat("usage_usec ", static_cast<long long>(seconds * 1e6),
+                          "\nuser_usec 0\nsystem_usec 0\nnr_periods 10\nnr_throttled ", throttled,
+                          "\nthrottled_usec 0\n"));
+  } else {
+    tree.Set(name, "cpuacct.usage", absl::StrCat(static_cast<long long>(seconds * 1e9), "\n"));
+    tree.Set(name, "cpu.stat",
+             absl::StrCat("nr_periods 10\nnr_throttled ", throttled, "\nthrottled_time 0\n"));
+  }
+}
+
+void SetMemory(const FakeCgroupTree& tree, CgroupVersion v, const std::string& name, double bytes,
+               int oom_kills = 0) {
+  if (v == CgroupVersion::kV2) {
+    tree.Set(name, "memory.current", absl::StrCat(static_cast<long long>(bytes), "\n"));
+    tree.Set(name, "memory.events",
+             absl::StrCat("low 0\nhigh 0\nmax 0\noom 0\noom_kill ", oom_kills, "\n"));
+  } else {
+    tree.Set(name, "memory.usage_in_bytes", absl::StrCat(static_cast<long long>(bytes), "\n"));
+    tree.Set(name, "memory.oom_control",
+             absl::StrCat("oom_kill_disable 0\nunder_oom 0\noom_kill ", oom_kills, "\n"));
+  }
+}
+
+void SetIoBytes(const FakeCgroupTree& tree, CgroupVersion v, const std::string& name, long long rd,
+                long long wr) {
+  if (v == CgroupVersion::kV2) {
+    tree.Set(name, "io.stat",
+             absl::StrCat("8:0 rbytes=", rd, " wbytes=", wr, " rios=1 wios=1 dbytes=0 dios=0\n",
+                          "8:16 rbytes=999999 wbytes=999999 rios=1 wios=1 dbytes=0 dios=0\n"));
+  } else {
+    tree.Set(name, "blkio.throttle.io_service_bytes",
+             absl::StrCat("8:0 Read ", rd, "\n8:0 Write ", wr, "\n8:0 Sync 0\n8:0 Async 0\n",
+                          "8:0 Total ", rd + wr, "\n8:16 Read 999999\nTotal ", rd + wr + 999999,
+                          "\n"));
+  }
+}
+
+std::string CpuLimitFile(CgroupVersion v) {
+  return v == CgroupVersion::kV2 ? "cpu.max" : "cpu.cfs_quota_us";
+}
+std::string MemoryLimitFile(CgroupVersion v) {
+  return v == CgroupVersion::kV2 ? "memory.max" : "memory.limit_in_bytes";
+}
+
+TEST_CASE("ParseMountInfo finds the unified hierarchy and each v1 controller") {
+  // The layout of the build machine: v1 controllers in separate hierarchies, an
+  // empty cgroup2 mount beside them.
+  const std::string text =
+      "31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755\n"
+      "32 31 0:29 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu\n"
+      "33 31 0:30 / /sys/fs/cgroup/cpuacct rw,relatime - cgroup cgroup rw,cpuacct\n"
+      "35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory\n"
+      "38 31 0:35 / /sys/fs/cgroup/blkio rw,relatime - cgroup cgroup rw,blkio\n"
+      "41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw\n"
+      "50 31 0:40 / /mnt/with\\040space rw shared:3 - cgroup cgroup rw,cpu,cpuacct\n";
+  absl::StatusOr<internal::CgroupMounts> m = internal::ParseMountInfo(text);
+  REQUIRE(m.ok());
+  CHECK(m->unified == "/sys/fs/cgroup/unified");
+  CHECK(m->cpu == "/sys/fs/cgroup/cpu");
+  CHECK(m->cpuacct == "/sys/fs/cgroup/cpuacct");
+  CHECK(m->memory == "/sys/fs/cgroup/memory");
+  CHECK(m->blkio == "/sys/fs/cgroup/blkio");
+
+  absl::StatusOr<internal::CgroupMounts> comounted = internal::ParseMountInfo(
+      "50 31 0:40 / /mnt/with\\040space rw shared:3 - cgroup cgroup rw,cpu,cpuacct\n");
+  REQUIRE(comounted.ok());
+  CHECK(comounted->cpu == "/mnt/with space");
+  CHECK(comounted->cpuacct == "/mnt/with space");
+  CHECK(internal::ParseMountInfo("garbage line\n").status().code() ==
+        absl::StatusCode::kInvalidArgument);
+}
+
+TEST_CASE("cgroup file parsers read the kernel's formats and reject garbage") {
+  CHECK(internal::ParseLimitValue("max\n", "f")->has_value() == false);
+  CHECK(internal::ParseLimitValue("-1\n", "f")->has_value() == false);
+  CHECK(**internal::ParseLimitValue("4096\n", "f") == 4096);
+  CHECK_FALSE(internal::ParseLimitValue("12ab", "f").ok());
+  auto keyed = internal::ParseFlatKeyed("usage_usec 5\nnr_throttled 2\n", "cpu.stat");
+  REQUIRE(keyed.ok());
+  CHECK(keyed->at("nr_throttled") == 2);
+  CHECK_FALSE(internal::ParseFlatKeyed("usage_usec five\n", "cpu.stat").ok());
+  auto io = internal::ParseNestedKeyedLine("8:0 rbps=10 wbps=max riops=max\n", "8:0", "io.max");
+  REQUIRE(io.ok());
+  CHECK(*io->at("rbps") == 10);
+  CHECK_FALSE(io->at("wbps").has_value());
+  CHECK(*internal::SumNestedKeyed("8:0 rbytes=1 wbytes=2\n8:16 rbytes=4 wbytes=8\n", "",
+                                  {"rbytes", "wbytes"}, "io.stat") == 15);
+  CHECK(*internal::SumBlkioServiceBytes("8:0 Read 3\n8:0 Write 4\n8:0 Total 7\nTotal 7\n", "8:0",
+                                        "f") == 7);
+  CHECK(*internal::ParseMemTotal("MemTotal:       24731700 kB\nMemFree: 1 kB\n") ==
+        24731700.0 * 1024);
+  CHECK_FALSE(internal::ParseMemTotal("MemFree: 1 kB\n").ok());
+}
+
+TEST_CASE_TEMPLATE("CgroupPool detects the version and creates its groups", T, V1, V2) {
+  FakeCgroupTree tree(T::kVersion);
+  absl::StatusOr<CgroupPool> pool = CgroupPool::Create(tree.Options(), tree.fs());
+  REQUIRE_MESSAGE(pool.ok(), pool.status());
+  CHECK(pool->version() == T::kVersion);
+  CHECK(pool->Supports(Resource::kCpu));
+  CHECK(pool->Supports(Resource::kMemory));
+  CHECK(pool->Supports(Resource::kIo));
+  CHECK_FALSE(pool->Supports(Resource::kNet));
+  CHECK(absl::StrContains(pool->unsupported_reason(Resource::kNet), "tc"));
+
+  REQUIRE(pool->AddUser(UserId{1}, "a").ok());
+  CHECK(std::filesystem::exists(tree.File("a", CpuLimitFile(T::kVersion))));
+  CHECK(pool->AddUser(UserId{1}, "b").code() == absl::StatusCode::kAlreadyExists);
+  CHECK(pool->AddUser(UserId{2}, "a").code() == absl::StatusCode::kAlreadyExists);
+  CHECK(pool->AddUser(UserId{3}, "../x").code() == absl::StatusCode::kInvalidArgument);
+  CHECK(pool->AddUser(UserId{3}, "").code() == absl::StatusCode::kInvalidArgument);
+  CHECK(pool->RemoveUser(UserId{1}).ok());
+  CHECK_FALSE(std::filesystem::exists(tree.File("a", CpuLimitFile(T::kVersion))));
+  CHECK(pool->RemoveUser(UserId{1}).code() == absl::StatusCode::kNotFound);
+  CHECK(pool->RemoveParentGroup().ok());
+}
+
+TEST_CASE("CgroupPool picks v1 on a hybrid host whose cgroup2 mount has no controllers") {
+  FakeCgroupTree tree(CgroupVersion::kV1);
+  // Add an empty unified hierarchy to the v1 tree.
+  std::filesystem::create_directories(tree.root() + "/unified");
+  testing::WriteTextFile(tree.root() + "/unified/cgroup.controllers", "hugetlb\n");
+  testing::WriteTextFile(tree.root() + "/mountinfo",
+                         testing::ReadTextFile(tree.root() + "/mountinfo") +
+                             absl::StrCat("41 31 0:38 / ", tree.root(),
+                                          "/unified rw,relatime - cgroup2 cgroup2 rw\n"));
+  absl::StatusOr<CgroupPool> pool = CgroupPool::Create(tree.Options(), tree.fs());
+  REQUIRE(pool.ok());
+  CHECK(pool->version() == CgroupVersion::kV1);
+
+  // Forcing v2 there works but can limit nothing, and says why.
+  CgroupPoolOptions o = tree.Options();
+  o.version = CgroupVersion::kV2;
+  absl::StatusOr<CgroupPool> v2 = CgroupPool::Create(o, tree.fs());
+  REQUIRE(v2.ok());
+  CHECK_FALSE(v2->Supports(Resource::kCpu));
+  CHECK(absl::StrContains(v2->unsupported_reason(Resource::kCpu), "not available"));
+}
+
+TEST_CASE("CgroupPool::Create rejects bad options with a clear status") {
+  FakeCgroupTree tree(CgroupVersion::kV2);
+  CgroupPoolOptions o = tree.Options();
+  o.mountinfo_path = tree.root() + "/nope";
+  CHECK(CgroupPool::Create(o, tree.fs()).status().code() == absl::StatusCode::kNotFound);
+  o = tree.Options();
+  o.capacity.io() = 0.0;
+  CHECK(CgroupPool::Create(o, tree.fs()).status().code() == absl::StatusCode::kInvalidArgument);
+  o = tree.Options();
+  o.io_device = "sda";
+  CHECK(CgroupPool::Create(o, tree.fs()).status().code() == absl::StatusCode::kInvalidArgument);
+  o = tree.Options();
+  o.cpu_period = absl::Microseconds(10);
+  CHECK(CgroupPool::Create(o, tree.fs()).status().code() == absl::StatusCode::kInvalidArgument);
+  o = tree.Options();
+  o.group = "../escape";
+  CHECK(CgroupPool::Create(o, tree.fs()).status().code() == absl::StatusCode::kInvalidArgument);
+  o = tree.Options();
+  o.create_group = false;
+  CHECK(CgroupPool::Create(o, tree.fs()).status().code() == absl::StatusCode::kNotFound);
+  o = tree.Options();
+  o.io_device.clear();
+  absl::StatusOr<CgroupPool> no_io = CgroupPool::Create(o, tree.fs());
+  REQUIRE(no_io.ok());
+  CHECK_FALSE(no_io->Supports(Resource::kIo));
+}
+
+TEST_CASE_TEMPLATE("CgroupPool::Observe turns counter deltas into usage over the given time", T,
+                   V1, V2) {
+  constexpr CgroupVersion v = T::kVersion;
+  FakeCgroupTree tree(v);
+  absl::StatusOr<CgroupPool> pool = CgroupPool::Create(tree.Options(), tree.fs());
+  REQUIRE(pool.ok());
+  REQUIRE(pool->AddUser(UserId{7}, "a").ok());
+  SetCpuSeconds(tree, v, "a", 10.0);
+  SetMemory(tree, v, "a", 3 * kGi);
+  SetIoBytes(tree, v, "a", 1000, 2000);
+
+  Observation obs;
+  REQUIRE(pool->Observe(kT0, obs).ok());
+  REQUIRE(obs.users.size() == 1);
+  CHECK(ValidateObservation(obs).ok());
+  CHECK(obs.host_capacity.at(0) == tree.Options().capacity);
+  CHECK(obs.users[0].user == UserId{7});
+  CHECK(obs.users[0].usage.cpu() == 0.0);  // no previous sample
+  CHECK(obs.users[0].usage.memory() == 3 * kGi);
+  // Unlimited groups hold the whole host.
+  CHECK(obs.users[0].allocation == tree.Options().capacity);
+
+  SetCpuSeconds(tree, v, "a", 13.0, /*throttled=*/4);
+  SetIoBytes(tree, v, "a", 1000 + 4000, 2000 + 2000);
+  SetMemory(tree, v, "a", 2 * kGi, /*oom_kills=*/1);
+  REQUIRE(pool->Observe(kT0 + absl::Seconds(2), obs).ok());
+  CHECK(obs.interval == absl::Seconds(2));
+  CHECK(obs.users[0].usage.cpu() == doctest::Approx(1.5));
+  CHECK(obs.users[0].usage.io() == doctest::Approx(3000.0));  // device 8:0 only
+  CHECK(obs.users[0].usage.memory() == 2 * kGi);
+  CHECK(obs.users[0].usage.net() == 0.0);
+  CHECK((obs.users[0].events & kEventCpuThrottled) != 0);
+  CHECK((obs.users[0].events & kEventOom) != 0);
+
+  // Time going backwards is refused and changes nothing.
+  SetCpuSeconds(tree, v, "a", 14.0, 4);
+  CHECK(pool->Observe(kT0 + absl::Seconds(1), obs).code() == absl::StatusCode::kInvalidArgument);
+  REQUIRE(pool->Observe(kT0 + absl::Seconds(4), obs).ok());
+  CHECK(obs.users[0].usage.cpu() == doctest::Approx(0.5));
+  CHECK(obs.users[0].events == kEventNone);
+
+  // A malformed control file fails Observe with the file's name, state intact.
+  tree.Set("a", v == CgroupVersion::kV2 ? "cpu.stat" : "cpuacct.usage", "garbage words here\n");
+  absl::Status bad = pool->Observe(kT0 + absl::Seconds(5), obs);
+  CHECK(bad.code() == absl::StatusCode::kInvalidArgument);
+  CHECK(absl::StrContains(bad.message(), "/a/"));
+}
+
+TEST_CASE_TEMPLATE("CgroupPool::Apply writes the kernel's formats in plan order", T, V1, V2) {
+  constexpr CgroupVersion v = T::kVersion;
+  FakeCgroupTree tree(v);
+  absl::StatusOr<CgroupPool> pool = CgroupPool::Create(tree.Options(), tree.fs());
+  REQUIRE(pool.ok());
+  REQUIRE(pool->AddUser(UserId{1}, "a").ok());
+  REQUIRE(pool->AddUser(UserId{2}, "b").ok());
+
+  AllocationPlan plan;
+  plan.moves = {Resize(UserId{1}, Resource::kCpu, 4, 1.5),
+                Resize(UserId{2}, Resource::kCpu, 4, 2.5),
+                Resize(UserId{1}, Resource::kMemory, 8 * kGi, 1 * kGi + 123),
+                Resize(UserId{2}, Resource::kMemory, 8 * kGi, 4 * kGi),
+                Resize(UserId{1}, Resource::kIo, 100 << 20, 10 << 20),
+                Resize(UserId{2}, Resource::kIo, 100 << 20, 20 << 20),
+                Resize(UserId{1}, Resource::kNet, 0, 0)};
+  std::vector<absl::Status> results;
+  REQUIRE(pool->Apply(kT0, plan, results).ok());
+  REQUIRE(results.size() == plan.size());
+  for (std::size_t k = 0; k + 1 < results.size(); ++k) CHECK_MESSAGE(results[k].ok(), results[k]);
+  CHECK(results.back().code() == absl::StatusCode::kUnimplemented);
+  CHECK(absl::StrContains(results.back().message(), "network"));
+
+  if (v == CgroupVersion::kV2) {
+    CHECK(tree.Get("a", "cpu.max") == "150000 100000");
+    CHECK(tree.Get("a", "memory.max") == "1073741824");  // rounded down to a page
+    CHECK(tree.Get("a", "memory.high") == "1073741824");
+    CHECK(tree.Get("a", "io.max") == "8:0 rbps=10485760 wbps=10485760");
+  } else {
+    CHECK(tree.Get("a", "cpu.cfs_quota_us") == "150000");
+    CHECK(tree.Get("a", "memory.limit_in_bytes") == "1073741824");
+    CHECK(tree.Get("a", "blkio.throttle.read_bps_device") == "8:0 10485760");
+    CHECK(tree.Get("a", "blkio.throttle.write_bps_device") == "8:0 10485760");
+  }
+  absl::StatusOr<ResourceVector> limits = pool->ReadLimits(UserId{1});
+  REQUIRE(limits.ok());
+  CHECK(limits->cpu() == doctest::Approx(1.5));
+  CHECK(limits->memory() == 1 * kGi);
+  CHECK(limits->io() == 10 << 20);
+
+  Observation obs;
+  REQUIRE(pool->Observe(kT0, obs).ok());
+  CHECK(obs.users[1].allocation.cpu() == doctest::Approx(2.5));
+  CHECK(obs.users[0].events == kEventActuationFailed);  // its net move failed
+  CHECK(obs.users[1].events == kEventNone);
+}
+
+TEST_CASE_TEMPLATE("CgroupPool::Apply refuses grows above capacity and unsupported moves", T, V1,
+                   V2) {
+  constexpr CgroupVersion v = T::kVersion;
+  FakeCgroupTree tree(v);
+  absl::StatusOr<CgroupPool> pool = CgroupPool::Create(tree.Options(), tree.fs());
+  REQUIRE(pool.ok());
+  REQUIRE(pool->AddUser(UserId{1}, "a").ok());
+  REQUIRE(pool->AddUser(UserId{2}, "b").ok());
+  std::vector<absl::Status> results;
+
+  // Both start unlimited (4 cores each on a 4-core host): the grow comes first
+  // and is refused, the shrinks pass, then a grow that now fits passes.
+  AllocationPlan plan;
+  plan.moves = {Resize(UserId{1}, Resource::kCpu, 4, 3),  // shrink: fine
+                Resize(UserId{1}, Resource::kCpu, 3, 3.5),  // grow while b holds 4: refused
+                Resize(UserId{2}, Resource::kCpu, 4, 1),
+                Resize(UserId{1}, Resource::kCpu, 3, 3)};
+  REQUIRE(pool->Apply(kT0, plan, results).ok());
+  CHECK(results[0].ok());
+  CHECK(results[1].code() == absl::StatusCode::kFailedPrecondition);
+  CHECK(absl::StrContains(results[1].message(), "capacity"));
+  CHECK(results[2].ok());
+  CHECK(results[3].ok());
+  CHECK(pool->ReadLimits(UserId{1})->cpu() == doctest::Approx(3.0));
+
+  plan.moves = {Resize(UserId{1}, Resource::kCpu, 3, 3.5)};  // 3.5 + 1 > 4
+  REQUIRE(pool->Apply(kT0, plan, results).ok());
+  CHECK(results[0].code() == absl::StatusCode::kFailedPrecondition);
+  CHECK(pool->ReadLimits(UserId{1})->cpu() == doctest::Approx(3.0));
+  plan.moves = {Resize(UserId{2}, Resource::kCpu, 1, 0.5),
+                Resize(UserId{1}, Resource::kCpu, 3, 3.5)};  // fits after the shrink
+  REQUIRE(pool->Apply(kT0, plan, results).ok());
+  CHECK(results[0].ok());
+  CHECK(results[1].ok());
+
+  Move preempt = Resize(UserId{1}, Resource::kCpu, 3, 0);
+  preempt.kind = MoveKind::kPreempt;
+  Move migrate = Resize(UserId{1}, Resource::kCpu, 3, 3);
+  migrate.kind = MoveKind::kMigrate;
+  plan.moves = {preempt, migrate, Resize(UserId{9}, Resource::kCpu, 1, 1),
+                Resize(UserId{1}, Resource::kMemory, 1, -5),
+                Resize(UserId{1}, Resource::kMemory, 1, std::nan(""))};
+  REQUIRE(pool->Apply(kT0, plan, results).ok());
+  CHECK(results[0].code() == absl::StatusCode::kUnimplemented);
+  CHECK(results[1].code() == absl::StatusCode::kUnimplemented);
+  CHECK(results[2].code() == absl::StatusCode::kNotFound);
+  CHECK(results[3].code() == absl::StatusCode::kInvalidArgument);
+  CHECK(results[4].code() == absl::StatusCode::kInvalidArgument);
+  Observation obs;
+  REQUIRE(pool->Observe(kT0, obs).ok());
+  CHECK((obs.users[0].events & kEventActuationFailed) != 0);
+  CHECK((obs.users[1].events & kEventActuationFailed) == 0);
+}
+
+TEST_CASE_TEMPLATE("A write the kernel rejects names file and errno and leaves the old limit", T,
+                   V1, V2) {
+  constexpr CgroupVersion v = T::kVersion;
+  FakeCgroupTree tree(v);
+  absl::StatusOr<CgroupPool> pool = CgroupPool::Create(tree.Options(), tree.fs());
+  REQUIRE(pool.ok());
+  REQUIRE(pool->AddUser(UserId{1}, "a").ok());
+  std::vector<absl::Status> results;
+  AllocationPlan plan;
+  plan.moves = {Resize(UserId{1}, Resource::kMemory, 8 * kGi, 4 * kGi)};
+  REQUIRE(pool->Apply(kT0, plan, results).ok());
+  REQUIRE(results[0].ok());
+  const std::string high_before = v == CgroupVersion::kV2 ? tree.Get("a", "memory.high") : "";
+
+  // Shrinking below what the group uses: the kernel answers EBUSY.
+  tree.fs()->FailWrites(MemoryLimitFile(v), EBUSY);
+  plan.moves = {Resize(UserId{1}, Resource::kMemory, 4 * kGi, 1 * kGi),
+                Resize(UserId{1}, Resource::kCpu, 4, 2)};
+  REQUIRE(pool->Apply(kT0, plan, results).ok());
+  REQUIRE(results.size() == 2);
+  CHECK(results[0].code() == absl::StatusCode::kFailedPrecondition);  // absl's EBUSY
+  CHECK(absl::StrContains(results[0].message(), tree.File("a", MemoryLimitFile(v))));
+  CHECK(absl::StrContains(results[0].message(), "errno 16"));
+  CHECK(absl::StrContains(results[0].message(), "(verified)"));
+  CHECK(results[1].ok());  // the next move still runs
+  CHECK(pool->ReadLimits(UserId{1})->memory() == 4 * kGi);
+  // v2 wrote memory.high first on the shrink; it was put back.
+  if (v == CgroupVersion::kV2) CHECK(tree.Get("a", "memory.high") == high_before);
+
+  // A failed grow never touches capacity accounting: the host stays within it.
+  tree.fs()->ClearFaults();
+  tree.fs()->FailWrites(CpuLimitFile(v), EINVAL);
+  plan.moves = {Resize(UserId{1}, Resource::kCpu, 2, 3)};
+  REQUIRE(pool->Apply(kT0, plan, results).ok());
+  CHECK(results[0].code() == absl::StatusCode::kInvalidArgument);
+  CHECK(absl::StrContains(results[0].message(), "errno 22"));
+  CHECK(pool->ReadLimits(UserId{1})->cpu() == doctest::Approx(2.0));
+
+  // Unreadable limits fail the whole Apply, every move with the reason.
+  std::filesystem::remove(tree.File("a", CpuLimitFile(v)));
+  plan.moves = {Resize(UserId{1}, Resource::kMemory, 4 * kGi, 2 * kGi),
+                Resize(UserId{1}, Resource::kMemory, 2 * kGi, 1 * kGi)};
+  CHECK(pool->Apply(kT0, plan, results).code() == absl::StatusCode::kNotFound);
+  REQUIRE(results.size() == 2);
+  CHECK(results[1].code() == absl::StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace foresight
