@@ -3,11 +3,22 @@
 #include "foresight/pool/cgroup_pool.hpp"
 
 #include <doctest/doctest.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
+#include <cstring>
 #include <string>
+#include <thread>
 
 #include "absl/strings/match.h"
+#include "foresight/core/units.hpp"
 #include "foresight/pool/internal/cgroup_parse.hpp"
 #include "cgroup_fake_tree.hpp"
 
@@ -400,6 +411,304 @@ TEST_CASE_TEMPLATE("A write the kernel rejects names file and errno and leaves t
   CHECK(pool->Apply(kT0, plan, results).code() == absl::StatusCode::kNotFound);
   REQUIRE(results.size() == 2);
   CHECK(results[1].code() == absl::StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace foresight
+
+// -----------------------------------------------------------------------------
+// Against the real kernel. Each case creates its own parent group
+// (foresight-test-<pid>), touches nothing else, removes everything it made even
+// when a check fails, and skips (with a message) where the hierarchy or the
+// controller is not available.
+// -----------------------------------------------------------------------------
+namespace foresight {
+namespace {
+
+// A forked child that waits on a pipe until `Start()`, runs `work`, and exits.
+// The destructor kills and reaps it.
+class ChildProcess {
+ public:
+  template <typename F>
+  explicit ChildProcess(F work) {
+    int fds[2];
+    REQUIRE(::pipe(fds) == 0);
+    pid_ = ::fork();
+    REQUIRE(pid_ >= 0);
+    if (pid_ == 0) {
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+      ::close(fds[1]);
+      char c = 0;
+      if (::read(fds[0], &c, 1) != 1) ::_exit(2);
+      work();
+      ::_exit(0);
+    }
+    ::close(fds[0]);
+    gate_ = fds[1];
+  }
+  ~ChildProcess() {
+    if (gate_ >= 0) ::close(gate_);
+    if (pid_ > 0 && !reaped_) {
+      ::kill(pid_, SIGKILL);
+      int status = 0;
+      ::waitpid(pid_, &status, 0);
+    }
+  }
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+
+  pid_t pid() const { return pid_; }
+  void Start() {
+    CHECK(::write(gate_, "x", 1) == 1);
+    ::close(gate_);
+    gate_ = -1;
+  }
+  // waitpid status.
+  int Wait() {
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    reaped_ = true;
+    return status;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  int gate_ = -1;
+  bool reaped_ = false;
+};
+
+void Spin() {
+  volatile std::uint64_t x = 0;
+  for (;;) x = x + 1;
+}
+
+// Allocates and touches `bytes`, then sleeps until killed.
+void Allocate(std::size_t bytes) {
+  char* p = static_cast<char*>(std::malloc(bytes));
+  if (p == nullptr) ::_exit(3);
+  for (std::size_t i = 0; i < bytes; i += 4096) p[i] = 1;
+  for (;;) ::pause();
+}
+
+// Writes `bytes` with O_DIRECT (so blkio charges this group) into a temp file.
+void DirectWrite(std::size_t bytes) {
+  char path[] = "/tmp/foresight-io-XXXXXX";
+  const int tmp = ::mkstemp(path);
+  if (tmp < 0) ::_exit(4);
+  ::close(tmp);
+  const int fd = ::open(path, O_WRONLY | O_DIRECT);
+  ::unlink(path);
+  if (fd < 0) ::_exit(5);
+  constexpr std::size_t kChunk = 256 * 1024;
+  void* buffer = nullptr;
+  if (::posix_memalign(&buffer, 4096, kChunk) != 0) ::_exit(6);
+  std::memset(buffer, 7, kChunk);
+  for (std::size_t done = 0; done < bytes; done += kChunk) {
+    if (::write(fd, buffer, kChunk) != static_cast<ssize_t>(kChunk)) ::_exit(7);
+  }
+  ::close(fd);
+  for (;;) ::pause();
+}
+
+// Removes the users and the parent group a real-kernel case created, after its
+// children are gone (declare it before them). Retries while the kernel still
+// holds the group busy.
+class RealGroupsGuard {
+ public:
+  explicit RealGroupsGuard(CgroupPool& pool) : pool_(pool) {}
+  ~RealGroupsGuard() {
+    for (UserId id : users_) {
+      for (int attempt = 0; attempt < 100 && !pool_.RemoveUser(id).ok(); ++attempt) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+    }
+    for (int attempt = 0; attempt < 100 && !pool_.RemoveParentGroup().ok(); ++attempt) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+  absl::Status Add(UserId id, std::string_view name) {
+    absl::Status s = pool_.AddUser(id, name);
+    if (s.ok()) users_.push_back(id);
+    return s;
+  }
+
+ private:
+  CgroupPool& pool_;
+  std::vector<UserId> users_;
+};
+
+std::string DeviceOf(const char* path) {
+  struct stat st {};
+  if (::stat(path, &st) != 0) return "";
+  return absl::StrCat(major(st.st_dev), ":", minor(st.st_dev));
+}
+
+absl::StatusOr<CgroupPool> RealPool(CgroupVersion version) {
+  CgroupPoolOptions o;
+  o.version = version;
+  o.group = absl::StrCat("foresight-test-", ::getpid());
+  o.io_device = DeviceOf("/tmp");
+  o.capacity.io() = 1024.0 * 1024 * 1024;
+  return CgroupPool::Create(o);
+}
+
+// Usage and a real throttle of a spinning child, shared by v1 and v2.
+void CheckRealCpu(CgroupPool& pool, RealGroupsGuard& guard) {
+  const UserId id{1};
+  REQUIRE(guard.Add(id, "spin").ok());
+  ChildProcess child(Spin);
+  REQUIRE(pool.AttachProcess(id, child.pid()).ok());
+  child.Start();
+  Observation obs;
+  absl::Time t = absl::Now();
+  REQUIRE(pool.Observe(t, obs).ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  t = absl::Now();
+  REQUIRE(pool.Observe(t, obs).ok());
+  REQUIRE(obs.users.size() == 1);
+  const double free_usage = obs.users[0].usage.cpu();
+  MESSAGE("spinning child, unlimited: ", free_usage, " cores over ",
+          absl::FormatDuration(obs.interval));
+  CHECK(free_usage > 0.05);  // it ran (the host is shared, so not necessarily a full core)
+  CHECK(free_usage <= pool.capacity().cpu() * 1.05);
+  if (!pool.Supports(Resource::kCpu)) {
+    AllocationPlan plan;
+    plan.moves = {Resize(id, Resource::kCpu, pool.capacity().cpu(), 0.5)};
+    std::vector<absl::Status> results;
+    REQUIRE(pool.Apply(t, plan, results).ok());
+    CHECK(results[0].code() == absl::StatusCode::kUnimplemented);
+    MESSAGE("cpu limits unavailable here: ", results[0]);
+    return;
+  }
+  AllocationPlan plan;
+  plan.moves = {Resize(id, Resource::kCpu, pool.capacity().cpu(), 0.1)};
+  std::vector<absl::Status> results;
+  REQUIRE(pool.Apply(t, plan, results).ok());
+  REQUIRE_MESSAGE(results[0].ok(), results[0]);
+  CHECK(pool.ReadLimits(id)->cpu() == doctest::Approx(0.1));
+  REQUIRE(pool.Observe(absl::Now(), obs).ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  REQUIRE(pool.Observe(absl::Now(), obs).ok());
+  MESSAGE("spinning child, limited to 0.1 core: ", obs.users[0].usage.cpu(), " cores");
+  CHECK(obs.users[0].usage.cpu() < 0.3);
+  CHECK((obs.users[0].events & kEventCpuThrottled) != 0);
+  CHECK(obs.users[0].allocation.cpu() == doctest::Approx(0.1));
+}
+
+TEST_CASE("CgroupPool on real cgroup v1: usage, throttle, EBUSY shrink, OOM, IO" *
+          doctest::test_suite("real_kernel")) {
+  if (::geteuid() != 0) {
+    MESSAGE("skipped: real cgroup tests need root");
+    return;
+  }
+  absl::StatusOr<CgroupPool> pool = RealPool(CgroupVersion::kV1);
+  if (!pool.ok()) {
+    MESSAGE("skipped: no writable cgroup v1 here: ", pool.status());
+    return;
+  }
+  RealGroupsGuard guard(*pool);
+  CheckRealCpu(*pool, guard);
+  if (!pool->Supports(Resource::kMemory)) {
+    MESSAGE("skipped memory: ", pool->unsupported_reason(Resource::kMemory));
+    return;
+  }
+
+  // A shrink below what the group holds: without swap the kernel refuses (EBUSY)
+  // and the old limit stays; with swap it reclaims and the shrink succeeds.
+  constexpr double kMi = 1024.0 * 1024;
+  const UserId hog{2};
+  REQUIRE(guard.Add(hog, "hog").ok());
+  ChildProcess hog_child([] { Allocate(96 << 20); });
+  REQUIRE(pool->AttachProcess(hog, hog_child.pid()).ok());
+  std::vector<absl::Status> results;
+  AllocationPlan plan;
+  plan.moves = {Resize(hog, Resource::kMemory, pool->capacity().memory(), 256 * kMi)};
+  REQUIRE(pool->Apply(absl::Now(), plan, results).ok());
+  REQUIRE_MESSAGE(results[0].ok(), results[0]);
+  CHECK(pool->ReadLimits(hog)->memory() == 256 * kMi);
+  hog_child.Start();
+  Observation obs;
+  for (int i = 0; i < 200; ++i) {  // until the child has touched its memory
+    REQUIRE(pool->Observe(absl::Now(), obs).ok());
+    if (obs.users[1].usage.memory() >= 90 * kMi) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  CHECK(obs.users[1].usage.memory() >= 90 * kMi);
+  MESSAGE("hog uses ", FormatQuantity(obs.users[1].usage.memory(), Resource::kMemory));
+  plan.moves = {Resize(hog, Resource::kMemory, 256 * kMi, 16 * kMi)};
+  REQUIRE(pool->Apply(absl::Now(), plan, results).ok());
+  if (results[0].ok()) {
+    MESSAGE("the kernel reclaimed below usage (swap present)");
+    CHECK(pool->ReadLimits(hog)->memory() == 16 * kMi);
+  } else {
+    MESSAGE("shrink below usage: ", results[0]);
+    CHECK(absl::StrContains(results[0].message(), "memory.limit_in_bytes"));
+    CHECK(absl::StrContains(results[0].message(), "errno 16"));
+    CHECK(absl::StrContains(results[0].message(), "(verified)"));
+    CHECK(pool->ReadLimits(hog)->memory() == 256 * kMi);
+  }
+
+  // Allocating past the limit gets the child OOM-killed, seen as kEventOom.
+  const UserId victim{3};
+  REQUIRE(guard.Add(victim, "victim").ok());
+  plan.moves = {Resize(victim, Resource::kMemory, pool->capacity().memory(), 32 * kMi)};
+  REQUIRE(pool->Apply(absl::Now(), plan, results).ok());
+  REQUIRE_MESSAGE(results[0].ok(), results[0]);
+  REQUIRE(pool->Observe(absl::Now(), obs).ok());
+  {
+    ChildProcess victim_child([] { Allocate(128 << 20); });
+    REQUIRE(pool->AttachProcess(victim, victim_child.pid()).ok());
+    victim_child.Start();
+    const int status = victim_child.Wait();
+    CHECK(WIFSIGNALED(status));
+    if (WIFSIGNALED(status)) CHECK(WTERMSIG(status) == SIGKILL);
+  }
+  REQUIRE(pool->Observe(absl::Now(), obs).ok());
+  CHECK((obs.users[2].events & kEventOom) != 0);
+
+  if (!pool->Supports(Resource::kIo)) {
+    MESSAGE("skipped io: ", pool->unsupported_reason(Resource::kIo));
+    return;
+  }
+  // Direct writes are charged to the group; a bandwidth limit is written and read back.
+  const UserId writer{4};
+  REQUIRE(guard.Add(writer, "writer").ok());
+  plan.moves = {Resize(writer, Resource::kIo, pool->capacity().io(), 8 * kMi)};
+  REQUIRE(pool->Apply(absl::Now(), plan, results).ok());
+  if (!results[0].ok()) {
+    MESSAGE("skipped io: the kernel refused a blkio limit on ", DeviceOf("/tmp"), ": ",
+            results[0]);
+    return;
+  }
+  CHECK(pool->ReadLimits(writer)->io() == 8 * kMi);
+  ChildProcess writer_child([] { DirectWrite(8 << 20); });
+  REQUIRE(pool->AttachProcess(writer, writer_child.pid()).ok());
+  REQUIRE(pool->Observe(absl::Now(), obs).ok());
+  writer_child.Start();
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  REQUIRE(pool->Observe(absl::Now(), obs).ok());
+  MESSAGE("O_DIRECT writer limited to 8 MiB/s: ",
+          FormatQuantity(obs.users[3].usage.io(), Resource::kIo), "/s");
+  CHECK(obs.users[3].usage.io() > 0.0);
+  CHECK(obs.users[3].usage.io() < 16 * kMi);
+}
+
+TEST_CASE("CgroupPool on real cgroup v2: usage from cpu.stat, limits where enabled" *
+          doctest::test_suite("real_kernel")) {
+  if (::geteuid() != 0) {
+    MESSAGE("skipped: real cgroup tests need root");
+    return;
+  }
+  absl::StatusOr<CgroupPool> pool = RealPool(CgroupVersion::kV2);
+  if (!pool.ok()) {
+    MESSAGE("skipped: no writable cgroup v2 here: ", pool.status());
+    return;
+  }
+  for (Resource r : {Resource::kCpu, Resource::kMemory, Resource::kIo}) {
+    if (!pool->Supports(r)) MESSAGE("v2 ", ResourceName(r), ": ", pool->unsupported_reason(r));
+  }
+  RealGroupsGuard guard(*pool);
+  CheckRealCpu(*pool, guard);
 }
 
 }  // namespace
