@@ -17,6 +17,7 @@
 #include "absl/strings/strip.h"
 #include "foresight/core/status.hpp"
 #include "foresight/core/units.hpp"
+#include "foresight/pool/internal/adapter_common.hpp"
 #include "foresight/pool/internal/cgroup_parse.hpp"
 
 namespace foresight {
@@ -58,11 +59,6 @@ absl::Status CheckDevice(std::string_view device) {
         absl::StrCat("io_device '", Sv(device), "' is not MAJ:MIN (e.g. 8:0)"));
   }
   return absl::OkStatus();
-}
-
-double Rate(std::uint64_t now, std::uint64_t before, double scale, double seconds) {
-  if (seconds <= 0.0 || now < before) return 0.0;  // first sample or counter reset
-  return static_cast<double>(now - before) * scale / seconds;
 }
 
 std::string Describe(UserId id, std::string_view name) {
@@ -472,14 +468,7 @@ absl::StatusOr<CgroupPool::Counters> CgroupPool::ReadCounters(const Group& g) co
 }
 
 absl::Status CgroupPool::Observe(absl::Time now, Observation& out) {
-  if (now == absl::InfiniteFuture() || now == absl::InfinitePast()) {
-    return absl::InvalidArgumentError("Observe needs a finite time");
-  }
-  if (has_last_time_ && now < last_time_) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("Observe at ", absl::FormatTime(now), " is earlier than the previous one at ",
-                     absl::FormatTime(last_time_)));
-  }
+  FORESIGHT_RETURN_IF_ERROR(internal::CheckObserveTime(has_last_time_, last_time_, now));
   // Read everything first so a failure leaves the pool's state untouched.
   std::vector<Counters> counters(groups_.size());
   std::vector<ResourceVector> limits(groups_.size());
@@ -503,8 +492,8 @@ absl::Status CgroupPool::Observe(absl::Time now, Observation& out) {
     u.allocation = limits[i];
     u.usage.memory() = c.memory_bytes;
     if (g.has_last) {
-      u.usage.cpu() = Rate(c.cpu_ns, g.last.cpu_ns, 1e-9, seconds);
-      u.usage.io() = Rate(c.io_bytes, g.last.io_bytes, 1.0, seconds);
+      u.usage.cpu() = internal::CounterRate(c.cpu_ns, g.last.cpu_ns, 1e-9, seconds);
+      u.usage.io() = internal::CounterRate(c.io_bytes, g.last.io_bytes, 1.0, seconds);
       if (c.throttled > g.last.throttled) u.events |= kEventCpuThrottled;
       if (c.oom_kills > g.last.oom_kills) u.events |= kEventOom;
     }
@@ -654,14 +643,12 @@ absl::Status CgroupPool::Apply(absl::Time /*now*/, const AllocationPlan& plan,
       results[k] = absl::UnimplementedError(absl::StrCat(who, ": ", unsupported_[r]));
     } else if (!std::isfinite(m.to) || m.to < 0.0) {
       results[k] = absl::InvalidArgumentError(absl::StrCat(who, ": invalid target ", m.to));
-    } else if (const double before = current[i][r];
-               m.to > before &&
-               sum[r] - before + m.to > options_.capacity[r] * (1 + 1e-9)) {
-      results[k] = absl::FailedPreconditionError(absl::StrCat(
-          who, ": growing ", FormatQuantity(before, r), " -> ", FormatQuantity(m.to, r),
-          " would put the host at ", FormatQuantity(sum[r] - before + m.to, r),
-          " above its capacity ", FormatQuantity(options_.capacity[r], r)));
+    } else if (absl::Status fits = internal::CheckGrowFits(who, r, current[i][r], m.to, sum[r],
+                                                           options_.capacity[r]);
+               !fits.ok()) {
+      results[k] = std::move(fits);
     } else {
+      const double before = current[i][r];
       double after = before;
       results[k] = ApplyOne(g, r, m.to, before, after);
       sum[r] += after - before;
