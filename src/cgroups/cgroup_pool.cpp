@@ -508,6 +508,22 @@ absl::Status CgroupPool::Observe(absl::Time now, Observation& out) {
   return absl::OkStatus();
 }
 
+double CgroupPool::Written(Resource r, double target) const {
+  switch (r) {
+    case Resource::kCpu: {
+      const double period = static_cast<double>(absl::ToInt64Microseconds(options_.cpu_period));
+      return std::max(static_cast<double>(kMinCpuQuotaUs), std::floor(target * period)) / period;
+    }
+    case Resource::kMemory:
+      return std::floor(target / kPageBytes) * kPageBytes;
+    case Resource::kIo:
+      return std::max(1.0, std::floor(target));  // 0 would mean "no limit" to v1's blkio
+    case Resource::kNet:
+      break;
+  }
+  return target;
+}
+
 absl::StatusOr<std::vector<CgroupPool::Write>> CgroupPool::PlanWrites(const Group& g, Resource r,
                                                                     double target) const {
   const std::string dir = ControllerDir(g, r);
@@ -525,8 +541,8 @@ absl::StatusOr<std::vector<CgroupPool::Write>> CgroupPool::PlanWrites(const Grou
   const std::string& dev = options_.io_device;
   if (r == Resource::kCpu) {
     const auto period = static_cast<std::uint64_t>(absl::ToInt64Microseconds(options_.cpu_period));
-    const auto quota = std::max<std::uint64_t>(
-        kMinCpuQuotaUs, static_cast<std::uint64_t>(std::floor(target * static_cast<double>(period))));
+    const auto quota = static_cast<std::uint64_t>(
+        std::llround(Written(r, target) * static_cast<double>(period)));
     if (v2) {
       FORESIGHT_RETURN_IF_ERROR(add("cpu.max", absl::StrCat(quota, " ", period)));
     } else {
@@ -535,7 +551,7 @@ absl::StatusOr<std::vector<CgroupPool::Write>> CgroupPool::PlanWrites(const Grou
       FORESIGHT_RETURN_IF_ERROR(add("cpu.cfs_quota_us", absl::StrCat(quota)));
     }
   } else if (r == Resource::kMemory) {
-    const double bytes = std::floor(target / kPageBytes) * kPageBytes;
+    const double bytes = Written(r, target);
     if (v2) {
       const double high =
           std::floor(bytes * options_.memory_high_fraction / kPageBytes) * kPageBytes;
@@ -548,8 +564,7 @@ absl::StatusOr<std::vector<CgroupPool::Write>> CgroupPool::PlanWrites(const Grou
       FORESIGHT_RETURN_IF_ERROR(add("memory.limit_in_bytes", absl::StrFormat("%.0f", bytes)));
     }
   } else if (r == Resource::kIo) {
-    // 0 would mean "no limit" to v1's blkio, so the floor is 1 byte/s.
-    const double bps = std::max(1.0, std::floor(target));
+    const double bps = Written(r, target);
     if (v2) {
       FORESIGHT_RETURN_IF_ERROR(add("io.max", absl::StrFormat("%s rbps=%.0f wbps=%.0f", dev, bps, bps)));
       FORESIGHT_ASSIGN_OR_RETURN(auto old,
@@ -643,8 +658,8 @@ absl::Status CgroupPool::Apply(absl::Time /*now*/, const AllocationPlan& plan,
       results[k] = absl::UnimplementedError(absl::StrCat(who, ": ", unsupported_[r]));
     } else if (!std::isfinite(m.to) || m.to < 0.0) {
       results[k] = absl::InvalidArgumentError(absl::StrCat(who, ": invalid target ", m.to));
-    } else if (absl::Status fits = internal::CheckGrowFits(who, r, current[i][r], m.to, sum[r],
-                                                           options_.capacity[r]);
+    } else if (absl::Status fits = internal::CheckGrowFits(who, r, current[i][r], Written(r, m.to),
+                                                           sum[r], options_.capacity[r]);
                !fits.ok()) {
       results[k] = std::move(fits);
     } else {

@@ -265,9 +265,9 @@ struct LibvirtPool::Impl {
         }
         return absl::OkStatus();
       case Resource::kMemory:
-        if (virDomainSetMemoryFlags(d.dom, static_cast<unsigned long>(value / 1024.0), flags) < 0) {
-          return LastError(
-              absl::StrCat("virDomainSetMemoryFlags(", d.name, ", ", value / 1024.0, " KiB)"));
+        if (const auto kib = static_cast<unsigned long>(value / 1024.0);
+            virDomainSetMemoryFlags(d.dom, kib, flags) < 0) {
+          return LastError(absl::StrCat("virDomainSetMemoryFlags(", d.name, ", ", kib, " KiB)"));
         }
         return absl::OkStatus();
       case Resource::kIo: {

@@ -21,6 +21,7 @@
 #include "foresight/core/units.hpp"
 #include "foresight/pool/internal/cgroup_parse.hpp"
 #include "cgroup_fake_tree.hpp"
+#include "pool_test_util.hpp"
 
 namespace foresight {
 namespace {
@@ -37,14 +38,7 @@ struct V2 {
 const absl::Time kT0 = absl::FromUnixSeconds(1'700'000'000);
 constexpr double kGi = 1024.0 * 1024 * 1024;
 
-Move Resize(UserId user, Resource r, double from, double to) {
-  Move m;
-  m.user = user;
-  m.resource = r;
-  m.from = from;
-  m.to = to;
-  return m;
-}
+using testing::Resize;
 
 // Sets the user's cumulative CPU time (seconds) in the fake tree.
 void SetCpuSeconds(const FakeCgroupTree& tree, CgroupVersion v, const std::string& name,

@@ -17,71 +17,20 @@
 #include <thread>
 
 #include "absl/strings/match.h"
+#include "libvirt_test_driver.hpp"
+#include "pool_test_util.hpp"
 
 namespace foresight {
 namespace {
 
-constexpr double kKi = 1024.0;
+using testing::TestDriver;
+
 constexpr double kMi = 1024.0 * 1024;
 constexpr double kGi = 1024.0 * 1024 * 1024;
 
-Move Resize(UserId user, Resource r, double from, double to) {
-  Move m;
-  m.user = user;
-  m.resource = r;
-  m.from = from;
-  m.to = to;
-  return m;
-}
+using testing::Resize;
 
-// A second connection to the test driver for setting the scene; while it is
-// open the driver's state (shared by every test:///default connection of the
-// process) lives, and it is reset once the last connection closes.
-class TestDriver {
- public:
-  TestDriver() {
-    conn_ = virConnectOpen("test:///default");
-    REQUIRE(conn_ != nullptr);
-    virConnSetErrorFunc(conn_, nullptr, [](void*, virErrorPtr) {});
-  }
-  ~TestDriver() {
-    for (virDomainPtr d : created_) virDomainFree(d);
-    virConnectClose(conn_);
-  }
-  TestDriver(const TestDriver&) = delete;
-  TestDriver& operator=(const TestDriver&) = delete;
-
-  // Starts a transient domain with a disk `vdb` and an interface with MAC
-  // `mac` (the test driver renames every interface target to testnet0, so
-  // tests name it by MAC address, which libvirt accepts wherever a device is named).
-  void CreateDomain(const std::string& name, int vcpus, int max_vcpus, double memory,
-                    double max_memory, const std::string& mac = "52:54:00:00:00:02") {
-    const std::string xml = absl::StrCat(
-        "<domain type='test'><name>", name, "</name>", "<memory unit='KiB'>",
-        static_cast<long long>(max_memory / kKi), "</memory><currentMemory unit='KiB'>",
-        static_cast<long long>(memory / kKi), "</currentMemory><vcpu current='", vcpus, "'>",
-        max_vcpus, "</vcpu><os><type>hvm</type></os><devices>",
-        "<disk type='file' device='disk'><source file='/guest/", name,
-        ".img'/><target dev='vdb' bus='virtio'/></disk>",
-        "<interface type='network'><mac address='", mac,
-        "'/><source network='default'/></interface></devices></domain>");
-    virDomainPtr d = virDomainCreateXML(conn_, xml.c_str(), 0);
-    REQUIRE_MESSAGE(d != nullptr, virGetLastErrorMessage());
-    created_.push_back(d);
-  }
-
- private:
-  virConnectPtr conn_ = nullptr;
-  std::vector<virDomainPtr> created_;
-};
-
-LibvirtPoolOptions TestOptions() {
-  LibvirtPoolOptions o;
-  o.uri = "test:///default";
-  o.capacity.io() = 100 * kMi;
-  o.capacity.net() = 100 * kMi;
-  return o;
-}
+using testing::TestOptions;
 
 TEST_CASE("LibvirtPool::Open reads the node and refuses bad options") {
   CHECK(LibvirtPool::Open(LibvirtPoolOptions{}).status().code() ==

@@ -161,6 +161,9 @@ class CgroupPool {
   absl::StatusOr<ResourceVector> ReadLimits(const Group& g) const;
   absl::StatusOr<double> ReadLimit(const Group& g, Resource r) const;
   absl::StatusOr<Counters> ReadCounters(const Group& g) const;
+  // The limit a move to `target` actually writes (whole microseconds of quota,
+  // at least 1 ms; whole pages; at least 1 byte/s).
+  double Written(Resource r, double target) const;
   absl::StatusOr<std::vector<Write>> PlanWrites(const Group& g, Resource r, double target) const;
   absl::Status ApplyOne(Group& g, Resource r, double target, double before, double& after);
 
