@@ -547,7 +547,16 @@ absl::StatusOr<std::vector<CgroupPool::Write>> CgroupPool::PlanWrites(const Grou
       FORESIGHT_RETURN_IF_ERROR(add("cpu.max", absl::StrCat(quota, " ", period)));
     } else {
       FORESIGHT_RETURN_IF_ERROR(add("cpu.cfs_period_us", absl::StrCat(period)));
-      if (writes.back().restore == writes.back().value) writes.pop_back();
+      std::uint64_t old_period = 0;
+      if (writes.back().restore == writes.back().value) {
+        writes.pop_back();
+      } else if (absl::SimpleAtoi(writes.back().restore, &old_period) && period < old_period) {
+        // A shorter period raises the old quota's share until the new quota is
+        // in: write the quota first (its share under the old period is lower).
+        FORESIGHT_RETURN_IF_ERROR(add("cpu.cfs_quota_us", absl::StrCat(quota)));
+        std::swap(writes[0], writes[1]);
+        return writes;
+      }
       FORESIGHT_RETURN_IF_ERROR(add("cpu.cfs_quota_us", absl::StrCat(quota)));
     }
   } else if (r == Resource::kMemory) {

@@ -149,6 +149,13 @@ struct LibvirtPool::Impl {
     return nullptr;
   }
 
+  // 1 running (or paused), 0 shut off, error when libvirt cannot tell.
+  absl::StatusOr<bool> Active(const Domain& d) const {
+    const int active = virDomainIsActive(d.dom);
+    if (active < 0) return LastError(absl::StrCat("virDomainIsActive(", d.name, ")"));
+    return active == 1;
+  }
+
   std::string Describe(const Domain& d) const {
     return absl::StrCat(ToString(d.id), " (domain ", d.name, ")");
   }
@@ -424,6 +431,10 @@ const ResourceVector& LibvirtPool::capacity() const { return impl_->options.capa
 absl::StatusOr<ResourceVector> LibvirtPool::ReadLimits(UserId id) const {
   const Impl::Domain* d = impl_->Find(id);
   if (d == nullptr) return absl::NotFoundError(absl::StrCat(ToString(id), " is not managed"));
+  FORESIGHT_ASSIGN_OR_RETURN(const bool active, impl_->Active(*d));
+  if (!active) {
+    return absl::FailedPreconditionError(absl::StrCat(impl_->Describe(*d), " is not running"));
+  }
   return impl_->ReadLimits(*d);
 }
 
@@ -432,7 +443,10 @@ absl::Status LibvirtPool::Observe(absl::Time now, Observation& out) {
   FORESIGHT_RETURN_IF_ERROR(internal::CheckObserveTime(s.has_last_time, s.last_time, now));
   std::vector<Impl::Counters> counters(s.domains.size());
   std::vector<ResourceVector> limits(s.domains.size());
+  std::vector<bool> active(s.domains.size());
   for (std::size_t i = 0; i < s.domains.size(); ++i) {
+    FORESIGHT_ASSIGN_OR_RETURN(active[i], s.Active(s.domains[i]));
+    if (!active[i]) continue;  // shut off: not reported, holds nothing
     FORESIGHT_ASSIGN_OR_RETURN(counters[i], s.ReadCounters(s.domains[i]));
     FORESIGHT_ASSIGN_OR_RETURN(limits[i], s.ReadLimits(s.domains[i]));
   }
@@ -445,6 +459,10 @@ absl::Status LibvirtPool::Observe(absl::Time now, Observation& out) {
   out.users.reserve(s.domains.size());
   for (std::size_t i = 0; i < s.domains.size(); ++i) {
     Impl::Domain& d = s.domains[i];
+    if (!active[i]) {
+      d.has_last = false;  // its counters restart with the domain
+      continue;
+    }
     const Impl::Counters& c = counters[i];
     UserObservation u;
     u.user = d.id;
@@ -472,7 +490,15 @@ absl::Status LibvirtPool::Apply(absl::Time /*now*/, const AllocationPlan& plan,
   results.assign(plan.size(), absl::OkStatus());
   std::vector<ResourceVector> current(s.domains.size());
   ResourceVector sum;
+  std::vector<bool> active(s.domains.size());
   for (std::size_t i = 0; i < s.domains.size(); ++i) {
+    absl::StatusOr<bool> is_active = s.Active(s.domains[i]);
+    if (!is_active.ok()) {
+      results.assign(plan.size(), is_active.status());
+      return is_active.status();
+    }
+    active[i] = *is_active;
+    if (!active[i]) continue;  // a shut-off domain holds nothing
     absl::StatusOr<ResourceVector> limits = s.ReadLimits(s.domains[i]);
     if (!limits.ok()) {
       results.assign(plan.size(), limits.status());
@@ -503,6 +529,8 @@ absl::Status LibvirtPool::Apply(absl::Time /*now*/, const AllocationPlan& plan,
     } else if (m.kind != MoveKind::kResize) {
       results[k] = absl::UnimplementedError(absl::StrCat(
           who, ": LibvirtPool only resizes; it cannot ", Sv(MoveKindName(m.kind))));
+    } else if (!active[i]) {
+      results[k] = absl::FailedPreconditionError(absl::StrCat(who, ": the domain is not running"));
     } else if (const std::string why = s.Unsupported(d, r); !why.empty()) {
       results[k] = absl::UnimplementedError(absl::StrCat(who, ": ", why));
     } else if (!std::isfinite(m.to) || m.to < 0.0) {

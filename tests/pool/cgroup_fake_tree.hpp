@@ -50,6 +50,7 @@ class FakeKernelFs final : public internal::CgroupFs {
       }
     }
     ++writes_;
+    written_.push_back(path.substr(path.rfind('/') + 1));
     if (absl::EndsWith(path, "cgroup.subtree_control")) {
       std::string now = ReadTextFile(path);
       return real_.Write(path, absl::StrCat(now, now.empty() ? "" : " ", Sv(value.substr(1))));
@@ -85,6 +86,8 @@ class FakeKernelFs final : public internal::CgroupFs {
   void FailWrites(std::string suffix, int err) { faults_.emplace_back(std::move(suffix), err); }
   void ClearFaults() { faults_.clear(); }
   int writes() const { return writes_; }
+  // File names written, in order.
+  const std::vector<std::string>& written() const { return written_; }
 
   // The files the kernel shows in a new group of the hierarchy `dir` is in.
   void Populate(const std::string& dir) {
@@ -130,6 +133,7 @@ class FakeKernelFs final : public internal::CgroupFs {
   internal::PosixCgroupFs real_;
   std::vector<std::pair<std::string, int>> faults_;
   int writes_ = 0;
+  std::vector<std::string> written_;
 };
 
 // A temporary tree laid out like /sys/fs/cgroup, removed on destruction.

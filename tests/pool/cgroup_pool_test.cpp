@@ -306,6 +306,33 @@ TEST_CASE_TEMPLATE("CgroupPool::Apply writes the kernel's formats in plan order"
   CHECK(obs.users[1].events == kEventNone);
 }
 
+TEST_CASE("CgroupPool on v1 never raises the CPU share while changing the CFS period") {
+  FakeCgroupTree tree(CgroupVersion::kV1);
+  CgroupPoolOptions o = tree.Options();
+  o.cpu_period = absl::Milliseconds(50);  // shorter than the kernel's 100 ms default
+  absl::StatusOr<CgroupPool> pool = CgroupPool::Create(o, tree.fs());
+  REQUIRE(pool.ok());
+  REQUIRE(pool->AddUser(UserId{1}, "a").ok());
+  tree.Set("a", "cpu.cfs_quota_us", "200000\n");  // 2 cores at 100 ms
+  AllocationPlan plan;
+  plan.moves = {Resize(UserId{1}, Resource::kCpu, 2, 1)};
+  std::vector<absl::Status> results;
+  REQUIRE(pool->Apply(kT0, plan, results).ok());
+  REQUIRE(results[0].ok());
+  // Quota first (50 ms / 100 ms = 0.5 cores in between), then the period.
+  REQUIRE(tree.fs()->written().size() == 2);
+  CHECK(tree.fs()->written()[0] == "cpu.cfs_quota_us");
+  CHECK(tree.fs()->written()[1] == "cpu.cfs_period_us");
+  CHECK(tree.Get("a", "cpu.cfs_quota_us") == "50000");
+  CHECK(tree.Get("a", "cpu.cfs_period_us") == "50000");
+  CHECK(pool->ReadLimits(UserId{1})->cpu() == doctest::Approx(1.0));
+  // Same period next time: only the quota is written.
+  plan.moves = {Resize(UserId{1}, Resource::kCpu, 1, 0.5)};
+  REQUIRE(pool->Apply(kT0, plan, results).ok());
+  CHECK(tree.fs()->written().size() == 3);
+  CHECK(tree.Get("a", "cpu.cfs_quota_us") == "25000");
+}
+
 TEST_CASE_TEMPLATE("CgroupPool::Apply refuses grows above capacity and unsupported moves", T, V1,
                    V2) {
   constexpr CgroupVersion v = T::kVersion;

@@ -200,6 +200,40 @@ TEST_CASE("LibvirtPool::Apply: driver refusals, capacity and unsupported moves")
   CHECK((obs.users[1].events & kEventActuationFailed) != 0);
 }
 
+TEST_CASE("LibvirtPool leaves out shut-off domains and refuses their moves") {
+  TestDriver driver;
+  driver.CreateDomain("u2", 1, 4, 512 * kMi, 1 * kGi);
+  absl::StatusOr<LibvirtPool> pool = LibvirtPool::Open(TestOptions());
+  REQUIRE(pool.ok());
+  const UserId test{1}, u2{2};
+  REQUIRE(pool->AddDomain(test, "test", "vda", "testnet0").ok());
+  REQUIRE(pool->AddDomain(u2, "u2").ok());
+  Observation obs;
+  absl::Time now = absl::Now();
+  REQUIRE(pool->Observe(now, obs).ok());
+  CHECK(obs.users.size() == 2);
+
+  driver.SetRunning("test", false);
+  REQUIRE(pool->Observe(now += absl::Seconds(1), obs).ok());
+  REQUIRE(obs.users.size() == 1);
+  CHECK(obs.users[0].user == u2);
+  CHECK(pool->ReadLimits(test).status().code() == absl::StatusCode::kFailedPrecondition);
+  AllocationPlan plan;
+  // The shut-off domain's 2 GiB are free: u2 may grow into them.
+  plan.moves = {Resize(test, Resource::kCpu, 2, 1), Resize(u2, Resource::kMemory, 512 * kMi, 1 * kGi)};
+  std::vector<absl::Status> results;
+  REQUIRE(pool->Apply(now, plan, results).ok());
+  CHECK(results[0].code() == absl::StatusCode::kFailedPrecondition);
+  CHECK(absl::StrContains(results[0].message(), "not running"));
+  CHECK_MESSAGE(results[1].ok(), results[1]);
+
+  driver.SetRunning("test", true);
+  REQUIRE(pool->Observe(now += absl::Seconds(1), obs).ok());
+  REQUIRE(obs.users.size() == 2);
+  CHECK(obs.users[0].usage.cpu() == 0.0);  // a first sample again
+  CHECK(obs.users[0].allocation.cpu() == 2.0);
+}
+
 }  // namespace
 }  // namespace foresight
 

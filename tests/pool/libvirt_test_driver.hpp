@@ -35,6 +35,15 @@ class TestDriver {
   TestDriver(const TestDriver&) = delete;
   TestDriver& operator=(const TestDriver&) = delete;
 
+  // Shuts domain `name` off (destroy) or starts it again.
+  void SetRunning(const std::string& name, bool running) {
+    virDomainPtr d = virDomainLookupByName(conn_, name.c_str());
+    REQUIRE(d != nullptr);
+    const int rc = running ? virDomainCreate(d) : virDomainDestroy(d);
+    virDomainFree(d);
+    REQUIRE_MESSAGE(rc == 0, virGetLastErrorMessage());
+  }
+
   // Starts a transient domain with a disk `vdb` and an interface with MAC
   // `mac` (the test driver renames every interface target to testnet0, so
   // tests name it by MAC address, which libvirt accepts wherever a device is named).

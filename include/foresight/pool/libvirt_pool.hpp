@@ -22,6 +22,10 @@
 // one it refuses (above the domain's maximum vCPUs or memory) as the mapped
 // code, after re-reading the setting to verify it is unchanged.
 //
+// A domain that is shut off is not reported by Observe and holds nothing;
+// moves for it fail with FailedPreconditionError until it runs again (its
+// usage then restarts from a first sample).
+//
 // Host capacity comes from virNodeGetInfo (cpus, memory) unless given.
 // `capabilities().can_migrate` is true when the connection's capabilities XML
 // lists migration features; migration itself (virDomainMigrate) is not done here.
@@ -85,7 +89,8 @@ class LibvirtPool {
   PoolCapabilities capabilities() const;
 
   const ResourceVector& capacity() const;
-  // The live settings of the domain now ("unlimited" io / net = capacity).
+  // The live settings of the domain now ("unlimited" io / net = capacity);
+  // FailedPreconditionError when it is not running.
   absl::StatusOr<ResourceVector> ReadLimits(UserId id) const;
 
  private:
