@@ -24,6 +24,8 @@
 #ifndef FORESIGHT_ALLOCATE_ALLOCATOR_HPP_
 #define FORESIGHT_ALLOCATE_ALLOCATOR_HPP_
 
+#include <algorithm>
+#include <cmath>
 #include <concepts>
 #include <span>
 #include <string_view>
@@ -75,6 +77,14 @@ struct AllocationRequest {
   std::span<const CostTerms> costs;             // per user
   std::span<const ResourceVector> host_capacity;
 };
+
+// Steps ahead at which a change of `r` asked now is first in force for a whole
+// step: max(1, ceil(lead / step)). The outlook is taken at this step.
+inline int LeadSteps(absl::Duration lead, absl::Duration step) {
+  if (step <= absl::ZeroDuration()) return 1;
+  const double steps = std::ceil(absl::FDivDuration(lead, step) - 1e-9);
+  return std::max(1, static_cast<int>(steps));
+}
 
 // Checks the shape of a request: aligned spans, known hosts, finite amounts.
 inline absl::Status ValidateRequest(const AllocationRequest& req) {

@@ -1,0 +1,105 @@
+// -----------------------------------------------------------------------------
+// File: internal/decaying_histogram.hpp
+// -----------------------------------------------------------------------------
+//
+// The Kubernetes VPA recommender's decaying histogram: exponential buckets
+// (first bucket `first_bucket_size`, each next one `ratio` times larger, up to
+// `max_value`), sample weights that grow by 2^((t - t_ref) / half_life) so that
+// old samples fade with the given half-life, and `Percentile(p)` returning the
+// upper bound of the bucket where the cumulative weight first reaches p.
+// The reference time moves forward (rescaling every weight) before the
+// exponent gets large, as VPA's `shiftReferenceTimestamp` does.
+#ifndef FORESIGHT_ALLOCATE_INTERNAL_DECAYING_HISTOGRAM_HPP_
+#define FORESIGHT_ALLOCATE_INTERNAL_DECAYING_HISTOGRAM_HPP_
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "absl/time/time.h"
+
+namespace foresight::internal {
+
+struct HistogramOptions {
+  double first_bucket_size = 0.01;
+  double ratio = 1.05;
+  double max_value = 1000.0;
+
+  int NumBuckets() const {
+    return static_cast<int>(
+               std::ceil(std::log(max_value * (ratio - 1) / first_bucket_size + 1) /
+                         std::log(ratio))) + 1;
+  }
+  double BucketStart(int b) const {
+    return b == 0 ? 0.0 : first_bucket_size * (std::pow(ratio, b) - 1) / (ratio - 1);
+  }
+  int FindBucket(double v) const {
+    if (v < first_bucket_size) return 0;
+    const int b = static_cast<int>(std::log(v * (ratio - 1) / first_bucket_size + 1) /
+                                   std::log(ratio));
+    return std::min(b, NumBuckets() - 1);
+  }
+};
+
+class DecayingHistogram {
+ public:
+  DecayingHistogram() = default;
+  DecayingHistogram(const HistogramOptions& options, absl::Duration half_life)
+      : options_(options), half_life_(half_life),
+        weights_(static_cast<std::size_t>(options.NumBuckets()), 0.0) {}
+
+  bool empty() const { return total_ <= 0.0; }
+  double total_weight() const { return total_; }
+
+  void AddSample(double value, double weight, absl::Time time) {
+    Add(value, weight * DecayFactor(time));
+  }
+  // Removes a sample added earlier with the same value, weight and time.
+  void SubtractSample(double value, double weight, absl::Time time) {
+    Add(value, -weight * DecayFactor(time));
+  }
+
+  double Percentile(double p) const {
+    if (empty()) return 0.0;
+    const double threshold = p * total_;
+    double sum = 0.0;
+    int b = 0;
+    const int last = static_cast<int>(weights_.size()) - 1;
+    for (; b < last; ++b) {
+      sum += weights_[static_cast<std::size_t>(b)];
+      if (sum >= threshold) break;
+    }
+    return b < last ? options_.BucketStart(b + 1) : options_.BucketStart(last);
+  }
+
+ private:
+  void Add(double value, double w) {
+    const std::size_t b = static_cast<std::size_t>(options_.FindBucket(std::max(value, 0.0)));
+    weights_[b] = std::max(0.0, weights_[b] + w);
+    total_ = std::max(0.0, total_ + w);
+  }
+  double DecayFactor(absl::Time time) {
+    if (reference_ == absl::InfinitePast()) reference_ = time;
+    double exponent = absl::FDivDuration(time - reference_, half_life_);
+    if (exponent > kMaxExponent) {
+      // Shift the reference forward and rescale, keeping relative weights.
+      const double scale = std::exp2(-exponent);
+      for (double& w : weights_) w *= scale;
+      total_ *= scale;
+      reference_ = time;
+      exponent = 0.0;
+    }
+    return std::exp2(exponent);
+  }
+
+  static constexpr double kMaxExponent = 100.0;
+  HistogramOptions options_;
+  absl::Duration half_life_ = absl::Hours(24);
+  std::vector<double> weights_;
+  double total_ = 0.0;
+  absl::Time reference_ = absl::InfinitePast();
+};
+
+}  // namespace foresight::internal
+
+#endif  // FORESIGHT_ALLOCATE_INTERNAL_DECAYING_HISTOGRAM_HPP_

@@ -1,0 +1,286 @@
+// -----------------------------------------------------------------------------
+// File: controller.hpp
+// -----------------------------------------------------------------------------
+//
+// `Controller` composes the five roles as policy templates and runs one loop
+// per `Tick(now)`:
+//
+//   observe -> profile -> forecast -> cost -> plan -> policy -> apply -> feedback
+//
+//   Pool.Observe(now) gives usage, limits, capacity and events; each user's
+//   sample goes to the history store, the Profiler and the user's per-resource
+//   Forecaster state (after scoring last tick's forecast: the feedback error);
+//   the Forecaster's quantiles at each resource's actuation lead time form the
+//   `DemandOutlook`; the CostModel prices each user; the Allocator plans moves;
+//   the policy hook (admin constraints and overrides) may edit the plan; the
+//   plan is checked against capacity (shrinks before grows) and applied; the
+//   report lists every decision with its reason and every failed actuation.
+//
+//   using DefaultController = Controller<>;
+//   Controller<NullProfiler, HoltWinters, LinearCost, VpaStyle> vpa(
+//       ControllerOptions{}, {}, HoltWinters{}, LinearCost{}, VpaStyle{}, std::move(pool));
+//   absl::StatusOr<TickReport> report = vpa.Tick(now);
+//
+// Time is always an argument. A tick that fails validation (bad sample,
+// timestamps going backwards) changes no state.
+#ifndef FORESIGHT_CONTROL_CONTROLLER_HPP_
+#define FORESIGHT_CONTROL_CONTROLLER_HPP_
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "foresight/allocate/allocator.hpp"
+#include "foresight/allocate/plan.hpp"
+#include "foresight/allocate/quantile_target.hpp"
+#include "foresight/core/resources.hpp"
+#include "foresight/core/status.hpp"
+#include "absl/container/flat_hash_set.h"
+#include "foresight/core/user.hpp"
+#include "foresight/cost/cost_model.hpp"
+#include "foresight/cost/linear_cost.hpp"
+#include "foresight/forecast/forecaster.hpp"
+#include "foresight/forecast/holt_winters.hpp"
+#include "foresight/pool/pool.hpp"
+#include "foresight/pool/simulated_pool.hpp"
+#include "foresight/profile/profiler.hpp"
+#include "foresight/telemetry/history.hpp"
+#include "foresight/telemetry/observation.hpp"
+
+namespace foresight {
+
+struct ControllerOptions {
+  absl::Duration step = absl::Minutes(5);  // expected time between ticks
+  std::size_t history_capacity = 2016;     // samples kept per user (one week at 5 min)
+};
+
+// A failed actuation: the move asked for and why it failed.
+struct ActuationFailure {
+  Move move;
+  absl::Status status;
+};
+
+struct TickReport {
+  absl::Time time;
+  std::size_t users = 0;       // users observed this tick
+  std::size_t new_users = 0;   // first seen this tick
+  std::vector<Move> decisions; // the plan applied, in order, each with its reason
+  std::vector<ActuationFailure> failures;
+  // Feedback: mean absolute error of the one-step-ahead forecast mean, this
+  // tick and over the controller's lifetime, per resource.
+  ResourceVector forecast_error;
+  ResourceVector forecast_error_lifetime;
+};
+
+// Optional hook between plan and apply (the policy layer): may edit the plan.
+using PlanFilter = std::function<absl::Status(const AllocationRequest&, AllocationPlan&)>;
+
+template <Profiler ProfilerT = NullProfiler, Forecaster ForecasterT = HoltWinters,
+          CostModel CostModelT = LinearCost, Allocator AllocatorT = QuantileTarget,
+          Pool PoolT = SimulatedPool>
+class Controller {
+ public:
+  Controller(ControllerOptions options, ProfilerT profiler, ForecasterT forecaster,
+             CostModelT cost, AllocatorT allocator, PoolT pool)
+      : options_(options),
+        profiler_(std::move(profiler)),
+        forecaster_(std::move(forecaster)),
+        cost_(std::move(cost)),
+        allocator_(std::move(allocator)),
+        pool_(std::move(pool)),
+        history_(options.history_capacity) {}
+
+  absl::StatusOr<TickReport> Tick(absl::Time now) {
+    // 1. Observe, and validate everything before any state changes.
+    if (absl::Status s = pool_.Observe(now, obs_); !s.ok()) return s;
+    if (absl::Status s = ValidateObservation(obs_); !s.ok()) return s;
+    ++tick_count_;
+    new_ids_.clear();
+    for (const UserObservation& u : obs_.users) {
+      const Slot slot = slots_.Find(u.user);
+      const bool duplicate =
+          slot == kNoSlot ? !new_ids_.insert(u.user).second
+                          : std::exchange(seen_[slot], tick_count_) == tick_count_;
+      if (duplicate) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(ToString(u.user), " is reported twice in one observation"));
+      }
+      if (slot != kNoSlot && history_.last_time(slot) >= now) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(ToString(u.user), ": sample at ", absl::FormatTime(now),
+                         " is not after the previous one at ",
+                         absl::FormatTime(history_.last_time(slot))));
+      }
+    }
+    TickReport report;
+    report.time = now;
+    report.users = obs_.users.size();
+
+    // 2. Record, profile, score last tick's forecast and update the forecasters.
+    const std::size_t n = obs_.users.size();
+    tick_slots_.resize(n);
+    ResourceVector abs_error{};
+    std::size_t scored = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const UserObservation& u = obs_.users[i];
+      const std::size_t before = slots_.size();
+      const Slot slot = slots_.Insert(u.user);
+      if (slots_.size() > before) {
+        ++report.new_users;
+        FORESIGHT_RETURN_IF_ERROR(AddUser(slot));
+      }
+      tick_slots_[i] = slot;
+      (void)history_.Append(slot, now, u.usage);  // validated above
+      profiler_.Observe(slot, now, u);
+      UserState& st = users_[slot];
+      if (st.has_prediction) {
+        abs_error += Abs(u.usage - st.predicted);
+        ++scored;
+      }
+      for (Resource r : kAllResources) forecaster_.Update(st.forecast[Index(r)], u.usage[r]);
+    }
+    if (scored > 0) {
+      report.forecast_error = abs_error / static_cast<double>(scored);
+      lifetime_error_ += abs_error;
+      lifetime_scored_ += scored;
+    }
+    if (lifetime_scored_ > 0) {
+      report.forecast_error_lifetime = lifetime_error_ / static_cast<double>(lifetime_scored_);
+    }
+
+    // 3. Forecast at each resource's lead time, 4. price each user.
+    PerResource<int> lead_steps;
+    int horizon = 1;
+    for (Resource r : kAllResources) {
+      lead_steps[r] = LeadSteps(pool_.LeadTime(r), options_.step);
+      horizon = std::max(horizon, lead_steps[r]);
+    }
+    costs_.resize(n);
+    bool outlook_ready = false;
+    for (std::size_t i = 0; i < n; ++i) {
+      UserState& st = users_[tick_slots_[i]];
+      costs_[i] = cost_.Terms(obs_.users[i].user);
+      for (Resource r : kAllResources) {
+        const Forecast f = forecaster_.Predict(st.forecast[Index(r)], horizon);
+        if (!outlook_ready) {
+          outlook_.Resize(n, f.levels());
+          outlook_ready = true;
+        }
+        const int h = lead_steps[r];
+        std::span<const double> q = f.quantiles(h);
+        std::copy(q.begin(), q.end(),
+                  outlook_.quantiles.data() + (i * kNumResources + Index(r)) * q.size());
+        outlook_.mean(i, Index(r)) = f.mean(h);
+        outlook_.confidence(i, Index(r)) = f.confidence();
+        st.predicted[r] = f.mean(1);
+      }
+      st.has_prediction = true;
+    }
+    if (!outlook_ready) outlook_.Resize(0, kDefaultQuantileLevels);
+
+    // 5. Plan.
+    AllocationRequest req;
+    req.now = now;
+    req.step = options_.step;
+    for (Resource r : kAllResources) req.lead_time[r] = pool_.LeadTime(r);
+    req.users = obs_.users;
+    req.slots = tick_slots_;
+    req.outlook = &outlook_;
+    req.costs = costs_;
+    req.host_capacity = obs_.host_capacity;
+    if (absl::Status s = allocator_.Plan(req, plan_); !s.ok()) return s;
+
+    // 6. Policy layer, then the capacity check every plan must pass.
+    if (policy_) {
+      if (absl::Status s = policy_(req, plan_); !s.ok()) return s;
+      plan_.OrderShrinksFirst();
+    }
+    if (absl::Status s = CheckPlan(obs_.users, obs_.host_capacity, plan_); !s.ok()) {
+      return absl::InternalError(
+          absl::StrCat(Sv(AllocatorT::Name()), " produced an infeasible plan: ", s.message()));
+    }
+
+    // 7. Apply, 8. report.
+    if (absl::Status s = pool_.Apply(now, plan_, results_); !s.ok()) return s;
+    report.decisions = plan_.moves;
+    for (std::size_t k = 0; k < plan_.moves.size() && k < results_.size(); ++k) {
+      if (!results_[k].ok()) report.failures.push_back({plan_.moves[k], results_[k]});
+    }
+    return report;
+  }
+
+  // Installs the policy layer (constraints and overrides) run between plan and apply.
+  void set_policy(PlanFilter policy) { policy_ = std::move(policy); }
+
+  ProfilerT& profiler() { return profiler_; }
+  const ForecasterT& forecaster() const { return forecaster_; }
+  CostModelT& cost_model() { return cost_; }
+  AllocatorT& allocator() { return allocator_; }
+  PoolT& pool() { return pool_; }
+  const PoolT& pool() const { return pool_; }
+  const HistoryStore& history() const { return history_; }
+  const SlotMap& slots() const { return slots_; }
+  const ControllerOptions& options() const { return options_; }
+  // The profile summary of `user`, or NotFoundError for an unknown user.
+  absl::StatusOr<ProfileSummary> Profile(UserId user, absl::Time now) const {
+    const Slot slot = slots_.Find(user);
+    if (slot == kNoSlot) return absl::NotFoundError(absl::StrCat("unknown ", ToString(user)));
+    return profiler_.Summary(slot, now);
+  }
+
+ private:
+  struct UserState {
+    std::array<typename ForecasterT::State, kNumResources> forecast;
+    ResourceVector predicted;
+    bool has_prediction = false;
+  };
+
+  absl::Status AddUser(Slot slot) {
+    absl::StatusOr<typename ForecasterT::State> cold = forecaster_.Fit({});
+    if (!cold.ok()) return cold.status();
+    users_.push_back(UserState{{*cold, *cold, *cold, *cold}, {}, false});
+    seen_.resize(static_cast<std::size_t>(slot) + 1, tick_count_);
+    return absl::OkStatus();
+  }
+
+  static ResourceVector Abs(ResourceVector v) {
+    for (double& x : v.values) x = std::abs(x);
+    return v;
+  }
+
+  ControllerOptions options_;
+  ProfilerT profiler_;
+  ForecasterT forecaster_;
+  CostModelT cost_;
+  AllocatorT allocator_;
+  PoolT pool_;
+  HistoryStore history_;
+  SlotMap slots_;
+  std::vector<UserState> users_;
+  PlanFilter policy_;
+  // Per-tick buffers, reused.
+  Observation obs_;
+  std::vector<Slot> tick_slots_;
+  std::vector<CostTerms> costs_;
+  DemandOutlook outlook_;
+  AllocationPlan plan_;
+  std::vector<absl::Status> results_;
+  ResourceVector lifetime_error_{};
+  std::size_t lifetime_scored_ = 0;
+  std::vector<std::uint64_t> seen_;  // per slot: last tick the user was reported
+  std::uint64_t tick_count_ = 0;
+  absl::flat_hash_set<UserId> new_ids_;
+};
+
+using DefaultController = Controller<>;
+
+}  // namespace foresight
+
+#endif  // FORESIGHT_CONTROL_CONTROLLER_HPP_

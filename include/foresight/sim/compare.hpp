@@ -1,0 +1,58 @@
+// -----------------------------------------------------------------------------
+// File: compare.hpp
+// -----------------------------------------------------------------------------
+//
+// Replays one workload under several registered policies (in parallel) and
+// renders the comparison: a text table, the JSON of `foresight simulate --json`
+// (also used by `foresight evaluate`), and an HTML report with SVG charts.
+//
+// JSON schema (keys are a public interface):
+//   {"policies": {"<name>": {"underprovisioned_fraction": …,
+//       "underprovisioned_resource_seconds": {"cpu": …, "memory": …, "io": …, "net": …},
+//       "relative_slack": …, "oom_events": …, "oom_free_entity_days": …,
+//       "changes_per_entity_day_p99": …, "capacity_violations": 0,
+//       "allocated_resource_seconds": {…}, "cost": …, …more keys}},
+//    "gap_closed": {"<name>": …}}
+// gap_closed = (vpa - x) / (vpa - oracle) on underprovisioned_fraction, for every
+// policy when both "vpa" and "oracle" ran (null where undefined).
+#ifndef FORESIGHT_SIM_COMPARE_HPP_
+#define FORESIGHT_SIM_COMPARE_HPP_
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "foresight/sim/metrics.hpp"
+#include "foresight/sim/policy_registry.hpp"
+#include "foresight/sim/replay.hpp"
+#include "foresight/sim/workload.hpp"
+
+namespace foresight {
+
+struct PolicyRun {
+  PolicyMetrics metrics;
+  ReplayRecorder recorder;
+};
+
+// Replays `workload` once per policy on up to `threads` threads (0 = all
+// cores). `record_users` are recorded for plots. `on_step` is called after
+// every replayed step of every policy (from worker threads).
+absl::StatusOr<std::vector<PolicyRun>> RunPolicies(
+    const Workload& workload, const std::vector<const PolicyInfo*>& policies,
+    const ReplayOptions& options, int threads, const std::vector<std::size_t>& record_users,
+    const std::function<void()>& on_step = {});
+
+std::string ComparisonTable(const std::vector<PolicyMetrics>& metrics);
+std::string ComparisonJson(const std::vector<PolicyMetrics>& metrics, int indent = 2);
+// gap_closed of `x` toward the oracle relative to vpa; NaN without both.
+double GapClosedFor(const std::vector<PolicyMetrics>& metrics, const PolicyMetrics& x);
+std::string ComparisonHtml(const std::string& title, const Workload& workload,
+                           const std::vector<PolicyRun>& runs);
+
+// Users to plot: the first user of each archetype (up to `max_users`).
+std::vector<std::size_t> ReportUsers(const Workload& workload, std::size_t max_users = 3);
+
+}  // namespace foresight
+
+#endif  // FORESIGHT_SIM_COMPARE_HPP_

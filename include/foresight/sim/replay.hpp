@@ -1,0 +1,149 @@
+// -----------------------------------------------------------------------------
+// File: replay.hpp
+// -----------------------------------------------------------------------------
+//
+// `Replay` runs one allocator over a `Workload`: a `SimulatedPool` replays the
+// demand, a `Controller` ticks once per workload step, and a
+// `MetricsAccumulator` scores each user-step (demand against the limits in
+// force). The same function serves `foresight simulate` and
+// `foresight evaluate`.
+//
+//   absl::StatusOr<ReplayResult> r = Replay(workload, VpaStyle{}, ReplayOptions{});
+//   r->metrics.underprovisioned_fraction;
+//
+// A `ReplayRecorder` keeps the limits of chosen users at every step (for plots).
+#ifndef FORESIGHT_SIM_REPLAY_HPP_
+#define FORESIGHT_SIM_REPLAY_HPP_
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "foresight/allocate/allocator.hpp"
+#include "foresight/control/controller.hpp"
+#include "foresight/cost/linear_cost.hpp"
+#include "foresight/forecast/holt_winters.hpp"
+#include "foresight/pool/simulated_pool.hpp"
+#include "foresight/sim/metrics.hpp"
+#include "foresight/sim/workload.hpp"
+#include "xtensor/xtensor.hpp"
+
+namespace foresight {
+
+struct ReplayOptions {
+  SimulatedPoolOptions pool;
+  std::size_t history_capacity = 2016;
+  absl::Duration warmup = absl::ZeroDuration();  // replayed, not scored
+  // Called after every step with (steps done, total steps); may be empty.
+  std::function<void(std::size_t, std::size_t)> progress;
+};
+
+// Limits in force of a few users at every step, for reports.
+struct ReplayRecorder {
+  std::vector<std::size_t> users;       // workload user indices to record
+  xt::xtensor<double, 3> allocation;    // users.size() x steps x 4
+  ResourceVector forecast_error_sum{};  // filled by Replay: sum of |one-step error|
+};
+
+struct ReplayResult {
+  PolicyMetrics metrics;
+};
+
+// The cost model of a workload: LinearCost's standard terms, each user's
+// under-provision cost scaled by the user's priority.
+inline LinearCost WorkloadCost(const Workload& w) {
+  LinearCost cost;
+  for (const WorkloadUser& u : w.users) {
+    CostTerms t = cost.default_terms();
+    t.priority = u.priority > 0 ? u.priority : 1.0;
+    (void)cost.SetUser(u.id, t);
+  }
+  return cost;
+}
+
+// The forecaster replays use by default: additive Holt-Winters with a daily
+// season, tracking errors up to the longest lead time.
+inline HoltWinters DefaultReplayForecaster(const Workload& w, const SimulatedPoolOptions& pool) {
+  HoltWintersOptions o;
+  o.season = std::max(1, static_cast<int>(IDiv(absl::Hours(24), w.step)));
+  internal::ErrorQuantiles::Options e;
+  e.horizon = 1;
+  for (Resource r : kAllResources) e.horizon = std::max(e.horizon, LeadSteps(pool.lead_time[r], w.step));
+  return HoltWinters(o, e);
+}
+
+template <Allocator AllocatorT, Forecaster ForecasterT = HoltWinters,
+          CostModel CostModelT = LinearCost>
+absl::StatusOr<ReplayResult> Replay(const Workload& w, AllocatorT allocator,
+                                    const ReplayOptions& options, ForecasterT forecaster,
+                                    CostModelT cost, ReplayRecorder* recorder = nullptr) {
+  const auto wall_start = std::chrono::steady_clock::now();
+  absl::StatusOr<SimulatedPool> pool = SimulatedPool::Create(w, options.pool);
+  if (!pool.ok()) return pool.status();
+  ControllerOptions copts;
+  copts.step = w.step;
+  copts.history_capacity = options.history_capacity;
+  Controller<NullProfiler, ForecasterT, CostModelT, AllocatorT, SimulatedPool> controller(
+      copts, NullProfiler{}, std::move(forecaster), std::move(cost), std::move(allocator),
+      *std::move(pool));
+  const std::size_t steps = w.num_steps();
+  if (recorder != nullptr) {
+    recorder->allocation = xt::xtensor<double, 3>::from_shape({recorder->users.size(), steps,
+                                                               kNumResources});
+    recorder->allocation.fill(std::nan(""));
+  }
+  MetricsAccumulator acc(w.num_users(), w.start, w.step, w.start + options.warmup);
+  std::vector<std::uint64_t> changes(w.num_users(), 0);
+  ResourceVector error_sum{};
+  for (std::size_t k = 0; k < steps; ++k) {
+    const absl::Time now = w.time(k);
+    // Score the limits in force at `now` before the tick changes them.
+    SimulatedPool& p = controller.pool();
+    p.AdvanceTo(now);
+    for (std::size_t u = 0; u < w.num_users(); ++u) {
+      const std::uint64_t c = p.changes(u);
+      const std::uint64_t delta = c - changes[u];
+      changes[u] = c;
+      if (!w.Present(u, k)) continue;
+      acc.Add(u, now, w.DemandVector(u, k), p.effective(u), controller.cost_model().Terms(
+                  w.users[u].id), delta);
+    }
+    if (recorder != nullptr) {
+      for (std::size_t j = 0; j < recorder->users.size(); ++j) {
+        for (Resource r : kAllResources) {
+          recorder->allocation(j, k, Index(r)) = p.effective(recorder->users[j])[r];
+        }
+      }
+    }
+    absl::StatusOr<TickReport> report = controller.Tick(now);
+    if (!report.ok()) return report.status();
+    error_sum = report->forecast_error_lifetime;
+    if (options.progress) options.progress(k + 1, steps);
+  }
+  ReplayResult result;
+  result.metrics = acc.Finish(std::string(AllocatorT::Name()),
+                              controller.pool().capacity_violations(),
+                              controller.pool().failed_actuations());
+  result.metrics.forecast_mae = error_sum;
+  if (recorder != nullptr) recorder->forecast_error_sum = error_sum;
+  result.metrics.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  return result;
+}
+
+// Replay with the workload's default cost model and forecaster.
+template <Allocator AllocatorT>
+absl::StatusOr<ReplayResult> Replay(const Workload& w, AllocatorT allocator,
+                                    const ReplayOptions& options = {},
+                                    ReplayRecorder* recorder = nullptr) {
+  return Replay(w, std::move(allocator), options, DefaultReplayForecaster(w, options.pool),
+                WorkloadCost(w), recorder);
+}
+
+}  // namespace foresight
+
+#endif  // FORESIGHT_SIM_REPLAY_HPP_

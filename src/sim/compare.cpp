@@ -1,0 +1,199 @@
+#include "foresight/sim/compare.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <mutex>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "foresight/core/absl_compat.hpp"
+#include "nlohmann/json.hpp"
+#include "sim/svg.hpp"
+
+namespace foresight {
+
+absl::StatusOr<std::vector<PolicyRun>> RunPolicies(
+    const Workload& workload, const std::vector<const PolicyInfo*>& policies,
+    const ReplayOptions& options, int threads, const std::vector<std::size_t>& record_users,
+    const std::function<void()>& on_step) {
+  if (absl::Status s = ValidateWorkload(workload); !s.ok()) return s;
+  for (std::size_t u : record_users) {
+    if (u >= workload.num_users()) return absl::InvalidArgumentError("record user out of range");
+  }
+  std::vector<PolicyRun> runs(policies.size());
+  std::vector<absl::Status> status(policies.size());
+  std::atomic<std::size_t> next{0};
+  auto worker = [&] {
+    for (std::size_t i = next++; i < policies.size(); i = next++) {
+      ReplayOptions o = options;
+      if (on_step) o.progress = [&](std::size_t, std::size_t) { on_step(); };
+      runs[i].recorder.users = record_users;
+      absl::StatusOr<ReplayResult> r = policies[i]->run(workload, o, &runs[i].recorder);
+      if (!r.ok()) {
+        status[i] = absl::Status(r.status().code(),
+                                 absl::StrCat(policies[i]->name, ": ", r.status().message()));
+        continue;
+      }
+      runs[i].metrics = r->metrics;
+      runs[i].metrics.name = policies[i]->name;
+    }
+  };
+  const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
+  const std::size_t n = std::min<std::size_t>(policies.size(), threads > 0 ? threads : hw);
+  std::vector<std::thread> pool;
+  for (std::size_t t = 1; t < n; ++t) pool.emplace_back(worker);
+  worker();
+  for (auto& t : pool) t.join();
+  for (const absl::Status& s : status) {
+    if (!s.ok()) return s;
+  }
+  return runs;
+}
+
+double GapClosedFor(const std::vector<PolicyMetrics>& metrics, const PolicyMetrics& x) {
+  const PolicyMetrics* vpa = nullptr;
+  const PolicyMetrics* oracle = nullptr;
+  for (const PolicyMetrics& m : metrics) {
+    if (m.name == "vpa") vpa = &m;
+    if (m.name == "oracle") oracle = &m;
+  }
+  if (vpa == nullptr || oracle == nullptr) return std::nan("");
+  return GapClosed(vpa->underprovisioned_fraction, x.underprovisioned_fraction,
+                   oracle->underprovisioned_fraction);
+}
+
+namespace {
+
+nlohmann::json ResourceJson(const ResourceVector& v) {
+  nlohmann::json j = nlohmann::json::object();
+  for (Resource r : kAllResources) j[std::string(ResourceName(r))] = v[r];
+  return j;
+}
+
+nlohmann::json Number(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); }
+
+}  // namespace
+
+std::string ComparisonJson(const std::vector<PolicyMetrics>& metrics, int indent) {
+  nlohmann::json root;
+  root["policies"] = nlohmann::json::object();
+  root["gap_closed"] = nlohmann::json::object();
+  for (const PolicyMetrics& m : metrics) {
+    nlohmann::json p;
+    p["underprovisioned_fraction"] = m.underprovisioned_fraction;
+    p["underprovisioned_fraction_by_resource"] = ResourceJson(m.underprovisioned_fraction_by_resource);
+    p["underprovisioned_resource_seconds"] = ResourceJson(m.underprovisioned_resource_seconds);
+    p["relative_slack"] = m.relative_slack;
+    p["relative_slack_cpu"] = m.relative_slack_cpu;
+    p["oom_events"] = m.oom_events;
+    p["oom_events_per_entity_day"] = m.oom_events_per_entity_day;
+    p["oom_free_entity_days"] = m.oom_free_entity_days;
+    p["throttled_cpu_seconds"] = m.throttled_cpu_seconds;
+    p["changes_per_entity_day_median"] = m.changes_per_entity_day_median;
+    p["changes_per_entity_day_p99"] = m.changes_per_entity_day_p99;
+    p["capacity_violations"] = m.capacity_violations;
+    p["allocated_resource_seconds"] = ResourceJson(m.allocated_resource_seconds);
+    p["cost"] = m.cost;
+    p["entity_steps"] = m.entity_steps;
+    p["entity_days"] = m.entity_days;
+    p["failed_actuations"] = m.failed_actuations;
+    p["forecast_mae"] = ResourceJson(m.forecast_mae);
+    p["seconds"] = m.seconds;
+    root["policies"][m.name] = p;
+    root["gap_closed"][m.name] = Number(GapClosedFor(metrics, m));
+  }
+  return root.dump(indent);
+}
+
+std::string ComparisonTable(const std::vector<PolicyMetrics>& metrics) {
+  std::string out = absl::StrFormat("%-20s %9s %9s %9s %9s %8s %8s %9s %6s %10s %7s\n", "policy",
+                                    "under%", "cpu-h", "mem-GiBh", "slack", "ooms", "oomfree",
+                                    "chg/d p99", "viol", "cost", "gap");
+  for (const PolicyMetrics& m : metrics) {
+    absl::StrAppendFormat(
+        &out, "%-20s %9.3f %9.1f %9.1f %9.3f %8d %8.3f %9.1f %6d %10.4g %7.3f\n", m.name,
+        100.0 * m.underprovisioned_fraction, m.allocated_resource_seconds.cpu() / 3600.0,
+        m.allocated_resource_seconds.memory() / 3600.0 / (1024.0 * 1024 * 1024),
+        m.relative_slack, static_cast<int>(m.oom_events), m.oom_free_entity_days,
+        m.changes_per_entity_day_p99, static_cast<int>(m.capacity_violations), m.cost,
+        GapClosedFor(metrics, m));
+  }
+  return out;
+}
+
+std::vector<std::size_t> ReportUsers(const Workload& workload, std::size_t max_users) {
+  std::vector<std::size_t> users;
+  std::vector<std::string> seen;
+  for (std::size_t u = 0; u < workload.num_users() && users.size() < max_users; ++u) {
+    const std::string& a = workload.users[u].archetype;
+    if (std::find(seen.begin(), seen.end(), a) != seen.end()) continue;
+    seen.push_back(a);
+    users.push_back(u);
+  }
+  return users;
+}
+
+std::string ComparisonHtml(const std::string& title, const Workload& workload,
+                           const std::vector<PolicyRun>& runs) {
+  std::vector<PolicyMetrics> metrics;
+  for (const PolicyRun& r : runs) metrics.push_back(r.metrics);
+  std::string html = absl::StrCat(
+      "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>", report::XmlEscape(title),
+      "</title><style>body{font-family:sans-serif;margin:20px}pre{background:#f6f6f6;"
+      "padding:8px}</style></head><body>\n<h1>",
+      report::XmlEscape(title), "</h1>\n<pre>", report::XmlEscape(ComparisonTable(metrics)),
+      "</pre>\n<h2>Metrics</h2>\n");
+  std::vector<std::string> names;
+  for (const PolicyMetrics& m : metrics) names.push_back(m.name);
+  auto bars = [&](const std::string& t, auto get) {
+    std::vector<double> v;
+    for (const PolicyMetrics& m : metrics) v.push_back(get(m));
+    html += report::BarChart(t, names, v);
+  };
+  bars("under-provisioned fraction", [](const PolicyMetrics& m) {
+    return m.underprovisioned_fraction;
+  });
+  bars("allocated CPU (core-hours)", [](const PolicyMetrics& m) {
+    return m.allocated_resource_seconds.cpu() / 3600.0;
+  });
+  bars("allocated memory (GiB-hours)", [](const PolicyMetrics& m) {
+    return m.allocated_resource_seconds.memory() / 3600.0 / (1024.0 * 1024 * 1024);
+  });
+  bars("relative memory slack", [](const PolicyMetrics& m) { return m.relative_slack; });
+  bars("OOM events", [](const PolicyMetrics& m) { return static_cast<double>(m.oom_events); });
+  bars("cost", [](const PolicyMetrics& m) { return m.cost; });
+  html += "<h2>Demand and limits</h2>\n";
+  if (!runs.empty()) {
+    const std::vector<std::size_t>& users = runs.front().recorder.users;
+    for (std::size_t j = 0; j < users.size(); ++j) {
+      const std::size_t u = users[j];
+      for (Resource r : {Resource::kCpu, Resource::kMemory}) {
+        std::vector<report::Series> series;
+        report::Series demand{"demand", {}};
+        const double scale = r == Resource::kMemory ? 1.0 / (1024.0 * 1024 * 1024) : 1.0;
+        for (std::size_t t = 0; t < workload.num_steps(); ++t) {
+          demand.y.push_back(workload.Demand(u, t, r) * scale);
+        }
+        series.push_back(std::move(demand));
+        for (const PolicyRun& run : runs) {
+          if (j >= run.recorder.users.size()) continue;
+          report::Series s{run.metrics.name, {}};
+          for (std::size_t t = 0; t < workload.num_steps(); ++t) {
+            s.y.push_back(run.recorder.allocation(j, t, Index(r)) * scale);
+          }
+          series.push_back(std::move(s));
+        }
+        html += report::LineChart(
+            absl::StrCat(workload.users[u].name, " (", workload.users[u].archetype, "): ",
+                         Sv(ResourceName(r))),
+            r == Resource::kMemory ? "GiB" : "cores", series);
+      }
+    }
+  }
+  html += "</body></html>\n";
+  return html;
+}
+
+}  // namespace foresight

@@ -1,0 +1,46 @@
+// The foundation policies, by the names `foresight simulate --policies` takes.
+#include "foresight/allocate/decorators.hpp"
+#include "foresight/allocate/hpa_style.hpp"
+#include "foresight/allocate/oracle.hpp"
+#include "foresight/allocate/quantile_target.hpp"
+#include "foresight/allocate/vpa_style.hpp"
+#include "foresight/sim/policy_registry.hpp"
+
+namespace foresight {
+namespace {
+
+FORESIGHT_REGISTER_POLICY(kVpa, "vpa", "Kubernetes VPA recommender estimator (reactive baseline)",
+                          [](const Workload& w, const ReplayOptions& o, ReplayRecorder* rec) {
+                            return Replay(w, VpaStyle{}, o, rec);
+                          }, 10);
+
+FORESIGHT_REGISTER_POLICY(kHpa, "hpa", "Kubernetes HPA proportional rule on limits (reactive)",
+                          [](const Workload& w, const ReplayOptions& o, ReplayRecorder* rec) {
+                            return Replay(w, HpaStyle{}, o, rec);
+                          }, 20);
+
+FORESIGHT_REGISTER_POLICY(kProactive, "proactive",
+                          "newsvendor quantile of the Holt-Winters forecast at the lead time",
+                          [](const Workload& w, const ReplayOptions& o, ReplayRecorder* rec) {
+                            return Replay(w, QuantileTarget{}, o, rec);
+                          }, 30);
+
+FORESIGHT_REGISTER_POLICY(kProactiveMargin, "proactive+margin",
+                          "proactive with a 10% margin (WithMargin decorator)",
+                          [](const Workload& w, const ReplayOptions& o, ReplayRecorder* rec) {
+                            return Replay(w, WithMargin<QuantileTarget>{}, o, rec);
+                          }, 31);
+
+FORESIGHT_REGISTER_POLICY(kMaxReactive, "max(proactive,vpa)",
+                          "larger of the proactive and the VPA target (MaxOfReactive decorator)",
+                          [](const Workload& w, const ReplayOptions& o, ReplayRecorder* rec) {
+                            return Replay(w, MaxOfReactive<QuantileTarget>{}, o, rec);
+                          }, 32);
+
+FORESIGHT_REGISTER_POLICY(kOracle, "oracle", "perfect foresight of the replayed demand (bound)",
+                          [](const Workload& w, const ReplayOptions& o, ReplayRecorder* rec) {
+                            return Replay(w, Oracle(w), o, rec);
+                          }, 1000);
+
+}  // namespace
+}  // namespace foresight
