@@ -37,7 +37,8 @@
 // All per-user state lives in slot-indexed contiguous arrays (`BytesPerSlot()`
 // reports ~6 KiB with the default 168 buckets, 95% of it the seasonal shape).
 // `Observe` is O(1) per call (O(templates x stages) when workflows are
-// registered); observations that are not newer than the slot's previous one or
+// registered; every `classify_every` samples it re-classifies the user in
+// O(buckets), so `Summary` is O(1)); observations that are not newer than the slot's previous one or
 // carry invalid usage are skipped and counted in `skipped()`.
 //
 //   BehaviorProfiler profiler;
@@ -55,6 +56,7 @@
 // | int      | full_confidence_samples | samples per bucket for confidence 1             | 24      |
 // | double   | level_alpha             | EW weight of the recent level                   | 0.3     |
 // | double   | accuracy_alpha          | EW weight of errors that weigh app vs seasonal  | 0.05    |
+// | int      | classify_every          | samples between re-classifications              | 12      |
 // | ...      | apps, sessions, intents, workflows, classifier | component options        | see headers |
 #ifndef FORESIGHT_PROFILE_BEHAVIOR_PROFILER_HPP_
 #define FORESIGHT_PROFILE_BEHAVIOR_PROFILER_HPP_
@@ -89,6 +91,7 @@ struct BehaviorProfilerOptions {
   int full_confidence_samples = 24;
   double level_alpha = 0.3;
   double accuracy_alpha = 0.05;
+  int classify_every = 12;  // samples between re-classifications (Summary reads the cached class)
   AppChainOptions apps;
   SessionOptions sessions;
   IntentOptions intents;
@@ -162,7 +165,8 @@ class BehaviorProfiler {
     float off_app[kNumResources] = {1.0f, 1.0f, 1.0f, 1.0f};  // usage / seasonal mean outside apps
     float off_app_n = 0.0f;
     std::uint32_t samples = 0;
-    std::int32_t last_intent = -1;  // intent field of the previous observation
+    std::int32_t last_intent = -1;
+    BehaviorClass behavior = BehaviorClass::kUnknown;  // cached, see classify_every  // intent field of the previous observation
   };
   // Seasonal mean at `t`'s bucket, or the recent level when the bucket is unseen.
   ResourceVector SeasonalOrLevel(Slot slot, absl::Time t) const;

@@ -138,6 +138,9 @@ inline void BehaviorProfiler::Observe(Slot slot, absl::Time now, const UserObser
   }
   ++u.samples;
   u.last = now;
+  if (u.samples % static_cast<std::uint32_t>(std::max(options_.classify_every, 1)) == 0) {
+    u.behavior = classifier_.Classify(Features(slot));
+  }
 }
 
 inline BehaviorFeatures BehaviorProfiler::Features(Slot slot) const {
@@ -176,7 +179,7 @@ inline ProfileSummary BehaviorProfiler::Summary(Slot slot, absl::Time now) const
   } else {
     s.seasonal_mean = s.seasonal_peak = Level(slot);
   }
-  s.behavior = classifier_.Classify(Features(slot));
+  s.behavior = users_[slot].behavior;
   s.confidence = std::clamp(seasonal_.Coverage(slot, options_.full_confidence_samples), 0.0, 1.0);
   s.last_app = apps_.last_app(slot);
   const AppChain::Prediction next = apps_.Next(slot);
