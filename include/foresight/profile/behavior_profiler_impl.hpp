@@ -37,7 +37,7 @@ inline BehaviorProfiler::BehaviorProfiler(BehaviorProfilerOptions options)
       sessions_(options.sessions),
       intents_(options.intents),
       workflows_(options.workflows),
-      features_(options.sessions.active_cpu),
+      features_(options.sessions.active_cpu, options.classifier.busy_fraction),
       classifier_(options.classifier) {}
 
 inline void BehaviorProfiler::Grow(std::size_t n) {
@@ -161,6 +161,13 @@ inline BehaviorFeatures BehaviorProfiler::Features(Slot slot) const {
   }
   const double mean = n > 0 ? sum / n : 0.0;
   f.diurnal_amplitude = mean > 0.0 ? (hi - lo) / mean : 0.0;
+  double excess = 0.0, night = 0.0;
+  for (int h = 0; h < 24; ++h) {
+    if (!seen[h]) continue;
+    excess += hod[h] - lo;
+    if (h >= 22 || h < 6) night += hod[h] - lo;
+  }
+  f.night_fraction = excess > 1e-12 * (1.0 + mean) ? night / excess : 1.0 / 3.0;
   double weekday = 0.0, weekend = 0.0;
   bool both = false;
   seasonal_.WeekdayWeekend(slot, Resource::kCpu, weekday, weekend, both);
