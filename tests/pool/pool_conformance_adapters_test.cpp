@@ -74,12 +74,7 @@ class LibvirtFixture {
  public:
   LibvirtFixture() {
     driver_ = std::make_unique<testing::TestDriver>();
-    driver_->CreateDomain("u2", 1, 4, 512.0 * 1024 * 1024, 1024.0 * 1024 * 1024);
-    absl::StatusOr<LibvirtPool> pool = LibvirtPool::Open(testing::TestOptions());
-    REQUIRE_MESSAGE(pool.ok(), pool.status());
-    pool_.emplace(std::move(*pool));
-    REQUIRE(pool_->AddDomain(users()[0], "test", "vda", "testnet0").ok());
-    REQUIRE(pool_->AddDomain(users()[1], "u2", "vdb", "52:54:00:00:00:02").ok());
+    pool_.emplace(testing::TwoDomainPool(*driver_, testing::TestOptions(), /*u2_devices=*/true));
   }
   LibvirtPool& pool() { return *pool_; }
   std::vector<UserId> users() const { return {UserId{1}, UserId{2}}; }
