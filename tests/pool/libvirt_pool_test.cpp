@@ -157,7 +157,7 @@ TEST_CASE("LibvirtPool::Apply: driver refusals, capacity and unsupported moves")
       Resize(test, Resource::kCpu, 2, 1),
       Resize(test, Resource::kCpu, 1, 3),  // fits the host (3 + 1 <= 4), above max vCPUs (2)
       Resize(u2, Resource::kCpu, 1, 4),    // 1 + 4 > 4: refused before libvirt is asked
-      Resize(u2, Resource::kIo, 100 * kMi, 1 * kMi),   // no disk named
+      Resize(u2, Resource::kIo, 100 * kMi, 1 * kMi),     // no disk named
       Resize(test, Resource::kNet, 100 * kMi, 1 * kMi),  // no interface named
       migrate,
       preempt,
@@ -209,7 +209,8 @@ TEST_CASE("LibvirtPool leaves out shut-off domains and refuses their moves") {
   CHECK(pool->ReadLimits(test).status().code() == absl::StatusCode::kFailedPrecondition);
   AllocationPlan plan;
   // The shut-off domain's 2 GiB are free: u2 may grow into them.
-  plan.moves = {Resize(test, Resource::kCpu, 2, 1), Resize(u2, Resource::kMemory, 512 * kMi, 1 * kGi)};
+  plan.moves = {Resize(test, Resource::kCpu, 2, 1),
+                Resize(u2, Resource::kMemory, 512 * kMi, 1 * kGi)};
   std::vector<absl::Status> results;
   REQUIRE(pool->Apply(now, plan, results).ok());
   CHECK(results[0].code() == absl::StatusCode::kFailedPrecondition);
