@@ -83,6 +83,9 @@ struct ArimaFitOptions {
   bool include_mean = true;
   bool include_drift = false;
   int max_iterations = 100;  // BFGS iterations, as R
+  // Stop after the conditional-sum-of-squares fit (stats::arima method "CSS"):
+  // sigma2 = CSS residual variance, loglik and information criteria NaN.
+  bool css_only = false;
 };
 
 // Fits one model. Errors: InvalidArgument for non-finite data, FailedPrecondition

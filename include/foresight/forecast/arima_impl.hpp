@@ -66,17 +66,6 @@ inline void InvPartransAr(const double* phi, double* out, int p) {
   for (int j = 0; j < p; ++j) out[j] = std::atanh(out[j]);
 }
 
-// Roots of c_0 + c_1 z + ... + c_k z^k (c_k != 0) via the companion matrix.
-inline std::vector<std::complex<double>> PolyRoots(std::span<const double> c) {
-  const int k = static_cast<int>(c.size()) - 1;
-  if (k < 1) return {};
-  Eigen::MatrixXd comp = Eigen::MatrixXd::Zero(k, k);
-  for (int j = 0; j < k; ++j) comp(0, j) = -c[static_cast<std::size_t>(k - 1 - j)] / c[static_cast<std::size_t>(k)];
-  for (int i = 1; i < k; ++i) comp(i, i - 1) = 1.0;
-  const Eigen::VectorXcd ev = comp.eigenvalues();
-  return std::vector<std::complex<double>>(ev.data(), ev.data() + k);
-}
-
 // R's maInvert: reflects MA roots inside the unit circle to make it invertible.
 inline void MaInvert(std::span<double> ma) {
   int q0 = static_cast<int>(ma.size());
@@ -180,7 +169,9 @@ struct ArimaProblem {
   std::vector<std::vector<double>> wx;  // differenced regressors
   std::vector<double> u;                // wy - wx * beta
   std::vector<double> phi, theta, resid;
-  ArmaFilter filter;
+  std::vector<std::size_t> nz_phi, nz_theta;
+  double css_sigma2 = 0.0;
+  ArmaLikelihoodWorkspace workspace;
   int narma = 0;
 
   void Residualise(const double* beta) {
@@ -191,30 +182,44 @@ struct ArimaProblem {
       for (std::size_t t = 0; t < u.size(); ++t) u[t] -= b * col[t];
     }
   }
-  // R's armaCSS on the differenced series (ncond = p + m P within w).
+  // R's armaCSS on the differenced series (ncond = p + m P within w); returns
+  // 0.5 log(ssq / nu) and leaves ssq / nu in css_sigma2. Only the non-zero
+  // coefficients of the (sparse, seasonal) polynomials are visited.
   double Css(std::span<const double> par) {
     ExpandArma(par.data(), order, false, phi.data(), theta.data());
     Residualise(par.data() + narma);
     const std::size_t p = phi.size(), q = theta.size(), n = u.size();
+    nz_phi.clear();
+    nz_theta.clear();
+    for (std::size_t j = 0; j < p; ++j) {
+      if (phi[j] != 0.0) nz_phi.push_back(j);
+    }
+    for (std::size_t j = 0; j < q; ++j) {
+      if (theta[j] != 0.0) nz_theta.push_back(j);
+    }
     const std::size_t ncond = p;
     double ssq = 0.0;
     std::size_t nu = 0;
     for (std::size_t l = ncond; l < n; ++l) {
       double tmp = u[l];
-      for (std::size_t j = 0; j < p; ++j) tmp -= phi[j] * u[l - j - 1];
+      for (std::size_t j : nz_phi) tmp -= phi[j] * u[l - j - 1];
       const std::size_t jmax = std::min(l - ncond, q);
-      for (std::size_t j = 0; j < jmax; ++j) tmp -= theta[j] * resid[l - j - 1];
+      for (std::size_t j : nz_theta) {
+        if (j >= jmax) break;
+        tmp -= theta[j] * resid[l - j - 1];
+      }
       resid[l] = tmp;
       ssq += tmp * tmp;
       ++nu;
     }
-    if (nu == 0 || !(ssq > 0)) return std::numeric_limits<double>::infinity();
-    return 0.5 * std::log(ssq / static_cast<double>(nu));
+    if (nu == 0 || !(ssq > 0) || !std::isfinite(ssq)) return std::numeric_limits<double>::infinity();
+    css_sigma2 = ssq / static_cast<double>(nu);
+    return 0.5 * std::log(css_sigma2);
   }
   ArmaLikelihood Likelihood(std::span<const double> par, bool trans) {
     ExpandArma(par.data(), order, trans, phi.data(), theta.data());
     Residualise(par.data() + narma);
-    return ArmaLogLikelihood(filter, phi, theta, u);
+    return ArmaLogLikelihood(workspace, phi, theta, u);
   }
 };
 
@@ -286,6 +291,8 @@ inline absl::StatusOr<ArimaFit> FitArima(std::span<const double> y, const ArimaO
   prob.phi.assign(static_cast<std::size_t>(o.p + o.m * o.P), 0.0);
   prob.theta.assign(static_cast<std::size_t>(o.q + o.m * o.Q), 0.0);
   prob.resid.assign(nw, 0.0);
+  prob.nz_phi.reserve(prob.phi.size());
+  prob.nz_theta.reserve(prob.theta.size());
   prob.u.reserve(nw);
 
   std::vector<double> init(static_cast<std::size_t>(ncoef), 0.0);
@@ -309,6 +316,37 @@ inline absl::StatusOr<ArimaFit> FitArima(std::span<const double> y, const ArimaO
     std::vector<double> par = init;
     const internal::OptimResult r =
         internal::Bfgs([&](std::span<const double> x) { return prob.Css(x); }, par, parscale, bopt);
+    if (options.css_only) {
+      // stats::arima(method = "CSS"): the CSS estimates are the fit.
+      if (r.failed || !std::isfinite(r.value)) {
+        return absl::InternalError(absl::StrCat("arima: CSS failed for ", o.ToString()));
+      }
+      prob.Css(par);
+      ArimaFit fit;
+      fit.order = o;
+      fit.ar.assign(par.begin(), par.begin() + o.p);
+      fit.ma.assign(par.begin() + o.p, par.begin() + o.p + o.q);
+      fit.sar.assign(par.begin() + o.p + o.q, par.begin() + o.p + o.q + o.P);
+      fit.sma.assign(par.begin() + o.p + o.q + o.P, par.begin() + narma);
+      std::size_t k = static_cast<std::size_t>(narma);
+      if (intercept) {
+        fit.has_intercept = true;
+        fit.intercept = par[k++];
+      }
+      if (drift) {
+        fit.has_drift = true;
+        fit.drift = par[k++];
+      }
+      fit.phi = prob.phi;
+      fit.theta = prob.theta;
+      fit.delta = delta;
+      fit.nobs = static_cast<int>(nw);
+      fit.npar = ncoef + 1;
+      fit.sigma2 = fit.sigma2_ml = prob.css_sigma2;
+      fit.loglik = fit.aic = fit.aicc = fit.bic = std::numeric_limits<double>::quiet_NaN();
+      fit.converged = r.converged;
+      return fit;
+    }
     if (!r.failed && r.converged) init = par;
 #ifdef FORESIGHT_ARIMA_DEBUG
     fprintf(stderr, "CSS value %g conv %d iters %d evals %d:", r.value, r.converged, r.iterations, r.evaluations);

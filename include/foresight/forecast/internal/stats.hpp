@@ -12,6 +12,7 @@
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
+#include <complex>
 #include <cstddef>
 #include <limits>
 #include <span>
@@ -97,6 +98,17 @@ inline Line FitLine(std::span<const double> y, double x0 = 0.0) {
   }
   const double slope = sxx > 0 ? sxy / sxx : 0.0;
   return {ym - slope * xm, slope};
+}
+
+// Roots of c_0 + c_1 z + ... + c_k z^k (c_k != 0) via the companion matrix.
+inline std::vector<std::complex<double>> PolyRoots(std::span<const double> c) {
+  const int k = static_cast<int>(c.size()) - 1;
+  if (k < 1) return {};
+  Eigen::MatrixXd comp = Eigen::MatrixXd::Zero(k, k);
+  for (int j = 0; j < k; ++j) comp(0, j) = -c[static_cast<std::size_t>(k - 1 - j)] / c[static_cast<std::size_t>(k)];
+  for (int i = 1; i < k; ++i) comp(i, i - 1) = 1.0;
+  const Eigen::VectorXcd ev = comp.eigenvalues();
+  return std::vector<std::complex<double>>(ev.data(), ev.data() + k);
 }
 
 // Smallest modulus among the roots of 1 + c_1 z + ... + c_k z^k (trailing
