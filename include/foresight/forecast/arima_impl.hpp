@@ -555,22 +555,9 @@ inline Forecast ArimaForecast(const ArimaState& s, int horizon, bool nonnegative
   if (horizon <= 0) return fc;
   std::vector<double> mean(static_cast<std::size_t>(horizon)), sd(mean.size());
   ArimaPredictMoments(s, mean, sd);
-  const std::span<const double> levels = fc.levels();
-  double z[16];
-  for (std::size_t k = 0; k < levels.size() && k < 16; ++k) z[k] = internal::NormalQuantile(levels[k]);
-  for (int step = 1; step <= horizon; ++step) {
-    const std::size_t i = static_cast<std::size_t>(step - 1);
-    fc.mean(step) = mean[i];
-    for (std::size_t k = 0; k < levels.size(); ++k) fc.quantile(step, k) = mean[i] + z[k] * sd[i];
-  }
-  fc.Normalize(nonnegative);
-  if (s.cold) {
-    fc.set_confidence(0.0);
-  } else {
-    const double n = static_cast<double>(s.fit.nobs);
-    const double rel = sd[0] / (std::abs(s.level) + 1e-9);
-    fc.set_confidence((n / (n + 24.0)) / (1.0 + rel) * (s.fallback ? 0.5 : 1.0));
-  }
+  internal::FillGaussianForecast(fc, mean, sd, nonnegative);
+  fc.set_confidence(
+      internal::StatConfidence(s.fit.nobs, sd[0], s.level, s.fallback, s.cold));
   return fc;
 }
 

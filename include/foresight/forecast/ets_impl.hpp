@@ -614,26 +614,12 @@ inline void EtsPredictMoments(const EtsState& s, std::span<double> mean, std::sp
 inline Forecast EtsForecast(const EtsState& s, int horizon, bool nonnegative) {
   Forecast fc(std::max(horizon, 0));
   if (horizon <= 0) return fc;
-  std::vector<double> mean(static_cast<std::size_t>(horizon)), var(mean.size());
-  EtsPredictMoments(s, mean, var);
-  const std::span<const double> levels = fc.levels();
-  for (int step = 1; step <= horizon; ++step) {
-    const std::size_t i = static_cast<std::size_t>(step - 1);
-    const double sd = std::sqrt(std::max(var[i], 0.0));
-    fc.mean(step) = std::isfinite(mean[i]) ? mean[i] : 0.0;
-    for (std::size_t k = 0; k < levels.size(); ++k) {
-      const double q = fc.mean(step) + internal::NormalQuantile(levels[k]) * sd;
-      fc.quantile(step, k) = std::isfinite(q) ? q : fc.mean(step);
-    }
-  }
-  fc.Normalize(nonnegative);
-  if (s.cold) {
-    fc.set_confidence(0.0);
-  } else {
-    const double n = static_cast<double>(s.t);
-    const double rel = std::sqrt(std::max(var[0], 0.0)) / (std::abs(s.level) + 1e-9);
-    fc.set_confidence((n / (n + 24.0)) / (1.0 + rel) * (s.fallback ? 0.5 : 1.0));
-  }
+  std::vector<double> mean(static_cast<std::size_t>(horizon)), sd(mean.size());
+  EtsPredictMoments(s, mean, sd);
+  for (double& v : sd) v = std::sqrt(std::max(v, 0.0));
+  internal::FillGaussianForecast(fc, mean, sd, nonnegative);
+  fc.set_confidence(internal::StatConfidence(static_cast<double>(s.t), sd[0], s.level,
+                                             s.fallback, s.cold));
   return fc;
 }
 

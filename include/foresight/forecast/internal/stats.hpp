@@ -18,6 +18,7 @@
 #include <span>
 #include <vector>
 
+#include "foresight/forecast/forecast.hpp"
 #include "foresight/forecast/internal/error_quantiles.hpp"  // NormalQuantile
 
 namespace foresight::internal {
@@ -150,6 +151,33 @@ inline bool SeasonalityTest(std::span<const double> x, int m,
   for (std::size_t k = 0; k + 1 < mm; ++k) s += 2.0 * r[k] * r[k];
   const double z = rule == SeasonalityRule::kM4 ? 1.645 : NormalQuantile(0.95);
   return std::abs(r[mm - 1]) > z * std::sqrt(s / static_cast<double>(n));
+}
+
+// Fills a Forecast from Gaussian predictive moments: quantile = mean + z * sd
+// at each of the forecast's levels, then Normalize(nonnegative).
+inline void FillGaussianForecast(Forecast& fc, std::span<const double> mean,
+                                 std::span<const double> sd, bool nonnegative) {
+  const std::span<const double> levels = fc.levels();
+  double z[32];
+  const std::size_t nl = std::min<std::size_t>(levels.size(), 32);
+  for (std::size_t k = 0; k < nl; ++k) z[k] = NormalQuantile(levels[k]);
+  for (int step = 1; step <= fc.horizon(); ++step) {
+    const std::size_t i = static_cast<std::size_t>(step - 1);
+    const double mu = std::isfinite(mean[i]) ? mean[i] : 0.0;
+    const double s = std::isfinite(sd[i]) ? std::max(sd[i], 0.0) : 0.0;
+    fc.mean(step) = mu;
+    for (std::size_t k = 0; k < nl; ++k) fc.quantile(step, k) = mu + z[k] * s;
+  }
+  fc.Normalize(nonnegative);
+}
+
+// Confidence of a fitted statistical model: grows with the samples it has
+// seen (n / (n + 24)), shrinks with the one-step spread relative to the
+// series' level, and is halved for fallback models; 0 when cold.
+inline double StatConfidence(double n, double sd1, double level, bool fallback, bool cold) {
+  if (cold) return 0.0;
+  const double rel = sd1 / (std::abs(level) + 1e-9);
+  return (n / (n + 24.0)) / (1.0 + rel) * (fallback ? 0.5 : 1.0);
 }
 
 }  // namespace foresight::internal
