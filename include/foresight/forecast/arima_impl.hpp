@@ -247,6 +247,78 @@ inline bool Ols(const std::vector<std::vector<double>>& X, std::span<const doubl
   return true;
 }
 
+// stats::arima's coefficient covariance check (forecast's checkarima): the
+// Hessian of `f` at `x` by R's optimhess (central differences of the
+// central-difference gradient, ndeps = 1e-3 in parscale units), then
+// var = A' (n H)^-1 A with A = d(coef)/d(x) (the AR transformation's
+// Jacobian, identity when `trans` is false). True when var exists (H not
+// singular to machine precision) and its diagonal is non-negative.
+template <typename F>
+bool HessianCheck(F&& f, std::span<const double> x, std::span<const double> parscale, double nused,
+                  const ArimaOrder& o, bool trans) {
+  const std::size_t k = x.size();
+  if (k == 0) return true;
+  constexpr double kNdeps = 1e-3;
+  std::vector<double> dpar(k), xu(k), g1(k), g2(k);
+  for (std::size_t i = 0; i < k; ++i) dpar[i] = x[i] / parscale[i];
+  auto eval = [&](const std::vector<double>& d) {
+    for (std::size_t i = 0; i < k; ++i) xu[i] = d[i] * parscale[i];
+    return f(std::span<const double>(xu));
+  };
+  auto grad = [&](std::vector<double>& d, std::vector<double>& g) {
+    for (std::size_t j = 0; j < k; ++j) {
+      const double dj = d[j];
+      d[j] = dj + kNdeps;
+      const double v1 = eval(d);
+      d[j] = dj - kNdeps;
+      const double v2 = eval(d);
+      d[j] = dj;
+      g[j] = (v1 - v2) / (2 * kNdeps);
+    }
+  };
+  Eigen::MatrixXd H(static_cast<Eigen::Index>(k), static_cast<Eigen::Index>(k));
+  for (std::size_t i = 0; i < k; ++i) {
+    const double eps = kNdeps / parscale[i];
+    dpar[i] += eps;
+    grad(dpar, g1);
+    dpar[i] -= 2 * eps;
+    grad(dpar, g2);
+    dpar[i] += eps;
+    for (std::size_t j = 0; j < k; ++j) {
+      H(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) =
+          (g1[j] - g2[j]) / (2 * eps * parscale[i] * parscale[j]);
+    }
+  }
+  H = (0.5 * (H + H.transpose())).eval();
+  if (!H.allFinite()) return false;
+  Eigen::MatrixXd A = Eigen::MatrixXd::Identity(static_cast<Eigen::Index>(k), static_cast<Eigen::Index>(k));
+  if (trans) {
+    // arima.gradtrans: forward differences of partrans, eps = 1e-3.
+    auto block = [&](int off, int len) {
+      if (len <= 0) return;
+      double w1[128], w2[128], w3[128];
+      for (int i = 0; i < len; ++i) w1[i] = x[static_cast<std::size_t>(off + i)];
+      PartransAr(w1, w2, len);
+      for (int i = 0; i < len; ++i) {
+        w1[i] += 1e-3;
+        PartransAr(w1, w3, len);
+        for (int j = 0; j < len; ++j) A(off + i, off + j) = (w3[j] - w2[j]) / 1e-3;
+        w1[i] -= 1e-3;
+      }
+    };
+    block(0, o.p);
+    block(o.p + o.q, o.P);
+  }
+  const Eigen::MatrixXd Hn = H * nused;
+  const Eigen::PartialPivLU<Eigen::MatrixXd> lu(Hn);
+  if (!(lu.rcond() >= std::numeric_limits<double>::epsilon())) return false;
+  const Eigen::MatrixXd var = A.transpose() * lu.solve(A);
+  for (Eigen::Index i = 0; i < var.rows(); ++i) {
+    if (!(var(i, i) >= 0.0)) return false;
+  }
+  return true;
+}
+
 }  // namespace internal
 
 inline absl::StatusOr<ArimaFit> FitArima(std::span<const double> y, const ArimaOrder& order_in,
@@ -321,6 +393,10 @@ inline absl::StatusOr<ArimaFit> FitArima(std::span<const double> y, const ArimaO
       if (r.failed || !std::isfinite(r.value)) {
         return absl::InternalError(absl::StrCat("arima: CSS failed for ", o.ToString()));
       }
+      const bool hessian_ok =
+          !options.check_hessian ||
+          internal::HessianCheck([&](std::span<const double> v) { return prob.Css(v); }, par,
+                                 parscale, static_cast<double>(nw), o, false);
       prob.Css(par);
       ArimaFit fit;
       fit.order = o;
@@ -345,6 +421,7 @@ inline absl::StatusOr<ArimaFit> FitArima(std::span<const double> y, const ArimaO
       fit.sigma2 = fit.sigma2_ml = prob.css_sigma2;
       fit.loglik = fit.aic = fit.aicc = fit.bic = std::numeric_limits<double>::quiet_NaN();
       fit.converged = r.converged;
+      fit.hessian_ok = hessian_ok;
       return fit;
     }
     if (!r.failed && r.converged) init = par;
@@ -389,6 +466,8 @@ inline absl::StatusOr<ArimaFit> FitArima(std::span<const double> y, const ArimaO
                                                       static_cast<std::size_t>(o.Q)));
     if (before != par) r.value = ml(par);
   }
+  const bool hessian_ok = !options.check_hessian ||
+                          internal::HessianCheck(ml, par, parscale, static_cast<double>(nw), o, true);
   const internal::ArmaLikelihood lik = prob.Likelihood(par, true);
   if (!lik.ok) return absl::InternalError("arima: final likelihood evaluation failed");
 
@@ -428,6 +507,7 @@ inline absl::StatusOr<ArimaFit> FitArima(std::span<const double> y, const ArimaO
   fit.bic = fit.aic + np * (std::log(nu) - 2);
   fit.sigma2 = lik.ssq / (nu - np + 1);
   fit.converged = r.converged;
+  fit.hessian_ok = hessian_ok;
   return fit;
 }
 

@@ -13,8 +13,9 @@
 //      (0,d,0)(0,D,0), (1,d,0)(1,D,0), (0,d,1)(0,D,1), moving one or two orders
 //      at a time while the AICc improves, at most 94 models;
 //   3. a model is rejected (AICc = inf) when its fit fails, its CSS start is
-//      non-stationary, or a root of its AR or MA polynomial lies within
-//      1.01 of the unit circle.
+//      non-stationary, a root of its AR or MA polynomial lies within 1.01
+//      of the unit circle, or its coefficient covariance (numerical Hessian)
+//      is singular or has a negative variance (forecast's checkarima).
 // A constant (mean or drift) is allowed only when d + D <= 1, as in R.
 // Like R, long or finely seasonal series (n > 150 or m > 12) are searched with
 // CSS fits scored by an offset-corrected CSS AICc, then the best models are
@@ -100,7 +101,7 @@ inline ArimaCandidate ScoreArima(std::span<const double> y, const ArimaOrder& or
   absl::StatusOr<ArimaFit> fit =
       FitArima(y, order,
                {.include_mean = constant, .include_drift = diffs == 1 && constant,
-                .css_only = approximate});
+                .css_only = approximate, .check_hessian = true});
   if (!fit.ok()) return c;
   c.fit = *std::move(fit);
   if (approximate) {
@@ -120,7 +121,7 @@ inline ArimaCandidate ScoreArima(std::span<const double> y, const ArimaOrder& or
     minroot = std::min(minroot, MinRootModulus(neg));
   }
   if (!c.fit.theta.empty()) minroot = std::min(minroot, MinRootModulus(c.fit.theta));
-  if (minroot < 1.01) return c;
+  if (minroot < 1.01 || !c.fit.hessian_ok) return c;
   c.ic = v;
   return c;
 }
