@@ -19,6 +19,7 @@ using testing::RelErr;
 TEST_CASE("AutoArima chooses forecast::auto.arima's model on the fixtures") {
   for (const auto& c : LoadFixture("auto_arima.json")) {
     const std::string name = c.at("series");
+    if (name.rfind("taylor", 0) == 0) continue;  // exact search at m = 24: forecast_stat_slow
     const auto s = LoadSeries(name);
     CAPTURE(name);
     AutoArimaReport report;

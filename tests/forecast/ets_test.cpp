@@ -19,6 +19,7 @@ TEST_CASE("Ets matches forecast::ets on the reference fixtures") {
   for (const auto& c : LoadFixture("ets.json")) {
     const std::string name = c.at("series");
     const std::string requested = c.at("requested");
+    if (name.rfind("taylor", 0) == 0) continue;  // m = 24: in forecast_stat_slow
     const auto s = LoadSeries(name);
     CAPTURE(name);
     CAPTURE(requested);

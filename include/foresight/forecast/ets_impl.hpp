@@ -135,32 +135,95 @@ struct EtsCalcResult {
 };
 
 // forecast's etscalc with nmse = 1. `x` holds the initial state and receives
-// the final one; `e` (optional) the residuals.
+// the final one; `e` (optional) the residuals. Same arithmetic as R's, but
+// the seasonal states live in a ring (O(1) per step instead of shifting m
+// values), which makes seasonal fits several times faster at m = 24.
 inline EtsCalcResult EtsCalc(std::span<const double> y, const EtsModelKind& k, double alpha,
                              double beta, double gamma, double phi, double* x, double* e) {
   EtsCalcResult out;
   double l = x[0];
   double b = k.trend > 0 ? x[1] : 0.0;
   double* s = x + 1 + (k.trend > 0);
+  const int m = k.season > 0 ? k.m : 0;
+  double ring[32];  // m <= 24
+  for (int j = 0; j < m; ++j) ring[m - 1 - j] = s[j];
+  int o = 0;  // ring[o] is the oldest state, s[m - 1] in R's layout
+  const bool phi_one = std::abs(phi - 1.0) < kEtsTol;
   double sse = 0.0, lik2 = 0.0, amse = 0.0;
   const std::size_t n = y.size();
-  double f = 0.0;
   for (std::size_t i = 0; i < n; ++i) {
-    EtsPoint(l, b, s, k, phi, &f, 1);
-    if (std::abs(f - kEtsNa) < kEtsTol) {
+    const double so = m > 0 ? ring[o] : 0.0;
+    // One-step forecast (forecast()).
+    double f;
+    if (k.trend == 0) {
+      f = l;
+    } else if (k.trend == 1) {
+      f = l + phi * b;
+    } else if (b < 0) {
       out.lik = std::numeric_limits<double>::quiet_NaN();
       return out;
+    } else {
+      f = l * std::pow(b, phi);
     }
-    const double err = k.error == 1 ? y[i] - f : (y[i] - f) / f;
+    if (k.season == 1) {
+      f += so;
+    } else if (k.season == 2) {
+      f *= so;
+    }
+    const double yi = y[i];
+    const double err = k.error == 1 ? yi - f : (yi - f) / f;
     if (e) e[i] = err;
-    const double ae = y[i] - f;
+    const double ae = yi - f;
     amse += (ae * ae - amse) / static_cast<double>(i + 1);
-    EtsTransition(l, b, s, k, alpha, beta, gamma, phi, y[i]);
+    // State update (update()).
+    const double oldl = l, oldb = b;
+    double q, phib = 0.0;
+    if (k.trend == 0) {
+      q = oldl;
+    } else if (k.trend == 1) {
+      phib = phi * oldb;
+      q = oldl + phib;
+    } else if (phi_one) {
+      phib = oldb;
+      q = oldl * oldb;
+    } else {
+      phib = std::pow(oldb, phi);
+      q = oldl * phib;
+    }
+    double p;
+    if (k.season == 0) {
+      p = yi;
+    } else if (k.season == 1) {
+      p = yi - so;
+    } else {
+      p = std::abs(so) < kEtsTol ? kEtsHuge : yi / so;
+    }
+    l = q + alpha * (p - q);
+    if (k.trend > 0) {
+      double r;
+      if (k.trend == 1) {
+        r = l - oldl;
+      } else {
+        r = std::abs(oldl) < kEtsTol ? kEtsHuge : l / oldl;
+      }
+      b = phib + (beta / alpha) * (r - phib);
+    }
+    if (m > 0) {
+      double t;
+      if (k.season == 1) {
+        t = yi - q;
+      } else {
+        t = std::abs(q) < kEtsTol ? kEtsHuge : yi / q;
+      }
+      ring[o] = so + gamma * (t - so);  // newest replaces oldest
+      o = o + 1 == m ? 0 : o + 1;
+    }
     sse += err * err;
     lik2 += std::log(std::abs(f));
   }
   x[0] = l;
   if (k.trend > 0) x[1] = b;
+  for (int j = 0; j < m; ++j) s[j] = ring[((o - 1 - j) % m + m) % m];
   out.lik = static_cast<double>(n) * std::log(sse);
   if (k.error == 2) out.lik += 2 * lik2;
   out.amse = amse;
