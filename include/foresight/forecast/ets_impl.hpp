@@ -80,11 +80,12 @@ inline void EtsPoint(double l, double b, const double* s, const EtsModelKind& k,
   }
 }
 
-// forecast's C update(): one state transition on observing y.
-inline void EtsTransition(double& l, double& b, double* s, const EtsModelKind& k, double alpha,
-                          double beta, double gamma, double phi, double y) {
+// forecast's C update() on observing y: new level and trend in place; `so`
+// is the oldest seasonal state s_{t-m} and the new seasonal state is returned
+// (0 without a season).
+inline double EtsUpdateCore(double& l, double& b, double so, const EtsModelKind& k, double alpha,
+                            double beta, double gamma, double phi, double y) {
   const double oldl = l, oldb = b;
-  const int m = k.m;
   double q, phib = 0.0;
   if (k.trend == 0) {
     q = oldl;
@@ -98,14 +99,13 @@ inline void EtsTransition(double& l, double& b, double* s, const EtsModelKind& k
     phib = std::pow(oldb, phi);
     q = oldl * phib;
   }
-  const double olds_last = k.season > 0 ? s[m - 1] : 0.0;
   double p;
   if (k.season == 0) {
     p = y;
   } else if (k.season == 1) {
-    p = y - olds_last;
+    p = y - so;
   } else {
-    p = std::abs(olds_last) < kEtsTol ? kEtsHuge : y / olds_last;
+    p = std::abs(so) < kEtsTol ? kEtsHuge : y / so;
   }
   l = q + alpha * (p - q);
   if (k.trend > 0) {
@@ -117,15 +117,25 @@ inline void EtsTransition(double& l, double& b, double* s, const EtsModelKind& k
     }
     b = phib + (beta / alpha) * (r - phib);
   }
+  if (k.season == 0) return 0.0;
+  double t;
+  if (k.season == 1) {
+    t = y - q;
+  } else {
+    t = std::abs(q) < kEtsTol ? kEtsHuge : y / q;
+  }
+  return so + gamma * (t - so);
+}
+
+// One state transition with R's seasonal layout (s[0] newest, s[m-1] oldest).
+inline void EtsTransition(double& l, double& b, double* s, const EtsModelKind& k, double alpha,
+                          double beta, double gamma, double phi, double y) {
+  const int m = k.m;
+  const double so = k.season > 0 ? s[m - 1] : 0.0;
+  const double ns = EtsUpdateCore(l, b, so, k, alpha, beta, gamma, phi, y);
   if (k.season > 0) {
-    double t;
-    if (k.season == 1) {
-      t = y - q;
-    } else {
-      t = std::abs(q) < kEtsTol ? kEtsHuge : y / q;
-    }
     for (int j = m - 1; j >= 1; --j) s[j] = s[j - 1];
-    s[0] = olds_last + gamma * (t - olds_last);
+    s[0] = ns;
   }
 }
 
@@ -148,7 +158,6 @@ inline EtsCalcResult EtsCalc(std::span<const double> y, const EtsModelKind& k, d
   double ring[32];  // m <= 24
   for (int j = 0; j < m; ++j) ring[m - 1 - j] = s[j];
   int o = 0;  // ring[o] is the oldest state, s[m - 1] in R's layout
-  const bool phi_one = std::abs(phi - 1.0) < kEtsTol;
   double sse = 0.0, lik2 = 0.0, amse = 0.0;
   const std::size_t n = y.size();
   for (std::size_t i = 0; i < n; ++i) {
@@ -175,47 +184,10 @@ inline EtsCalcResult EtsCalc(std::span<const double> y, const EtsModelKind& k, d
     if (e) e[i] = err;
     const double ae = yi - f;
     amse += (ae * ae - amse) / static_cast<double>(i + 1);
-    // State update (update()).
-    const double oldl = l, oldb = b;
-    double q, phib = 0.0;
-    if (k.trend == 0) {
-      q = oldl;
-    } else if (k.trend == 1) {
-      phib = phi * oldb;
-      q = oldl + phib;
-    } else if (phi_one) {
-      phib = oldb;
-      q = oldl * oldb;
-    } else {
-      phib = std::pow(oldb, phi);
-      q = oldl * phib;
-    }
-    double p;
-    if (k.season == 0) {
-      p = yi;
-    } else if (k.season == 1) {
-      p = yi - so;
-    } else {
-      p = std::abs(so) < kEtsTol ? kEtsHuge : yi / so;
-    }
-    l = q + alpha * (p - q);
-    if (k.trend > 0) {
-      double r;
-      if (k.trend == 1) {
-        r = l - oldl;
-      } else {
-        r = std::abs(oldl) < kEtsTol ? kEtsHuge : l / oldl;
-      }
-      b = phib + (beta / alpha) * (r - phib);
-    }
+    // State update (update()); the new seasonal state replaces the oldest.
+    const double ns = EtsUpdateCore(l, b, so, k, alpha, beta, gamma, phi, yi);
     if (m > 0) {
-      double t;
-      if (k.season == 1) {
-        t = yi - q;
-      } else {
-        t = std::abs(q) < kEtsTol ? kEtsHuge : yi / q;
-      }
-      ring[o] = so + gamma * (t - so);  // newest replaces oldest
+      ring[o] = ns;
       o = o + 1 == m ? 0 : o + 1;
     }
     sse += err * err;
@@ -244,16 +216,31 @@ inline bool EtsAdmissible(double alpha, double beta, double gamma, double phi, b
     if (beta < -(1 - phi) * (gamma / m + alpha)) return false;
     // R: c(phi (1 - a - g), a + b - a phi + g - 1, rep(a + b - a phi, m - 2), a + b - phi, 1),
     // coefficients of z^0 .. z^(m + 1).
-    std::vector<double> P;
-    P.reserve(static_cast<std::size_t>(m) + 2);
-    P.push_back(phi * (1 - alpha - gamma));
-    P.push_back(alpha + beta - alpha * phi + gamma - 1);
-    for (int i = 0; i < m - 2; ++i) P.push_back(alpha + beta - alpha * phi);
-    P.push_back(alpha + beta - phi);
-    P.push_back(1.0);
-    double maxroot = 0.0;
-    for (const auto& r : PolyRoots(P)) maxroot = std::max(maxroot, std::abs(r));
-    if (maxroot > 1 + 1e-10) return false;
+    double P[32];
+    int deg = 0;
+    P[deg++] = phi * (1 - alpha - gamma);
+    P[deg++] = alpha + beta - alpha * phi + gamma - 1;
+    for (int i = 0; i < m - 2; ++i) P[deg++] = alpha + beta - alpha * phi;
+    P[deg++] = alpha + beta - phi;
+    P[deg] = 1.0;
+    // R takes polyroot() and rejects max |root| > 1 + 1e-10 (models without a
+    // damped trend always have a root at exactly z = 1). The Schur-Cohn
+    // recursion answers "all roots inside |z| < rho" in O(m^2) without an
+    // eigen-decomposition: scale z = rho w, then with k = a_0 / a_n require
+    // |k| < 1 and recurse on (p(w) - k w^n p(1/w)) / w.
+    constexpr double kRho = 1.0 + 1e-10;
+    double scale = 1.0;
+    for (int i = 0; i <= deg; ++i) {
+      P[i] *= scale;
+      scale *= kRho;
+    }
+    for (int n = deg; n >= 1; --n) {
+      const double kk = P[0] / P[n];
+      if (!(std::abs(kk) < 1.0)) return false;
+      double Q[32];
+      for (int i = 0; i < n; ++i) Q[i] = P[i + 1] - kk * P[n - 1 - i];
+      for (int i = 0; i < n; ++i) P[i] = Q[i];
+    }
   }
   return true;
 }
