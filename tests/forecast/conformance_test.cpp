@@ -5,6 +5,8 @@
 #include <cmath>
 #include <vector>
 
+#include "foresight/forecast/arima.hpp"
+#include "foresight/forecast/auto_arima.hpp"
 #include "foresight/forecast/conformal.hpp"
 #include "foresight/forecast/ensemble.hpp"
 #include "foresight/forecast/holt_winters.hpp"
@@ -55,6 +57,16 @@ struct Policy<Ensemble> {
   static constexpr bool kExactUpdate = false;  // validation split moves
 };
 template <>
+struct Policy<AutoArima> {
+  static AutoArima Make() { return AutoArima({.season = 1}); }  // non-seasonal: quick search
+  static constexpr bool kExactUpdate = false;  // Fit selects and estimates the model
+};
+template <>
+struct Policy<Arima> {
+  static Arima Make() { return Arima({.order = {.p = 1, .d = 0, .q = 1}}); }
+  static constexpr bool kExactUpdate = false;  // Fit estimates the coefficients
+};
+template <>
 struct Policy<AnyForecaster> {
   static AnyForecaster Make() { return AnyForecaster(HoltWinters()); }
   static constexpr bool kExactUpdate = true;
@@ -76,7 +88,7 @@ void CheckWellFormed(const Forecast& f, int horizon) {
 
 #define FORESIGHT_FORECASTERS                                                                    \
   LastValue, SeasonalNaive, HoltWinters, MarkovChain, SmallLstm, MultiSeasonal,                 \
-      Conformal<HoltWinters>, Ensemble, AnyForecaster
+      Conformal<HoltWinters>, Ensemble, AnyForecaster, Arima, AutoArima
 
 TEST_CASE_TEMPLATE("Forecaster conformance", F, FORESIGHT_FORECASTERS) {
   static_assert(Forecaster<F>);
