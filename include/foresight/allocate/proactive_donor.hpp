@@ -25,7 +25,7 @@
 //
 // | type           | name           | description                               | default |
 // |----------------|----------------|-------------------------------------------|---------|
-// | absl::Duration | benefit_window | time a decision's benefit is counted over | request step |
+// | absl::Duration | benefit_window | expected life of a limit, benefits count over | 1 h (at least a step) |
 // | bool           | release_excess | shrink idle excess nobody receives        | true    |
 // | double         | min_transfer   | smallest transfer, relative to the target | 0.01    |
 #ifndef FORESIGHT_ALLOCATE_PROACTIVE_DONOR_HPP_
@@ -72,7 +72,7 @@ class ProactiveDonor {
     double cost = 0.0;
   };
 
-  absl::Duration benefit_window_ = absl::ZeroDuration();
+  absl::Duration benefit_window_ = absl::Hours(1);
   bool release_excess_ = true;
   double min_transfer_ = 0.01;
   std::size_t last_transfers_ = 0;

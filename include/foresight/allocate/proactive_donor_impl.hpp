@@ -12,7 +12,7 @@ inline absl::Status ProactiveDonor::Plan(const AllocationRequest& req, Allocatio
   out.Clear();
   if (absl::Status s = internal::ValidateDecisionRequest(req); !s.ok()) return s;
   const double window =
-      absl::ToDoubleSeconds(benefit_window_ > absl::ZeroDuration() ? benefit_window_ : req.step);
+      absl::ToDoubleSeconds(std::max(benefit_window_, req.step));
   hosts_.Build(req);
   builder_.Reset();
   last_transfers_ = 0;

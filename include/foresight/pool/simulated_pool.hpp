@@ -274,7 +274,9 @@ class SimulatedPool {
       }
     }
     for (std::size_t h = 0; h < host_effective_.size(); ++h) {
-      if (!AllLessEqual(host_effective_[h], workload_->host_capacity[h], 1e-6)) {
+      // Same relative tolerance as admission (capacity x (1 + 1e-9)): sums of
+      // limits in bytes round far above an absolute 1e-6.
+      if (!AllLessEqual(host_effective_[h], workload_->host_capacity[h] * (1 + 1e-9), 1e-6)) {
         ++capacity_violations_;
       }
     }

@@ -56,6 +56,9 @@ inline std::vector<ResourceVector> UsedPerHost(const AllocationRequest& req) {
   return used;
 }
 
+// Relative headroom every grow leaves below a host's capacity.
+inline constexpr double kCapacityHeadroom = 1e-9;
+
 struct Proposal {
   std::uint32_t index = 0;
   Resource resource = Resource::kCpu;
@@ -137,7 +140,9 @@ class PlanBuilder {
       const Proposal& p = proposals_[k];
       const UserObservation& u = req.users[p.index];
       const double from = u.allocation[p.resource];
-      const double cap = req.host_capacity[u.host][p.resource];
+      // A hair of headroom, so that sums of limits rounded by the pool never
+      // read as above capacity.
+      const double cap = req.host_capacity[u.host][p.resource] * (1.0 - kCapacityHeadroom);
       const double free = cap - used[u.host][p.resource];
       double to = p.to;
       bool clipped = false;
