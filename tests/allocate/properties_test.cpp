@@ -84,8 +84,8 @@ TEST_CASE("ProactiveDonor: a change penalty above the benefit stops the transfer
   ProactiveDonor donor;
   AllocationPlan plan;
   REQUIRE(donor.Plan(in.Request(), plan).ok());
-  CHECK(donor.last_transfers() == 4);  // one per resource: 1 unit x 300 s x 1.0 = 300 > 0
-  for (auto& t : in.costs) t.change = ResourceVector::Filled(1000.0);
+  CHECK(donor.last_transfers() == 4);  // one per resource: worth 1 unit x 3600 s x 1.0
+  for (auto& t : in.costs) t.change = ResourceVector::Filled(1e5);
   REQUIRE(donor.Plan(in.Request(), plan).ok());
   CHECK(donor.last_transfers() == 0);
   CHECK(plan.empty());

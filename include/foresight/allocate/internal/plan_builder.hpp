@@ -147,8 +147,9 @@ class PlanBuilder {
       double to = p.to;
       bool clipped = false;
       if (to - from > free) {
+        const double asked = to;
         to = from + std::max(0.0, free);
-        clipped = true;
+        clipped = asked - to > 1e-6 * asked;  // not just the headroom
       }
       if (to <= from || (!p.force && negligible(from, to))) continue;
       used[u.host][p.resource] += to - from;
