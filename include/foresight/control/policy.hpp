@@ -299,12 +299,7 @@ class PolicyLayer {
         p.rank = req.costs[i].priority + (locked[j] ? 1e12 : 0.0);  // overrides first
         p.force = true;
         if (move_of[j] >= 0) {
-          const Move& m = plan.moves[static_cast<std::size_t>(move_of[j])];
-          p.reason = m.reason;
-          p.level = m.level;
-          p.forecast = m.forecast;
-          p.benefit = m.benefit;
-          p.cost = m.cost;
+          internal::CopyExplanation(plan.moves[static_cast<std::size_t>(move_of[j])], p);
         }
         if (rule[j] != "allocator") {
           p.reason = rule[j].starts_with("admin") ? Reason::kOverride : Reason::kPolicy;
@@ -333,11 +328,7 @@ class PolicyLayer {
         const Move& m = old.moves[static_cast<std::size_t>(move_of[j])];
         a.proposed = m.to;
         a.kind = m.kind;
-        a.level = m.level;
-        a.forecast = m.forecast;
-        a.benefit = m.benefit;
-        a.cost = m.cost;
-        a.reason = m.reason;
+        internal::CopyExplanation(m, a);
       }
       if (final_of[j] >= 0) {
         const Move& m = plan.moves[static_cast<std::size_t>(final_of[j])];

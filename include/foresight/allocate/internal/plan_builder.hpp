@@ -73,6 +73,17 @@ struct Proposal {
   bool force = false;  // emit even when negligible (e.g. back inside [min, max])
 };
 
+// Copies a move's explanation (reason and the numbers behind it) into a
+// proposal, an audit record or another move.
+template <typename T>
+void CopyExplanation(const Move& m, T& out) {
+  out.reason = m.reason;
+  out.level = m.level;
+  out.forecast = m.forecast;
+  out.benefit = m.benefit;
+  out.cost = m.cost;
+}
+
 class PlanBuilder {
  public:
   void Reset() { proposals_.clear(); }
