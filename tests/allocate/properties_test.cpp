@@ -274,6 +274,7 @@ TEST_CASE("Fallback: reduces only strictly lower priorities, queues and expires,
   in.capacity = {ResourceVector::Filled(10.0)};
   Fallback fb;
   FallbackOptions o;
+  o.share_when_contended = false;  // the seed's behaviour: whole requests, denied or not
   o.actions = {FallbackAction::kQueue};
   o.max_queue_wait = absl::Minutes(10);
   REQUIRE(fb.set_options(o).ok());
