@@ -1,6 +1,7 @@
 // Under contention (16 users per host, capacity 0.6 x summed peaks) the
-// decision engine's water-filling beats the VPA-style and QuantileTarget
-// baselines on total cost and under-provisioned fraction, and no decision
+// decision engine's water-filling, donor, preemption and fallback allocators
+// beat the VPA-style and QuantileTarget baselines on total cost and
+// under-provisioned fraction, and no decision
 // allocator ever puts a host above capacity, with or without injected faults.
 // Seeded small workloads; no hard-coded numbers.
 #include <doctest/doctest.h>
@@ -43,20 +44,21 @@ PolicyMetrics Run(const Workload& w, double failure_rate = 0.0) {
   return r->metrics;
 }
 
-TEST_CASE("Under contention water-filling beats VpaStyle and QuantileTarget") {
+TEST_CASE_TEMPLATE("Under contention the decision allocators beat VpaStyle and QuantileTarget", A,
+                   WaterFilling, ProactiveDonor, WithPreemption<ProactiveDonor>, Fallback) {
   for (std::uint64_t seed : {7u, 11u}) {
     const Workload w = Contended(seed);
     const PolicyMetrics vpa = Run<VpaStyle>(w);
     const PolicyMetrics proactive = Run<QuantileTarget>(w);
-    const PolicyMetrics wf = Run<WaterFilling>(w);
-    MESSAGE("seed ", seed, ": cost vpa ", vpa.cost, " proactive ", proactive.cost, " waterfill ",
-            wf.cost, "; under% vpa ", vpa.underprovisioned_fraction, " proactive ",
-            proactive.underprovisioned_fraction, " waterfill ", wf.underprovisioned_fraction);
-    CHECK(wf.cost < proactive.cost);
-    CHECK(wf.cost < vpa.cost);
-    CHECK(wf.underprovisioned_fraction < proactive.underprovisioned_fraction);
-    CHECK(wf.underprovisioned_fraction < vpa.underprovisioned_fraction);
-    CHECK(wf.capacity_violations == 0);
+    const PolicyMetrics x = Run<A>(w);
+    MESSAGE(A::Name(), " seed ", seed, ": cost vpa ", vpa.cost, " proactive ", proactive.cost,
+            " this ", x.cost, "; under% vpa ", vpa.underprovisioned_fraction, " proactive ",
+            proactive.underprovisioned_fraction, " this ", x.underprovisioned_fraction);
+    CHECK(x.cost < proactive.cost);
+    CHECK(x.cost < vpa.cost);
+    CHECK(x.underprovisioned_fraction < proactive.underprovisioned_fraction);
+    CHECK(x.underprovisioned_fraction < vpa.underprovisioned_fraction);
+    CHECK(x.capacity_violations == 0);
   }
 }
 
