@@ -25,7 +25,9 @@ TEST_CASE("SlaCost: the SLA percentile becomes the newsvendor target level") {
         doctest::Approx(8.0 * cost.default_agreement().under_price.cpu()));
   // Without a percentile the prices decide: under / (under + over).
   const CostTerms d = cost.Terms(UserId{2});
-  CHECK(TargetLevel(d, Resource::kCpu) == doctest::Approx(1.0 / 1.1));
+  const SlaAgreement& def = cost.default_agreement();
+  CHECK(TargetLevel(d, Resource::kCpu) ==
+        doctest::Approx(def.under_price.cpu() / (def.under_price.cpu() + def.over_price.cpu())));
   CHECK(std::string_view(SlaCost::Name()) == "sla");
   static_assert(CostModel<SlaCost>);
 }
