@@ -175,7 +175,15 @@ void RunEvaluate(const EvaluateFlags& f) {
   absl::StatusOr<absl::Duration> warmup = ParseSpan(f.warmup, "--warmup");
   if (!warmup.ok()) Fail(warmup.status());
 
+  ProgressBar load_bar("load " + f.format, 1000);
+  std::uint64_t shown = 0;
+  load.progress = [&](std::uint64_t done, std::uint64_t total) {
+    const std::uint64_t permille = total ? std::min<std::uint64_t>(1000, done * 1000 / total) : 0;
+    if (permille > shown) load_bar.Advance(permille - shown);
+    shown = std::max(shown, permille);
+  };
   absl::StatusOr<LoadedTrace> trace = LoadTrace(f.trace, *format, load);
+  load_bar.Finish();
   if (!trace.ok()) Fail(trace.status());
   Workload& w = trace->workload;
   const absl::Duration span = w.step * static_cast<std::int64_t>(w.num_steps());

@@ -74,7 +74,7 @@ absl::Status ReadAlibabaMachine(const std::string& path, const LoadOptions& opti
     }
     sample.capacity = MakeResources(machine.cpu(), machine.memory(), kMissing, machine.net());
     return Locate(sink(sample), reader.path(), reader.line_number());
-  });
+  }, options.progress);
 }
 
 absl::Status ReadAlibabaContainer(const std::string& path, const LoadOptions& options,
@@ -142,7 +142,7 @@ absl::Status ReadAlibabaContainer(const std::string& path, const LoadOptions& op
       return s;
     }
     return Locate(sink(sample), reader.path(), reader.line_number());
-  });
+  }, options.progress);
 }
 
 }  // namespace foresight::internal

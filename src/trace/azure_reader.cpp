@@ -90,7 +90,7 @@ absl::Status ReadAzure(const std::string& path, const LoadOptions& options, Samp
     sample.peak.cpu() = hi / 100.0 * cores;
     if (std::isnan(avg)) return absl::OkStatus();
     return Locate(sink(sample), reader.path(), reader.line_number());
-  });
+  }, options.progress);
 }
 
 }  // namespace foresight::internal

@@ -8,7 +8,7 @@
 
 namespace foresight::internal {
 
-absl::Status ReadBitbrains(const std::string& path, const LoadOptions&, SampleSink sink,
+absl::Status ReadBitbrains(const std::string& path, const LoadOptions& options, SampleSink sink,
                            TraceStats* stats) {
   absl::StatusOr<std::vector<std::string>> files = ListFiles(path, /*recursive=*/true);
   if (!files.ok()) return files.status();
@@ -56,7 +56,7 @@ absl::Status ReadBitbrains(const std::string& path, const LoadOptions&, SampleSi
     if (cores > 0) sample.capacity.cpu() = cores;
     if (v[5] > 0) sample.capacity.memory() = v[5] * kKiB;
     return Locate(sink(sample), reader.path(), reader.line_number());
-  });
+  }, options.progress);
 }
 
 }  // namespace foresight::internal

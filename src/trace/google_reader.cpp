@@ -52,7 +52,7 @@ absl::Status ReadGoogle2011(const std::string& path, const LoadOptions& options,
     sample.peak.cpu() = max_cpu * machine.cpu();
     sample.peak.memory() = max_mem * machine.memory();
     return Locate(sink(sample), reader.path(), reader.line_number());
-  });
+  }, options.progress);
 }
 
 namespace {
@@ -108,6 +108,7 @@ absl::Status ReadGoogle2019(const std::string& path, const LoadOptions& options,
   std::size_t c_start = 0, c_coll = 0, c_index = 0, c_cpu = 0, c_mem = 0, c_max_cpu = 0, c_max_mem = 0;
   CsvSplitter splitter(',');
   std::vector<std::string_view> fields;
+  FileProgress progress(*files, options.progress);
   for (const std::string& file : *files) {
     absl::StatusOr<std::unique_ptr<LineReader>> opened = LineReader::Open(file);
     if (!opened.ok()) return opened.status();
@@ -119,6 +120,7 @@ absl::Status ReadGoogle2019(const std::string& path, const LoadOptions& options,
       absl::StatusOr<bool> more = reader.Next(&line);
       if (!more.ok()) return more.status();
       if (!*more) break;
+      progress.Line(reader);
       const std::size_t nonspace = line.find_first_not_of(" \t");
       if (nonspace == std::string_view::npos) continue;
       if (first) {
@@ -202,6 +204,7 @@ absl::Status ReadGoogle2019(const std::string& path, const LoadOptions& options,
       if (absl::Status s = emit(row, reader); !s.ok()) return s;
     }
     stats->bytes += reader.bytes_read();
+    progress.FileDone(file);
   }
   return absl::OkStatus();
 }

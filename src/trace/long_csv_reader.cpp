@@ -23,7 +23,7 @@ absl::Status ParseTimeField(std::string_view text, const LineReader& reader, std
                                    "' is neither Unix seconds nor RFC 3339 (", err, ")"));
 }
 
-absl::Status ReadLongCsv(const std::string& path, const LoadOptions&, SampleSink sink,
+absl::Status ReadLongCsv(const std::string& path, const LoadOptions& options, SampleSink sink,
                          TraceStats* stats) {
   absl::StatusOr<std::vector<std::string>> files = ListFiles(path, /*recursive=*/true);
   if (!files.ok()) return files.status();
@@ -82,7 +82,7 @@ absl::Status ReadLongCsv(const std::string& path, const LoadOptions&, SampleSink
     }
     if (std::isnan(usage)) return absl::OkStatus();
     return Locate(sink(sample), reader.path(), reader.line_number());
-  });
+  }, options.progress);
 }
 
 }  // namespace foresight::internal

@@ -52,7 +52,7 @@ absl::Status ReadPlanetLab(const std::string& path, const LoadOptions& options, 
     sample.time = day + absl::Minutes(5) * (reader.line_number() - 1);
     sample.usage.cpu() = pct / 100.0 * size.cpu();
     return Locate(sink(sample), reader.path(), reader.line_number());
-  });
+  }, options.progress);
 }
 
 }  // namespace foresight::internal

@@ -32,6 +32,11 @@ LineReader::LineReader(std::string path, gzFile file)
 
 LineReader::~LineReader() { gzclose(file_); }
 
+std::uint64_t LineReader::raw_offset() const {
+  const z_off_t off = gzoffset(file_);
+  return off > 0 ? static_cast<std::uint64_t>(off) : 0;
+}
+
 absl::StatusOr<bool> LineReader::Next(std::string_view* line) {
   while (true) {
     const char* start = buffer_.data() + begin_;

@@ -236,6 +236,22 @@ TEST_CASE("ReadTrace streams samples without resampling") {
   CHECK(stats.bytes > 0);
 }
 
+TEST_CASE("progress reports bytes of the files on disk up to the total") {
+  LoadOptions opts;
+  std::uint64_t last = 0, total = 0;
+  std::size_t calls = 0;
+  opts.progress = [&](std::uint64_t done, std::uint64_t all) {
+    CHECK(done >= last);
+    last = done;
+    total = all;
+    ++calls;
+  };
+  REQUIRE(LoadTrace(TraceData("bitbrains"), TraceFormat::kBitbrains, opts).ok());
+  CHECK(calls >= 3);  // start + one per file
+  CHECK(total > 0);
+  CHECK(last == total);
+}
+
 TEST_CASE("format names round-trip") {
   for (TraceFormat f : kAllTraceFormats) {
     absl::StatusOr<TraceFormat> back = ParseTraceFormat(TraceFormatName(f));
