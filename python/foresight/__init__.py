@@ -1,0 +1,45 @@
+"""foresight: predictive allocation of CPU, memory, IO and network to users.
+
+Python bindings of the C++ library (pybind11). Names mirror the C++ namespace
+`foresight`: classes keep their C++ names (ResourceVector, HoltWinters,
+BehaviorProfiler, ...), free functions are snake_case (parse_quantity, ...).
+Errors carried as absl::Status in C++ raise ValueError (bad input) or
+RuntimeError (anything else) with the same message.
+
+    import foresight, numpy as np
+    m = foresight.make_forecaster("holt_winters", season=24)
+    f = m.fit(np.sin(np.arange(240) / 24 * 2 * np.pi)).predict(12)
+    f.mean, f.quantiles                           # numpy arrays
+    foresight.simulate(users=20, days=3, seed=1, policies=["vpa", "oracle"])
+"""
+import json as _json
+
+from ._foresight import *  # noqa: F401,F403
+from ._foresight import __doc__ as _ext_doc  # noqa: F401
+from . import _foresight
+
+# C++ spellings of the quantity helpers.
+ParseQuantity = parse_quantity  # noqa: F405
+FormatQuantity = format_quantity  # noqa: F405
+
+
+def simulate(users=40, days=14, seed=42, policies=("vpa", "hpa", "proactive", "oracle"),
+             contention=False, capacity_factor=0.0, failure_rate=0.0, delay_rate=0.0,
+             threads=0):
+    """Replays the built-in workload under each policy and returns the metrics
+    as a dict with the keys of `foresight simulate --json`:
+    {"policies": {name: {...}}, "gap_closed": {name: ...}}.
+
+    `policies` is a list of names (see policy_names()) or "all"/"default".
+    """
+    if not getattr(_foresight, "has_sim", False):
+        raise RuntimeError("foresight was built without the simulator (foresight_sim)")
+    if isinstance(policies, str):
+        policies = [policies]
+    return _json.loads(_foresight._simulate_json(
+        int(users), int(days), int(seed), [str(p) for p in policies], bool(contention),
+        float(capacity_factor), float(failure_rate), float(delay_rate), int(threads)))
+
+
+__all__ = [n for n in dir(_foresight) if not n.startswith("_")] + [
+    "simulate", "ParseQuantity", "FormatQuantity"]

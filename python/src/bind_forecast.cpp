@@ -1,0 +1,221 @@
+// forecast: Forecast, the shipped forecasters and the `make_forecaster`
+// dispatcher (runtime names -> template choices behind one std::variant).
+#include <optional>
+#include <span>
+#include <variant>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "common.hpp"
+#include "foresight/forecast/forecast.hpp"
+#include "foresight/forecast/holt_winters.hpp"
+#include "foresight/forecast/last_value.hpp"
+#include "foresight/forecast/seasonal_naive.hpp"
+
+namespace foresight::python {
+namespace {
+
+using Array = py::array_t<double, py::array::c_style | py::array::forcecast>;
+
+std::vector<double> ToVector(const Array& a, const char* what) {
+  if (a.ndim() > 1) throw py::value_error(absl::StrCat(what, " must be one-dimensional"));
+  std::vector<double> out(a.data(), a.data() + a.size());
+  return out;
+}
+
+// A forecaster and the state of one series, as Python sees it: fit, update, predict.
+template <typename F>
+class Model {
+ public:
+  explicit Model(F f) : f_(std::move(f)), state_(Unwrap(f_.Fit({}))) {}
+
+  void Fit(const Array& history) {
+    const std::vector<double> y = ToVector(history, "history");
+    state_ = Unwrap(f_.Fit(y));  // a failed fit leaves the previous state
+    samples_ = static_cast<long long>(y.size());
+  }
+  void Update(const Array& values) {
+    const std::vector<double> y = ToVector(values, "values");
+    if (absl::Status s = internal::CheckFinite(y, F::Name()); !s.ok()) ThrowIfError(s);
+    for (double v : y) f_.Update(state_, v);
+    samples_ += static_cast<long long>(y.size());
+  }
+  Forecast Predict(int horizon) const {
+    if (horizon < 1) throw py::value_error(absl::StrCat("horizon must be >= 1, got ", horizon));
+    return f_.Predict(state_, horizon);
+  }
+  static std::string Name() { return std::string(F::Name()); }
+  long long samples() const { return samples_; }
+
+ private:
+  F f_;
+  typename F::State state_;
+  long long samples_ = 0;
+};
+
+using AnyModel = std::variant<Model<LastValue>, Model<SeasonalNaive>, Model<HoltWinters>>;
+
+// The dispatcher's result: any shipped forecaster behind one Python type.
+class AnyForecaster {
+ public:
+  explicit AnyForecaster(AnyModel m) : m_(std::move(m)) {}
+  void Fit(const Array& h) { std::visit([&](auto& m) { m.Fit(h); }, m_); }
+  void Update(const Array& v) { std::visit([&](auto& m) { m.Update(v); }, m_); }
+  Forecast Predict(int h) const { return std::visit([&](const auto& m) { return m.Predict(h); }, m_); }
+  std::string Name() const { return std::visit([](const auto& m) { return m.Name(); }, m_); }
+  long long samples() const { return std::visit([](const auto& m) { return m.samples(); }, m_); }
+
+ private:
+  AnyModel m_;
+};
+
+int CheckSeason(int season) {
+  if (season < 1) throw py::value_error(absl::StrCat("season must be >= 1, got ", season));
+  return season;
+}
+
+HoltWintersOptions CheckHoltWinters(HoltWintersOptions o) {
+  CheckSeason(o.season);
+  auto in = [](double x, double lo, double hi, bool lo_open, bool hi_open) {
+    return std::isfinite(x) && (lo_open ? x > lo : x >= lo) && (hi_open ? x < hi : x <= hi);
+  };
+  if (!in(o.alpha, 0, 1, true, false)) throw py::value_error("alpha must be in (0, 1]");
+  if (!in(o.beta, 0, 1, false, true)) throw py::value_error("beta must be in [0, 1)");
+  if (!in(o.gamma, 0, 1, false, true)) throw py::value_error("gamma must be in [0, 1)");
+  if (!in(o.phi, 0, 1, true, false)) throw py::value_error("phi must be in (0, 1]");
+  return o;
+}
+
+internal::ErrorQuantiles::Options ErrorOptions(int horizon) {
+  if (horizon < 1) throw py::value_error("error_horizon must be >= 1");
+  internal::ErrorQuantiles::Options e;
+  e.horizon = horizon;
+  return e;
+}
+
+// "holt_winters", season=288 -> AnyForecaster. Unknown names or parameters are ValueErrors.
+AnyForecaster MakeForecaster(const std::string& name, const py::kwargs& kwargs) {
+  std::vector<std::string> allowed;
+  auto get = [&](const char* key, auto fallback) {
+    allowed.push_back(key);
+    using T = decltype(fallback);
+    if (!kwargs.contains(key)) return fallback;
+    try {
+      return kwargs[key].cast<T>();
+    } catch (const py::cast_error&) {
+      throw py::value_error(absl::StrCat("parameter '", key, "' of forecaster '", name, "' must be ",
+                                         std::is_integral_v<T> ? "an integer" : "a number"));
+    }
+  };
+  auto check_unknown = [&] {
+    for (const auto& item : kwargs) {
+      const std::string key = py::str(item.first);
+      if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+        std::string list;
+        for (const std::string& a : allowed) list += (list.empty() ? "" : ", ") + a;
+        throw py::value_error(absl::StrCat("unknown parameter '", key, "' for forecaster '", name,
+                                           "' (expected: ", list.empty() ? "none" : list, ")"));
+      }
+    }
+  };
+  const int error_horizon = get("error_horizon", 12);
+  if (name == "naive" || name == "last_value") {
+    check_unknown();
+    return AnyForecaster(Model<LastValue>(LastValue(internal::LastValueModel{}, ErrorOptions(error_horizon))));
+  }
+  if (name == "snaive" || name == "seasonal_naive") {
+    const int season = get("season", 24);
+    check_unknown();
+    return AnyForecaster(Model<SeasonalNaive>(SeasonalNaive(CheckSeason(season), ErrorOptions(error_horizon))));
+  }
+  if (name == "holt_winters" || name == "hw") {
+    HoltWintersOptions o;
+    o.season = get("season", o.season);
+    o.alpha = get("alpha", o.alpha);
+    o.beta = get("beta", o.beta);
+    o.gamma = get("gamma", o.gamma);
+    o.phi = get("phi", o.phi);
+    check_unknown();
+    return AnyForecaster(Model<HoltWinters>(HoltWinters(CheckHoltWinters(o), ErrorOptions(error_horizon))));
+  }
+  throw py::value_error(absl::StrCat("unknown forecaster '", name,
+                                     "' (expected naive, seasonal_naive or holt_winters)"));
+}
+
+py::array_t<double> ToArray(std::span<const double> v) {
+  py::array_t<double> a(static_cast<py::ssize_t>(v.size()));
+  std::copy(v.begin(), v.end(), a.mutable_data());
+  return a;
+}
+
+template <typename M, typename Cls>
+void BindModelMethods(Cls& cls) {
+  cls.def("fit", [](M& m, const Array& h) -> M& { m.Fit(h); return m; }, py::arg("history"),
+          py::return_value_policy::reference_internal,
+          "Fits on a 1-D history (replaces the state); returns self. ValueError on NaN/inf.")
+      .def("update", [](M& m, const Array& v) -> M& { m.Update(v); return m; }, py::arg("values"),
+           py::return_value_policy::reference_internal, "Appends one value or a 1-D array; returns self")
+      .def("predict", &M::Predict, py::arg("horizon"), "Forecast of steps 1..horizon")
+      .def_property_readonly("name", &M::Name)
+      .def_property_readonly("samples", &M::samples, "samples learnt since the last fit");
+}
+
+}  // namespace
+
+void BindForecast(py::module_& m) {
+  py::class_<Forecast>(m, "Forecast", "Mean and quantiles for steps 1..horizon, plus a confidence")
+      .def_property_readonly("horizon", &Forecast::horizon)
+      .def_property_readonly("levels", [](const Forecast& f) { return ToArray(f.levels()); })
+      .def_property_readonly("mean", [](const Forecast& f) { return ToArray(f.means()); })
+      .def_property_readonly("quantiles", [](const Forecast& f) {
+        py::array_t<double> a({static_cast<py::ssize_t>(f.horizon()), static_cast<py::ssize_t>(f.num_levels())});
+        auto out = a.mutable_unchecked<2>();
+        for (int s = 1; s <= f.horizon(); ++s) {
+          std::span<const double> q = f.quantiles(s);
+          for (std::size_t k = 0; k < q.size(); ++k) out(s - 1, static_cast<py::ssize_t>(k)) = q[k];
+        }
+        return a;
+      }, "horizon x levels array")
+      .def_property_readonly("confidence", &Forecast::confidence)
+      .def("quantile", [](const Forecast& f, int step, double p) {
+        if (step < 1 || step > f.horizon()) throw py::index_error("step must be in 1..horizon");
+        if (!(p >= 0.0 && p <= 1.0)) throw py::value_error("p must be in [0, 1]");
+        return f.Quantile(step, p);
+      }, py::arg("step"), py::arg("p"), "Interpolated quantile at probability p of a 1-based step")
+      .def("__repr__", [](const Forecast& f) {
+        return absl::StrCat("Forecast(horizon=", f.horizon(), ", confidence=", f.confidence(), ")");
+      });
+
+  py::class_<Model<LastValue>> last(m, "LastValue", "Naive forecaster: every step is the latest value");
+  last.def(py::init([](int error_horizon) {
+             return Model<LastValue>(LastValue(internal::LastValueModel{}, ErrorOptions(error_horizon)));
+           }),
+           py::arg("error_horizon") = 12);
+  BindModelMethods<Model<LastValue>>(last);
+
+  py::class_<Model<SeasonalNaive>> snaive(m, "SeasonalNaive", "The value one season earlier");
+  snaive.def(py::init([](int season, int error_horizon) {
+               return Model<SeasonalNaive>(SeasonalNaive(CheckSeason(season), ErrorOptions(error_horizon)));
+             }),
+             py::arg("season") = 24, py::arg("error_horizon") = 12);
+  BindModelMethods<Model<SeasonalNaive>>(snaive);
+
+  py::class_<Model<HoltWinters>> hw(m, "HoltWinters", "Additive Holt-Winters with damped trend");
+  hw.def(py::init([](int season, double alpha, double beta, double gamma, double phi, int error_horizon) {
+           HoltWintersOptions o{season, alpha, beta, gamma, phi};
+           return Model<HoltWinters>(HoltWinters(CheckHoltWinters(o), ErrorOptions(error_horizon)));
+         }),
+         py::arg("season") = 24, py::arg("alpha") = 0.2, py::arg("beta") = 0.01, py::arg("gamma") = 0.25,
+         py::arg("phi") = 0.98, py::arg("error_horizon") = 12);
+  BindModelMethods<Model<HoltWinters>>(hw);
+
+  py::class_<AnyForecaster> any(m, "Forecaster", "Any shipped forecaster, chosen by name (make_forecaster)");
+  BindModelMethods<AnyForecaster>(any);
+
+  m.def("make_forecaster", &MakeForecaster, py::arg("name"),
+        "make_forecaster('holt_winters', season=288, alpha=0.2, ...) -> Forecaster.\n"
+        "Names: naive (last_value), seasonal_naive (snaive), holt_winters (hw); every one takes error_horizon.");
+  m.attr("forecaster_names") = py::make_tuple("naive", "seasonal_naive", "holt_winters");
+}
+
+}  // namespace foresight::python

@@ -1,0 +1,137 @@
+// sim: the built-in workload generator and the `simulate` runner (the same
+// replay and JSON as `foresight simulate --json`). Only when foresight_sim is built.
+#include "common.hpp"
+
+#ifdef FORESIGHT_PYTHON_WITH_SIM
+#include "absl/strings/str_join.h"
+#include "foresight/sim/compare.hpp"
+#include "foresight/sim/generator.hpp"
+#include "foresight/sim/policy_registry.hpp"
+#endif
+
+namespace foresight::python {
+
+#ifdef FORESIGHT_PYTHON_WITH_SIM
+namespace {
+
+GeneratorOptions MakeGeneratorOptions(int users, int days, std::uint64_t seed, double step_minutes,
+                                      int users_per_host, double capacity_factor) {
+  GeneratorOptions g;
+  g.users = users;
+  g.days = days;
+  g.seed = seed;
+  g.step = ToMinutes(step_minutes, "step_minutes");
+  g.users_per_host = users_per_host;
+  g.capacity_factor = capacity_factor;
+  return g;
+}
+
+std::string SimulateJson(int users, int days, std::uint64_t seed, const std::vector<std::string>& policies,
+                         bool contention, double capacity_factor, double failure_rate, double delay_rate,
+                         int threads) {
+  if (users < 1) throw py::value_error("users must be >= 1");
+  if (days < 1) throw py::value_error("days must be >= 1");
+  if (policies.empty()) throw py::value_error("policies must name at least one policy");
+  const std::vector<const PolicyInfo*> resolved =
+      Unwrap(PolicyRegistry::Global().Resolve(absl::StrJoin(policies, ",")));
+  GeneratorOptions g;
+  g.users = users;
+  g.days = days;
+  g.seed = seed;
+  if (contention) g.users_per_host = 16;
+  g.capacity_factor = capacity_factor > 0 ? capacity_factor : (contention ? 0.6 : 1.5);
+  ReplayOptions options;
+  options.pool.failure_rate = failure_rate;
+  options.pool.delay_rate = delay_rate;
+  options.pool.seed = seed;
+  absl::StatusOr<std::vector<PolicyRun>> runs = absl::UnknownError("not run");
+  {
+    py::gil_scoped_release release;  // pure C++ below; policies run on worker threads
+    absl::StatusOr<Workload> w = GenerateWorkload(g);
+    runs = w.ok() ? RunPolicies(*w, resolved, options, threads, {}) : w.status();
+  }
+  std::vector<PolicyMetrics> metrics;
+  for (const PolicyRun& r : Unwrap(std::move(runs))) metrics.push_back(r.metrics);
+  return ComparisonJson(metrics, -1);
+}
+
+}  // namespace
+
+void BindSim(py::module_& m) {
+  py::class_<WorkloadUser>(m, "WorkloadUser")
+      .def_property_readonly("id", [](const WorkloadUser& u) { return u.id.value; })
+      .def_readonly("name", &WorkloadUser::name)
+      .def_readonly("archetype", &WorkloadUser::archetype)
+      .def_readonly("host", &WorkloadUser::host)
+      .def_readonly("priority", &WorkloadUser::priority)
+      .def_readonly("initial_allocation", &WorkloadUser::initial_allocation);
+
+  py::class_<Workload>(m, "Workload", "Per-user demand on a fixed time grid (users x steps x 4)")
+      .def_property_readonly("start", [](const Workload& w) { return ToSeconds(w.start); }, "Unix seconds")
+      .def_property_readonly("step_seconds", [](const Workload& w) { return absl::ToDoubleSeconds(w.step); })
+      .def_property_readonly("num_users", &Workload::num_users)
+      .def_property_readonly("num_steps", &Workload::num_steps)
+      .def_readonly("users", &Workload::users)
+      .def_property_readonly("times", [](const Workload& w) {
+        py::array_t<double> a(static_cast<py::ssize_t>(w.num_steps()));
+        for (std::size_t k = 0; k < w.num_steps(); ++k) a.mutable_at(static_cast<py::ssize_t>(k)) = ToSeconds(w.time(k));
+        return a;
+      }, "Unix seconds of every step")
+      .def_property_readonly("demand", [](const Workload& w) {
+        py::array_t<double> a({static_cast<py::ssize_t>(w.num_users()), static_cast<py::ssize_t>(w.num_steps()),
+                               static_cast<py::ssize_t>(kNumResources)});
+        std::copy(w.demand.begin(), w.demand.end(), a.mutable_data());
+        return a;
+      }, "users x steps x 4 (cpu, memory, io, net); NaN = missing")
+      .def_property_readonly("app", [](const Workload& w) {
+        py::array_t<std::int32_t> a({static_cast<py::ssize_t>(w.num_users()), static_cast<py::ssize_t>(w.num_steps())});
+        if (w.app.size() == 0) {
+          std::fill(a.mutable_data(), a.mutable_data() + a.size(), -1);
+        } else {
+          std::copy(w.app.begin(), w.app.end(), a.mutable_data());
+        }
+        return a;
+      }, "users x steps application launches, -1 if none")
+      .def_property_readonly("host_capacity", [](const Workload& w) {
+        py::array_t<double> a({static_cast<py::ssize_t>(w.host_capacity.size()), static_cast<py::ssize_t>(kNumResources)});
+        auto out = a.mutable_unchecked<2>();
+        for (std::size_t h = 0; h < w.host_capacity.size(); ++h) {
+          for (std::size_t r = 0; r < kNumResources; ++r) out(static_cast<py::ssize_t>(h), static_cast<py::ssize_t>(r)) = w.host_capacity[h].values[r];
+        }
+        return a;
+      });
+
+  m.def("generate_workload",
+        [](int users, int days, std::uint64_t seed, double step_minutes, int users_per_host, double capacity_factor) {
+          const GeneratorOptions g =
+              MakeGeneratorOptions(users, days, seed, step_minutes, users_per_host, capacity_factor);
+          absl::StatusOr<Workload> w = absl::UnknownError("not run");
+          {
+            py::gil_scoped_release release;
+            w = GenerateWorkload(g);
+          }
+          return Unwrap(std::move(w));
+        },
+        py::arg("users") = 40, py::arg("days") = 14, py::arg("seed") = 42, py::arg("step_minutes") = 5.0,
+        py::arg("users_per_host") = 8, py::arg("capacity_factor") = 1.5,
+        "The built-in seeded population (archetypes office, batch, analysis, service, apps)");
+  m.attr("archetypes") = py::cast(std::vector<std::string>(kArchetypes.begin(), kArchetypes.end()));
+
+  m.def("policy_names", [] {
+    std::vector<std::string> names;
+    for (const PolicyInfo* p : PolicyRegistry::Global().All()) names.push_back(p->name);
+    return names;
+  }, "Names accepted by simulate(policies=...)");
+  m.def("_simulate_json", &SimulateJson, py::arg("users"), py::arg("days"), py::arg("seed"), py::arg("policies"),
+        py::arg("contention"), py::arg("capacity_factor"), py::arg("failure_rate"), py::arg("delay_rate"),
+        py::arg("threads"));
+  m.attr("has_sim") = true;
+}
+
+#else
+
+void BindSim(py::module_& m) { m.attr("has_sim") = false; }
+
+#endif
+
+}  // namespace foresight::python

@@ -1,0 +1,84 @@
+import numpy as np
+import pytest
+
+import foresight as fs
+
+
+def daily(n, season=24, seed=0):
+    rng = np.random.default_rng(seed)
+    t = np.arange(n)
+    return 10 + 5 * np.sin(2 * np.pi * t / season) + rng.normal(0, 0.3, n)
+
+
+@pytest.mark.parametrize("model", [
+    fs.LastValue(),
+    fs.SeasonalNaive(season=24),
+    fs.HoltWinters(season=24, alpha=0.3),
+    fs.make_forecaster("naive"),
+    fs.make_forecaster("seasonal_naive", season=24),
+    fs.make_forecaster("holt_winters", season=24, gamma=0.3),
+])
+def test_forecasters_fit_update_predict(model):
+    y = daily(24 * 10)
+    assert model.fit(y[:-24]) is model
+    model.update(y[-24:-1]).update(float(y[-1]))
+    assert model.samples == len(y)
+    f = model.predict(12)
+    assert f.horizon == 12
+    assert f.mean.shape == (12,)
+    assert f.quantiles.shape == (12, len(f.levels))
+    assert np.all(np.isfinite(f.quantiles))
+    assert np.all(np.diff(f.quantiles, axis=1) >= 0)
+    assert 0.0 <= f.confidence <= 1.0
+    assert f.quantile(1, 0.5) == pytest.approx(np.interp(0.5, f.levels, f.quantiles[0]))
+
+
+def test_seasonal_models_beat_last_value_on_a_daily_series():
+    y = daily(24 * 12, seed=3)
+    train, test = y[:-24], y[-24:]
+    errors = {}
+    for name in ["naive", "seasonal_naive", "holt_winters"]:
+        m = fs.make_forecaster(name, **({} if name == "naive" else {"season": 24}))
+        errors[name] = np.mean(np.abs(m.fit(train).predict(24).mean - test))
+    assert errors["seasonal_naive"] < 0.5 * errors["naive"]
+    assert errors["holt_winters"] < 0.5 * errors["naive"]
+
+
+def test_cold_model_predicts_zero_confidence():
+    f = fs.HoltWinters().predict(3)
+    assert f.confidence == 0.0
+    assert np.all(f.mean == 0)
+
+
+def test_dispatcher_and_errors():
+    m = fs.make_forecaster("hw", season=12)
+    assert isinstance(m, fs.Forecaster)
+    assert m.name == "holt_winters"
+    assert fs.make_forecaster("snaive").name == "snaive"
+    with pytest.raises(ValueError, match="unknown forecaster 'arima9'"):
+        fs.make_forecaster("arima9")
+    with pytest.raises(ValueError, match="unknown parameter 'sesaon'"):
+        fs.make_forecaster("holt_winters", sesaon=24)
+    with pytest.raises(ValueError, match="season must be >= 1"):
+        fs.make_forecaster("seasonal_naive", season=0)
+    with pytest.raises(ValueError, match="alpha must be in"):
+        fs.make_forecaster("holt_winters", alpha=1.5)
+    with pytest.raises(ValueError, match="must be an integer"):
+        fs.make_forecaster("holt_winters", season="daily")
+    with pytest.raises(ValueError, match="alpha must be in"):
+        fs.HoltWinters(alpha=0)
+
+
+def test_bad_input_raises_and_keeps_state():
+    m = fs.LastValue().fit([1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match="not finite"):
+        m.fit([1.0, float("nan")])
+    with pytest.raises(ValueError, match="not finite"):
+        m.update([4.0, float("inf")])
+    assert m.predict(1).mean[0] == 3.0
+    with pytest.raises(ValueError, match="horizon must be >= 1"):
+        m.predict(0)
+    with pytest.raises(ValueError, match="one-dimensional"):
+        m.fit(np.zeros((2, 2)))
+    with pytest.raises(IndexError):
+        m.predict(2).quantile(3, 0.5)

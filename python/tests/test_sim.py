@@ -1,0 +1,51 @@
+
+import numpy as np
+import pytest
+
+import foresight as fs
+
+pytestmark = pytest.mark.skipif(not fs.has_sim, reason="built without foresight_sim")
+
+
+def test_generate_workload_shapes_and_determinism():
+    w = fs.generate_workload(users=10, days=2, seed=3)
+    assert w.num_users == 10 and w.num_steps == 2 * 288
+    assert w.demand.shape == (10, 576, 4)
+    assert w.app.shape == (10, 576)
+    assert w.times.shape == (576,) and w.times[1] - w.times[0] == w.step_seconds == 300
+    assert w.host_capacity.shape[1] == 4
+    assert sorted({u.archetype for u in w.users}) == sorted(fs.archetypes)
+    assert np.all(np.nan_to_num(w.demand) >= 0)
+    again = fs.generate_workload(users=10, days=2, seed=3)
+    np.testing.assert_array_equal(w.demand, again.demand)
+    apps_user = [i for i, u in enumerate(w.users) if u.archetype == "apps"][0]
+    assert (w.app[apps_user] >= 0).any()
+    with pytest.raises(ValueError):
+        fs.generate_workload(users=0)
+
+
+def test_simulate_returns_the_cli_json_keys():
+    r = fs.simulate(users=10, days=2, seed=5, policies=["vpa", "proactive", "oracle"], threads=1)
+    assert set(r) >= {"policies", "gap_closed"}
+    assert set(r["policies"]) == {"vpa", "proactive", "oracle"}
+    vpa = r["policies"]["vpa"]
+    for key in ["underprovisioned_fraction", "underprovisioned_resource_seconds", "relative_slack",
+                "oom_events", "changes_per_entity_day_p99", "capacity_violations", "cost"]:
+        assert key in vpa
+    assert set(vpa["underprovisioned_resource_seconds"]) == {"cpu", "memory", "io", "net"}
+    assert r["policies"]["oracle"]["capacity_violations"] == 0
+    assert r["gap_closed"]["oracle"] == pytest.approx(1.0)
+    again = fs.simulate(users=10, days=2, seed=5, policies=["vpa", "proactive", "oracle"], threads=1)
+
+    def scored(result):  # everything but wall-clock timings
+        return {n: {k: v for k, v in m.items() if "seconds" != k and "ns_per" not in k}
+                for n, m in result["policies"].items()}
+    assert scored(again) == scored(r)
+
+
+def test_simulate_errors():
+    with pytest.raises(ValueError, match="nope"):
+        fs.simulate(users=4, days=1, policies=["nope"])
+    with pytest.raises(ValueError, match="users must be >= 1"):
+        fs.simulate(users=0, days=1, policies=["vpa"])
+    assert "vpa" in fs.policy_names()
