@@ -103,7 +103,8 @@ nlohmann::json GapClosedByMetric(const std::vector<PolicyMetrics>& metrics) {
   nlohmann::json out = nlohmann::json::object();
   if (vpa == nullptr || oracle == nullptr) return out;
   const std::pair<const char*, double (*)(const PolicyMetrics&)> kMetrics[] = {
-      {"underprovisioned_fraction", [](const PolicyMetrics& m) { return m.underprovisioned_fraction; }},
+      {"underprovisioned_fraction",
+       [](const PolicyMetrics& m) { return m.underprovisioned_fraction; }},
       {"oom_free_entity_days", [](const PolicyMetrics& m) { return m.oom_free_entity_days; }},
       {"throttled_cpu_seconds", [](const PolicyMetrics& m) { return m.throttled_cpu_seconds; }},
       {"relative_slack", [](const PolicyMetrics& m) { return m.relative_slack; }},
@@ -230,7 +231,8 @@ void RunEvaluate(const EvaluateFlags& f) {
   const TraceStats& st = trace->stats;
   std::string measured;
   for (Resource r : kAllResources) {
-    if (trace->measured[r]) absl::StrAppend(&measured, measured.empty() ? "" : ",", Sv(ResourceName(r)));
+    if (trace->measured[r])
+      absl::StrAppend(&measured, measured.empty() ? "" : ",", Sv(ResourceName(r)));
   }
   const std::string summary = absl::StrFormat(
       "trace: %s (%s), %d entities x %d steps of %s (%.1f days), measured %s; %d rows in %d files, "
@@ -243,9 +245,10 @@ void RunEvaluate(const EvaluateFlags& f) {
       absl::FormatDuration(*warmup));
   std::cout << summary << "\n" << ComparisonTable(metrics);
   for (const PolicyMetrics& m : metrics) {
-    const double rate = static_cast<double>(w.num_users() * w.num_steps()) / std::max(m.seconds, 1e-9);
-    std::cout << absl::StrFormat("  %-20s replay %.2f s (%.0f entity-steps/s)\n", m.name,
-                                 m.seconds, rate);
+    const double rate =
+        static_cast<double>(w.num_users() * w.num_steps()) / std::max(m.seconds, 1e-9);
+    std::cout << absl::StrFormat("  %-20s replay %.2f s (%.0f entity-steps/s)\n", m.name, m.seconds,
+                                 rate);
   }
 
   if (!f.json.empty()) {
@@ -259,7 +262,8 @@ void RunEvaluate(const EvaluateFlags& f) {
     t["step_seconds"] = absl::ToDoubleSeconds(w.step);
     t["warmup_seconds"] = absl::ToDoubleSeconds(*warmup);
     t["start"] = absl::FormatTime(absl::RFC3339_full, w.start, absl::UTCTimeZone());
-    for (Resource r : kAllResources) t["measured"][std::string(ResourceName(r))] = trace->measured[r];
+    for (Resource r : kAllResources)
+      t["measured"][std::string(ResourceName(r))] = trace->measured[r];
     t["rows"] = st.rows;
     t["files"] = st.files;
     t["bytes"] = st.bytes;
@@ -267,7 +271,8 @@ void RunEvaluate(const EvaluateFlags& f) {
     t["partial_steps"] = st.partial_steps;
     root["trace"] = t;
     root["gap_closed_by_metric"] = GapClosedByMetric(metrics);
-    if (!WriteFile(f.json, root.dump(2) + "\n")) Fail(absl::InternalError("cannot write " + f.json));
+    if (!WriteFile(f.json, root.dump(2) + "\n"))
+      Fail(absl::InternalError("cannot write " + f.json));
   }
 
   if (!f.report.empty()) {
@@ -282,8 +287,8 @@ void RunEvaluate(const EvaluateFlags& f) {
     data.metrics_start = w.start + *warmup;
     data.users = record;
     for (const PolicyRun& r : *runs) {
-      data.policies.push_back(ReportPolicy{r.metrics.name, ReportMetrics(r.metrics),
-                                           r.recorder.allocation});
+      data.policies.push_back(
+          ReportPolicy{r.metrics.name, ReportMetrics(r.metrics), r.recorder.allocation});
     }
     // Worst and median entity by under-provisioned fraction, averaged over the
     // non-oracle policies.
@@ -314,7 +319,8 @@ void RunEvaluate(const EvaluateFlags& f) {
         data.forecast_error[r].insert(data.forecast_error[r].end(), e.begin(), e.end());
       }
     }
-    if (!WriteFile(f.report, RenderTraceReport(data))) Fail(absl::InternalError("cannot write " + f.report));
+    if (!WriteFile(f.report, RenderTraceReport(data)))
+      Fail(absl::InternalError("cannot write " + f.report));
   }
 }
 
@@ -331,13 +337,15 @@ void SetupEvaluate(CLI::App& app) {
   app.add_option("--policies", f->policies,
                  "comma-separated policy names, 'default' or 'all' (see simulate --list-policies)")
       ->capture_default_str();
-  app.add_option("--hosts", f->hosts, "contention mode: number of hosts")->check(CLI::NonNegativeNumber);
+  app.add_option("--hosts", f->hosts, "contention mode: number of hosts")
+      ->check(CLI::NonNegativeNumber);
   app.add_option("--host-capacity", f->host_capacity,
                  "contention mode: capacity of each host, e.g. cpu=32,memory=128Gi");
   app.add_option("--entity-capacity", f->entity_capacity,
                  "assumed VM/container size where the trace gives only percentages, e.g. cpu=2");
-  app.add_option("--machine-capacity", f->machine_capacity,
-                 "reference machine for normalised units (alibaba, google), e.g. cpu=96,memory=512Gi");
+  app.add_option(
+      "--machine-capacity", f->machine_capacity,
+      "reference machine for normalised units (alibaba, google), e.g. cpu=96,memory=512Gi");
   app.add_option("--time-origin", f->time_origin,
                  "RFC 3339 time zero for traces with relative timestamps");
   app.add_option("--warmup", f->warmup, "replayed but not scored (e.g. 1d)")->capture_default_str();

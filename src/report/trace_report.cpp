@@ -23,11 +23,20 @@ std::string Escape(std::string_view s) {
   out.reserve(s.size());
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -62,7 +71,8 @@ std::string LineChart(const std::string& title, const std::string& xlabel,
   auto X = [&](double x) { return kL + (x - a.x0) / (a.x1 - a.x0) * pw; };
   auto Y = [&](double y) { return kT + ph - (y - a.y0) / (a.y1 - a.y0) * ph; };
   std::string s = absl::StrFormat(
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" "
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+      "font-family=\"sans-serif\" "
       "font-size=\"11\"><text x=\"%d\" y=\"16\" font-size=\"13\" font-weight=\"bold\">%s</text>",
       kW, kH, kL, Escape(title));
   if (!std::isnan(shade_until) && shade_until > a.x0) {
@@ -117,7 +127,8 @@ std::string LineChart(const std::string& title, const std::string& xlabel,
   return s;
 }
 
-std::string BarChart(const std::string& title, const std::vector<std::pair<std::string, double>>& bars) {
+std::string BarChart(const std::string& title,
+                     const std::vector<std::pair<std::string, double>>& bars) {
   const int bar_h = 18, gap = 6, label_w = 150, width = 560;
   const int height = 28 + static_cast<int>(bars.size()) * (bar_h + gap) + 8;
   double hi = 0.0, lo = 0.0;
@@ -130,7 +141,8 @@ std::string BarChart(const std::string& title, const std::vector<std::pair<std::
   const double pw = width - label_w - 80;
   auto X = [&](double v) { return label_w + (v - lo) / (hi - lo) * pw; };
   std::string s = absl::StrFormat(
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" "
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+      "font-family=\"sans-serif\" "
       "font-size=\"11\"><text x=\"4\" y=\"16\" font-size=\"13\" font-weight=\"bold\">%s</text>",
       width, height, Escape(title));
   for (std::size_t i = 0; i < bars.size(); ++i) {
@@ -232,8 +244,8 @@ std::string RenderTraceReport(const ReportData& data) {
       "</title><style>body{font-family:sans-serif;margin:24px;max-width:1200px}"
       "table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ccc;padding:3px 6px;"
       "text-align:right}th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}"
-      ".grid{display:flex;flex-wrap:wrap;gap:8px}</style></head><body>\n<h1>", Escape(data.title),
-      "</h1>\n");
+      ".grid{display:flex;flex-wrap:wrap;gap:8px}</style></head><body>\n<h1>",
+      Escape(data.title), "</h1>\n");
   for (const std::string& line : data.summary) absl::StrAppend(&h, "<p>", Escape(line), "</p>\n");
 
   // Metrics table and bars.
@@ -263,7 +275,8 @@ std::string RenderTraceReport(const ReportData& data) {
   if (w != nullptr && !data.users.empty()) {
     h += absl::StrFormat(
         "<h2>Relative slack per entity</h2>\n<p>CDF over %d entities of the mean of "
-        "(allocation &minus; usage) / allocation over the scored steps.</p>\n<div class=\"grid\">\n",
+        "(allocation &minus; usage) / allocation over the scored steps.</p>\n<div "
+        "class=\"grid\">\n",
         static_cast<int>(data.users.size()));
     for (Resource r : {Resource::kMemory, Resource::kCpu}) {
       if (!data.measured[r]) continue;
@@ -294,9 +307,9 @@ std::string RenderTraceReport(const ReportData& data) {
   if (w != nullptr && !data.highlights.empty()) {
     h += "<h2>Demand and allocations</h2>\n<div class=\"grid\">\n";
     const double step_days = absl::ToDoubleHours(w->step) / 24.0;
-    const double shade =
-        data.metrics_start > w->start ? absl::ToDoubleHours(data.metrics_start - w->start) / 24.0
-                                      : std::numeric_limits<double>::quiet_NaN();
+    const double shade = data.metrics_start > w->start
+                             ? absl::ToDoubleHours(data.metrics_start - w->start) / 24.0
+                             : std::numeric_limits<double>::quiet_NaN();
     const std::size_t steps = w->num_steps();
     const std::size_t bucket = std::max<std::size_t>(1, (steps + 799) / 800);
     for (const ReportHighlight& hl : data.highlights) {
@@ -318,15 +331,16 @@ std::string RenderTraceReport(const ReportData& data) {
         };
         const double scale = r == Resource::kMemory ? 1.0 / (1024.0 * 1024 * 1024) : 1.0;
         std::vector<Series> series;
-        series.push_back(Series{"demand", "#000", reduce([&](std::size_t t) {
-                                  return w->Demand(u, t, r) * scale;
-                                }), false, 1.2});
+        series.push_back(Series{"demand", "#000",
+                                reduce([&](std::size_t t) { return w->Demand(u, t, r) * scale; }),
+                                false, 1.2});
         for (std::size_t i = 0; i < data.policies.size(); ++i) {
           const ReportPolicy& p = data.policies[i];
           if (p.allocation.size() == 0) continue;
           series.push_back(Series{p.name, Color(i), reduce([&](std::size_t t) {
                                     return p.allocation(hl.row, t, Index(r)) * scale;
-                                  }), true, 1.5});
+                                  }),
+                                  true, 1.5});
         }
         Axes a{0, static_cast<double>(steps) * step_days, 0, 0};
         for (const Series& se : series) {
@@ -336,8 +350,8 @@ std::string RenderTraceReport(const ReportData& data) {
         }
         a.y1 *= 1.05;
         const std::string unit = r == Resource::kMemory ? "GiB" : "cores";
-        h += LineChart(absl::StrCat(hl.label, " entity '", w->users[u].name, "': ",
-                                    Sv(ResourceName(r)), " (", unit, ")"),
+        h += LineChart(absl::StrCat(hl.label, " entity '", w->users[u].name,
+                                    "': ", Sv(ResourceName(r)), " (", unit, ")"),
                        "days", series, a, false, shade);
       }
     }

@@ -79,8 +79,8 @@ absl::Status Resampler::Add(const TraceSample& sample) {
     const std::int64_t last = entity->first_step + static_cast<std::int64_t>(entity->bins.size());
     if (last - step > options_.max_span_steps) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "time ", absl::FormatTime(absl::RFC3339_full, sample.time, absl::UTCTimeZone()),
-          " is ", last - step, " steps from entity '", Sv(sample.entity),
+          "time ", absl::FormatTime(absl::RFC3339_full, sample.time, absl::UTCTimeZone()), " is ",
+          last - step, " steps from entity '", Sv(sample.entity),
           "''s other samples (corrupt timestamp?)"));
     }
     entity->bins.insert(entity->bins.begin(), static_cast<std::size_t>(entity->first_step - step),
@@ -90,8 +90,8 @@ absl::Status Resampler::Add(const TraceSample& sample) {
     const std::int64_t span = step - entity->first_step + 1;
     if (span > options_.max_span_steps) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "time ", absl::FormatTime(absl::RFC3339_full, sample.time, absl::UTCTimeZone()),
-          " is ", span, " steps from entity '", Sv(sample.entity),
+          "time ", absl::FormatTime(absl::RFC3339_full, sample.time, absl::UTCTimeZone()), " is ",
+          span, " steps from entity '", Sv(sample.entity),
           "''s other samples (corrupt timestamp?)"));
     }
     entity->bins.resize(static_cast<std::size_t>(span), empty);
@@ -100,8 +100,9 @@ absl::Status Resampler::Add(const TraceSample& sample) {
   for (std::size_t r = 0; r < kNumResources; ++r) {
     if (bin.count[r] == std::numeric_limits<std::uint16_t>::max() &&
         !std::isnan(sample.usage.values[r])) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "more than 65535 samples of entity '", Sv(sample.entity), "' in one step; use a shorter step"));
+      return absl::InvalidArgumentError(absl::StrCat("more than 65535 samples of entity '",
+                                                     Sv(sample.entity),
+                                                     "' in one step; use a shorter step"));
     }
   }
   bool any = false;
@@ -150,10 +151,10 @@ absl::StatusOr<LoadedTrace> Resampler::Finish() {
   const std::size_t steps = static_cast<std::size_t>(last - first + 1);
   const double bytes = static_cast<double>(users) * static_cast<double>(steps) * kNumResources * 8;
   if (bytes > static_cast<double>(options_.max_tensor_bytes)) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        users, " entities x ", steps, " steps need ", bytes / (1 << 20),
-        " MiB of demand, over the limit of ", options_.max_tensor_bytes >> 20,
-        " MiB: use a longer step, a time window or fewer entities"));
+    return absl::ResourceExhaustedError(
+        absl::StrCat(users, " entities x ", steps, " steps need ", bytes / (1 << 20),
+                     " MiB of demand, over the limit of ", options_.max_tensor_bytes >> 20,
+                     " MiB: use a longer step, a time window or fewer entities"));
   }
 
   LoadedTrace out;
@@ -200,11 +201,13 @@ absl::StatusOr<LoadedTrace> Resampler::Finish() {
       ++seen;
     }
     std::vector<Bin>().swap(e.bins);
-    std::stable_sort(e.capacity.begin(), e.capacity.end(),
-                     [](const CapacityChange& a, const CapacityChange& b) { return a.time < b.time; });
+    std::stable_sort(
+        e.capacity.begin(), e.capacity.end(),
+        [](const CapacityChange& a, const CapacityChange& b) { return a.time < b.time; });
     std::vector<CapacityChange> changes;
     for (const CapacityChange& c : e.capacity) {
-      if (changes.empty() || !SameCapacity(changes.back().capacity, c.capacity)) changes.push_back(c);
+      if (changes.empty() || !SameCapacity(changes.back().capacity, c.capacity))
+        changes.push_back(c);
     }
     WorkloadUser& user = w.users[u];
     user.id = UserId{u};

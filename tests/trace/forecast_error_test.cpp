@@ -1,10 +1,11 @@
 // One-step forecast errors for the report's CDF.
+#include "foresight/trace/forecast_error.hpp"
+
 #include <doctest/doctest.h>
 
 #include <cmath>
 
 #include "foresight/forecast/last_value.hpp"
-#include "foresight/trace/forecast_error.hpp"
 
 namespace foresight {
 namespace {
@@ -23,7 +24,8 @@ TEST_CASE("OneStepRelativeErrors: last value, gaps skipped, relative to mean dem
   CHECK(e[0] == doctest::Approx(1.0 / 3));  // |2 - 1| / mean(2, 4)
   CHECK(e[1] == doctest::Approx(2.0 / 3));  // |4 - 2| / 3: the gap is not a zero
   // Only steps at or after `from` are scored.
-  const std::vector<double> late = OneStepRelativeErrors(w, 0, Resource::kCpu, LastValue{}, w.time(3));
+  const std::vector<double> late =
+      OneStepRelativeErrors(w, 0, Resource::kCpu, LastValue{}, w.time(3));
   REQUIRE(late.size() == 1);
   CHECK(late[0] == doctest::Approx(0.5));
   // Zero demand has no relative error.

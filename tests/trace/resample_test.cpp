@@ -1,9 +1,9 @@
 // Resampling: fixed steps, mean or max, gaps, partial steps, capacity changes, limits.
+#include "foresight/trace/resample.hpp"
+
 #include <doctest/doctest.h>
 
 #include <cmath>
-
-#include "foresight/trace/resample.hpp"
 
 namespace foresight {
 namespace {
@@ -122,7 +122,7 @@ TEST_CASE("window, entity limit, span and tensor limits") {
   o.end = absl::FromUnixSeconds(900);
   o.max_entities = 1;
   Resampler r(o);
-  REQUIRE(r.Add(Cpu("a", 0, 1.0)).ok());    // before the window
+  REQUIRE(r.Add(Cpu("a", 0, 1.0)).ok());  // before the window
   REQUIRE(r.Add(Cpu("a", 300, 1.0)).ok());
   REQUIRE(r.Add(Cpu("b", 300, 1.0)).ok());  // beyond max_entities
   REQUIRE(r.Add(Cpu("a", 900, 1.0)).ok());  // at the end: excluded

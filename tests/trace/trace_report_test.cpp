@@ -1,9 +1,9 @@
 // The evaluate HTML report: self-contained, escaped, with every chart kind.
+#include "foresight/report/trace_report.hpp"
+
 #include <doctest/doctest.h>
 
 #include <cmath>
-
-#include "foresight/report/trace_report.hpp"
 
 namespace foresight {
 namespace {
@@ -77,7 +77,8 @@ TEST_CASE("RenderTraceReport is one escaped HTML file with inline SVG and no scr
   CHECK(html.find("worst entity 'vm1': cpu") != std::string::npos);
   CHECK(html.find("warm-up") != std::string::npos);
   std::size_t svgs = 0;
-  for (std::size_t p = html.find("<svg"); p != std::string::npos; p = html.find("<svg", p + 1)) ++svgs;
+  for (std::size_t p = html.find("<svg"); p != std::string::npos; p = html.find("<svg", p + 1))
+    ++svgs;
   CHECK(svgs == 2 /*bars*/ + 2 /*slack*/ + 1 /*error*/ + 4 /*2 entities x 2 resources*/);
 }
 

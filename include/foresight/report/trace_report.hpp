@@ -49,7 +49,7 @@ struct ReportData {
   const Workload* workload = nullptr;
   PerResource<bool> measured = PerResource<bool>::Filled(true);
   absl::Time metrics_start = absl::InfinitePast();  // steps before are warm-up (shaded)
-  std::vector<std::size_t> users;  // workload user indices of the recorded rows
+  std::vector<std::size_t> users;                   // workload user indices of the recorded rows
   std::vector<ReportPolicy> policies;
   std::vector<ReportHighlight> highlights;
   // Per resource, one value per entity-step (any order); empty = no chart.

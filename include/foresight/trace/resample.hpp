@@ -64,8 +64,8 @@ struct CapacityChange {
 
 struct TraceStats {
   std::size_t files = 0;
-  std::size_t rows = 0;           // data rows read
-  std::size_t samples = 0;        // samples accepted into a step
+  std::size_t rows = 0;             // data rows read
+  std::size_t samples = 0;          // samples accepted into a step
   std::size_t skipped_samples = 0;  // outside the window or beyond max_entities
   std::size_t missing_fields = 0;   // empty fields (kept missing, never zero)
   std::size_t partial_steps = 0;    // steps dropped because a measured resource was missing
@@ -75,7 +75,7 @@ struct TraceStats {
 struct LoadedTrace {
   Workload workload;  // one host per user, sized by `RightSizingLayout` (trace/layout.hpp)
   std::vector<std::vector<CapacityChange>> capacity;  // per user, time-ordered
-  PerResource<bool> measured{};  // resources the trace records
+  PerResource<bool> measured{};                       // resources the trace records
   TraceStats stats;
 };
 
