@@ -122,6 +122,38 @@ nlohmann::json GapClosedByMetric(const std::vector<PolicyMetrics>& metrics) {
   return out;
 }
 
+// The Pareto check against VpaStyle on the same trace: memory (OOM-free
+// entity-days at <= 0.7x VPA's allocated memory) and CPU (>= 80 % of VPA's
+// throttled CPU-seconds removed at <= 0.6x its allocated CPU).
+struct VsVpa {
+  double memory_ratio = std::nan(""), cpu_ratio = std::nan(""), throttled_ratio = std::nan("");
+  double oom_free = std::nan(""), vpa_oom_free = std::nan("");
+  bool memory_target = false, cpu_target = false;
+};
+
+std::vector<VsVpa> CompareToVpa(const std::vector<PolicyMetrics>& metrics) {
+  std::vector<VsVpa> out(metrics.size());
+  const PolicyMetrics* vpa = nullptr;
+  for (const PolicyMetrics& m : metrics) {
+    if (m.name == "vpa") vpa = &m;
+  }
+  if (vpa == nullptr) return {};
+  auto ratio = [](double a, double b) { return b > 0 ? a / b : std::nan(""); };
+  for (std::size_t i = 0; i < metrics.size(); ++i) {
+    const PolicyMetrics& m = metrics[i];
+    VsVpa& v = out[i];
+    v.memory_ratio =
+        ratio(m.allocated_resource_seconds.memory(), vpa->allocated_resource_seconds.memory());
+    v.cpu_ratio = ratio(m.allocated_resource_seconds.cpu(), vpa->allocated_resource_seconds.cpu());
+    v.throttled_ratio = ratio(m.throttled_cpu_seconds, vpa->throttled_cpu_seconds);
+    v.oom_free = m.oom_free_entity_days;
+    v.vpa_oom_free = vpa->oom_free_entity_days;
+    v.memory_target = v.oom_free >= v.vpa_oom_free && v.memory_ratio <= 0.7;
+    v.cpu_target = (v.throttled_ratio <= 0.2 || m.throttled_cpu_seconds == 0) && v.cpu_ratio <= 0.6;
+  }
+  return out;
+}
+
 std::vector<std::pair<std::string, double>> ReportMetrics(const PolicyMetrics& m) {
   return {
       {"under-provisioned fraction", m.underprovisioned_fraction},
@@ -251,6 +283,20 @@ void RunEvaluate(const EvaluateFlags& f) {
                                  rate);
   }
 
+  const std::vector<VsVpa> vs_vpa = CompareToVpa(metrics);
+  if (!vs_vpa.empty()) {
+    std::cout << "vs vpa (targets: memory <= 0.7x at >= vpa's OOM-free days; cpu <= 0.6x with "
+                 ">= 80% less throttling):\n";
+    for (std::size_t i = 0; i < metrics.size(); ++i) {
+      const VsVpa& v = vs_vpa[i];
+      std::cout << absl::StrFormat(
+          "  %-20s memory %.2fx, OOM-free days %.3f (vpa %.3f)%s; cpu %.2fx, throttled %.2fx%s\n",
+          metrics[i].name, v.memory_ratio, v.oom_free, v.vpa_oom_free,
+          v.memory_target ? " [met]" : "", v.cpu_ratio, v.throttled_ratio,
+          v.cpu_target ? " [met]" : "");
+    }
+  }
+
   if (!f.json.empty()) {
     nlohmann::json root = nlohmann::json::parse(ComparisonJson(metrics));
     nlohmann::json t;
@@ -271,6 +317,21 @@ void RunEvaluate(const EvaluateFlags& f) {
     t["partial_steps"] = st.partial_steps;
     root["trace"] = t;
     root["gap_closed_by_metric"] = GapClosedByMetric(metrics);
+    if (!vs_vpa.empty()) {
+      auto num = [](double x) {
+        return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr);
+      };
+      for (std::size_t i = 0; i < metrics.size(); ++i) {
+        const VsVpa& v = vs_vpa[i];
+        root["vs_vpa"][metrics[i].name] = {{"allocated_memory_ratio", num(v.memory_ratio)},
+                                           {"allocated_cpu_ratio", num(v.cpu_ratio)},
+                                           {"throttled_cpu_ratio", num(v.throttled_ratio)},
+                                           {"oom_free_entity_days", num(v.oom_free)},
+                                           {"vpa_oom_free_entity_days", num(v.vpa_oom_free)},
+                                           {"memory_target_met", v.memory_target},
+                                           {"cpu_target_met", v.cpu_target}};
+      }
+    }
     if (!WriteFile(f.json, root.dump(2) + "\n"))
       Fail(absl::InternalError("cannot write " + f.json));
   }
@@ -289,6 +350,29 @@ void RunEvaluate(const EvaluateFlags& f) {
     for (const PolicyRun& r : *runs) {
       data.policies.push_back(
           ReportPolicy{r.metrics.name, ReportMetrics(r.metrics), r.recorder.allocation});
+    }
+    if (!vs_vpa.empty()) {
+      ReportScatter mem{"memory: allocation vs OOM-free entity-days",
+                        "allocated memory relative to vpa",
+                        "OOM-free entity-days",
+                        {}};
+      ReportScatter cpu{"CPU: allocation vs throttling",
+                        "allocated CPU relative to vpa",
+                        "throttled CPU-seconds relative to vpa",
+                        {}};
+      for (std::size_t i = 0; i < metrics.size(); ++i) {
+        mem.points.push_back({metrics[i].name, {vs_vpa[i].memory_ratio, vs_vpa[i].oom_free}});
+        cpu.points.push_back({metrics[i].name, {vs_vpa[i].cpu_ratio, vs_vpa[i].throttled_ratio}});
+      }
+      mem.target_x0 = 0;
+      mem.target_x1 = 0.7;
+      mem.target_y0 = vs_vpa.front().vpa_oom_free;
+      mem.target_y1 = 1;
+      cpu.target_x0 = 0;
+      cpu.target_x1 = 0.6;
+      cpu.target_y0 = 0;
+      cpu.target_y1 = 0.2;
+      data.scatters = {mem, cpu};
     }
     // Worst and median entity by under-provisioned fraction, averaged over the
     // non-oracle policies.

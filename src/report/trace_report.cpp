@@ -161,6 +161,63 @@ std::string BarChart(const std::string& title,
   return s;
 }
 
+std::string ScatterChart(const ReportScatter& sc) {
+  Axes a{0, 0, 0, 0};
+  bool first = true;
+  auto widen = [&](double x, double y) {
+    if (std::isnan(x) || std::isnan(y)) return;
+    if (first) {
+      a = {x, x, y, y};
+      first = false;
+    }
+    a.x0 = std::min(a.x0, x);
+    a.x1 = std::max(a.x1, x);
+    a.y0 = std::min(a.y0, y);
+    a.y1 = std::max(a.y1, y);
+  };
+  for (const auto& [name, xy] : sc.points) widen(xy.first, xy.second);
+  widen(std::isnan(sc.target_x0) ? a.x0 : sc.target_x0,
+        std::isnan(sc.target_y0) ? a.y0 : sc.target_y0);
+  widen(std::isnan(sc.target_x1) ? a.x1 : sc.target_x1,
+        std::isnan(sc.target_y1) ? a.y1 : sc.target_y1);
+  const double px = std::max(1e-9, (a.x1 - a.x0) * 0.08), py = std::max(1e-9, (a.y1 - a.y0) * 0.08);
+  a = {std::max(0.0, a.x0 - px), a.x1 + px, std::max(0.0, a.y0 - py), a.y1 + py};
+  std::string s = LineChart(sc.title, sc.xlabel, {}, a);
+  s.resize(s.rfind("</svg>"));
+  const double pw = kW - kL - kR, ph = kH - kT - kB;
+  auto X = [&](double x) { return kL + (x - a.x0) / (a.x1 - a.x0) * pw; };
+  auto Y = [&](double y) { return kT + ph - (y - a.y0) / (a.y1 - a.y0) * ph; };
+  if (!std::isnan(sc.target_x0) || !std::isnan(sc.target_x1)) {
+    const double x0 = X(std::isnan(sc.target_x0) ? a.x0 : sc.target_x0);
+    const double x1 = X(std::isnan(sc.target_x1) ? a.x1 : sc.target_x1);
+    const double y0 = Y(std::isnan(sc.target_y1) ? a.y1 : sc.target_y1);
+    const double y1 = Y(std::isnan(sc.target_y0) ? a.y0 : sc.target_y0);
+    absl::StrAppendFormat(&s,
+                          "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
+                          "fill=\"#2ca02c\" fill-opacity=\"0.12\"/><text x=\"%.1f\" y=\"%.1f\" "
+                          "fill=\"#2ca02c\">target</text>",
+                          x0, y0, x1 - x0, y1 - y0, x0 + 3, y0 + 12);
+  }
+  absl::StrAppendFormat(&s,
+                        "<text x=\"12\" y=\"%.0f\" transform=\"rotate(-90 12 %.0f)\" "
+                        "text-anchor=\"middle\">%s</text>",
+                        kT + ph / 2, kT + ph / 2, Escape(sc.ylabel));
+  for (std::size_t i = 0; i < sc.points.size(); ++i) {
+    const auto& [name, xy] = sc.points[i];
+    if (std::isnan(xy.first) || std::isnan(xy.second)) continue;
+    absl::StrAppendFormat(&s,
+                          "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"5\" fill=\"%s\"/>"
+                          "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\">%s</text>"
+                          "<circle cx=\"%.0f\" cy=\"%d\" r=\"4\" fill=\"%s\"/>"
+                          "<text x=\"%.0f\" y=\"%d\">%s</text>",
+                          X(xy.first), Y(xy.second), Color(i), X(xy.first) + 7, Y(xy.second) - 4,
+                          Escape(name), kL + pw + 14, kT + 10 + 14 * static_cast<int>(i), Color(i),
+                          kL + pw + 28, kT + 14 + 14 * static_cast<int>(i), Escape(name));
+  }
+  s += "</svg>\n";
+  return s;
+}
+
 // Empirical CDF as (value, fraction) points, at most ~400 of them.
 std::vector<std::pair<double, double>> Cdf(std::vector<double> v) {
   v.erase(std::remove_if(v.begin(), v.end(), [](double x) { return std::isnan(x); }), v.end());
@@ -268,6 +325,11 @@ std::string RenderTraceReport(const ReportData& data) {
       }
       h += BarChart(labels[m].first, bars);
     }
+    h += "</div>\n";
+  }
+  if (!data.scatters.empty()) {
+    h += "<h2>Trade-offs</h2>\n<div class=\"grid\">\n";
+    for (const ReportScatter& sc : data.scatters) h += ScatterChart(sc);
     h += "</div>\n";
   }
 

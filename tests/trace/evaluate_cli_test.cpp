@@ -56,11 +56,14 @@ TEST_CASE("evaluate writes simulate's JSON schema plus the trace section, a tabl
   CHECK(j["trace"]["format"] == "long");
   CHECK(j["trace"]["measured"]["io"] == false);
   CHECK(j.contains("gap_closed_by_metric"));
+  CHECK(j["vs_vpa"]["vpa"]["allocated_memory_ratio"] == 1.0);
+  CHECK(j["vs_vpa"]["oracle"].contains("memory_target_met"));
   const std::string table = Slurp(foresight::testing::TempPath("eval_stdout.txt"));
   CHECK(table.find("2 entities x 4 steps") != std::string::npos);
   CHECK(table.find("proactive") != std::string::npos);
   const std::string report = Slurp(html);
   CHECK(report.find("<svg") != std::string::npos);
+  CHECK(report.find("memory: allocation vs OOM-free entity-days") != std::string::npos);
   CHECK(report.find("<script") == std::string::npos);
   std::remove(json.c_str());
   std::remove(html.c_str());
