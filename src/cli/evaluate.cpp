@@ -73,6 +73,39 @@ absl::StatusOr<absl::Duration> ParseSpan(const std::string& text, const char* fl
       absl::StrCat(flag, ": '", text, "' is not a duration (e.g. 300s, 5m, 1h, 1d)"));
 }
 
+// Resolves a --policies list, splitting only at commas outside parentheses so
+// that decorated names such as "max(proactive,vpa)" can be listed.
+absl::StatusOr<std::vector<const PolicyInfo*>> ResolvePolicies(const std::string& list) {
+  std::vector<const PolicyInfo*> out;
+  std::string token;
+  int depth = 0;
+  auto flush = [&]() -> absl::Status {
+    if (token.empty()) return absl::OkStatus();
+    const PolicyInfo* p = PolicyRegistry::Global().Find(token);
+    if (p != nullptr) {
+      out.push_back(p);
+    } else {
+      absl::StatusOr<std::vector<const PolicyInfo*>> many = PolicyRegistry::Global().Resolve(token);
+      if (!many.ok()) return many.status();
+      out.insert(out.end(), many->begin(), many->end());
+    }
+    token.clear();
+    return absl::OkStatus();
+  };
+  for (char c : list) {
+    if (c == '(') ++depth;
+    if (c == ')') --depth;
+    if (c == ',' && depth == 0) {
+      if (absl::Status s = flush(); !s.ok()) return s;
+      continue;
+    }
+    if (c != ' ') token.push_back(c);
+  }
+  if (absl::Status s = flush(); !s.ok()) return s;
+  if (out.empty()) return absl::InvalidArgumentError("--policies is empty");
+  return out;
+}
+
 bool WriteFile(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary);
   out << text;
@@ -172,8 +205,7 @@ std::vector<std::pair<std::string, double>> ReportMetrics(const PolicyMetrics& m
 void RunEvaluate(const EvaluateFlags& f) {
   absl::StatusOr<TraceFormat> format = ParseTraceFormat(f.format);
   if (!format.ok()) Fail(format.status());
-  absl::StatusOr<std::vector<const PolicyInfo*>> policies =
-      PolicyRegistry::Global().Resolve(f.policies);
+  absl::StatusOr<std::vector<const PolicyInfo*>> policies = ResolvePolicies(f.policies);
   if (!policies.ok()) Fail(policies.status());
 
   LoadOptions load;

@@ -92,7 +92,9 @@ TEST_CASE("evaluate --write-long, then evaluate of that long CSV, gives the same
 
 TEST_CASE("evaluate: warm-up, contention mode and every format's fixture") {
   CHECK(Run("--trace " + Data("planetlab") +
-            " --format planetlab --warmup 1d --policies vpa,oracle") == 0);
+            " --format planetlab --warmup 1d --policies 'vpa,max(proactive,vpa),oracle'") == 0);
+  CHECK(Slurp(foresight::testing::TempPath("eval_stdout.txt")).find("max(proactive,vpa)") !=
+        std::string::npos);
   CHECK(Run("--trace " + Data("bitbrains") +
             " --format bitbrains --hosts 1 --host-capacity cpu=8,memory=32Gi") == 0);
   for (const auto& [dir, fmt] : {std::pair{"azure", "azure"},
