@@ -300,11 +300,11 @@ void RunEvaluate(const EvaluateFlags& f) {
   }
   const std::string summary = absl::StrFormat(
       "trace: %s (%s), %d entities x %d steps of %s (%.1f days), measured %s; %d rows in %d files, "
-      "%d partial steps dropped; %s mode%s; warm-up %s",
+      "%d partial steps dropped, %d io/net values held; %s mode%s; warm-up %s",
       f.trace, f.format, static_cast<int>(w.num_users()), static_cast<int>(w.num_steps()),
       absl::FormatDuration(w.step), absl::ToDoubleHours(span) / 24, measured,
       static_cast<int>(st.rows), static_cast<int>(st.files), static_cast<int>(st.partial_steps),
-      contention ? "contention" : "right-sizing",
+      static_cast<int>(st.held_values), contention ? "contention" : "right-sizing",
       contention ? absl::StrCat(" (", f.hosts, " hosts of ", f.host_capacity, ")") : "",
       absl::FormatDuration(*warmup));
   std::cout << summary << "\n" << ComparisonTable(metrics);
@@ -347,6 +347,7 @@ void RunEvaluate(const EvaluateFlags& f) {
     t["bytes"] = st.bytes;
     t["missing_fields"] = st.missing_fields;
     t["partial_steps"] = st.partial_steps;
+    t["held_values"] = st.held_values;
     root["trace"] = t;
     root["gap_closed_by_metric"] = GapClosedByMetric(metrics);
     if (!vs_vpa.empty()) {

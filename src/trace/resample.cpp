@@ -166,6 +166,12 @@ absl::StatusOr<LoadedTrace> Resampler::Finish() {
   w.demand.fill(kMissing);
   const std::size_t day_steps =
       static_cast<std::size_t>(std::max<std::int64_t>(1, absl::Hours(24) / options_.step));
+  // Primary resources decide whether a step is present: cpu and memory when
+  // measured, else every measured resource.
+  PerResource<bool> primary{};
+  primary.cpu() = measured_.cpu();
+  primary.memory() = measured_.memory();
+  if (!primary.cpu() && !primary.memory()) primary = measured_;
   out.capacity.resize(users);
   w.users.resize(users);
   for (std::size_t u = 0; u < users; ++u) {
@@ -173,6 +179,18 @@ absl::StatusOr<LoadedTrace> Resampler::Finish() {
     const std::size_t offset = static_cast<std::size_t>(e.first_step - first);
     ResourceVector first_day_peak;
     std::size_t seen = 0;
+    auto mean = [&](const Bin& bin, std::size_t r) {
+      return options_.aggregation == Aggregation::kMean ? bin.value[r] / bin.count[r]
+                                                        : bin.value[r];
+    };
+    // Secondary resources (io, net) missing at a step where cpu and memory are
+    // present hold the entity's previous value (or its first one).
+    ResourceVector held = ResourceVector::Filled(kMissing);
+    for (const Bin& bin : e.bins) {
+      for (std::size_t r = 0; r < kNumResources; ++r) {
+        if (std::isnan(held.values[r]) && bin.count[r] > 0) held.values[r] = mean(bin, r);
+      }
+    }
     for (std::size_t b = 0; b < e.bins.size(); ++b) {
       const Bin& bin = e.bins[b];
       bool all = true, some = false;
@@ -180,20 +198,28 @@ absl::StatusOr<LoadedTrace> Resampler::Finish() {
         if (!measured_.values[r]) continue;
         if (bin.count[r] > 0) {
           some = true;
-        } else {
+        } else if (primary.values[r]) {
           all = false;
         }
       }
       if (!some) continue;
-      if (!all) {
+      bool any_primary = false;
+      for (std::size_t r = 0; r < kNumResources; ++r)
+        any_primary |= primary.values[r] && bin.count[r] > 0;
+      if (!all || !any_primary) {
         ++stats_.partial_steps;
         continue;
       }
       for (std::size_t r = 0; r < kNumResources; ++r) {
         double v = 0.0;
         if (measured_.values[r]) {
-          v = options_.aggregation == Aggregation::kMean ? bin.value[r] / bin.count[r]
-                                                         : bin.value[r];
+          if (bin.count[r] > 0) {
+            v = mean(bin, r);
+            held.values[r] = v;
+          } else {
+            v = std::isnan(held.values[r]) ? 0.0 : held.values[r];
+            ++stats_.held_values;
+          }
         }
         w.demand(u, offset + b, r) = v;
         if (seen < day_steps) first_day_peak.values[r] = std::max(first_day_peak.values[r], v);
