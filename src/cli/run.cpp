@@ -50,7 +50,8 @@ struct RunFlags {
 }
 
 template <typename AllocatorT>
-absl::Status Loop(const RunFlags& f, CgroupPool pool, AllocatorT allocator) {
+absl::Status Loop(const RunFlags& f, CgroupPool pool, AllocatorT allocator,
+                  const std::vector<UserId>& ids) {
   ControllerOptions options;
   options.step = absl::Seconds(f.interval_seconds);
   internal::ErrorQuantiles::Options errors;
@@ -68,10 +69,14 @@ absl::Status Loop(const RunFlags& f, CgroupPool pool, AllocatorT allocator) {
   }
   std::ofstream log;
   if (!f.log.empty()) log.open(f.log, std::ios::app);
+  absl::Status status = absl::OkStatus();
   for (int tick = 0; (f.ticks == 0 || tick < f.ticks) && !g_stop; ++tick) {
     const absl::Time now = absl::Now();
     absl::StatusOr<TickReport> report = controller.Tick(now);
-    if (!report.ok()) return report.status();
+    if (!report.ok()) {
+      status = report.status();
+      break;
+    }
     std::cout << absl::StrFormat("%s tick %d: %d users, %d moves, %d failed\n",
                                  absl::FormatTime("%H:%M:%S", now, absl::LocalTimeZone()), tick,
                                  static_cast<int>(report->users),
@@ -100,10 +105,22 @@ absl::Status Loop(const RunFlags& f, CgroupPool pool, AllocatorT allocator) {
     if (f.ticks != 0 && tick + 1 >= f.ticks) break;
     std::this_thread::sleep_for(std::chrono::duration<double>(f.interval_seconds));
   }
-  return absl::OkStatus();
+  if (!f.keep_groups) {
+    // Remove the groups this run created (the kernel refuses while processes remain).
+    for (UserId id : ids) {
+      if (absl::Status s = controller.pool().RemoveUser(id); !s.ok()) {
+        std::cerr << "foresight run: " << s.message() << "\n";
+      }
+    }
+    (void)controller.pool().RemoveParentGroup();
+  }
+  return status;
 }
 
 void Run(const RunFlags& f) {
+  if (f.policy != "proactive" && f.policy != "vpa" && f.policy != "hpa") {
+    Fail(absl::InvalidArgumentError("--policy: proactive, vpa or hpa"));
+  }
   CgroupPoolOptions o;
   o.group = f.group;
   if (f.version == "v1") o.version = CgroupVersion::kV1;
@@ -136,24 +153,10 @@ void Run(const RunFlags& f) {
   }
   signal(SIGINT, [](int) { g_stop = true; });
   signal(SIGTERM, [](int) { g_stop = true; });
-  // The pool is moved into the controller; groups are removed by a second
-  // handle on the same hierarchy afterwards unless --keep-groups.
   absl::Status status;
-  if (f.policy == "proactive") status = Loop(f, *std::move(pool), QuantileTarget{});
-  else if (f.policy == "vpa") status = Loop(f, *std::move(pool), VpaStyle{});
-  else if (f.policy == "hpa") status = Loop(f, *std::move(pool), HpaStyle{});
-  else Fail(absl::InvalidArgumentError("--policy: proactive, vpa or hpa"));
-  if (!f.keep_groups) {
-    CgroupPoolOptions again = o;
-    again.create_group = false;
-    absl::StatusOr<CgroupPool> cleanup = CgroupPool::Create(again);
-    if (cleanup.ok()) {
-      for (std::size_t i = 0; i < f.users.size(); ++i) {
-        const std::string name = f.users[i].substr(0, f.users[i].find(':'));
-        if (cleanup->AddUser(ids[i], name).ok()) (void)cleanup->RemoveUser(ids[i]);
-      }
-    }
-  }
+  if (f.policy == "proactive") status = Loop(f, *std::move(pool), QuantileTarget{}, ids);
+  else if (f.policy == "vpa") status = Loop(f, *std::move(pool), VpaStyle{}, ids);
+  else status = Loop(f, *std::move(pool), HpaStyle{}, ids);
   if (!status.ok()) Fail(status);
 }
 

@@ -230,6 +230,14 @@ class Controller {
   const HistoryStore& history() const { return history_; }
   const SlotMap& slots() const { return slots_; }
   const ControllerOptions& options() const { return options_; }
+  // Fitted forecaster state of `user` for resource `r` (e.g. to checkpoint it
+  // with pool/checkpoint.hpp, or to restore one), NotFoundError for an unknown user.
+  absl::StatusOr<typename ForecasterT::State*> forecast_state(UserId user, Resource r) {
+    const Slot slot = slots_.Find(user);
+    if (slot == kNoSlot) return absl::NotFoundError(absl::StrCat("unknown ", ToString(user)));
+    return &users_[slot].forecast[Index(r)];
+  }
+
   // The profile summary of `user`, or NotFoundError for an unknown user.
   absl::StatusOr<ProfileSummary> Profile(UserId user, absl::Time now) const {
     const Slot slot = slots_.Find(user);
