@@ -166,6 +166,26 @@ void BindProfile(py::module_& m) {
       .def("expected_demand", [](const BehaviorProfiler& p, long long slot, py::handle at) {
              return p.ExpectedDemand(ToSlot(slot), ToTime(at));
            }, py::arg("slot"), py::arg("at"), "Demand prior of the slot at a (future) time")
+      .def("expected_peak", [](const BehaviorProfiler& p, long long slot, py::handle at) {
+             return p.ExpectedPeak(ToSlot(slot), ToTime(at));
+           }, py::arg("slot"), py::arg("at"), "High-quantile prior: expected demand plus the bucket's spread")
+      .def("expected_demand_path",
+           [](const BehaviorProfiler& p, long long slot, py::handle start, double step_seconds, int steps) {
+             if (steps < 0) throw py::value_error("steps must be >= 0");
+             if (!(step_seconds > 0) || !std::isfinite(step_seconds)) throw py::value_error("step_seconds must be > 0");
+             std::vector<ResourceVector> path(static_cast<std::size_t>(steps));
+             p.ExpectedDemandPath(ToSlot(slot), ToTime(start), absl::Seconds(step_seconds), path);
+             py::array_t<double> a({static_cast<py::ssize_t>(steps), static_cast<py::ssize_t>(kNumResources)});
+             auto out = a.mutable_unchecked<2>();
+             for (std::size_t i = 0; i < path.size(); ++i) {
+               for (std::size_t r = 0; r < kNumResources; ++r) {
+                 out(static_cast<py::ssize_t>(i), static_cast<py::ssize_t>(r)) = path[i].values[r];
+               }
+             }
+             return a;
+           },
+           py::arg("slot"), py::arg("start"), py::arg("step_seconds"), py::arg("steps"),
+           "(steps, 4) array: expected demand at start + step, start + 2 step, ...")
       .def("features", [](const BehaviorProfiler& p, long long slot) {
              const BehaviorFeatures f = p.Features(ToSlot(slot));
              py::dict d;
@@ -173,6 +193,7 @@ void BindProfile(py::module_& m) {
              d["weekday_weekend_ratio"] = f.weekday_weekend_ratio;
              d["burstiness"] = f.burstiness;
              d["duty_cycle"] = f.duty_cycle;
+             d["night_fraction"] = f.night_fraction;
              d["mean_cpu"] = f.mean_cpu;
              d["samples"] = f.samples;
              return d;

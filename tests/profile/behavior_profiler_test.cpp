@@ -89,6 +89,12 @@ TEST_CASE("Seasonal mean and peak at `now` follow the hour of the week") {
   CHECK(work.confidence == doctest::Approx(1.0));
   CHECK(p.ExpectedDemand(0, day + absl::Hours(10)).cpu() ==
         doctest::Approx(work.seasonal_mean.cpu()));
+  CHECK(p.ExpectedPeak(0, day + absl::Hours(10)).cpu() == doctest::Approx(work.seasonal_peak.cpu()));
+  ResourceVector path[24];
+  p.ExpectedDemandPath(0, day, absl::Hours(1), path);
+  CHECK(path[9].cpu() == doctest::Approx(work.seasonal_mean.cpu()));   // 10:00
+  CHECK(path[2].cpu() == doctest::Approx(night.seasonal_mean.cpu()));  // 03:00
+  CHECK(p.ExpectedPeak(9, day) == ResourceVector{});
   // Confidence grows with history.
   BehaviorProfiler young;
   for (int i = 0; i < kStepsPerDay; ++i) young.Observe(0, Monday() + kStep * i, Usage(0.1));

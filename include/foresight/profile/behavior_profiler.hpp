@@ -63,6 +63,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -118,6 +119,16 @@ class BehaviorProfiler {
   // Expected demand of `slot` at `at` (normally after its latest observation);
   // zeros for a slot never observed.
   ResourceVector ExpectedDemand(Slot slot, absl::Time at) const;
+  // A high-quantile prior at `at`: ExpectedDemand plus the spread of at's
+  // seasonal bucket (seasonal_peak - seasonal_mean).
+  ResourceVector ExpectedPeak(Slot slot, absl::Time at) const;
+  // ExpectedDemand at from + step, from + 2 step, ... (out.size() values).
+  void ExpectedDemandPath(Slot slot, absl::Time from, absl::Duration step,
+                          std::span<ResourceVector> out) const {
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      out[i] = ExpectedDemand(slot, from + step * static_cast<std::int64_t>(i + 1));
+    }
+  }
 
   // --- Behaviour class -----------------------------------------------------
   BehaviorFeatures Features(Slot slot) const;

@@ -254,6 +254,14 @@ inline ResourceVector BehaviorProfiler::ExpectedDemand(Slot slot, absl::Time at)
   return base * (1.0 - w) + AppEstimate(slot, *app, lead, base) * w;
 }
 
+inline ResourceVector BehaviorProfiler::ExpectedPeak(Slot slot, absl::Time at) const {
+  if (!observed(slot)) return {};
+  const int b = seasonal_.Bucket(at);
+  const ResourceVector spread =
+      seasonal_.Count(slot, b) > 0 ? seasonal_.Peak(slot, b) - seasonal_.Mean(slot, b) : ResourceVector{};
+  return ExpectedDemand(slot, at) + Max(spread, ResourceVector{});
+}
+
 inline std::size_t BehaviorProfiler::BytesPerSlot() const {
   return sizeof(UserState) + seasonal_.BytesPerSlot() + apps_.BytesPerSlot() +
          sessions_.BytesPerSlot() + intents_.BytesPerSlot() + workflows_.BytesPerSlot() +
