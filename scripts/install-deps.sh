@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
   libeigen3-dev xtensor-dev libabsl-dev libbenchmark-dev doctest-dev
-  nlohmann-json3-dev libcli11-dev libvirt-dev libvirt-daemon
+  nlohmann-json3-dev libcli11-dev libcsv-dev zlib1g-dev libvirt-dev libvirt-daemon
   pybind11-dev python3-dev python3-numpy python3-pytest
 )
 missing=()

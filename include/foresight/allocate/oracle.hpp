@@ -38,7 +38,6 @@ class Oracle {
   absl::Status Plan(const AllocationRequest& req, AllocationPlan& out) {
     out.Clear();
     if (absl::Status s = ValidateRequest(req); !s.ok()) return s;
-    if (req.now < workload_->start) return absl::OutOfRangeError("oracle: before the workload");
     const std::int64_t now_step = IDiv(req.now - workload_->start,
                                                      workload_->step);
     desires_.resize(req.users.size() * kNumResources);
@@ -49,7 +48,8 @@ class Oracle {
         d.reason = Reason::kOracle;
         d.level = 1.0;
         d.target = req.users[i].allocation[r];
-        if (it == index_.end()) continue;
+        // Users and times the workload does not cover keep their limits.
+        if (it == index_.end() || now_step < 0) continue;
         const std::size_t steps = workload_->num_steps();
         const std::size_t k = std::min<std::size_t>(
             static_cast<std::size_t>(now_step + LeadSteps(req.lead_time[r], req.step)),

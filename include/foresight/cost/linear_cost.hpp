@@ -15,8 +15,9 @@
 // | CostTerms | default_terms | terms of users without their own         | see below |
 //
 // Default terms, per unit-second: under = 1 per core, 1 per GiB of memory,
-// 1 per 100 MiB/s of io and net; over = 0.1 of that for cpu, io and net
-// (target level 0.909) and 0.01 for memory (0.990: an OOM kill loses work);
+// 1 per 100 MiB/s of io and net; over = 0.2 of that for cpu (target level
+// 0.833: throttling slows work), 0.1 for io and net (0.909) and 0.01 for
+// memory (0.990: an OOM kill loses work);
 // change = 30 unit-seconds of under-provision; priority 1.
 #ifndef FORESIGHT_COST_LINEAR_COST_HPP_
 #define FORESIGHT_COST_LINEAR_COST_HPP_
@@ -39,8 +40,8 @@ class LinearCost {
     constexpr double k100MiB = 100.0 * 1024 * 1024;
     t.under = MakeResources(1.0, 1.0 / kGiB, 1.0 / k100MiB, 1.0 / k100MiB);
     // An OOM kill loses work, a throttled core only slows it: memory's
-    // under-provision is priced 10x relative to its over-provision.
-    t.over = t.under * MakeResources(0.1, 0.01, 0.1, 0.1);
+    // under-provision is priced 100x its over-provision, cpu's 5x.
+    t.over = t.under * MakeResources(0.2, 0.01, 0.1, 0.1);
     // A change costs what 30 s of one unit of shortfall would.
     t.change = t.under * 30.0;
     return t;

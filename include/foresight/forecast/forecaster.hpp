@@ -16,8 +16,10 @@
 // Contract:       Fit({}) succeeds and yields a cold state that still predicts
 //                 (possibly zeros with confidence 0); Fit rejects NaN/inf with
 //                 InvalidArgumentError; Predict(s, h) has horizon h, finite
-//                 values, non-decreasing quantiles per step; Fit(x) then
-//                 Update(y) is equivalent to learning from x followed by y.
+//                 values, non-decreasing quantiles per step, confidence in
+//                 [0, 1]; Update(y) after Fit(x) continues the model with y
+//                 (purely online models forecast exactly as after Fit(x ++ y)).
+//                 testing/conformance.hpp checks all of this.
 // Shipped:        LastValue, SeasonalNaive, HoltWinters (foundation); the
 //                 forecasting module adds ARIMA/SARIMA, ETS, Theta, Markov chain,
 //                 small LSTM, ensemble and the Conformal<F> wrapper.

@@ -48,7 +48,8 @@ struct SeasonalNaiveModel {
       } else {
         const long long h = static_cast<long long>(i) + 1;
         const long long back = m * ((h + m - 1) / m);  // m * ceil(h / m)
-        out[i] = s.ring[static_cast<std::size_t>((s.t + h - back) % m)];
+        // Target sample index is t + h - 1; one season back (or more) is in the ring.
+        out[i] = s.ring[static_cast<std::size_t>((s.t + h - 1 - back) % m)];
       }
     }
   }

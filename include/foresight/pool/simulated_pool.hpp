@@ -171,7 +171,8 @@ class SimulatedPool {
 
   SimulatedPool(const Workload& w, SimulatedPoolOptions options)
       : workload_(&w), options_(options), rng_(options.seed), users_(w.num_users()),
-        host_effective_(w.host_capacity.size()), host_committed_(w.host_capacity.size()) {
+        host_effective_(w.host_capacity.size()), host_committed_(w.host_capacity.size()),
+        check_(w.host_capacity.size()) {
     for (std::size_t u = 0; u < users_.size(); ++u) {
       index_[w.users[u].id] = u;
       users_[u].effective = w.users[u].initial_allocation;
@@ -215,7 +216,7 @@ class SimulatedPool {
     const double committed = queue.empty() ? s.effective[m.resource] : queue.back().target;
     const double cap = workload_->host_capacity[host][m.resource];
     const double after = host_committed_[host][m.resource] - committed + m.to;
-    if (m.to > committed && after > cap * (1 + 1e-9)) {
+    if (m.to > committed && after > cap * (1 + kAdmitSlack)) {
       return absl::FailedPreconditionError(absl::StrCat(
           ToString(m.user), " ", Sv(ResourceName(m.resource)), " grow to ", m.to,
           " would commit ", after, " on host ", host, " above capacity ", cap));
@@ -261,8 +262,8 @@ class SimulatedPool {
           const double target = queue[due].target;
           const double delta = target - s.effective[r];
           if ((delta <= 0) != shrinks) continue;
-          if (delta > 0 &&
-              host_effective_[host][r] + delta > workload_->host_capacity[host][r] * (1 + 1e-9)) {
+          if (delta > 0 && host_effective_[host][r] + delta >
+                               workload_->host_capacity[host][r] * (1 + kAdmitSlack)) {
             ++deferred_grows_;  // room not free yet: retry at the next instant
             continue;
           }
@@ -273,12 +274,25 @@ class SimulatedPool {
         }
       }
     }
-    for (std::size_t h = 0; h < host_effective_.size(); ++h) {
-      if (!AllLessEqual(host_effective_[h], workload_->host_capacity[h], 1e-6)) {
-        ++capacity_violations_;
+    // The invariant, checked on freshly summed limits (not the running sums).
+    std::fill(check_.begin(), check_.end(), ResourceVector{});
+    for (std::size_t u = 0; u < users_.size(); ++u) {
+      check_[workload_->users[u].host] += users_[u].effective;
+    }
+    for (std::size_t h = 0; h < check_.size(); ++h) {
+      for (Resource r : kAllResources) {
+        if (check_[h][r] > workload_->host_capacity[h][r] * (1 + kViolationSlack)) {
+          ++capacity_violations_;
+        }
       }
+      host_effective_[h] = check_[h];  // re-anchor the running sums
     }
   }
+
+  // Floating-point slack: a grow is admitted up to capacity * (1 + 1e-12);
+  // a host counts as over capacity above capacity * (1 + 1e-9).
+  static constexpr double kAdmitSlack = 1e-12;
+  static constexpr double kViolationSlack = 1e-9;
 
   const Workload* workload_;
   SimulatedPoolOptions options_;
@@ -287,6 +301,7 @@ class SimulatedPool {
   absl::flat_hash_map<UserId, std::size_t> index_;
   std::vector<ResourceVector> host_effective_;
   std::vector<ResourceVector> host_committed_;
+  std::vector<ResourceVector> check_;
   absl::Time last_observe_ = absl::InfinitePast();
   absl::Time last_advance_ = absl::InfinitePast();
   std::uint64_t capacity_violations_ = 0;

@@ -14,6 +14,7 @@
 // Until `warmup` errors have been seen the quantiles come from a Gaussian with
 // standard deviation 1.25 * s_h (the MAE-to-sigma ratio of a normal).
 // Steps beyond the tracked horizon scale step H's errors by sqrt(h / H).
+// Optionally the errors are conditioned on the phase of a period (hour of day).
 #ifndef FORESIGHT_FORECAST_INTERNAL_ERROR_QUANTILES_HPP_
 #define FORESIGHT_FORECAST_INTERNAL_ERROR_QUANTILES_HPP_
 
@@ -65,13 +66,19 @@ class ErrorQuantiles {
     double learning_rate = 0.05;   // eta
     double mae_decay = 0.02;       // weight of a new |error| in the running MAE
     int warmup = 24;               // errors before the empirical quantiles are trusted
+    // Phase-conditional errors: with period P > 0 and B > 1 buckets, errors are
+    // tracked separately for each of B phases of the period (e.g. 24 hours of a
+    // 288-sample day), since demand is much more predictable at night than at
+    // nine in the morning. Memory is B times larger.
+    int period = 0;
+    int phase_buckets = 1;
   };
 
   struct State {
     std::vector<double> pending;  // horizon x horizon: forecasts awaiting their target
-    std::vector<double> q;        // horizon x levels: error quantiles
-    std::vector<double> mae;      // horizon: running mean absolute error
-    std::vector<int> count;       // horizon: errors seen
+    std::vector<double> q;        // buckets x horizon x levels: error quantiles
+    std::vector<double> mae;      // buckets x horizon: running mean absolute error
+    std::vector<int> count;       // buckets x horizon: errors seen
     long long t = 0;              // samples observed
   };
 
@@ -80,6 +87,11 @@ class ErrorQuantiles {
                           std::span<const double> levels = kDefaultQuantileLevels)
       : options_(options), levels_(levels.begin(), levels.end()) {
     options_.horizon = std::max(options_.horizon, 1);
+    if (options_.period <= 0 || options_.phase_buckets <= 1) {
+      options_.period = 0;
+      options_.phase_buckets = 1;
+    }
+    options_.phase_buckets = std::min(options_.phase_buckets, std::max(options_.period, 1));
     z_.reserve(levels_.size());
     for (double p : levels_) z_.push_back(NormalQuantile(p));
   }
@@ -89,11 +101,12 @@ class ErrorQuantiles {
 
   State MakeState() const {
     const std::size_t h = static_cast<std::size_t>(options_.horizon);
+    const std::size_t b = static_cast<std::size_t>(options_.phase_buckets);
     State s;
     s.pending.assign(h * h, std::numeric_limits<double>::quiet_NaN());
-    s.q.assign(h * levels_.size(), 0.0);
-    s.mae.assign(h, 0.0);
-    s.count.assign(h, 0);
+    s.q.assign(b * h * levels_.size(), 0.0);
+    s.mae.assign(b * h, 0.0);
+    s.count.assign(b * h, 0);
     return s;
   }
 
@@ -103,24 +116,27 @@ class ErrorQuantiles {
     const std::size_t Q = levels_.size();
     s.t += 1;
     const std::size_t row = static_cast<std::size_t>(s.t % static_cast<long long>(H));
+    const std::size_t bucket = Bucket(s.t);
     for (std::size_t h = 0; h < H; ++h) {
       double& yhat = s.pending[row * H + h];
       if (std::isnan(yhat)) continue;
       const double e = y - yhat;
       yhat = std::numeric_limits<double>::quiet_NaN();
-      int& n = s.count[h];
+      const std::size_t cell = bucket * H + h;
+      int& n = s.count[cell];
+      double& mae = s.mae[cell];
       const double w = std::max(options_.mae_decay, 1.0 / (n + 1));
-      s.mae[h] += w * (std::abs(e) - s.mae[h]);
+      mae += w * (std::abs(e) - mae);
       ++n;
-      double* q = &s.q[h * Q];
+      double* q = &s.q[cell * Q];
       if (n <= options_.warmup) {
         // Gaussian start, then blended toward the running empirical estimate.
         for (std::size_t k = 0; k < Q; ++k) {
-          const double gauss = z_[k] * 1.25 * s.mae[h];
+          const double gauss = z_[k] * 1.25 * mae;
           q[k] = n == 1 ? gauss : q[k] + (gauss - q[k]) / n;
         }
       }
-      const double step = options_.learning_rate * std::max(s.mae[h], 1e-12);
+      const double step = options_.learning_rate * std::max(mae, 1e-12);
       for (std::size_t k = 0; k < Q; ++k) {
         q[k] += step * (levels_[k] - (e < q[k] ? 1.0 : 0.0));
       }
@@ -146,20 +162,30 @@ class ErrorQuantiles {
     for (int step = 1; step <= f.horizon(); ++step) {
       const int h = std::min(step, H) - 1;
       const double scale = step > H ? std::sqrt(static_cast<double>(step) / H) : 1.0;
-      const double* q = &s.q[static_cast<std::size_t>(h) * Q];
+      const std::size_t cell = Bucket(s.t + step) * static_cast<std::size_t>(H) +
+                               static_cast<std::size_t>(h);
+      const double* q = &s.q[cell * Q];
       std::span<double> out = f.quantiles(step);
       for (std::size_t k = 0; k < Q && k < out.size(); ++k) {
         out[k] = f.mean(step) + scale * q[k];
       }
     }
     f.Normalize();
-    const double n = s.count.empty() ? 0.0 : static_cast<double>(s.count[0]);
+    const std::size_t cell = Bucket(s.t + 1) * static_cast<std::size_t>(H);
+    const double n = s.count.empty() ? 0.0 : static_cast<double>(s.count[cell]);
     const double warm = n / (n + options_.warmup);
-    const double rel = s.mae.empty() ? 1.0 : s.mae[0] / (std::abs(level) + 1e-9);
-    f.set_confidence(warm / (1.0 + rel));
+    const double mae = s.mae.empty() ? 1.0 : s.mae[cell];
+    f.set_confidence(warm / (1.0 + mae / (std::abs(level) + 1e-9)));
   }
 
  private:
+  // Phase bucket of the sample with 1-based index `i`.
+  std::size_t Bucket(long long i) const {
+    if (options_.phase_buckets <= 1) return 0;
+    const long long phase = (i - 1) % options_.period;
+    return static_cast<std::size_t>(phase * options_.phase_buckets / options_.period);
+  }
+
   Options options_;
   std::vector<double> levels_;
   std::vector<double> z_;

@@ -1,0 +1,61 @@
+// MarkovChain (and the other fc-ml forecasters): one update + predict step.
+#include <benchmark/benchmark.h>
+
+#include <vector>
+
+#include "foresight/forecast/conformal.hpp"
+#include "foresight/forecast/ensemble.hpp"
+#include "foresight/forecast/holt_winters.hpp"
+#include "foresight/forecast/internal/synthetic.hpp"
+#include "foresight/forecast/markov_chain.hpp"
+#include "foresight/forecast/multi_seasonal.hpp"
+#include "foresight/forecast/seasonal_naive.hpp"
+
+namespace foresight {
+namespace {
+
+template <typename F>
+void UpdatePredict(benchmark::State& state, const F& f, int horizon) {
+  const auto y = internal::SyntheticSeries({.n = 2000, .season1 = 24, .noise = 3});
+  auto s = *f.Fit(y);
+  std::size_t i = 0;
+  for (auto _ : state) {
+    f.Update(s, y[i]);
+    benchmark::DoNotOptimize(f.Predict(s, horizon).mean(horizon));
+    i = (i + 1) % y.size();
+  }
+}
+
+void BM_MarkovChain_UpdatePredict(benchmark::State& state) {
+  UpdatePredict(state, MarkovChain({.states = static_cast<int>(state.range(0)), .season = 24, .phases = 24}),
+                static_cast<int>(state.range(1)));
+}
+BENCHMARK(BM_MarkovChain_UpdatePredict)->Args({12, 1})->Args({12, 24})->Args({32, 24});
+
+void BM_MarkovChain_Fit(benchmark::State& state) {
+  const MarkovChain mc({.states = 12, .season = 24, .phases = 24});
+  const auto y = internal::SyntheticSeries({.n = static_cast<int>(state.range(0)), .noise = 3});
+  for (auto _ : state) benchmark::DoNotOptimize(mc.Fit(y)->t);
+}
+BENCHMARK(BM_MarkovChain_Fit)->Arg(960)->Arg(4096);
+
+void BM_MultiSeasonal_UpdatePredict(benchmark::State& state) {
+  UpdatePredict(state, MultiSeasonal({.season1 = 24, .season2 = 168}), 24);
+}
+BENCHMARK(BM_MultiSeasonal_UpdatePredict);
+
+void BM_ConformalHoltWinters_UpdatePredict(benchmark::State& state) {
+  UpdatePredict(state, Conformal<HoltWinters>(HoltWinters(), {.horizon = 24}), 24);
+}
+BENCHMARK(BM_ConformalHoltWinters_UpdatePredict);
+
+void BM_Ensemble_UpdatePredict(benchmark::State& state) {
+  UpdatePredict(state,
+                Ensemble({AnyForecaster(SeasonalNaive(24)), AnyForecaster(HoltWinters()),
+                          AnyForecaster(MultiSeasonal({.season1 = 24, .season2 = 168}))}),
+                24);
+}
+BENCHMARK(BM_Ensemble_UpdatePredict);
+
+}  // namespace
+}  // namespace foresight

@@ -1,0 +1,178 @@
+// -----------------------------------------------------------------------------
+// File: damping.hpp
+// -----------------------------------------------------------------------------
+//
+// `Damped<BaseT>` plays the Allocator role of `BaseT` and damps its changes:
+//
+//   minimum change   a move smaller than max(min_change[r],
+//                    min_relative_change x current limit) is dropped;
+//   hysteresis       a shrink must be at least `hysteresis` x the current
+//                    limit (grows only need the minimum change), so small
+//                    oscillations around a limit do not flip it back and forth;
+//   hold the max     Autopilot's rule: a shrink goes only down to the largest
+//                    recommendation the base made for that user and resource
+//                    over the last `hold_window`;
+//   change budget    at most `changes_per_day` ticks with a change per user in
+//                    any 24 hours (0 = unlimited).
+//
+// Urgent moves pass untouched: preemptions, OOM bumps, preemption grows,
+// administrator overrides, policy clamps and moves that bring a limit back
+// inside [min, max]. What survives is re-emitted shrinks first, and grows are
+// clipped to what the host has free, so capacity holds even when a shrink
+// the base counted on was damped away.
+//
+// | type           | name                | description                        | default |
+// |----------------|---------------------|------------------------------------|---------|
+// | ResourceVector | min_change          | smallest absolute change           | 0       |
+// | double         | min_relative_change | smallest change, share of limit    | 0.05    |
+// | double         | hysteresis          | smallest shrink, share of limit    | 0.10    |
+// | absl::Duration | hold_window         | shrink only to the max rec. over   | 30 min  |
+// | int            | changes_per_day     | per-user change budget             | 48      |
+#ifndef FORESIGHT_ALLOCATE_DAMPING_HPP_
+#define FORESIGHT_ALLOCATE_DAMPING_HPP_
+
+#include <algorithm>
+#include <deque>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "foresight/allocate/allocator.hpp"
+#include "foresight/allocate/internal/plan_builder.hpp"
+#include "foresight/allocate/internal/quantile_curve.hpp"
+#include "foresight/core/status.hpp"
+
+namespace foresight {
+
+struct DampingOptions {
+  ResourceVector min_change = ResourceVector::Filled(0.0);
+  double min_relative_change = 0.05;
+  double hysteresis = 0.10;
+  absl::Duration hold_window = absl::Minutes(30);
+  int changes_per_day = 48;
+};
+
+template <Allocator BaseT>
+class Damped {
+ public:
+  Damped() = default;
+  explicit Damped(BaseT base) : base_(std::move(base)) {}
+
+  static std::string_view Name() { return "damped"; }
+
+  BaseT& base() { return base_; }
+  const BaseT& base() const { return base_; }
+  const DampingOptions& options() const { return options_; }
+  absl::Status set_options(const DampingOptions& o) {
+    if (!IsValidAmount(o.min_change) || !(o.min_relative_change >= 0) || !(o.hysteresis >= 0) ||
+        o.hold_window < absl::ZeroDuration() || o.changes_per_day < 0) {
+      return absl::InvalidArgumentError("damping options must be non-negative");
+    }
+    options_ = o;
+    return absl::OkStatus();
+  }
+  // Moves of the base dropped by the last plan.
+  std::size_t last_dropped() const { return last_dropped_; }
+
+  absl::Status Plan(const AllocationRequest& req, AllocationPlan& out) {
+    out.Clear();
+    FORESIGHT_RETURN_IF_ERROR(internal::ValidateDecisionRequest(req));
+    FORESIGHT_RETURN_IF_ERROR(base_.Plan(req, base_plan_));
+    const std::size_t n = req.users.size();
+    Slot max_slot = 0;
+    for (Slot s : req.slots) max_slot = std::max(max_slot, s);
+    if (state_.size() <= max_slot) state_.resize(static_cast<std::size_t>(max_slot) + 1);
+    // The base's recommendation for every user and resource this tick.
+    recs_.resize(n);
+    for (std::size_t i = 0; i < n; ++i) recs_[i] = req.users[i].allocation;
+    for (const Move& m : base_plan_.moves) {
+      if (m.index < n && m.kind == MoveKind::kResize) recs_[m.index][m.resource] = m.to;
+    }
+    const absl::Time day_ago = req.now - absl::Hours(24);
+    for (std::size_t i = 0; i < n; ++i) {
+      UserState& st = state_[req.slots[i]];
+      while (!st.changes.empty() && st.changes.front() <= day_ago) st.changes.pop_front();
+      while (!st.recs.empty() && st.recs.front().time <= req.now - options_.hold_window) {
+        st.recs.pop_front();
+      }
+      st.recs.push_back({req.now, recs_[i]});
+    }
+    builder_.Reset();
+    last_dropped_ = 0;
+    changed_.assign(n, 0);
+    for (const Move& m : base_plan_.moves) {
+      if (m.index >= n) continue;
+      const UserState& st = state_[req.slots[m.index]];
+      const CostTerms& t = req.costs[m.index];
+      const Resource r = m.resource;
+      const bool outside = m.from < t.min[r] || m.from > t.max[r];
+      const bool urgent = m.kind != MoveKind::kResize || m.reason == Reason::kOomBump ||
+                          m.reason == Reason::kPreemption || m.reason == Reason::kOverride ||
+                          m.reason == Reason::kPolicy || outside;
+      double to = m.to;
+      if (!urgent) {
+        const double delta = std::abs(to - m.from);
+        bool keep = delta >= std::max(options_.min_change[r], options_.min_relative_change * m.from);
+        if (keep && to < m.from) {
+          double held = to;
+          for (const auto& rec : st.recs) held = std::max(held, rec.limits[r]);
+          to = std::min(held, m.from);
+          keep = m.from - to >= std::max(options_.min_change[r], options_.hysteresis * m.from) &&
+                 m.from - to > 0.0;
+        }
+        if (keep && options_.changes_per_day > 0 &&
+            static_cast<int>(st.changes.size()) >= options_.changes_per_day) {
+          keep = false;
+        }
+        if (!keep) {
+          ++last_dropped_;
+          continue;
+        }
+      }
+      internal::Proposal p;
+      p.index = m.index;
+      p.resource = r;
+      p.kind = m.kind;
+      p.reason = m.reason;
+      p.to = to;
+      p.level = m.level;
+      p.forecast = m.forecast;
+      p.benefit = m.benefit;
+      p.cost = m.cost;
+      p.rank = t.priority;
+      p.force = true;
+      builder_.Propose(p);
+    }
+    builder_.Emit(req, out, 0.0);
+    for (const Move& m : out.moves) {
+      if (changed_[m.index]) continue;
+      changed_[m.index] = 1;
+      state_[req.slots[m.index]].changes.push_back(req.now);
+    }
+    return absl::OkStatus();
+  }
+
+ private:
+  struct Rec {
+    absl::Time time;
+    ResourceVector limits;
+  };
+  struct UserState {
+    std::deque<absl::Time> changes;  // ticks with a change in the last 24 h
+    std::deque<Rec> recs;            // base recommendations within the hold window
+  };
+
+  BaseT base_;
+  DampingOptions options_;
+  std::vector<UserState> state_;
+  std::vector<ResourceVector> recs_;
+  std::vector<char> changed_;
+  std::size_t last_dropped_ = 0;
+  AllocationPlan base_plan_;
+  internal::PlanBuilder builder_;
+};
+
+}  // namespace foresight
+
+#endif  // FORESIGHT_ALLOCATE_DAMPING_HPP_

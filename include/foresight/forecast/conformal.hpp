@@ -1,0 +1,240 @@
+// -----------------------------------------------------------------------------
+// File: conformal.hpp
+// -----------------------------------------------------------------------------
+//
+// `Conformal<ForecasterT>` is a decorator that plays the Forecaster role: it
+// keeps the wrapped forecaster's point forecast (its mean) and replaces its
+// quantiles by online split-conformal ones. For every horizon step h it keeps
+// the last `window` out-of-sample residuals r = y - yhat_h, and the quantile at
+// level tau is yhat_h + r_(k) with the finite-sample conformal rank
+//     k = ceil((n + 1) tau)   for tau >= 1/2,     k = floor((n + 1) tau)   below,
+// clamped to 1..n. It also measures, per step, how often the truth fell inside
+// the central `coverage_level` interval it issued (`Conformal::Coverage`), and
+// scores each forecast's confidence from its warm-up, its measured calibration
+// and its relative width. Residual windows are kept sorted incrementally, so
+// Update costs one wrapped Predict plus O(horizon * window) moves, and Predict
+// O(horizon * levels) on top of the wrapped Predict.
+//
+// Fit replays the last `calibration` samples of the history out of sample:
+// the wrapped forecaster is fitted on the prefix and then updated one sample at
+// a time, each forecast being scored when its target arrives. Hence Fit(x) then
+// Update(y) equals Fit(x + y) only up to where that split falls.
+//
+//   Conformal<HoltWinters> model(HoltWinters({.season = 24}), {.horizon = 24});
+//   auto state = model.Fit(history);
+//   Forecast f = model.Predict(*state, 24);
+//   double lo = f.Quantile(1, 0.05), hi = f.Quantile(1, 0.95);  // ~90% coverage
+//
+// | type   | name           | description                                   | default |
+// |--------|----------------|-----------------------------------------------|---------|
+// | int    | horizon        | steps with their own residual window          | 24      |
+// | int    | window         | residuals kept per step                       | 200     |
+// | int    | calibration    | history samples replayed out of sample in Fit | 300     |
+// | double | coverage_level | central interval whose coverage is measured   | 0.9     |
+// | int    | min_residuals  | residuals before conformal quantiles are used | 10      |
+#ifndef FORESIGHT_FORECAST_CONFORMAL_HPP_
+#define FORESIGHT_FORECAST_CONFORMAL_HPP_
+
+#include <algorithm>
+#include <cmath>
+#include <span>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "foresight/forecast/forecaster.hpp"
+#include "foresight/forecast/internal/forecast_ledger.hpp"
+#include "foresight/forecast/internal/point_forecaster.hpp"
+
+namespace foresight {
+
+struct ConformalOptions {
+  int horizon = 24;
+  int window = 200;
+  int calibration = 300;
+  double coverage_level = 0.9;
+  int min_residuals = 10;
+};
+
+namespace internal {
+
+// 0-based index of the conformal rank at level tau among n sorted residuals.
+inline std::size_t ConformalIndex(std::size_t n, double tau) {
+  const double nn = static_cast<double>(n);
+  const double k = tau >= 0.5 ? std::ceil((nn + 1.0) * tau) : std::floor((nn + 1.0) * tau);
+  return static_cast<std::size_t>(std::clamp(k, 1.0, nn)) - 1;
+}
+inline double ConformalRank(std::span<const double> sorted, double tau) {
+  return sorted[ConformalIndex(sorted.size(), tau)];
+}
+
+}  // namespace internal
+
+template <Forecaster ForecasterT>
+class Conformal {
+ public:
+  struct State {
+    typename ForecasterT::State inner;
+    internal::ForecastLedger ledger;  // per target: mean, lower, upper of the measured interval
+    std::vector<double> residuals;    // horizon x window rings (arrival order)
+    std::vector<double> sorted;       // horizon x window: the same, kept sorted
+    std::vector<int> filled;          // residuals per step
+    std::vector<int> head;            // next ring slot per step
+    std::vector<long long> hits;      // targets inside the issued interval, per step
+    std::vector<long long> scored;    // targets scored, per step
+    long long t = 0;                  // samples seen (including the fitted prefix)
+  };
+
+  explicit Conformal(ForecasterT inner = ForecasterT(), ConformalOptions options = {},
+                     std::span<const double> levels = kDefaultQuantileLevels)
+      : inner_(std::move(inner)), options_(options), levels_(levels.begin(), levels.end()) {
+    options_.horizon = std::max(options_.horizon, 1);
+    options_.window = std::max(options_.window, 2);
+    options_.calibration = std::max(options_.calibration, 0);
+    options_.min_residuals = std::clamp(options_.min_residuals, 1, options_.window);
+  }
+
+  static std::string_view Name() { return "conformal"; }
+  const ForecasterT& inner() const { return inner_; }
+  const ConformalOptions& options() const { return options_; }
+
+  absl::StatusOr<State> Fit(std::span<const double> history) const {
+    if (absl::Status s = internal::CheckFinite(history, Name()); !s.ok()) return s;
+    const std::size_t n = history.size();
+    const std::size_t replay = std::min<std::size_t>(static_cast<std::size_t>(options_.calibration), n / 2);
+    absl::StatusOr<typename ForecasterT::State> inner = inner_.Fit(history.first(n - replay));
+    if (!inner.ok()) return inner.status();
+    State state = MakeState(*std::move(inner), static_cast<long long>(n - replay));
+    RecordForecasts(state);
+    for (double y : history.last(replay)) Update(state, y);
+    return state;
+  }
+
+  void Update(State& state, double y) const {
+    if (!std::isfinite(y)) return;
+    const std::size_t W = static_cast<std::size_t>(options_.window);
+    state.ledger.Arrived(state.t, [&](int step, std::span<const double> e) {
+      const std::size_t h = static_cast<std::size_t>(step - 1);
+      double& slot = state.residuals[h * W + static_cast<std::size_t>(state.head[h])];
+      double* sorted = state.sorted.data() + h * W;
+      int n = state.filled[h];
+      if (n == options_.window) {  // drop the oldest residual from the sorted copy
+        double* at = std::lower_bound(sorted, sorted + n, slot);
+        std::copy(at + 1, sorted + n, at);
+        --n;
+      }
+      slot = y - e[0];
+      double* at = std::upper_bound(sorted, sorted + n, slot);
+      std::copy_backward(at, sorted + n, sorted + n + 1);
+      *at = slot;
+      state.head[h] = (state.head[h] + 1) % options_.window;
+      state.filled[h] = n + 1;
+      if (!std::isnan(e[1])) {
+        state.scored[h] += 1;
+        if (y >= e[1] && y <= e[2]) state.hits[h] += 1;
+      }
+    });
+    inner_.Update(state.inner, y);
+    state.t += 1;
+    RecordForecasts(state);
+  }
+
+  Forecast Predict(const State& state, int horizon) const {
+    Forecast inner = inner_.Predict(state.inner, horizon);
+    Forecast f(std::max(horizon, 0), levels_);
+    for (int step = 1; step <= f.horizon(); ++step) {
+      f.mean(step) = inner.mean(step);
+      const int h = std::min(step, options_.horizon);
+      const std::span<const double> sorted = Sorted(state, h);
+      if (sorted.empty()) {
+        for (std::size_t k = 0; k < levels_.size(); ++k) {
+          f.quantile(step, k) = inner.Quantile(step, levels_[k]);
+        }
+        continue;
+      }
+      const double scale = step > options_.horizon
+                               ? std::sqrt(static_cast<double>(step) / options_.horizon)
+                               : 1.0;
+      for (std::size_t k = 0; k < levels_.size(); ++k) {
+        f.quantile(step, k) = f.mean(step) + scale * internal::ConformalRank(sorted, levels_[k]);
+      }
+    }
+    f.Normalize(/*floor_at_zero=*/false);
+    f.set_confidence(Confidence(state, f, inner.confidence()));
+    return f;
+  }
+
+  // Fraction of the targets of step `step` (1-based, <= horizon) that fell
+  // inside the central `coverage_level` interval issued for them; NaN before
+  // any was scored.
+  double Coverage(const State& state, int step) const {
+    const std::size_t h = static_cast<std::size_t>(std::clamp(step, 1, options_.horizon) - 1);
+    if (state.scored[h] == 0) return NAN;
+    return static_cast<double>(state.hits[h]) / static_cast<double>(state.scored[h]);
+  }
+
+ private:
+  State MakeState(typename ForecasterT::State inner, long long t) const {
+    const std::size_t H = static_cast<std::size_t>(options_.horizon);
+    State s{std::move(inner),
+            internal::ForecastLedger(options_.horizon, 3),
+            std::vector<double>(H * static_cast<std::size_t>(options_.window), 0.0),
+            std::vector<double>(H * static_cast<std::size_t>(options_.window), 0.0),
+            std::vector<int>(H, 0),
+            std::vector<int>(H, 0),
+            std::vector<long long>(H, 0),
+            std::vector<long long>(H, 0),
+            t};
+    return s;
+  }
+
+  // Step `step`'s residuals in ascending order; empty while too few.
+  std::span<const double> Sorted(const State& state, int step) const {
+    const std::size_t h = static_cast<std::size_t>(step - 1);
+    const int n = state.filled[h];
+    if (n < options_.min_residuals) return {};
+    const std::size_t W = static_cast<std::size_t>(options_.window);
+    return std::span<const double>(state.sorted).subspan(h * W, static_cast<std::size_t>(n));
+  }
+
+  // Issues forecasts for steps 1..horizon from the current state into the ledger.
+  void RecordForecasts(State& state) const {
+    const Forecast f = inner_.Predict(state.inner, options_.horizon);
+    const double alpha = 1.0 - options_.coverage_level;
+    for (int step = 1; step <= options_.horizon; ++step) {
+      std::span<double> slot = state.ledger.Slot(state.t, step);
+      slot[0] = f.mean(step);
+      const std::span<const double> sorted = Sorted(state, step);
+      if (!sorted.empty()) {
+        slot[1] = f.mean(step) + internal::ConformalRank(sorted, alpha / 2);
+        slot[2] = f.mean(step) + internal::ConformalRank(sorted, 1.0 - alpha / 2);
+      } else {
+        slot[1] = slot[2] = NAN;
+      }
+    }
+  }
+
+  // warm-up x calibration agreement / (1 + relative width of the step-1 interval).
+  double Confidence(const State& state, const Forecast& f, double inner_confidence) const {
+    if (f.horizon() == 0) return 0.0;
+    const int n = state.filled[0];
+    if (n < options_.min_residuals) return inner_confidence;
+    const double warm = static_cast<double>(n) / (n + options_.min_residuals);
+    const double cov = Coverage(state, 1);
+    const double miss = std::isnan(cov) ? 0.5 : std::abs(cov - options_.coverage_level);
+    const double calib = std::max(0.0, 1.0 - miss / (1.0 - options_.coverage_level));
+    const double alpha = 1.0 - options_.coverage_level;
+    const double width = f.Quantile(1, 1.0 - alpha / 2) - f.Quantile(1, alpha / 2);
+    const double rel = width / (std::abs(f.mean(1)) + 1e-9);
+    return warm * (0.5 + 0.5 * calib) / (1.0 + rel);
+  }
+
+  ForecasterT inner_;
+  ConformalOptions options_;
+  std::vector<double> levels_;
+};
+
+}  // namespace foresight
+
+#endif  // FORESIGHT_FORECAST_CONFORMAL_HPP_

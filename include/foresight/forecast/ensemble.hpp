@@ -1,0 +1,232 @@
+// -----------------------------------------------------------------------------
+// File: ensemble.hpp
+// -----------------------------------------------------------------------------
+//
+// `Ensemble` plays the Forecaster role by combining type-erased members
+// (`AnyForecaster`, so members are chosen at run time) with weights from their
+// recent out-of-sample accuracy:
+//
+//   w_i  ∝  1 / (err_i + eps)^power        over healthy members,
+//
+// where err_i is an exponentially weighted mean absolute error of member i's
+// forecasts for steps 1..horizon, scored when each target arrives. Means and
+// quantiles are combined with the same weights (quantile averaging).
+//
+// Degradation: a member is unhealthy when its forecast is not finite or its
+// short-run error (fast EWMA) exceeds `degrade_ratio` times its long-run error
+// (which stays frozen while the member is degraded, so it recovers only when
+// its errors come back to its normal level).
+// Unhealthy members get weight 0; when no member is healthy the ensemble falls
+// back to the last known-good member (the healthy member with the lowest
+// long-run error the last time any was healthy).
+//
+// Fit fits every member on the history minus its last `validation` samples and
+// replays those out of sample, so weights are meaningful right after Fit.
+//
+//   Ensemble ens({AnyForecaster(SeasonalNaive(24)), AnyForecaster(HoltWinters())});
+//   auto state = ens.Fit(history);
+//   Forecast f = ens.Predict(*state, 24);
+//   std::vector<double> w = ens.Weights(*state);
+//
+// | type   | name          | description                                 | default |
+// |--------|---------------|---------------------------------------------|---------|
+// | int    | horizon       | steps scored per issued forecast            | 12      |
+// | int    | validation    | history samples replayed out of sample      | 96      |
+// | double | decay         | weight of a new error in the long-run EWMA  | 0.02    |
+// | double | fast_decay    | weight of a new error in the short-run EWMA | 0.3     |
+// | double | power         | weights ∝ error^-power                      | 2.0     |
+// | double | degrade_ratio | short/long error ratio that marks degraded  | 4.0     |
+// | int    | warmup        | scored targets before degradation is judged | 12      |
+#ifndef FORESIGHT_FORECAST_ENSEMBLE_HPP_
+#define FORESIGHT_FORECAST_ENSEMBLE_HPP_
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <limits>
+#include <span>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "foresight/forecast/forecaster.hpp"
+#include "foresight/forecast/internal/any_forecaster.hpp"
+#include "foresight/forecast/internal/forecast_ledger.hpp"
+#include "foresight/forecast/internal/point_forecaster.hpp"
+
+namespace foresight {
+
+struct EnsembleOptions {
+  int horizon = 12;
+  int validation = 96;
+  double decay = 0.02;
+  double fast_decay = 0.3;
+  double power = 2.0;
+  double degrade_ratio = 4.0;
+  int warmup = 12;
+};
+
+class Ensemble {
+ public:
+  struct State {
+    std::vector<AnyForecaster::State> members;
+    internal::ForecastLedger ledger;  // issued mark + one mean per member
+    std::vector<double> long_err;     // per member
+    std::vector<double> short_err;    // per member
+    std::vector<int> scored;          // per member
+    std::vector<char> healthy;        // per member
+    int last_good = 0;
+    long long t = 0;
+  };
+
+  explicit Ensemble(std::vector<AnyForecaster> members, EnsembleOptions options = {})
+      : members_(std::move(members)), options_(options) {
+    options_.horizon = std::max(options_.horizon, 1);
+    options_.validation = std::max(options_.validation, 0);
+  }
+
+  static std::string_view Name() { return "ensemble"; }
+  const std::vector<AnyForecaster>& members() const { return members_; }
+  const EnsembleOptions& options() const { return options_; }
+
+  absl::StatusOr<State> Fit(std::span<const double> history) const {
+    if (absl::Status s = internal::CheckFinite(history, Name()); !s.ok()) return s;
+    if (members_.empty()) return absl::InvalidArgumentError("ensemble: no members");
+    const std::size_t n = history.size();
+    const std::size_t replay = std::min<std::size_t>(static_cast<std::size_t>(options_.validation), n / 2);
+    const std::size_t M = members_.size();
+    State state;
+    state.ledger = internal::ForecastLedger(options_.horizon, M + 1);  // [0]: issued mark
+    state.long_err.assign(M, 0.0);
+    state.short_err.assign(M, 0.0);
+    state.scored.assign(M, 0);
+    state.healthy.assign(M, 1);
+    state.t = static_cast<long long>(n - replay);
+    for (const AnyForecaster& m : members_) {
+      absl::StatusOr<AnyForecaster::State> s = m.Fit(history.first(n - replay));
+      if (!s.ok()) return s.status();
+      state.members.push_back(*std::move(s));
+    }
+    RecordForecasts(state);
+    for (double y : history.last(replay)) Update(state, y);
+    return state;
+  }
+
+  void Update(State& state, double y) const {
+    if (!std::isfinite(y)) return;
+    const std::size_t M = members_.size();
+    std::vector<double> err_sum(M, 0.0);
+    std::vector<int> err_n(M, 0);
+    state.ledger.Arrived(state.t, [&](int, std::span<const double> entry) {
+      const std::span<const double> means = entry.subspan(1);
+      for (std::size_t i = 0; i < M; ++i) {
+        // A non-finite forecast counts as a huge error.
+        const double e = std::isfinite(means[i]) ? std::abs(y - means[i])
+                                                 : std::numeric_limits<double>::max() / 1e6;
+        err_sum[i] += e;
+        err_n[i] += 1;
+      }
+    });
+    // The long-run error of a degraded member is frozen (so it cannot absorb
+    // its own failure) unless every member is degraded (a common regime change).
+    const bool any_healthy =
+        std::find(state.healthy.begin(), state.healthy.end(), 1) != state.healthy.end();
+    for (std::size_t i = 0; i < M; ++i) {
+      if (err_n[i] == 0) continue;
+      const double e = err_sum[i] / err_n[i];
+      const int n = ++state.scored[i];
+      if (state.healthy[i] || !any_healthy) {
+        state.long_err[i] += std::max(options_.decay, 1.0 / n) * (e - state.long_err[i]);
+      }
+      state.short_err[i] += std::max(options_.fast_decay, 1.0 / n) * (e - state.short_err[i]);
+    }
+    for (std::size_t i = 0; i < M; ++i) members_[i].Update(state.members[i], y);
+    state.t += 1;
+    RecordForecasts(state);
+  }
+
+  Forecast Predict(const State& state, int horizon) const {
+    const std::vector<double> w = Weights(state);
+    Forecast out;
+    bool first = true;
+    double confidence = 0.0;
+    for (std::size_t i = 0; i < members_.size(); ++i) {
+      if (w[i] <= 0.0) continue;
+      const Forecast f = members_[i].Predict(state.members[i], horizon);
+      if (first) {
+        out = Forecast(f.horizon(), f.levels());
+        first = false;
+      }
+      for (int s = 1; s <= f.horizon(); ++s) {
+        out.mean(s) += w[i] * f.mean(s);
+        for (std::size_t k = 0; k < out.num_levels(); ++k) {
+          out.quantile(s, k) += w[i] * f.Quantile(s, out.levels()[k]);
+        }
+      }
+      confidence += w[i] * f.confidence();
+    }
+    if (first) return Forecast(std::max(horizon, 0));
+    out.Normalize(/*floor_at_zero=*/false);
+    out.set_confidence(confidence);
+    return out;
+  }
+
+  // Current combination weights (sum 1); the fallback member gets 1 when no
+  // member is healthy.
+  std::vector<double> Weights(const State& state) const {
+    const std::size_t M = members_.size();
+    std::vector<double> w(M, 0.0);
+    double total = 0.0;
+    for (std::size_t i = 0; i < M; ++i) {
+      if (!state.healthy[i]) continue;
+      const double err = state.scored[i] > 0 ? state.long_err[i] : 1.0;
+      w[i] = 1.0 / std::pow(err + 1e-9 * (1.0 + err), options_.power);
+      total += w[i];
+    }
+    if (!(total > 0.0) || !std::isfinite(total)) {
+      std::fill(w.begin(), w.end(), 0.0);
+      w[static_cast<std::size_t>(state.last_good)] = 1.0;
+      return w;
+    }
+    for (double& v : w) v /= total;
+    return w;
+  }
+
+  // Index of the member the ensemble falls back to.
+  int LastKnownGood(const State& state) const { return state.last_good; }
+  bool Healthy(const State& state, std::size_t member) const { return state.healthy[member] != 0; }
+
+ private:
+  void RecordForecasts(State& state) const {
+    const std::size_t M = members_.size();
+    int best = -1;
+    for (std::size_t i = 0; i < M; ++i) {
+      const Forecast f = members_[i].Predict(state.members[i], options_.horizon);
+      bool finite = true;
+      for (int s = 1; s <= options_.horizon; ++s) {
+        std::span<double> slot = state.ledger.Slot(state.t, s);
+        slot[0] = 1.0;
+        slot[i + 1] = f.mean(s);
+        finite = finite && std::isfinite(f.mean(s));
+      }
+      const bool judged = state.scored[i] >= options_.warmup;
+      const bool degraded =
+          judged && state.short_err[i] > options_.degrade_ratio * state.long_err[i] + 1e-12;
+      state.healthy[i] = finite && !degraded;
+      if (state.healthy[i] &&
+          (best < 0 || state.long_err[i] < state.long_err[static_cast<std::size_t>(best)])) {
+        best = static_cast<int>(i);
+      }
+    }
+    if (best >= 0) state.last_good = best;
+  }
+
+  std::vector<AnyForecaster> members_;
+  EnsembleOptions options_;
+};
+static_assert(Forecaster<Ensemble>);
+
+}  // namespace foresight
+
+#endif  // FORESIGHT_FORECAST_ENSEMBLE_HPP_

@@ -1,0 +1,73 @@
+// -----------------------------------------------------------------------------
+// File: registry.hpp
+// -----------------------------------------------------------------------------
+//
+// `ForecasterRegistry` is the one place where run-time method names (CLI flags,
+// Python strings) map onto the static forecaster templates: a name resolves
+// to a factory that builds a type-erased `AnyForecaster` from a
+// `MethodConfig` (seasonal period, horizon, seed).
+//
+//   const ForecasterRegistry& reg = ForecasterRegistry::Default();
+//   absl::StatusOr<AnyForecaster> f = reg.Make("conformal_holt_winters", {.season = 24});
+//
+// Built-in names (compiled in src/forecast/registry.cpp, target
+// foresight::forecast_registry): naive, snaive, holt_winters, multi_seasonal,
+// markov, lstm, ensemble, and "conformal_<name>" for any registered <name>
+// (the `Conformal<>` decorator around it). The statistical family (naive2,
+// ses, theta, ets, arima) is registered when its headers are present.
+// `Names()` lists what this build has. Safe to use from many threads.
+#ifndef FORESIGHT_FORECAST_REGISTRY_HPP_
+#define FORESIGHT_FORECAST_REGISTRY_HPP_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "foresight/forecast/internal/any_forecaster.hpp"
+
+namespace foresight {
+
+struct MethodConfig {
+  int season = 1;           // seasonal period m (1 = none)
+  int horizon = 12;         // steps the caller will ask for
+  std::uint64_t seed = 42;  // for stochastic methods (lstm)
+};
+
+class ForecasterRegistry {
+ public:
+  using Factory = std::function<absl::StatusOr<AnyForecaster>(const MethodConfig&)>;
+
+  // The process-wide registry with every built-in method.
+  static ForecasterRegistry& Default();
+
+  // Fails with AlreadyExists for a taken name and InvalidArgument for an
+  // empty name or one starting with the reserved prefix "conformal_".
+  absl::Status Register(std::string name, std::string help, Factory factory);
+
+  // Builds the named method; "conformal_<name>" wraps <name> in Conformal<>.
+  absl::StatusOr<AnyForecaster> Make(std::string_view name, const MethodConfig& config) const;
+
+  bool Contains(std::string_view name) const;
+  std::vector<std::string> Names() const;                      // sorted
+  std::string Help(std::string_view name) const;               // "" when unknown
+
+ private:
+  struct Entry {
+    std::string help;
+    Factory factory;
+  };
+  mutable std::mutex mu_;
+  std::map<std::string, Entry, std::less<>> entries_;
+};
+
+// Registers the built-in methods into `registry` (used by Default()).
+void RegisterBuiltinForecasters(ForecasterRegistry& registry);
+
+}  // namespace foresight
+
+#endif  // FORESIGHT_FORECAST_REGISTRY_HPP_

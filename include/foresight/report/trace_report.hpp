@@ -1,0 +1,75 @@
+// -----------------------------------------------------------------------------
+// File: trace_report.hpp
+// -----------------------------------------------------------------------------
+//
+// The HTML report of `foresight evaluate`: one self-contained file (inline SVG,
+// no scripts, no external assets) with
+//
+//   - a metrics table and one bar chart per metric, a bar per policy;
+//   - CDFs over entities of relative slack (memory, CPU), one line per policy;
+//   - CDFs of forecast error (one-step absolute error relative to the entity's
+//     mean demand), per resource;
+//   - demand vs each policy's allocation over time for chosen entities (the
+//     worst and the median), per measured resource.
+//
+// The report computes slack per entity from the recorded allocations, so it
+// depends only on the workload and what the replay recorded.
+//
+//   ReportData data{.title = "evaluate: bitbrains", .workload = &w, ...};
+//   std::string html = RenderTraceReport(data);
+#ifndef FORESIGHT_REPORT_TRACE_REPORT_HPP_
+#define FORESIGHT_REPORT_TRACE_REPORT_HPP_
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "foresight/core/resources.hpp"
+#include "foresight/sim/workload.hpp"
+#include "xtensor/xtensor.hpp"
+
+namespace foresight {
+
+struct ReportPolicy {
+  std::string name;
+  // Bars: (metric label, value). Every policy should list the same labels.
+  std::vector<std::pair<std::string, double>> metrics;
+  // Limits in force, recorded users x steps x 4 (rows follow ReportData::users).
+  xt::xtensor<double, 3> allocation;
+};
+
+struct ReportHighlight {
+  std::string label;  // "worst", "median", ...
+  std::size_t row;    // row in ReportData::users
+};
+
+struct ReportData {
+  std::string title;
+  std::vector<std::string> summary;  // lines under the title
+  const Workload* workload = nullptr;
+  PerResource<bool> measured = PerResource<bool>::Filled(true);
+  absl::Time metrics_start = absl::InfinitePast();  // steps before are warm-up (shaded)
+  std::vector<std::size_t> users;  // workload user indices of the recorded rows
+  std::vector<ReportPolicy> policies;
+  std::vector<ReportHighlight> highlights;
+  // Per resource, one value per entity-step (any order); empty = no chart.
+  PerResource<std::vector<double>> forecast_error;
+};
+
+std::string RenderTraceReport(const ReportData& data);
+
+// Per recorded row, the mean relative slack (allocation - usage) / allocation of
+// resource `r` over present steps at or after `from` (NaN if none).
+std::vector<double> EntitySlack(const Workload& w, const std::vector<std::size_t>& users,
+                                const xt::xtensor<double, 3>& allocation, Resource r,
+                                absl::Time from);
+
+// Per recorded row, the fraction of present steps at or after `from` with
+// demand above allocation for any measured resource (NaN if none).
+std::vector<double> EntityUnderprovisioned(const Workload& w, const std::vector<std::size_t>& users,
+                                           const xt::xtensor<double, 3>& allocation,
+                                           const PerResource<bool>& measured, absl::Time from);
+
+}  // namespace foresight
+
+#endif  // FORESIGHT_REPORT_TRACE_REPORT_HPP_

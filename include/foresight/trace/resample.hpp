@@ -1,0 +1,122 @@
+// -----------------------------------------------------------------------------
+// File: resample.hpp
+// -----------------------------------------------------------------------------
+//
+// `Resampler` turns a stream of irregular `TraceSample`s into a `Workload` on a
+// fixed time grid. Steps are aligned to multiples of `step` since the Unix
+// epoch; a sample at time t lands in step floor(t / step). Per entity, step and
+// resource it keeps the mean (or the max) of the samples that fell in the step.
+//
+// Gaps stay gaps: a step with no sample is NaN for every resource. A step is
+// present only when every *measured* resource (one that some sample of the trace
+// recorded) has a value; a step with only some of them is dropped to NaN and
+// counted in `TraceStats::partial_steps`. Resources the trace never records are
+// 0 at present steps and flagged in `LoadedTrace::measured`.
+//
+// Capacity: each change of an entity's provisioned size is kept as a
+// `CapacityChange` (time-ordered); the first known capacity becomes the user's
+// initial allocation. Entities without a known capacity start at the peak of
+// their first day of present demand.
+//
+// Memory: per entity only the span of steps it was seen in, 40 bytes per step,
+// independent of how many rows the trace has. Samples may come in any order.
+#ifndef FORESIGHT_TRACE_RESAMPLE_HPP_
+#define FORESIGHT_TRACE_RESAMPLE_HPP_
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "foresight/core/resources.hpp"
+#include "foresight/sim/workload.hpp"
+#include "foresight/trace/sample.hpp"
+
+namespace foresight {
+
+enum class Aggregation { kMean, kMax };
+
+struct ResampleOptions {
+  absl::Duration step = absl::Minutes(5);
+  Aggregation aggregation = Aggregation::kMean;
+  // Samples before `start` or at/after `end` are skipped (counted in stats).
+  std::optional<absl::Time> start;
+  std::optional<absl::Time> end;
+  // Keep only the first `max_entities` entities seen (0 = all); later ones are skipped.
+  std::size_t max_entities = 0;
+  // Refuse to build a demand tensor larger than this (users x steps x 4 doubles).
+  std::size_t max_tensor_bytes = std::size_t{16} << 30;
+  // Refuse an entity whose samples span more steps than this (a corrupt timestamp).
+  std::int64_t max_span_steps = 4'000'000;
+  // Label stored in WorkloadUser::archetype.
+  std::string archetype = "trace";
+};
+
+struct CapacityChange {
+  absl::Time time;
+  ResourceVector capacity;  // NaN components = unknown
+};
+
+struct TraceStats {
+  std::size_t files = 0;
+  std::size_t rows = 0;           // data rows read
+  std::size_t samples = 0;        // samples accepted into a step
+  std::size_t skipped_samples = 0;  // outside the window or beyond max_entities
+  std::size_t missing_fields = 0;   // empty fields (kept missing, never zero)
+  std::size_t partial_steps = 0;    // steps dropped because a measured resource was missing
+  std::uint64_t bytes = 0;          // uncompressed bytes read
+};
+
+struct LoadedTrace {
+  Workload workload;  // one host per user, sized by `RightSizingLayout` (trace/layout.hpp)
+  std::vector<std::vector<CapacityChange>> capacity;  // per user, time-ordered
+  PerResource<bool> measured{};  // resources the trace records
+  TraceStats stats;
+};
+
+class Resampler {
+ public:
+  explicit Resampler(ResampleOptions options);
+
+  // Adds one sample. Errors (negative or non-finite usage, a corrupt timestamp,
+  // too many samples in one step) leave the resampler unchanged.
+  absl::Status Add(const TraceSample& sample);
+
+  std::size_t num_entities() const { return entities_.size(); }
+  TraceStats& stats() { return stats_; }
+  const ResampleOptions& options() const { return options_; }
+
+  // Builds the workload. Fails when no sample was accepted or the tensor would
+  // exceed `max_tensor_bytes`. The resampler is empty afterwards.
+  absl::StatusOr<LoadedTrace> Finish();
+
+ private:
+  struct Bin {
+    double value[kNumResources];
+    std::uint16_t count[kNumResources];
+  };
+  struct Entity {
+    std::string name;
+    std::int64_t first_step = 0;
+    std::vector<Bin> bins;
+    std::vector<CapacityChange> capacity;
+  };
+
+  ResampleOptions options_;
+  absl::flat_hash_map<std::string, std::uint32_t> index_;
+  std::vector<Entity> entities_;
+  PerResource<bool> measured_{};
+  TraceStats stats_;
+};
+
+// Step index of `t` on a grid of `step` anchored at the Unix epoch (floor).
+std::int64_t StepIndex(absl::Time t, absl::Duration step);
+
+}  // namespace foresight
+
+#endif  // FORESIGHT_TRACE_RESAMPLE_HPP_

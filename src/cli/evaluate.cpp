@@ -1,0 +1,350 @@
+// `foresight evaluate`: replays a public trace (or a long CSV) under several
+// policies and compares them, with the same table and JSON as `simulate`.
+//
+//   foresight evaluate --trace fastStorage/ --format bitbrains --step 300s
+//       --policies vpa,proactive,oracle --warmup 1d --json out.json --report out.html
+//
+// Right-sizing mode (default): every entity on its own ample host, so each
+// policy's allocation is measured against the entity's own demand. Contention
+// mode (--hosts N --host-capacity cpu=…,memory=…): entities packed onto N hosts.
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <numeric>
+#include <string>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "cli/command.hpp"
+#include "cli/progress.hpp"
+#include "foresight/core/absl_compat.hpp"
+#include "foresight/core/units.hpp"
+#include "foresight/report/trace_report.hpp"
+#include "foresight/sim/compare.hpp"
+#include "foresight/sim/policy_registry.hpp"
+#include "foresight/sim/replay.hpp"
+#include "foresight/trace/forecast_error.hpp"
+#include "foresight/trace/layout.hpp"
+#include "foresight/trace/loader.hpp"
+#include "foresight/trace/long_csv.hpp"
+#include "nlohmann/json.hpp"
+
+namespace foresight::cli {
+namespace {
+
+struct EvaluateFlags {
+  std::string trace;
+  std::string format;
+  std::string step = "300s";
+  std::string aggregate = "mean";
+  std::string policies = "default";
+  int hosts = 0;
+  std::string host_capacity;
+  std::string entity_capacity;
+  std::string machine_capacity;
+  std::string time_origin;
+  std::string warmup = "0s";
+  std::string json;
+  std::string report;
+  std::string write_long;
+  std::size_t max_entities = 0;
+  std::size_t record = 200;
+  int threads = 0;
+};
+
+[[noreturn]] void Fail(const absl::Status& s) {
+  std::cerr << "foresight evaluate: " << s.message() << "\n";
+  throw CLI::RuntimeError(1);
+}
+
+// absl durations ("300s", "5m", "1.5h") plus days and weeks ("1d", "2w").
+absl::StatusOr<absl::Duration> ParseSpan(const std::string& text, const char* flag) {
+  absl::Duration d;
+  if (absl::ParseDuration(text, &d)) return d;
+  double n = 0;
+  if (text.size() > 1 && (text.back() == 'd' || text.back() == 'w') &&
+      absl::SimpleAtod(text.substr(0, text.size() - 1), &n) && n >= 0) {
+    return absl::Hours(24) * n * (text.back() == 'w' ? 7 : 1);
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat(flag, ": '", text, "' is not a duration (e.g. 300s, 5m, 1h, 1d)"));
+}
+
+bool WriteFile(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  return static_cast<bool>(out);
+}
+
+// Up to `n` users evenly spread over the workload (all when there are fewer).
+std::vector<std::size_t> SpreadUsers(std::size_t users, std::size_t n) {
+  std::vector<std::size_t> out;
+  if (users <= n) {
+    out.resize(users);
+    std::iota(out.begin(), out.end(), 0);
+    return out;
+  }
+  for (std::size_t i = 0; i < n; ++i) out.push_back(i * users / n);
+  return out;
+}
+
+// gap_closed toward the oracle relative to vpa, for more metrics than
+// underprovisioned_fraction (additive JSON key "gap_closed_by_metric").
+nlohmann::json GapClosedByMetric(const std::vector<PolicyMetrics>& metrics) {
+  const PolicyMetrics* vpa = nullptr;
+  const PolicyMetrics* oracle = nullptr;
+  for (const PolicyMetrics& m : metrics) {
+    if (m.name == "vpa") vpa = &m;
+    if (m.name == "oracle") oracle = &m;
+  }
+  nlohmann::json out = nlohmann::json::object();
+  if (vpa == nullptr || oracle == nullptr) return out;
+  const std::pair<const char*, double (*)(const PolicyMetrics&)> kMetrics[] = {
+      {"underprovisioned_fraction", [](const PolicyMetrics& m) { return m.underprovisioned_fraction; }},
+      {"oom_free_entity_days", [](const PolicyMetrics& m) { return m.oom_free_entity_days; }},
+      {"throttled_cpu_seconds", [](const PolicyMetrics& m) { return m.throttled_cpu_seconds; }},
+      {"relative_slack", [](const PolicyMetrics& m) { return m.relative_slack; }},
+      {"relative_slack_cpu", [](const PolicyMetrics& m) { return m.relative_slack_cpu; }},
+      {"cost", [](const PolicyMetrics& m) { return m.cost; }},
+  };
+  for (const auto& [name, get] : kMetrics) {
+    nlohmann::json per = nlohmann::json::object();
+    for (const PolicyMetrics& m : metrics) {
+      const double g = GapClosed(get(*vpa), get(m), get(*oracle));
+      per[m.name] = std::isfinite(g) ? nlohmann::json(g) : nlohmann::json(nullptr);
+    }
+    out[name] = per;
+  }
+  return out;
+}
+
+std::vector<std::pair<std::string, double>> ReportMetrics(const PolicyMetrics& m) {
+  return {
+      {"under-provisioned fraction", m.underprovisioned_fraction},
+      {"relative slack (memory)", m.relative_slack},
+      {"relative slack (CPU)", m.relative_slack_cpu},
+      {"OOM-free entity-days", m.oom_free_entity_days},
+      {"OOM events per entity-day", m.oom_events_per_entity_day},
+      {"throttled CPU (core-hours)", m.throttled_cpu_seconds / 3600},
+      {"allocated CPU (core-hours)", m.allocated_resource_seconds.cpu() / 3600},
+      {"allocated memory (GiB-hours)", m.allocated_resource_seconds.memory() / 3600 / (1 << 30)},
+      {"limit changes per entity-day (P99)", m.changes_per_entity_day_p99},
+      {"cost", m.cost},
+  };
+}
+
+void RunEvaluate(const EvaluateFlags& f) {
+  absl::StatusOr<TraceFormat> format = ParseTraceFormat(f.format);
+  if (!format.ok()) Fail(format.status());
+  absl::StatusOr<std::vector<const PolicyInfo*>> policies =
+      PolicyRegistry::Global().Resolve(f.policies);
+  if (!policies.ok()) Fail(policies.status());
+
+  LoadOptions load;
+  absl::StatusOr<absl::Duration> step = ParseSpan(f.step, "--step");
+  if (!step.ok()) Fail(step.status());
+  if (*step <= absl::ZeroDuration()) Fail(absl::InvalidArgumentError("--step must be > 0"));
+  load.resample.step = *step;
+  if (f.aggregate == "max") {
+    load.resample.aggregation = Aggregation::kMax;
+  } else if (f.aggregate != "mean") {
+    Fail(absl::InvalidArgumentError("--aggregate must be mean or max"));
+  }
+  load.resample.max_entities = f.max_entities;
+  if (!f.entity_capacity.empty()) {
+    absl::StatusOr<ResourceVector> v =
+        ParseResourceList(f.entity_capacity, ResourceVector::Filled(kMissing));
+    if (!v.ok()) Fail(v.status());
+    load.entity_capacity = *v;
+  }
+  if (!f.machine_capacity.empty()) {
+    absl::StatusOr<ResourceVector> v =
+        ParseResourceList(f.machine_capacity, ResourceVector::Filled(kMissing));
+    if (!v.ok()) Fail(v.status());
+    load.machine_capacity = *v;
+  }
+  if (!f.time_origin.empty()) {
+    std::string err;
+    if (!absl::ParseTime(absl::RFC3339_full, f.time_origin, &load.time_origin, &err)) {
+      Fail(absl::InvalidArgumentError(absl::StrCat("--time-origin: ", err)));
+    }
+  }
+  absl::StatusOr<absl::Duration> warmup = ParseSpan(f.warmup, "--warmup");
+  if (!warmup.ok()) Fail(warmup.status());
+
+  absl::StatusOr<LoadedTrace> trace = LoadTrace(f.trace, *format, load);
+  if (!trace.ok()) Fail(trace.status());
+  Workload& w = trace->workload;
+  const absl::Duration span = w.step * static_cast<std::int64_t>(w.num_steps());
+  if (*warmup >= span) {
+    Fail(absl::InvalidArgumentError(absl::StrCat("--warmup ", absl::FormatDuration(*warmup),
+                                                 " is not shorter than the trace (",
+                                                 absl::FormatDuration(span), ")")));
+  }
+  const bool contention = f.hosts > 0 || !f.host_capacity.empty();
+  if (contention) {
+    if (f.hosts <= 0 || f.host_capacity.empty()) {
+      Fail(absl::InvalidArgumentError("contention mode needs both --hosts and --host-capacity"));
+    }
+    absl::StatusOr<ResourceVector> cap = ParseResourceList(f.host_capacity);
+    if (!cap.ok()) Fail(cap.status());
+    // Unmentioned resources are not constrained: ample room for them.
+    const std::vector<ResourceVector> peak = PeakDemand(w);
+    ResourceVector total;
+    for (const ResourceVector& p : peak) total += p;
+    for (const WorkloadUser& u : w.users) total += u.initial_allocation;
+    for (Resource r : kAllResources) {
+      if (cap->values[Index(r)] == 0) cap->values[Index(r)] = std::max(1.0, total[r] * 10);
+    }
+    if (absl::Status s = ContentionLayout(w, static_cast<std::size_t>(f.hosts), *cap); !s.ok()) {
+      Fail(s);
+    }
+  }
+  if (!f.write_long.empty()) {
+    if (absl::Status s = WriteLongCsv(w, f.write_long); !s.ok()) Fail(s);
+  }
+
+  ReplayOptions options;
+  options.warmup = *warmup;
+  const std::vector<std::size_t> record =
+      f.report.empty() ? std::vector<std::size_t>{} : SpreadUsers(w.num_users(), f.record);
+  ProgressBar bar("evaluate", w.num_steps() * policies->size());
+  absl::StatusOr<std::vector<PolicyRun>> runs =
+      RunPolicies(w, *policies, options, f.threads, record, [&bar] { bar.Advance(); });
+  bar.Finish();
+  if (!runs.ok()) Fail(runs.status());
+  std::vector<PolicyMetrics> metrics;
+  for (const PolicyRun& r : *runs) metrics.push_back(r.metrics);
+
+  const TraceStats& st = trace->stats;
+  std::string measured;
+  for (Resource r : kAllResources) {
+    if (trace->measured[r]) absl::StrAppend(&measured, measured.empty() ? "" : ",", Sv(ResourceName(r)));
+  }
+  const std::string summary = absl::StrFormat(
+      "trace: %s (%s), %d entities x %d steps of %s (%.1f days), measured %s; %d rows in %d files, "
+      "%d partial steps dropped; %s mode%s; warm-up %s",
+      f.trace, f.format, static_cast<int>(w.num_users()), static_cast<int>(w.num_steps()),
+      absl::FormatDuration(w.step), absl::ToDoubleHours(span) / 24, measured,
+      static_cast<int>(st.rows), static_cast<int>(st.files), static_cast<int>(st.partial_steps),
+      contention ? "contention" : "right-sizing",
+      contention ? absl::StrCat(" (", f.hosts, " hosts of ", f.host_capacity, ")") : "",
+      absl::FormatDuration(*warmup));
+  std::cout << summary << "\n" << ComparisonTable(metrics);
+  for (const PolicyMetrics& m : metrics) {
+    const double rate = static_cast<double>(w.num_users() * w.num_steps()) / std::max(m.seconds, 1e-9);
+    std::cout << absl::StrFormat("  %-20s replay %.2f s (%.0f entity-steps/s)\n", m.name,
+                                 m.seconds, rate);
+  }
+
+  if (!f.json.empty()) {
+    nlohmann::json root = nlohmann::json::parse(ComparisonJson(metrics));
+    nlohmann::json t;
+    t["path"] = f.trace;
+    t["format"] = f.format;
+    t["mode"] = contention ? "contention" : "right-sizing";
+    t["entities"] = w.num_users();
+    t["steps"] = w.num_steps();
+    t["step_seconds"] = absl::ToDoubleSeconds(w.step);
+    t["warmup_seconds"] = absl::ToDoubleSeconds(*warmup);
+    t["start"] = absl::FormatTime(absl::RFC3339_full, w.start, absl::UTCTimeZone());
+    for (Resource r : kAllResources) t["measured"][std::string(ResourceName(r))] = trace->measured[r];
+    t["rows"] = st.rows;
+    t["files"] = st.files;
+    t["bytes"] = st.bytes;
+    t["missing_fields"] = st.missing_fields;
+    t["partial_steps"] = st.partial_steps;
+    root["trace"] = t;
+    root["gap_closed_by_metric"] = GapClosedByMetric(metrics);
+    if (!WriteFile(f.json, root.dump(2) + "\n")) Fail(absl::InternalError("cannot write " + f.json));
+  }
+
+  if (!f.report.empty()) {
+    if (!f.report.ends_with(".html") && !f.report.ends_with(".htm")) {
+      Fail(absl::InvalidArgumentError("--report must end in .html"));
+    }
+    ReportData data;
+    data.title = absl::StrCat("foresight evaluate: ", f.trace);
+    data.summary = {summary};
+    data.workload = &w;
+    data.measured = trace->measured;
+    data.metrics_start = w.start + *warmup;
+    data.users = record;
+    for (const PolicyRun& r : *runs) {
+      data.policies.push_back(ReportPolicy{r.metrics.name, ReportMetrics(r.metrics),
+                                           r.recorder.allocation});
+    }
+    // Worst and median entity by under-provisioned fraction, averaged over the
+    // non-oracle policies.
+    std::vector<double> score(record.size(), 0.0);
+    std::size_t counted = 0;
+    for (const ReportPolicy& p : data.policies) {
+      if (p.name == "oracle" || p.allocation.size() == 0) continue;
+      const std::vector<double> u =
+          EntityUnderprovisioned(w, record, p.allocation, trace->measured, data.metrics_start);
+      for (std::size_t j = 0; j < u.size(); ++j) score[j] += std::isnan(u[j]) ? 0.0 : u[j];
+      ++counted;
+    }
+    if (!record.empty()) {
+      std::vector<std::size_t> order(record.size());
+      std::iota(order.begin(), order.end(), 0);
+      std::stable_sort(order.begin(), order.end(),
+                       [&](std::size_t a, std::size_t b) { return score[a] > score[b]; });
+      data.highlights.push_back({counted ? "worst" : "first", order.front()});
+      if (order.size() > 1) data.highlights.push_back({"median", order[order.size() / 2]});
+    }
+    // One-step forecast errors of the replay's forecaster on (up to 100) recorded entities.
+    const HoltWinters forecaster = DefaultReplayForecaster(w, options.pool);
+    for (Resource r : {Resource::kCpu, Resource::kMemory}) {
+      if (!trace->measured[r]) continue;
+      for (std::size_t j = 0; j < std::min<std::size_t>(record.size(), 100); ++j) {
+        const std::vector<double> e =
+            OneStepRelativeErrors(w, record[j], r, forecaster, data.metrics_start);
+        data.forecast_error[r].insert(data.forecast_error[r].end(), e.begin(), e.end());
+      }
+    }
+    if (!WriteFile(f.report, RenderTraceReport(data))) Fail(absl::InternalError("cannot write " + f.report));
+  }
+}
+
+void SetupEvaluate(CLI::App& app) {
+  auto f = std::make_shared<EvaluateFlags>();
+  app.add_option("--trace", f->trace, "trace file or folder (plain or .gz)")->required();
+  app.add_option("--format", f->format,
+                 "long|bitbrains|azure|alibaba-machine|alibaba-container|google2011|google2019|"
+                 "planetlab")
+      ->required();
+  app.add_option("--step", f->step, "resampling step (300s, 5m, 1h)")->capture_default_str();
+  app.add_option("--aggregate", f->aggregate, "per-step aggregation: mean or max")
+      ->capture_default_str();
+  app.add_option("--policies", f->policies,
+                 "comma-separated policy names, 'default' or 'all' (see simulate --list-policies)")
+      ->capture_default_str();
+  app.add_option("--hosts", f->hosts, "contention mode: number of hosts")->check(CLI::NonNegativeNumber);
+  app.add_option("--host-capacity", f->host_capacity,
+                 "contention mode: capacity of each host, e.g. cpu=32,memory=128Gi");
+  app.add_option("--entity-capacity", f->entity_capacity,
+                 "assumed VM/container size where the trace gives only percentages, e.g. cpu=2");
+  app.add_option("--machine-capacity", f->machine_capacity,
+                 "reference machine for normalised units (alibaba, google), e.g. cpu=96,memory=512Gi");
+  app.add_option("--time-origin", f->time_origin,
+                 "RFC 3339 time zero for traces with relative timestamps");
+  app.add_option("--warmup", f->warmup, "replayed but not scored (e.g. 1d)")->capture_default_str();
+  app.add_option("--max-entities", f->max_entities, "keep only the first N entities (0: all)");
+  app.add_option("--json", f->json, "write the metrics as JSON (simulate's schema + 'trace')");
+  app.add_option("--report", f->report, "write a self-contained HTML report");
+  app.add_option("--record", f->record, "entities recorded for the report's plots and CDFs")
+      ->capture_default_str();
+  app.add_option("--write-long", f->write_long, "also write the resampled trace as long CSV");
+  app.add_option("--threads", f->threads, "policies replayed in parallel (0: all cores)");
+  app.callback([f] { RunEvaluate(*f); });
+}
+
+const CommandRegistrar kEvaluate("evaluate", "replay a real trace under several policies",
+                                 &SetupEvaluate);
+
+}  // namespace
+}  // namespace foresight::cli

@@ -1,0 +1,78 @@
+// -----------------------------------------------------------------------------
+// File: forecast_eval.hpp
+// -----------------------------------------------------------------------------
+//
+// The core of `foresight forecast-eval`: reads M4-layout train and test CSV
+// files, fits every requested method on every training series (in parallel
+// over series with std::jthread), forecasts `horizon` steps and scores them
+// with M4's sMAPE, MASE (seasonal-naive scale at lag `season`) and OWA
+// relative to Naive2, plus the time spent fitting and forecasting.
+//
+// Results are deterministic whatever the thread count (per-series scores are
+// summed in series order). OWA needs the registry's "naive2"; it is computed
+// for the reference even when not requested, and is NaN (JSON null) when the
+// build has no naive2. A method that fails on a series is scored on that
+// series with the naive forecast and counted in `failures`. A series whose
+// MASE scale is zero (constant training data) is skipped for every method.
+#ifndef FORESIGHT_SRC_FORECAST_FORECAST_EVAL_HPP_
+#define FORESIGHT_SRC_FORECAST_FORECAST_EVAL_HPP_
+
+#include <cstddef>
+#include <functional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "m4_csv.hpp"
+
+namespace foresight {
+
+struct ForecastEvalOptions {
+  std::string train_path;
+  std::string test_path;
+  int horizon = 0;
+  int season = 1;
+  std::vector<std::string> methods;
+  std::string json_path;   // empty: no JSON
+  int threads = 0;         // 0: std::thread::hardware_concurrency()
+};
+
+// Called (from worker threads, concurrently) after each series with the number
+// of series done so far and the total.
+using EvalProgress = std::function<void(std::size_t done, std::size_t total)>;
+
+struct MethodScore {
+  std::string method;
+  double smape = 0.0;
+  double mase = 0.0;
+  double owa = 0.0;        // NaN without naive2
+  std::size_t series = 0;
+  std::size_t failures = 0;
+  double seconds = 0.0;    // fit + forecast time summed over series
+};
+
+struct EvalReport {
+  std::vector<MethodScore> methods;  // in the requested order
+  std::size_t skipped = 0;           // series with a zero MASE scale
+  double wall_seconds = 0.0;
+};
+
+// Evaluates in memory (the files already parsed).
+absl::StatusOr<EvalReport> EvaluateForecasts(const ForecastEvalOptions& options,
+                                             const std::vector<M4Series>& train,
+                                             const std::vector<M4Series>& test,
+                                             const EvalProgress& progress = {});
+
+// Reads the files, evaluates, prints the table on `out` and writes the JSON
+// file when asked.
+absl::Status RunForecastEval(const ForecastEvalOptions& options, std::ostream& out,
+                             const EvalProgress& progress = {});
+
+// The JSON document {"methods": {"<name>": {"smape", "mase", "owa", "series", "seconds", ...}}}.
+std::string ReportJson(const EvalReport& report);
+
+}  // namespace foresight
+
+#endif  // FORESIGHT_SRC_FORECAST_FORECAST_EVAL_HPP_

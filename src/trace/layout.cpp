@@ -1,0 +1,86 @@
+#include "foresight/trace/layout.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "absl/strings/str_cat.h"
+
+namespace foresight {
+
+std::vector<ResourceVector> PeakDemand(const Workload& workload) {
+  std::vector<ResourceVector> peak(workload.num_users());
+  for (std::size_t u = 0; u < workload.num_users(); ++u) {
+    for (std::size_t t = 0; t < workload.num_steps(); ++t) {
+      if (!workload.Present(u, t)) continue;
+      for (std::size_t r = 0; r < kNumResources; ++r) {
+        const double d = workload.demand(u, t, r);
+        if (!std::isnan(d)) peak[u].values[r] = std::max(peak[u].values[r], d);
+      }
+    }
+  }
+  return peak;
+}
+
+absl::Status RightSizingLayout(Workload& workload) {
+  const std::vector<ResourceVector> peak = PeakDemand(workload);
+  workload.host_capacity.assign(workload.num_users(), ResourceVector{});
+  for (std::size_t u = 0; u < workload.num_users(); ++u) {
+    WorkloadUser& user = workload.users[u];
+    user.host = static_cast<std::uint32_t>(u);
+    ResourceVector cap = Max(peak[u], user.initial_allocation) * 10.0;
+    for (double& c : cap.values) c = std::max(c, 1.0);
+    workload.host_capacity[u] = cap;
+  }
+  if (workload.host_capacity.empty()) workload.host_capacity.push_back(ResourceVector::Filled(1.0));
+  return absl::OkStatus();
+}
+
+absl::Status ContentionLayout(Workload& workload, std::size_t hosts,
+                              const ResourceVector& capacity) {
+  if (hosts == 0) return absl::InvalidArgumentError("--hosts must be at least 1");
+  if (!IsValidAmount(capacity)) return absl::InvalidArgumentError("host capacity must be finite and >= 0");
+  const std::vector<ResourceVector> peak = PeakDemand(workload);
+  // Size of a user relative to one host: its largest share of any resource.
+  auto share = [&](const ResourceVector& v) {
+    double s = 0.0;
+    for (std::size_t r = 0; r < kNumResources; ++r) {
+      if (capacity.values[r] > 0) s = std::max(s, v.values[r] / capacity.values[r]);
+    }
+    return s;
+  };
+  std::vector<std::size_t> order(workload.num_users());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return share(peak[a]) > share(peak[b]); });
+  std::vector<ResourceVector> load(hosts);
+  for (std::size_t u : order) {
+    std::size_t chosen = hosts;
+    for (std::size_t h = 0; h < hosts && chosen == hosts; ++h) {
+      if (AllLessEqual(load[h] + peak[u], capacity)) chosen = h;
+    }
+    if (chosen == hosts) {
+      chosen = 0;
+      for (std::size_t h = 1; h < hosts; ++h) {
+        if (share(load[h]) < share(load[chosen])) chosen = h;
+      }
+    }
+    load[chosen] += peak[u];
+    workload.users[u].host = static_cast<std::uint32_t>(chosen);
+  }
+  workload.host_capacity.assign(hosts, capacity);
+  // Scale initial allocations so each host starts within capacity.
+  std::vector<ResourceVector> initial(hosts);
+  for (const WorkloadUser& user : workload.users) initial[user.host] += user.initial_allocation;
+  for (WorkloadUser& user : workload.users) {
+    for (std::size_t r = 0; r < kNumResources; ++r) {
+      const double total = initial[user.host].values[r];
+      if (total > capacity.values[r] && total > 0) {
+        user.initial_allocation.values[r] *= capacity.values[r] / total * (1.0 - 1e-9);
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace foresight

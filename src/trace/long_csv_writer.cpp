@@ -1,0 +1,71 @@
+#include <csv.h>
+
+#include <cmath>
+#include <cstdio>
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "foresight/core/absl_compat.hpp"
+#include "foresight/trace/long_csv.hpp"
+
+namespace foresight {
+
+namespace {
+
+struct FileCloser {
+  void operator()(std::FILE* f) const {
+    if (f != nullptr) std::fclose(f);
+  }
+};
+
+// The entity field, quoted by libcsv when it holds a delimiter, quote or newline.
+std::string CsvField(const std::string& text) {
+  if (text.find_first_of(",\"\r\n") == std::string::npos && !text.empty() &&
+      text.front() != ' ' && text.back() != ' ') {
+    return text;
+  }
+  std::string out(text.size() * 2 + 2, '\0');
+  out.resize(csv_write(out.data(), out.size(), text.data(), text.size()));
+  return out;
+}
+
+}  // namespace
+
+absl::Status WriteLongCsv(const Workload& workload, const std::string& path) {
+  if (absl::Status s = ValidateWorkload(workload); !s.ok()) return s;
+  std::unique_ptr<std::FILE, FileCloser> file(std::fopen(path.c_str(), "w"));
+  if (file == nullptr) return absl::PermissionDeniedError(absl::StrCat(path, ": cannot write"));
+  std::string buffer = "time,entity,resource,usage,capacity\n";
+  std::vector<std::string> times(workload.num_steps());
+  for (std::size_t t = 0; t < workload.num_steps(); ++t) {
+    times[t] = absl::FormatTime(absl::RFC3339_full, workload.time(t), absl::UTCTimeZone());
+  }
+  for (std::size_t u = 0; u < workload.num_users(); ++u) {
+    const WorkloadUser& user = workload.users[u];
+    const std::string entity = CsvField(user.name.empty() ? ToString(user.id) : user.name);
+    for (std::size_t t = 0; t < workload.num_steps(); ++t) {
+      if (!workload.Present(u, t)) continue;
+      for (Resource r : kAllResources) {
+        const double d = workload.Demand(u, t, r);
+        if (std::isnan(d)) continue;
+        absl::StrAppend(&buffer, times[t], ",", entity, ",", Sv(ResourceName(r)), ",",
+                        absl::StrFormat("%.17g", d), ",",
+                        absl::StrFormat("%.17g", user.initial_allocation[r]), "\n");
+      }
+      if (buffer.size() > (1 << 20)) {
+        if (std::fwrite(buffer.data(), 1, buffer.size(), file.get()) != buffer.size()) {
+          return absl::DataLossError(absl::StrCat(path, ": write failed"));
+        }
+        buffer.clear();
+      }
+    }
+  }
+  if (std::fwrite(buffer.data(), 1, buffer.size(), file.get()) != buffer.size() ||
+      std::fclose(file.release()) != 0) {
+    return absl::DataLossError(absl::StrCat(path, ": write failed"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace foresight

@@ -1,0 +1,167 @@
+// Tests of the `forecast-eval` core (src/forecast/forecast_eval.*) on small
+// fixture files with hand-computed scores, and of its error messages.
+#include "forecast_eval.hpp"
+
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "foresight/forecast/registry.hpp"
+#include "m4_csv.hpp"
+#include "nlohmann/json.hpp"
+
+namespace foresight {
+namespace {
+
+std::string Fixture(const std::string& name) {
+  return (std::filesystem::path(__FILE__).parent_path() / "forecast_eval_data" / name).string();
+}
+
+ForecastEvalOptions Options(std::vector<std::string> methods, int threads = 1) {
+  ForecastEvalOptions o;
+  o.train_path = Fixture("train.csv");
+  o.test_path = Fixture("test.csv");
+  o.horizon = 3;
+  o.season = 3;
+  o.methods = std::move(methods);
+  o.threads = threads;
+  return o;
+}
+
+TEST_CASE("M4 CSV reader: padding, NA and quoting") {
+  auto rows = ReadM4Csv(Fixture("train.csv"));
+  REQUIRE(rows.ok());
+  REQUIRE(rows->size() == 3);
+  CHECK((*rows)[0].id == "H1");
+  CHECK((*rows)[0].values.size() == 12);
+  CHECK((*rows)[1].values.size() == 8);
+  CHECK((*rows)[2].values.size() == 10);
+  CHECK((*rows)[2].line == 4);
+  std::istringstream quoted("id,a,b\n\"x,1\",\" 2.5\",\"3\"\n");
+  auto q = ParseM4Csv(quoted, "inline");
+  REQUIRE(q.ok());
+  CHECK((*q)[0].id == "x,1");
+  CHECK((*q)[0].values == std::vector<double>{2.5, 3.0});
+}
+
+TEST_CASE("M4 CSV reader names the line of malformed input") {
+  const std::pair<const char*, const char*> cases[] = {
+      {"bad_quote.csv", ":3: malformed CSV"},
+      {"bad_number.csv", ":3: series 'H2' column 3: 'abc' is not a finite number"},
+      {"bad_gap.csv", ":3: series 'H2' has an empty cell at column 3"},
+      {"bad_width.csv", ":3: row has 5 fields but the header has 3"},
+      {"bad_duplicate.csv", ":3: duplicate series id 'H1'"},
+      {"bad_empty_row.csv", ":3: series 'H2' has no values"},
+      {"empty.csv", ":1: empty file"},
+  };
+  for (const auto& [file, message] : cases) {
+    auto rows = ReadM4Csv(Fixture(file));
+    INFO(file << ": " << rows.status().ToString());
+    REQUIRE_FALSE(rows.ok());
+    CHECK(rows.status().code() == absl::StatusCode::kInvalidArgument);
+    CHECK(std::string(rows.status().message()).find(message) != std::string::npos);
+  }
+  CHECK(ReadM4Csv(Fixture("does_not_exist.csv")).status().code() == absl::StatusCode::kNotFound);
+}
+
+TEST_CASE("forecast-eval scores naive and seasonal naive exactly as M4") {
+  std::ostringstream out;
+  auto train = ReadM4Csv(Fixture("train.csv"));
+  auto test = ReadM4Csv(Fixture("test.csv"));
+  REQUIRE(train.ok());
+  REQUIRE(test.ok());
+  for (int threads : {1, 3}) {
+    std::atomic<std::size_t> calls{0};
+    auto report = EvaluateForecasts(Options({"snaive", "naive"}, threads), *train, *test,
+                                    [&](std::size_t done, std::size_t total) {
+                                      CHECK(done <= total);
+                                      calls.fetch_add(1);
+                                    });
+    CHECK(calls.load() == 3);
+    REQUIRE(report.ok());
+    REQUIRE(report->methods.size() == 2);
+    const MethodScore& sn = report->methods[0];
+    const MethodScore& nv = report->methods[1];
+    CHECK(sn.method == "snaive");
+    CHECK(sn.series == 3);
+    // snaive: H1 13,23,33 vs 14,24,34; H2 10,11,12 vs 13,14,15; H3 4,1,4 vs 1,4,1.
+    const double h1 = (200.0 / 27 + 200.0 / 47 + 200.0 / 67) / 3;
+    const double h2 = (600.0 / 23 + 600.0 / 25 + 600.0 / 27) / 3;
+    const double h3 = 120.0;
+    CHECK(sn.smape == doctest::Approx((h1 + h2 + h3) / 3).epsilon(1e-12));
+    CHECK(sn.mase == doctest::Approx(1.0).epsilon(1e-12));  // every error equals its scale
+    // naive: H1 last 33 (scale 1), H2 last 12 (scale 3), H3 last 4 (scale 3).
+    CHECK(nv.mase == doctest::Approx((29.0 / 3 + 2.0 / 3 + 2.0 / 3) / 3).epsilon(1e-12));
+    CHECK(sn.failures == 0);
+    if (ForecasterRegistry::Default().Contains("naive2")) {
+      CHECK(std::isfinite(sn.owa));
+    } else {
+      CHECK(std::isnan(sn.owa));
+    }
+  }
+}
+
+TEST_CASE("forecast-eval runs every registered method on the fixtures") {
+  auto train = ReadM4Csv(Fixture("train.csv"));
+  auto test = ReadM4Csv(Fixture("test.csv"));
+  REQUIRE(train.ok());
+  REQUIRE(test.ok());
+  std::vector<std::string> names = ForecasterRegistry::Default().Names();
+  names.push_back("conformal_snaive");
+  auto report = EvaluateForecasts(Options(names, 2), *train, *test);
+  REQUIRE(report.ok());
+  for (const MethodScore& s : report->methods) {
+    INFO(s.method);
+    CHECK(s.series == 3);
+    CHECK(std::isfinite(s.smape));
+    CHECK(std::isfinite(s.mase));
+    CHECK(s.failures == 0);
+  }
+}
+
+TEST_CASE("RunForecastEval prints a table and writes the JSON report") {
+  const std::string json_path =
+      (std::filesystem::temp_directory_path() / "foresight_forecast_eval_test.json").string();
+  ForecastEvalOptions o = Options({"naive", "snaive"});
+  o.json_path = json_path;
+  std::ostringstream out;
+  REQUIRE(RunForecastEval(o, out).ok());
+  CHECK(out.str().find("snaive") != std::string::npos);
+  CHECK(out.str().find("sMAPE") != std::string::npos);
+  std::ifstream in(json_path);
+  const nlohmann::json doc = nlohmann::json::parse(in);
+  CHECK(doc["methods"]["snaive"]["mase"].get<double>() == doctest::Approx(1.0));
+  CHECK(doc["methods"]["naive"]["series"].get<int>() == 3);
+  CHECK(doc["methods"]["naive"].contains("seconds"));
+  CHECK(doc["methods"]["naive"].contains("owa"));
+  std::filesystem::remove(json_path);
+}
+
+TEST_CASE("forecast-eval rejects bad options and mismatched files") {
+  std::ostringstream out;
+  ForecastEvalOptions o = Options({"no_such_method"});
+  absl::Status s = RunForecastEval(o, out);
+  CHECK(s.code() == absl::StatusCode::kNotFound);
+  CHECK(std::string(s.message()).find("no_such_method") != std::string::npos);
+  o = Options({"naive"});
+  o.horizon = 0;
+  CHECK_FALSE(RunForecastEval(o, out).ok());
+  o = Options({"naive"});
+  o.test_path = Fixture("short_test.csv");
+  s = RunForecastEval(o, out);
+  CHECK(std::string(s.message()).find("fewer than --horizon 3") != std::string::npos);
+  o = Options({"naive"});
+  o.train_path = Fixture("bad_number.csv");
+  s = RunForecastEval(o, out);
+  CHECK(std::string(s.message()).find("bad_number.csv:3:") != std::string::npos);
+  o = Options({"naive", "naive"});
+  CHECK_FALSE(RunForecastEval(o, out).ok());
+}
+
+}  // namespace
+}  // namespace foresight

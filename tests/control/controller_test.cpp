@@ -1,0 +1,148 @@
+#include "foresight/control/controller.hpp"
+
+#include <doctest/doctest.h>
+
+#include "foresight/allocate/vpa_style.hpp"
+#include "foresight/forecast/last_value.hpp"
+#include "foresight/sim/generator.hpp"
+
+namespace foresight {
+namespace {
+
+// A pool that replays scripted observations, to feed the controller bad input.
+class ScriptedPool {
+ public:
+  static std::string_view Name() { return "scripted"; }
+  absl::Status Observe(absl::Time now, Observation& out) {
+    out = next;
+    out.time = now;
+    return absl::OkStatus();
+  }
+  absl::Status Apply(absl::Time, const AllocationPlan& plan, std::vector<absl::Status>& results) {
+    results.assign(plan.size(), absl::OkStatus());
+    applied += plan.size();
+    return absl::OkStatus();
+  }
+  absl::Duration LeadTime(Resource) const { return absl::ZeroDuration(); }
+  PoolCapabilities capabilities() const { return {}; }
+  Observation next;
+  std::size_t applied = 0;
+};
+static_assert(Pool<ScriptedPool>);
+
+UserObservation User(std::uint64_t id, double usage) {
+  UserObservation u;
+  u.user = UserId{id};
+  u.usage = ResourceVector::Filled(usage);
+  u.allocation = ResourceVector::Filled(1);
+  return u;
+}
+
+}  // namespace
+
+TEST_CASE("DefaultController ticks over a simulated pool and explains its moves") {
+  auto w = GenerateWorkload({.users = 10, .days = 2, .seed = 3});
+  REQUIRE(w.ok());
+  auto pool = SimulatedPool::Create(*w);
+  REQUIRE(pool.ok());
+  DefaultController c(ControllerOptions{}, NullProfiler{}, HoltWinters{}, LinearCost{},
+                      QuantileTarget{}, *std::move(pool));
+  std::size_t moves = 0;
+  for (std::size_t k = 0; k < 100; ++k) {
+    absl::StatusOr<TickReport> r = c.Tick(w->time(k));
+    REQUIRE(r.ok());
+    CHECK(r->users == 10);
+    CHECK(r->new_users == (k == 0 ? 10u : 0u));
+    for (const Move& m : r->decisions) {
+      CHECK(m.to >= 0);
+      CHECK((m.reason == Reason::kForecast || m.reason == Reason::kCapacityShare));
+    }
+    moves += r->decisions.size();
+  }
+  CHECK(moves > 0);
+  CHECK(c.slots().size() == 10);
+  CHECK(c.history().size(0) == 100);
+  CHECK(c.pool().capacity_violations() == 0);
+  CHECK(c.Profile(UserId{3}, w->time(99)).ok());
+  CHECK(absl::IsNotFound(c.Profile(UserId{999}, w->time(99)).status()));
+}
+
+TEST_CASE("Controller rejects bad observations without changing state") {
+  ScriptedPool pool;
+  pool.next.host_capacity = {ResourceVector::Filled(100)};
+  pool.next.users = {User(1, 1.0), User(2, 2.0)};
+  Controller<NullProfiler, HoltWinters, LinearCost, VpaStyle, ScriptedPool> c(
+      ControllerOptions{}, NullProfiler{}, HoltWinters{}, LinearCost{}, VpaStyle{}, pool);
+  const absl::Time t0 = absl::FromUnixSeconds(1700000000);
+  REQUIRE(c.Tick(t0).ok());
+  REQUIRE(c.history().size(0) == 1);
+
+  SUBCASE("the same time again is a duplicate") {
+    CHECK(absl::IsInvalidArgument(c.Tick(t0).status()));
+    CHECK(c.history().size(0) == 1);
+  }
+  SUBCASE("a user reported twice") {
+    c.pool().next.users = {User(1, 1.0), User(1, 2.0)};
+    absl::Status s = c.Tick(t0 + absl::Minutes(5)).status();
+    CHECK(absl::IsInvalidArgument(s));
+    CHECK(std::string(s.message()).find("twice") != std::string::npos);
+    CHECK(c.history().size(0) == 1);
+  }
+  SUBCASE("NaN usage") {
+    c.pool().next.users = {User(1, std::nan("")), User(2, 1.0)};
+    CHECK(absl::IsInvalidArgument(c.Tick(t0 + absl::Minutes(5)).status()));
+    CHECK(c.history().size(1) == 1);
+    CHECK(c.slots().size() == 2);
+  }
+  SUBCASE("unknown host") {
+    c.pool().next.users[0].host = 4;
+    CHECK(absl::IsInvalidArgument(c.Tick(t0 + absl::Minutes(5)).status()));
+  }
+}
+
+TEST_CASE("Controller feeds back one-step forecast errors") {
+  ScriptedPool pool;
+  pool.next.host_capacity = {ResourceVector::Filled(100)};
+  pool.next.users = {User(1, 5.0)};
+  Controller<NullProfiler, LastValue, LinearCost, QuantileTarget, ScriptedPool> c(
+      ControllerOptions{}, NullProfiler{}, LastValue{}, LinearCost{}, QuantileTarget{}, pool);
+  absl::Time t = absl::FromUnixSeconds(1700000000);
+  REQUIRE(c.Tick(t).ok());
+  c.pool().next.users = {User(1, 8.0)};
+  auto r = c.Tick(t + absl::Minutes(5));
+  REQUIRE(r.ok());
+  CHECK(r->forecast_error.cpu() == doctest::Approx(3.0));  // predicted 5, saw 8
+}
+
+TEST_CASE("Controller's policy hook can edit the plan, and infeasible plans are refused") {
+  auto w = GenerateWorkload({.users = 4, .days = 1});
+  REQUIRE(w.ok());
+  auto pool = SimulatedPool::Create(*w);
+  REQUIRE(pool.ok());
+  DefaultController c(ControllerOptions{}, NullProfiler{}, HoltWinters{}, LinearCost{},
+                      QuantileTarget{}, *std::move(pool));
+  // An override that freezes user 0.
+  c.set_policy([](const AllocationRequest&, AllocationPlan& plan) {
+    std::erase_if(plan.moves, [](const Move& m) { return m.user == UserId{0}; });
+    return absl::OkStatus();
+  });
+  for (std::size_t k = 0; k < 20; ++k) {
+    auto r = c.Tick(w->time(k));
+    REQUIRE(r.ok());
+    for (const Move& m : r->decisions) CHECK(m.user != UserId{0});
+  }
+  // A policy that breaks capacity is caught before anything is applied.
+  c.set_policy([](const AllocationRequest& req, AllocationPlan& plan) {
+    Move m;
+    m.user = req.users[0].user;
+    m.index = 0;
+    m.resource = Resource::kCpu;
+    m.from = req.users[0].allocation.cpu();
+    m.to = 1e9;
+    plan.moves.push_back(m);
+    return absl::OkStatus();
+  });
+  CHECK(absl::IsInternal(c.Tick(w->time(20)).status()));
+}
+
+}  // namespace foresight

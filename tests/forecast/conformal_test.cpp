@@ -1,0 +1,101 @@
+#include "foresight/forecast/conformal.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "foresight/forecast/holt_winters.hpp"
+#include "foresight/forecast/internal/synthetic.hpp"
+#include "foresight/forecast/seasonal_naive.hpp"
+
+namespace foresight {
+namespace {
+
+// Streams `test` after fitting on `train`; returns the 90% coverage at `step`.
+template <typename F>
+double HeldOutCoverage(const Conformal<F>& model, const std::vector<double>& train,
+                       const std::vector<double>& test, int step) {
+  auto state = model.Fit(train);
+  REQUIRE(state.ok());
+  std::vector<std::pair<double, double>> pending(test.size() + static_cast<std::size_t>(step));
+  int hits = 0, total = 0;
+  for (std::size_t i = 0; i < test.size(); ++i) {
+    const Forecast f = model.Predict(*state, step);
+    pending[i + static_cast<std::size_t>(step) - 1] = {f.Quantile(step, 0.05), f.Quantile(step, 0.95)};
+    if (i + 1 >= static_cast<std::size_t>(step)) {
+      const auto [lo, hi] = pending[i];
+      hits += test[i] >= lo && test[i] <= hi;
+      ++total;
+    }
+    model.Update(*state, test[i]);
+  }
+  return static_cast<double>(hits) / total;
+}
+
+TEST_CASE("Conformal 90% intervals cover ~90% of held-out data") {
+  // Seasonal series with AR(1) noise: HoltWinters' own errors are autocorrelated,
+  // conformal calibration must still deliver nominal coverage.
+  const auto y = internal::SyntheticSeries(
+      {.n = 7000, .season1 = 24, .amp1 = 30, .noise = 4, .ar = 0.6, .seed = 11});
+  const std::vector<double> train(y.begin(), y.begin() + 2000), test(y.begin() + 2000, y.end());
+  Conformal<HoltWinters> model(HoltWinters({.season = 24}), {.horizon = 12, .window = 300});
+  for (int step : {1, 6, 12}) {
+    const double cov = HeldOutCoverage(model, train, test, step);
+    INFO("step " << step << " coverage " << cov);
+    CHECK(cov > 0.865);
+    CHECK(cov < 0.935);
+  }
+}
+
+TEST_CASE("Conformal coverage holds for heavy-tailed noise around a seasonal naive") {
+  internal::SeededNormal rng(5);
+  std::vector<double> y;
+  for (int t = 0; t < 6000; ++t) {
+    const double z = rng();
+    y.push_back(50 + 10 * std::sin(t * 2 * 3.14159265 / 24) + z * z * z);  // skewed, heavy tails
+  }
+  const std::vector<double> train(y.begin(), y.begin() + 1500), test(y.begin() + 1500, y.end());
+  Conformal<SeasonalNaive> model(SeasonalNaive(24), {.horizon = 4, .window = 400});
+  const double cov = HeldOutCoverage(model, train, test, 1);
+  INFO("coverage " << cov);
+  CHECK(cov > 0.865);
+  CHECK(cov < 0.935);
+}
+
+TEST_CASE("Conformal measures its own coverage per step and scores confidence") {
+  const auto y = internal::SyntheticSeries({.n = 3000, .noise = 3, .seed = 2});
+  Conformal<HoltWinters> model(HoltWinters({.season = 24}), {.horizon = 6, .calibration = 1000});
+  auto state = model.Fit(y);
+  REQUIRE(state.ok());
+  for (int step = 1; step <= 6; ++step) {
+    CHECK(model.Coverage(*state, step) > 0.8);
+    CHECK(model.Coverage(*state, step) < 0.97);
+  }
+  const Forecast f = model.Predict(*state, 30);
+  CHECK(f.horizon() == 30);
+  CHECK(f.confidence() > 0.5);
+  CHECK(f.Quantile(30, 0.95) - f.Quantile(30, 0.05) > f.Quantile(6, 0.95) - f.Quantile(6, 0.05));
+  // A noisier series gets lower confidence.
+  const auto noisy = internal::SyntheticSeries({.n = 3000, .noise = 30, .seed = 2});
+  auto ns = model.Fit(noisy);
+  REQUIRE(ns.ok());
+  CHECK(model.Predict(*ns, 1).confidence() < f.confidence());
+}
+
+TEST_CASE("Conformal rank follows the finite-sample rule") {
+  const std::vector<double> r = {1, 2, 3, 4, 5, 6, 7, 8, 9};  // n = 9
+  CHECK(internal::ConformalRank(r, 0.9) == 9.0);   // ceil(10 * 0.9) = 9
+  CHECK(internal::ConformalRank(r, 0.5) == 5.0);   // ceil(5) = 5
+  CHECK(internal::ConformalRank(r, 0.1) == 1.0);   // floor(1) = 1
+  CHECK(internal::ConformalRank(r, 0.25) == 2.0);  // floor(2.5) = 2
+  CHECK(internal::ConformalRank(r, 0.99) == 9.0);  // clamped
+}
+
+TEST_CASE("Conformal rejects NaN history") {
+  Conformal<SeasonalNaive> model;
+  CHECK_FALSE(model.Fit(std::vector<double>{1, 2, INFINITY}).ok());
+}
+
+}  // namespace
+}  // namespace foresight

@@ -1,0 +1,131 @@
+// The Forecaster role's shared conformance test: every shipped policy (and the
+// type-erased and decorated forms) must honour the contract in forecaster.hpp.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "foresight/forecast/conformal.hpp"
+#include "foresight/forecast/ensemble.hpp"
+#include "foresight/forecast/holt_winters.hpp"
+#include "foresight/forecast/internal/any_forecaster.hpp"
+#include "foresight/forecast/internal/synthetic.hpp"
+#include "foresight/forecast/last_value.hpp"
+#include "foresight/forecast/lstm.hpp"
+#include "foresight/forecast/markov_chain.hpp"
+#include "foresight/forecast/multi_seasonal.hpp"
+#include "foresight/forecast/seasonal_naive.hpp"
+
+namespace foresight {
+namespace {
+
+// How to build each policy for the test, and whether Fit(x) + Update(y) must
+// equal Fit(x + y) exactly (policies that retrain or replay a calibration
+// window in Fit only approximate it).
+template <typename F>
+struct Policy {
+  static F Make() { return F(); }
+  static constexpr bool kExactUpdate = true;
+};
+template <>
+struct Policy<MultiSeasonal> {
+  static MultiSeasonal Make() { return MultiSeasonal({.season1 = 12, .season2 = 48}); }
+  static constexpr bool kExactUpdate = false;  // parameters tuned in Fit
+};
+template <>
+struct Policy<MarkovChain> {
+  static MarkovChain Make() { return MarkovChain({.states = 6, .season = 24, .phases = 4, .calibration = 150}); }
+  static constexpr bool kExactUpdate = true;
+};
+template <>
+struct Policy<SmallLstm> {
+  static SmallLstm Make() { return SmallLstm({.hidden = 4, .horizon = 4, .epochs = 2, .min_train = 100}); }
+  static constexpr bool kExactUpdate = false;  // Fit trains
+};
+template <>
+struct Policy<Conformal<HoltWinters>> {
+  static Conformal<HoltWinters> Make() { return Conformal<HoltWinters>(HoltWinters(), {.horizon = 6}); }
+  static constexpr bool kExactUpdate = false;  // calibration split moves
+};
+template <>
+struct Policy<Ensemble> {
+  static Ensemble Make() {
+    return Ensemble({AnyForecaster(SeasonalNaive(24)), AnyForecaster(HoltWinters())}, {.horizon = 6});
+  }
+  static constexpr bool kExactUpdate = false;  // validation split moves
+};
+template <>
+struct Policy<AnyForecaster> {
+  static AnyForecaster Make() { return AnyForecaster(HoltWinters()); }
+  static constexpr bool kExactUpdate = true;
+};
+
+void CheckWellFormed(const Forecast& f, int horizon) {
+  REQUIRE(f.horizon() == horizon);
+  CHECK(f.confidence() >= 0.0);
+  CHECK(f.confidence() <= 1.0);
+  for (int s = 1; s <= horizon; ++s) {
+    CHECK(std::isfinite(f.mean(s)));
+    const auto q = f.quantiles(s);
+    for (std::size_t k = 0; k < q.size(); ++k) {
+      CHECK(std::isfinite(q[k]));
+      if (k > 0) CHECK(q[k] >= q[k - 1]);
+    }
+  }
+}
+
+#define FORESIGHT_FORECASTERS                                                                    \
+  LastValue, SeasonalNaive, HoltWinters, MarkovChain, SmallLstm, MultiSeasonal,                 \
+      Conformal<HoltWinters>, Ensemble, AnyForecaster
+
+TEST_CASE_TEMPLATE("Forecaster conformance", F, FORESIGHT_FORECASTERS) {
+  static_assert(Forecaster<F>);
+  const F f = Policy<F>::Make();
+  CHECK_FALSE(std::string_view(F::Name()).empty());
+
+  // Cold start.
+  absl::StatusOr<typename F::State> cold = f.Fit({});
+  REQUIRE(cold.ok());
+  CheckWellFormed(f.Predict(*cold, 5), 5);
+  CHECK(f.Predict(*cold, 0).horizon() == 0);
+
+  // Bad input.
+  for (double bad : {NAN, INFINITY, -INFINITY}) {
+    const std::vector<double> y = {1.0, 2.0, bad, 3.0};
+    CHECK(f.Fit(y).status().code() == absl::StatusCode::kInvalidArgument);
+  }
+
+  // Fitted, then updated; NaN updates are ignored.
+  const auto y = internal::SyntheticSeries({.n = 400, .season1 = 24, .amp1 = 10, .noise = 2, .seed = 5});
+  absl::StatusOr<typename F::State> state = f.Fit(y);
+  REQUIRE(state.ok());
+  for (int h : {1, 7, 30}) CheckWellFormed(f.Predict(*state, h), h);
+  const Forecast before = f.Predict(*state, 3);
+  f.Update(*state, NAN);
+  CHECK(f.Predict(*state, 3).mean(3) == before.mean(3));
+  f.Update(*state, 123.0);
+  CheckWellFormed(f.Predict(*state, 12), 12);
+
+  // The state is a copyable value: a copy evolves independently.
+  const double mean_before = f.Predict(*state, 2).mean(1);
+  typename F::State copy = *state;
+  for (int i = 0; i < 5; ++i) f.Update(copy, 1e3);
+  CHECK(f.Predict(*state, 2).mean(1) == mean_before);
+  CHECK(f.Predict(copy, 2).mean(1) != mean_before);
+
+  // Fit(x) then Update(y) == Fit(x + y).
+  if constexpr (Policy<F>::kExactUpdate) {
+    absl::StatusOr<typename F::State> part = f.Fit(std::span(y).first(250));
+    REQUIRE(part.ok());
+    for (std::size_t i = 250; i < y.size(); ++i) f.Update(*part, y[i]);
+    absl::StatusOr<typename F::State> whole = f.Fit(y);
+    const Forecast a = f.Predict(*part, 6), b = f.Predict(*whole, 6);
+    for (int s = 1; s <= 6; ++s) {
+      CHECK(a.mean(s) == doctest::Approx(b.mean(s)).epsilon(1e-9));
+      CHECK(a.Quantile(s, 0.9) == doctest::Approx(b.Quantile(s, 0.9)).epsilon(1e-9));
+    }
+  }
+}
+
+}  // namespace
+}  // namespace foresight

@@ -1,0 +1,65 @@
+#include "foresight/forecast/registry.hpp"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "foresight/forecast/internal/synthetic.hpp"
+#include "foresight/forecast/last_value.hpp"
+
+namespace foresight {
+namespace {
+
+TEST_CASE("The default registry has the built-in methods and they all forecast") {
+  const ForecasterRegistry& reg = ForecasterRegistry::Default();
+  const std::vector<std::string> names = reg.Names();
+  for (const char* required : {"naive", "snaive", "holt_winters", "markov", "lstm", "ensemble",
+                               "multi_seasonal"}) {
+    CHECK(std::find(names.begin(), names.end(), required) != names.end());
+  }
+  CHECK(std::is_sorted(names.begin(), names.end()));
+  const auto y = internal::SyntheticSeries({.n = 300, .season1 = 24, .noise = 2});
+  std::vector<std::string> all = names;
+  all.push_back("conformal_snaive");
+  all.push_back("conformal_ensemble");
+  for (const std::string& name : all) {
+    INFO(name);
+    CHECK(reg.Contains(name));
+    const bool documented = name.starts_with("conformal_") || !reg.Help(name).empty();
+    CHECK(documented);
+    absl::StatusOr<AnyForecaster> f = reg.Make(name, {.season = 24, .horizon = 6});
+    REQUIRE(f.ok());
+    CHECK(f->name() == name);
+    auto state = f->Fit(y);
+    REQUIRE(state.ok());
+    const Forecast fc = f->Predict(*state, 6);
+    for (int h = 1; h <= 6; ++h) CHECK(std::isfinite(fc.mean(h)));
+    CHECK(std::abs(fc.mean(1) - y.back()) < 60.0);  // sane scale
+  }
+}
+
+TEST_CASE("Registry errors: unknown names, bad configs, duplicates, reserved prefix") {
+  ForecasterRegistry reg;
+  RegisterBuiltinForecasters(reg);
+  auto unknown = reg.Make("nope", {});
+  CHECK(unknown.status().code() == absl::StatusCode::kNotFound);
+  CHECK(std::string(unknown.status().message()).find("snaive") != std::string::npos);
+  CHECK(reg.Make("conformal_nope", {}).status().code() == absl::StatusCode::kNotFound);
+  CHECK_FALSE(reg.Contains("conformal_nope"));
+  CHECK(reg.Make("snaive", {.season = 0}).status().code() == absl::StatusCode::kInvalidArgument);
+  auto factory = [](const MethodConfig&) -> absl::StatusOr<AnyForecaster> {
+    return AnyForecaster(LastValue());
+  };
+  CHECK(reg.Register("naive", "again", factory).code() == absl::StatusCode::kAlreadyExists);
+  CHECK(reg.Register("conformal_x", "", factory).code() == absl::StatusCode::kInvalidArgument);
+  CHECK(reg.Register("", "", factory).code() == absl::StatusCode::kInvalidArgument);
+  REQUIRE(reg.Register("mine", "a custom method", factory).ok());
+  CHECK(reg.Make("conformal_mine", {}).ok());
+  CHECK(reg.Help("mine") == "a custom method");
+}
+
+}  // namespace
+}  // namespace foresight

@@ -1,0 +1,158 @@
+#include "foresight/pool/simulated_pool.hpp"
+
+#include <random>
+
+#include <doctest/doctest.h>
+
+namespace foresight {
+namespace {
+
+// Two users on one host of capacity 10 (every resource), constant demand.
+Workload TwoUsers(std::size_t steps = 48) {
+  Workload w;
+  w.start = absl::FromUnixSeconds(1700000000);
+  w.step = absl::Minutes(5);
+  w.host_capacity = {ResourceVector::Filled(10)};
+  for (int u = 0; u < 2; ++u) {
+    WorkloadUser user;
+    user.id = UserId{static_cast<std::uint64_t>(u)};
+    user.name = absl::StrCat("u", u);
+    user.initial_allocation = ResourceVector::Filled(4);
+    w.users.push_back(user);
+  }
+  w.demand = xt::xtensor<double, 3>::from_shape({2, steps, kNumResources});
+  w.demand.fill(3.0);
+  return w;
+}
+
+Move Resize(std::uint64_t user, Resource r, double from, double to) {
+  Move m;
+  m.user = UserId{user};
+  m.index = static_cast<std::uint32_t>(user);
+  m.resource = r;
+  m.from = from;
+  m.to = to;
+  return m;
+}
+
+}  // namespace
+
+TEST_CASE("SimulatedPool applies a change after its lead time") {
+  Workload w = TwoUsers();
+  SimulatedPoolOptions o;
+  o.lead_time[Resource::kMemory] = absl::Minutes(10);
+  auto pool = SimulatedPool::Create(w, o);
+  REQUIRE(pool.ok());
+  Observation obs;
+  REQUIRE(pool->Observe(w.time(0), obs).ok());
+  AllocationPlan plan;
+  plan.moves = {Resize(0, Resource::kMemory, 4, 5), Resize(0, Resource::kCpu, 4, 5)};
+  std::vector<absl::Status> results;
+  REQUIRE(pool->Apply(w.time(0), plan, results).ok());
+  REQUIRE(results.size() == 2);
+  CHECK(results[0].ok());
+  CHECK(pool->effective(0).cpu() == 5);     // lead 0: at once
+  CHECK(pool->effective(0).memory() == 4);  // lead 10 min
+  REQUIRE(pool->Observe(w.time(1), obs).ok());
+  CHECK(pool->effective(0).memory() == 4);
+  REQUIRE(pool->Observe(w.time(2), obs).ok());
+  CHECK(pool->effective(0).memory() == 5);
+}
+
+TEST_CASE("SimulatedPool refuses a grow above capacity and keeps the old limit") {
+  Workload w = TwoUsers();
+  auto pool = SimulatedPool::Create(w);
+  REQUIRE(pool.ok());
+  AllocationPlan plan;
+  plan.moves = {Resize(0, Resource::kCpu, 4, 7)};  // 7 + 4 > 10
+  std::vector<absl::Status> results;
+  REQUIRE(pool->Apply(w.time(0), plan, results).ok());
+  CHECK(absl::IsFailedPrecondition(results[0]));
+  CHECK(pool->effective(0).cpu() == 4);
+  // Shrink first, then the grow fits.
+  plan.moves = {Resize(1, Resource::kCpu, 4, 3), Resize(0, Resource::kCpu, 4, 7)};
+  REQUIRE(pool->Apply(w.time(0), plan, results).ok());
+  CHECK(results[0].ok());
+  CHECK(results[1].ok());
+  CHECK(pool->effective(0).cpu() == 7);
+  CHECK(pool->capacity_violations() == 0);
+}
+
+TEST_CASE("SimulatedPool reports OOM and throttling, and rejects time going backwards") {
+  Workload w = TwoUsers();
+  w.users[0].initial_allocation = ResourceVector::Filled(2);  // below demand 3
+  auto pool = SimulatedPool::Create(w);
+  REQUIRE(pool.ok());
+  Observation obs;
+  REQUIRE(pool->Observe(w.time(3), obs).ok());
+  REQUIRE(obs.users.size() == 2);
+  CHECK((obs.users[0].events & kEventOom) != 0);
+  CHECK((obs.users[0].events & kEventCpuThrottled) != 0);
+  CHECK(obs.users[1].events == kEventNone);
+  CHECK(absl::IsInvalidArgument(pool->Observe(w.time(2), obs)));
+  CHECK(absl::IsOutOfRange(pool->Observe(w.time(1000), obs)));
+}
+
+TEST_CASE("SimulatedPool skips users whose demand is missing") {
+  Workload w = TwoUsers();
+  for (std::size_t r = 0; r < kNumResources; ++r) w.demand(1, 5, r) = std::nan("");
+  auto pool = SimulatedPool::Create(w);
+  REQUIRE(pool.ok());
+  Observation obs;
+  REQUIRE(pool->Observe(w.time(5), obs).ok());
+  REQUIRE(obs.users.size() == 1);
+  CHECK(obs.users[0].user == UserId{0});
+}
+
+TEST_CASE("SimulatedPool rejects bad workloads and options") {
+  Workload w = TwoUsers();
+  w.demand(0, 0, 0) = -1;
+  CHECK(absl::IsInvalidArgument(SimulatedPool::Create(w).status()));
+  w = TwoUsers();
+  w.users[1].host = 5;
+  CHECK(absl::IsInvalidArgument(SimulatedPool::Create(w).status()));
+  SimulatedPoolOptions o;
+  o.failure_rate = 1.5;
+  CHECK(absl::IsInvalidArgument(SimulatedPool::Create(TwoUsers(), o).status()));
+}
+
+TEST_CASE("capacity is never exceeded under random plans with failures and delays") {
+  // Property test: random resize plans (shrinks first, as allocators emit
+  // them), 30 % failed and 30 % delayed actuations; check every instant.
+  for (std::uint64_t seed = 0; seed < 40; ++seed) {
+    Workload w = TwoUsers(200);
+    w.users.push_back(w.users[0]);
+    w.users[2].id = UserId{2};
+    w.users[2].initial_allocation = ResourceVector::Filled(1);
+    w.demand = xt::xtensor<double, 3>::from_shape({3, 200, kNumResources});
+    w.demand.fill(1.0);
+    SimulatedPoolOptions o;
+    o.failure_rate = 0.3;
+    o.delay_rate = 0.3;
+    o.seed = seed;
+    o.lead_time[Resource::kMemory] = absl::Minutes(10);
+    auto pool = SimulatedPool::Create(w, o);
+    REQUIRE(pool.ok());
+    std::mt19937_64 rng(seed);
+    Observation obs;
+    std::vector<absl::Status> results;
+    for (std::size_t k = 0; k < 200; ++k) {
+      REQUIRE(pool->Observe(w.time(k), obs).ok());
+      AllocationPlan plan;
+      for (const UserObservation& u : obs.users) {
+        for (Resource r : kAllResources) {
+          const double to = std::uniform_real_distribution<double>(0, 6)(rng);
+          plan.moves.push_back(Resize(u.user.value, r, u.allocation[r], to));
+        }
+      }
+      plan.OrderShrinksFirst();
+      REQUIRE(pool->Apply(w.time(k), plan, results).ok());
+      const ResourceVector used = pool->host_allocation(0);
+      CHECK(AllLessEqual(used, w.host_capacity[0], 1e-6));
+    }
+    CHECK(pool->capacity_violations() == 0);
+    CHECK(pool->failed_actuations() > 0);
+  }
+}
+
+}  // namespace foresight

@@ -1,0 +1,50 @@
+#include "foresight/sim/metrics.hpp"
+
+#include <doctest/doctest.h>
+
+namespace foresight {
+
+TEST_CASE("MetricsAccumulator computes Autopilot-style metrics by hand") {
+  const absl::Time t0 = absl::FromUnixSeconds(0);
+  MetricsAccumulator acc(1, t0, absl::Minutes(5), t0);
+  CostTerms terms;
+  terms.under = ResourceVector::Filled(1);
+  terms.over = ResourceVector::Filled(0.5);
+  // Step 1: limit 4, demand 2 everywhere (slack 0.5). Step 2: demand 5 > 4 (under, OOM).
+  acc.Add(0, t0, ResourceVector::Filled(2), ResourceVector::Filled(4), terms, 0);
+  acc.Add(0, t0 + absl::Minutes(5), ResourceVector::Filled(5), ResourceVector::Filled(4), terms, 2);
+  // Day 2: one step, no OOM.
+  acc.Add(0, t0 + absl::Hours(25), ResourceVector::Filled(1), ResourceVector::Filled(4), terms, 0);
+  PolicyMetrics m = acc.Finish("x", 0, 0);
+  CHECK(m.entity_steps == 3);
+  CHECK(m.entity_days == 2);
+  CHECK(m.underprovisioned_fraction == doctest::Approx(1.0 / 3));
+  CHECK(m.underprovisioned_resource_seconds.cpu() == doctest::Approx(300));
+  CHECK(m.oom_events == 1);
+  CHECK(m.oom_free_entity_days == doctest::Approx(0.5));
+  CHECK(m.allocated_resource_seconds.memory() == doctest::Approx(3 * 4 * 300));
+  // Day 1 slack mean(0.5, 0) = 0.25, day 2 slack 0.75 -> 0.5.
+  CHECK(m.relative_slack == doctest::Approx(0.5));
+  CHECK(m.changes_per_entity_day_median == doctest::Approx(1.0));
+  // Cost: step1 over 2*0.5*300*4 = 1200; step2 under 1*300*4 = 1200; day2 3*0.5*300*4 = 1800.
+  CHECK(m.cost == doctest::Approx(4200));
+}
+
+TEST_CASE("warm-up samples are replayed but not scored") {
+  const absl::Time t0 = absl::FromUnixSeconds(0);
+  MetricsAccumulator acc(1, t0, absl::Minutes(5), t0 + absl::Hours(1));
+  acc.Add(0, t0, ResourceVector::Filled(9), ResourceVector::Filled(1), CostTerms{}, 0);
+  acc.Add(0, t0 + absl::Hours(2), ResourceVector::Filled(1), ResourceVector::Filled(1), CostTerms{},
+          0);
+  CHECK(acc.Finish("x", 0, 0).entity_steps == 1);
+  CHECK(acc.Finish("x", 0, 0).underprovisioned_fraction == 0);
+}
+
+TEST_CASE("GapClosed and Percentile") {
+  CHECK(GapClosed(0.2, 0.1, 0.0) == doctest::Approx(0.5));
+  CHECK(std::isnan(GapClosed(0.1, 0.1, 0.1)));
+  CHECK(Percentile({1, 2, 3, 4}, 0.5) == doctest::Approx(2.5));
+  CHECK(Percentile({}, 0.5) == 0);
+}
+
+}  // namespace foresight

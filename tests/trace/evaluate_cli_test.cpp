@@ -1,0 +1,94 @@
+// `foresight evaluate` end to end on tiny fixtures (skipped when the CLI is not built).
+#include <doctest/doctest.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "nlohmann/json.hpp"
+
+namespace {
+
+#ifdef FORESIGHT_CLI_PATH
+std::string Data(const std::string& rel) {
+  return std::string(FORESIGHT_TEST_DATA_DIR) + "/trace/" + rel;
+}
+
+int Run(const std::string& args, const std::string& err_file = "/dev/null") {
+  const std::string cmd = std::string(FORESIGHT_CLI_PATH) + " evaluate " + args +
+                          " > /tmp/foresight_eval_stdout.txt 2> " + err_file;
+  const int rc = std::system(cmd.c_str());
+  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+TEST_CASE("evaluate writes simulate's JSON schema plus the trace section, a table and a report") {
+  const std::string json = "/tmp/foresight_eval_test.json", html = "/tmp/foresight_eval_test.html";
+  REQUIRE(Run("--trace " + Data("long/usage.csv") +
+              " --format long --step 10m --policies vpa,proactive,oracle --json " + json +
+              " --report " + html) == 0);
+  const nlohmann::json j = nlohmann::json::parse(Slurp(json));
+  for (const char* p : {"vpa", "proactive", "oracle"}) {
+    INFO(p);
+    const nlohmann::json& m = j["policies"][p];
+    for (const char* key : {"underprovisioned_fraction", "underprovisioned_resource_seconds",
+                            "relative_slack", "oom_events", "oom_free_entity_days",
+                            "changes_per_entity_day_p99", "capacity_violations",
+                            "allocated_resource_seconds", "cost", "relative_slack_cpu",
+                            "throttled_cpu_seconds", "oom_events_per_entity_day",
+                            "changes_per_entity_day_median"}) {
+      CHECK(m.contains(key));
+    }
+    CHECK(m["capacity_violations"] == 0);
+    CHECK(j["gap_closed"].contains(p));
+  }
+  CHECK(j["trace"]["entities"] == 2);
+  CHECK(j["trace"]["steps"] == 4);
+  CHECK(j["trace"]["format"] == "long");
+  CHECK(j["trace"]["measured"]["io"] == false);
+  CHECK(j.contains("gap_closed_by_metric"));
+  const std::string table = Slurp("/tmp/foresight_eval_stdout.txt");
+  CHECK(table.find("2 entities x 4 steps") != std::string::npos);
+  CHECK(table.find("proactive") != std::string::npos);
+  const std::string report = Slurp(html);
+  CHECK(report.find("<svg") != std::string::npos);
+  CHECK(report.find("<script") == std::string::npos);
+  std::remove(json.c_str());
+  std::remove(html.c_str());
+}
+
+TEST_CASE("evaluate: warm-up, contention mode and every format's fixture") {
+  CHECK(Run("--trace " + Data("planetlab") + " --format planetlab --warmup 1d --policies vpa,oracle") == 0);
+  CHECK(Run("--trace " + Data("bitbrains") + " --format bitbrains --hosts 1 --host-capacity cpu=8,memory=32Gi") == 0);
+  for (const auto& [dir, fmt] : {std::pair{"azure", "azure"}, {"alibaba", "alibaba-machine"},
+                                 {"alibaba_container", "alibaba-container"},
+                                 {"google2011", "google2011"}, {"google2019", "google2019"}}) {
+    INFO(fmt);
+    CHECK(Run(std::string("--trace ") + Data(dir) + " --format " + fmt + " --policies vpa,oracle") == 0);
+  }
+}
+
+TEST_CASE("evaluate fails cleanly on bad input, naming file, line and column") {
+  const std::string err = "/tmp/foresight_eval_err.txt";
+  CHECK(Run("--trace " + Data("long/bad_usage.csv") + " --format long", err) == 1);
+  CHECK(Slurp(err).find("bad_usage.csv:3:4:") != std::string::npos);
+  CHECK(Run("--trace " + Data("long/usage.csv") + " --format swf", err) == 1);
+  CHECK(Slurp(err).find("unknown trace format 'swf'") != std::string::npos);
+  CHECK(Run("--trace " + Data("long/usage.csv") + " --format long --warmup 30d", err) == 1);
+  CHECK(Run("--trace " + Data("long/usage.csv") + " --format long --hosts 2", err) == 1);
+  CHECK(Run("--trace " + Data("long/usage.csv") + " --format long --step nope", err) == 1);
+  std::remove(err.c_str());
+}
+#else
+TEST_CASE("evaluate CLI tests need the foresight binary" * doctest::skip()) {}
+#endif
+
+}  // namespace
