@@ -6,11 +6,15 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common.hpp"
 #include "foresight/forecast/forecast.hpp"
 #include "foresight/forecast/holt_winters.hpp"
 #include "foresight/forecast/last_value.hpp"
 #include "foresight/forecast/seasonal_naive.hpp"
+#ifdef FORESIGHT_PYTHON_WITH_FORECAST_REGISTRY
+#include "foresight/forecast/registry.hpp"
+#endif
 
 namespace foresight::python {
 namespace {
@@ -44,7 +48,13 @@ class Model {
     if (horizon < 1) throw py::value_error(absl::StrCat("horizon must be >= 1, got ", horizon));
     return f_.Predict(state_, horizon);
   }
-  static std::string Name() { return std::string(F::Name()); }
+  std::string Name() const {
+    if constexpr (requires { f_.name(); }) {
+      return f_.name();  // a registry method: its registry name
+    } else {
+      return std::string(F::Name());
+    }
+  }
   long long samples() const { return samples_; }
 
  private:
@@ -53,12 +63,18 @@ class Model {
   long long samples_ = 0;
 };
 
-using AnyModel = std::variant<Model<LastValue>, Model<SeasonalNaive>, Model<HoltWinters>>;
+// The three foundation forecasters with all their parameters, plus any other
+// method of the forecasting module's run-time registry (type-erased there).
+using AnyModel = std::variant<Model<LastValue>, Model<SeasonalNaive>, Model<HoltWinters>
+#ifdef FORESIGHT_PYTHON_WITH_FORECAST_REGISTRY
+                              , Model<AnyForecaster>
+#endif
+                              >;
 
 // The dispatcher's result: any shipped forecaster behind one Python type.
-class AnyForecaster {
+class PyForecaster {
  public:
-  explicit AnyForecaster(AnyModel m) : m_(std::move(m)) {}
+  explicit PyForecaster(AnyModel m) : m_(std::move(m)) {}
   void Fit(const Array& h) { std::visit([&](auto& m) { m.Fit(h); }, m_); }
   void Update(const Array& v) { std::visit([&](auto& m) { m.Update(v); }, m_); }
   Forecast Predict(int h) const { return std::visit([&](const auto& m) { return m.Predict(h); }, m_); }
@@ -93,8 +109,18 @@ internal::ErrorQuantiles::Options ErrorOptions(int horizon) {
   return e;
 }
 
-// "holt_winters", season=288 -> AnyForecaster. Unknown names or parameters are ValueErrors.
-AnyForecaster MakeForecaster(const std::string& name, const py::kwargs& kwargs) {
+std::vector<std::string> Names() {
+  std::vector<std::string> names = {"naive", "seasonal_naive", "holt_winters"};
+#ifdef FORESIGHT_PYTHON_WITH_FORECAST_REGISTRY
+  for (const std::string& n : ForecasterRegistry::Default().Names()) {
+    if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
+  }
+#endif
+  return names;
+}
+
+// "holt_winters", season=288 -> PyForecaster. Unknown names or parameters are ValueErrors.
+PyForecaster MakeForecaster(const std::string& name, const py::kwargs& kwargs) {
   std::vector<std::string> allowed;
   auto get = [&](const char* key, auto fallback) {
     allowed.push_back(key);
@@ -118,15 +144,16 @@ AnyForecaster MakeForecaster(const std::string& name, const py::kwargs& kwargs) 
       }
     }
   };
-  const int error_horizon = get("error_horizon", 12);
   if (name == "naive" || name == "last_value") {
+    const int error_horizon = get("error_horizon", 12);
     check_unknown();
-    return AnyForecaster(Model<LastValue>(LastValue(internal::LastValueModel{}, ErrorOptions(error_horizon))));
+    return PyForecaster(Model<LastValue>(LastValue(internal::LastValueModel{}, ErrorOptions(error_horizon))));
   }
   if (name == "snaive" || name == "seasonal_naive") {
     const int season = get("season", 24);
+    const int error_horizon = get("error_horizon", 12);
     check_unknown();
-    return AnyForecaster(Model<SeasonalNaive>(SeasonalNaive(CheckSeason(season), ErrorOptions(error_horizon))));
+    return PyForecaster(Model<SeasonalNaive>(SeasonalNaive(CheckSeason(season), ErrorOptions(error_horizon))));
   }
   if (name == "holt_winters" || name == "hw") {
     HoltWintersOptions o;
@@ -135,11 +162,25 @@ AnyForecaster MakeForecaster(const std::string& name, const py::kwargs& kwargs) 
     o.beta = get("beta", o.beta);
     o.gamma = get("gamma", o.gamma);
     o.phi = get("phi", o.phi);
+    const int error_horizon = get("error_horizon", 12);
     check_unknown();
-    return AnyForecaster(Model<HoltWinters>(HoltWinters(CheckHoltWinters(o), ErrorOptions(error_horizon))));
+    return PyForecaster(Model<HoltWinters>(HoltWinters(CheckHoltWinters(o), ErrorOptions(error_horizon))));
   }
-  throw py::value_error(absl::StrCat("unknown forecaster '", name,
-                                     "' (expected naive, seasonal_naive or holt_winters)"));
+#ifdef FORESIGHT_PYTHON_WITH_FORECAST_REGISTRY
+  const ForecasterRegistry& registry = ForecasterRegistry::Default();
+  if (registry.Contains(name) || name.starts_with("conformal_")) {
+    MethodConfig config;
+    config.season = get("season", config.season);
+    config.horizon = get("horizon", config.horizon);
+    config.seed = get("seed", config.seed);
+    check_unknown();
+    CheckSeason(config.season);
+    if (config.horizon < 1) throw py::value_error("horizon must be >= 1");
+    return PyForecaster(Model<AnyForecaster>(Unwrap(registry.Make(name, config))));
+  }
+#endif
+  throw py::value_error(absl::StrCat("unknown forecaster '", name, "' (expected one of: ",
+                                     absl::StrJoin(Names(), ", "), ")"));
 }
 
 py::array_t<double> ToArray(std::span<const double> v) {
@@ -209,13 +250,15 @@ void BindForecast(py::module_& m) {
          py::arg("phi") = 0.98, py::arg("error_horizon") = 12);
   BindModelMethods<Model<HoltWinters>>(hw);
 
-  py::class_<AnyForecaster> any(m, "Forecaster", "Any shipped forecaster, chosen by name (make_forecaster)");
-  BindModelMethods<AnyForecaster>(any);
+  py::class_<PyForecaster> any(m, "Forecaster", "Any shipped forecaster, chosen by name (make_forecaster)");
+  BindModelMethods<PyForecaster>(any);
 
   m.def("make_forecaster", &MakeForecaster, py::arg("name"),
         "make_forecaster('holt_winters', season=288, alpha=0.2, ...) -> Forecaster.\n"
-        "Names: naive (last_value), seasonal_naive (snaive), holt_winters (hw); every one takes error_horizon.");
-  m.attr("forecaster_names") = py::make_tuple("naive", "seasonal_naive", "holt_winters");
+        "Names: naive (last_value), seasonal_naive (snaive), holt_winters (hw) with their own\n"
+        "parameters and error_horizon; any other name of the forecasting module's registry\n"
+        "(arima, ets, markov, lstm, ensemble, conformal_<name>, ...) with season, horizon, seed.");
+  m.def("forecaster_names", &Names, "Names accepted by make_forecaster");
 }
 
 }  // namespace foresight::python
