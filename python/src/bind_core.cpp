@@ -87,6 +87,7 @@ void BindCore(py::module_& m) {
                       }));
   py::implicitly_convertible<py::list, ResourceVector>();
   py::implicitly_convertible<py::tuple, ResourceVector>();
+  py::implicitly_convertible<py::array, ResourceVector>();
 
   m.def("parse_resource", [](const std::string& name) { return Unwrap(ParseResource(name)); },
         py::arg("name"), "'cpu', 'memory'/'mem', 'io'/'disk', 'net'/'network' -> Resource");
