@@ -184,6 +184,31 @@ TEST_CASE("ExpectedDemand beats a flat mean on a diurnal + app-chain user") {
   }
 }
 
+TEST_CASE("The residual to the seasonal shape persists as an AR(1)") {
+  BehaviorProfiler p;
+  std::mt19937_64 rng(17);
+  std::normal_distribution<double> noise(0.0, 0.2);
+  double ar = 0.0;
+  const int steps = 28 * kStepsPerDay;
+  for (int i = 0; i < steps; ++i) {
+    const double hour = (i % kStepsPerDay) / 12.0;
+    ar = 0.9 * ar + noise(rng);
+    p.Observe(0, Monday() + kStep * i, Usage(std::max(0.0, 3.0 + std::sin(hour / 24 * 2 * testing::kPi) + ar)));
+  }
+  CHECK(p.ResidualAutocorrelation(0, Resource::kCpu) == doctest::Approx(0.9).epsilon(0.1));
+  CHECK(p.ResidualAutocorrelation(0, Resource::kMemory) == doctest::Approx(0.0));  // constant
+  const absl::Time last = Monday() + kStep * (steps - 1);
+  const double seasonal_next = p.Summary(0, last + kStep).seasonal_mean.cpu();
+  const double seasonal_now = p.Summary(0, last).seasonal_mean.cpu();
+  const double residual = ar + 3.0 + std::sin(23.9166 / 24 * 2 * testing::kPi) - seasonal_now;
+  const double rho = p.ResidualAutocorrelation(0, Resource::kCpu);
+  CHECK(p.ExpectedDemand(0, last + kStep).cpu() ==
+        doctest::Approx(seasonal_next + rho * residual).epsilon(0.02));
+  // Far ahead the residual has decayed away: the seasonal mean remains.
+  CHECK(p.ExpectedDemand(0, last + absl::Hours(12)).cpu() ==
+        doctest::Approx(p.Summary(0, last + absl::Hours(12)).seasonal_mean.cpu()).epsilon(0.01));
+}
+
 TEST_CASE("Declared intent raises the demand prior while it is in force") {
   BehaviorProfiler p;
   REQUIRE(p.RegisterIntent(9, "video edit", MakeResources(3, 2, 1, 1), absl::Minutes(40)).ok());

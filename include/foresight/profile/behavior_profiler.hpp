@@ -15,6 +15,9 @@
 // forecaster or allocator can use for any future instant:
 //
 //   base    = seasonal mean of the bucket of `at` (recent level if unseen)
+//             + rho^k * latest residual   (residual = usage - seasonal mean,
+//             an AR(1) with its own lag-1 autocorrelation rho per resource;
+//             k = lead / sampling interval), floored at 0
 //   base[r] = workflow stage demand[r] at `at`, for resources the stage specifies
 //   base   *= multiplier of the declared intent, while within its expected duration
 //   app     = p_a * demand(a) + sum_b q_b * demand(b) + (1 - p_a - sum_b q_b) * base * off
@@ -162,6 +165,8 @@ class BehaviorProfiler {
   }
   // Recent smoothed usage of `slot`.
   ResourceVector Level(Slot slot) const;
+  // Lag-1 autocorrelation of the residual to the seasonal mean, in [0, 1).
+  double ResidualAutocorrelation(Slot slot, Resource r) const;
   // Weight of the current app's predictor against the seasonal one, in [0, 1].
   double AppWeight(Slot slot) const;
   // Observations rejected (not newer than the previous one, or invalid usage).
@@ -175,6 +180,14 @@ class BehaviorProfiler {
     float level[kNumResources] = {};
     float off_app[kNumResources] = {1.0f, 1.0f, 1.0f, 1.0f};  // usage / seasonal mean outside apps
     float off_app_n = 0.0f;
+    // Residual r = usage - seasonal mean, modelled as AR(1): the latest residual,
+    // EW E[r_t r_{t-1}] and E[r^2], and the EW sampling interval (seconds).
+    float residual[kNumResources] = {};
+    float residual_c1[kNumResources] = {};
+    float residual_c0[kNumResources] = {};
+    float residual_n = 0.0f;
+    float interval_seconds = 0.0f;
+    bool has_residual = false;
     std::uint32_t samples = 0;
     std::int32_t last_intent = -1;
     BehaviorClass behavior = BehaviorClass::kUnknown;  // cached, see classify_every  // intent field of the previous observation

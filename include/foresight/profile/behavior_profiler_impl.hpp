@@ -65,6 +65,14 @@ inline ResourceVector BehaviorProfiler::SeasonalOrLevel(Slot slot, absl::Time t)
   return seasonal_.Count(slot, b) > 0 ? seasonal_.Mean(slot, b) : Level(slot);
 }
 
+inline double BehaviorProfiler::ResidualAutocorrelation(Slot slot, Resource r) const {
+  if (slot >= slots()) return 0.0;
+  const UserState& u = users_[slot];
+  const std::size_t i = Index(r);
+  if (u.residual_n < 2.0f || u.residual_c0[i] <= 0.0f) return 0.0;
+  return std::clamp(static_cast<double>(u.residual_c1[i]) / u.residual_c0[i], 0.0, 0.999);
+}
+
 inline double BehaviorProfiler::AppWeight(Slot slot) const {
   std::optional<AppChain::AppStats> app = apps_.Stats(slot, apps_.current_app(slot));
   if (!app || app->errors <= 0.0) return 0.5;
@@ -101,7 +109,32 @@ inline void BehaviorProfiler::Observe(Slot slot, absl::Time now, const UserObser
   // 3. Application launch.
   if ((obs.events & kEventAppLaunch) != 0 && obs.app >= 0) apps_.Launch(slot, now, obs.app);
 
-  // 4. Outside apps, learn how usage compares with the seasonal mean.
+  // 4a. Residual to the seasonal mean of this bucket, as an AR(1).
+  if (u.samples > 0) {
+    const double dt = absl::ToDoubleSeconds(now - u.last);
+    u.interval_seconds = u.interval_seconds == 0.0f
+                             ? static_cast<float>(dt)
+                             : static_cast<float>(u.interval_seconds + 0.05 * (dt - u.interval_seconds));
+  }
+  if (const int b = seasonal_.Bucket(now); seasonal_.Count(slot, b) > 0) {
+    const ResourceVector mean = seasonal_.Mean(slot, b);
+    const bool pair = u.has_residual && u.samples > 0;
+    if (pair) u.residual_n += 1.0f;
+    const double w = pair ? std::max(options_.accuracy_alpha, 1.0 / u.residual_n) : 0.0;
+    for (std::size_t r = 0; r < kNumResources; ++r) {
+      const double res = usage.values[r] - mean.values[r];
+      if (pair) {
+        u.residual_c1[r] = static_cast<float>(u.residual_c1[r] + w * (res * u.residual[r] - u.residual_c1[r]));
+        u.residual_c0[r] = static_cast<float>(u.residual_c0[r] + w * (res * res - u.residual_c0[r]));
+      }
+      u.residual[r] = static_cast<float>(res);
+    }
+    u.has_residual = true;
+  } else {
+    u.has_residual = false;  // no seasonal reference: the recent level stands in
+  }
+
+  // 4b. Outside apps, learn how usage compares with the seasonal mean.
   if (apps_.current_app(slot) < 0 && u.samples > 0) {
     const int b = seasonal_.Bucket(now);
     if (seasonal_.Count(slot, b) > 0) {
@@ -239,19 +272,36 @@ inline ResourceVector BehaviorProfiler::AppEstimate(Slot slot, const AppChain::A
 
 inline ResourceVector BehaviorProfiler::ExpectedDemand(Slot slot, absl::Time at) const {
   if (!observed(slot)) return {};
-  const absl::Time last = users_[slot].last;
+  const UserState& u = users_[slot];
+  const absl::Time last = u.last;
   ResourceVector base = SeasonalOrLevel(slot, at);
-  if (std::optional<ResourceVector> stage = workflows_.DemandAt(slot, last, at)) {
-    for (std::size_t r = 0; r < kNumResources; ++r) {
-      if (stage->values[r] > 0.0) base.values[r] = stage->values[r];
+  ResourceVector persisted = base;  // plus the decaying residual of the latest sample
+  if (u.has_residual && u.interval_seconds > 0.0f && seasonal_.Count(slot, seasonal_.Bucket(at)) > 0) {
+    const double k = std::max(absl::ToDoubleSeconds(at - last), 0.0) / u.interval_seconds;
+    for (Resource r : kAllResources) {
+      const double rho = ResidualAutocorrelation(slot, r);
+      if (rho > 0.0) persisted[r] = std::max(0.0, base[r] + std::pow(rho, k) * u.residual[Index(r)]);
     }
   }
-  base = base * intents_.MultiplierAt(slot, at);
+  const ResourceVector intent = intents_.MultiplierAt(slot, at);
+  const std::optional<ResourceVector> stage = workflows_.DemandAt(slot, last, at);
+  auto shape = [&](ResourceVector v) {
+    if (stage) {
+      for (std::size_t r = 0; r < kNumResources; ++r) {
+        if (stage->values[r] > 0.0) v.values[r] = stage->values[r];
+      }
+    }
+    return v * intent;
+  };
+  base = shape(base);
+  persisted = shape(persisted);
   std::optional<AppChain::AppStats> app = apps_.Stats(slot, apps_.current_app(slot));
-  if (!app || app->samples <= 0.0) return base;
+  if (!app || app->samples <= 0.0) return persisted;
+  // The current app explains the latest residual: its estimate falls back on
+  // the plain seasonal base, not on the persisted one.
   const double lead = std::max(absl::ToDoubleMinutes(at - last), 0.0);
   const double w = AppWeight(slot);
-  return base * (1.0 - w) + AppEstimate(slot, *app, lead, base) * w;
+  return persisted * (1.0 - w) + AppEstimate(slot, *app, lead, base) * w;
 }
 
 inline ResourceVector BehaviorProfiler::ExpectedPeak(Slot slot, absl::Time at) const {
