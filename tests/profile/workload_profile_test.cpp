@@ -81,7 +81,8 @@ TEST_CASE("On the built-in workload the demand prior beats each user's flat mean
     for (std::size_t u = 0; u < w.num_users(); ++u) {
       if (!w.Present(u, k + lead)) continue;
       const double actual = w.Demand(u, k + lead, Resource::kCpu);
-      err_prior[u] += std::abs(p.ExpectedDemand(static_cast<Slot>(u), w.time(k + lead)).cpu() - actual);
+      err_prior[u] +=
+          std::abs(p.ExpectedDemand(static_cast<Slot>(u), w.time(k + lead)).cpu() - actual);
       err_flat[u] += std::abs(mean[u] - actual);
     }
   }

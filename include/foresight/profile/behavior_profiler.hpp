@@ -41,26 +41,26 @@
 // reports ~6 KiB with the default 168 buckets, 95% of it the seasonal shape).
 // `Observe` is O(1) per call (O(templates x stages) when workflows are
 // registered; every `classify_every` samples it re-classifies the user in
-// O(buckets), so `Summary` is O(1)); observations that are not newer than the slot's previous one or
-// carry invalid usage are skipped and counted in `skipped()`.
+// O(buckets), so `Summary` is O(1)); observations that are not newer than the
+// slot's previous one or carry invalid usage are skipped and counted in `skipped()`.
 //
 //   BehaviorProfiler profiler;
 //   profiler.Observe(slot, now, user_observation);
 //   ProfileSummary s = profiler.Summary(slot, now);
 //   ResourceVector prior = profiler.ExpectedDemand(slot, now + absl::Minutes(30));
 //
-// | type     | name                    | description                                     | default |
-// |----------|-------------------------|-------------------------------------------------|---------|
-// | int      | buckets                 | seasonal buckets per week (168 = hourly)        | 168     |
-// | double   | seasonal_alpha          | floor of the seasonal mean's learning rate      | 0.1     |
-// | double   | peak_quantile           | quantile tracked as seasonal_peak               | 0.9     |
-// | double   | peak_eta                | floor of the peak quantile's learning rate      | 0.05    |
-// | Duration | utc_offset              | users' local time offset for hour-of-week       | 0       |
-// | int      | full_confidence_samples | samples per bucket for confidence 1             | 24      |
-// | double   | level_alpha             | EW weight of the recent level                   | 0.3     |
-// | double   | accuracy_alpha          | EW weight of errors that weigh app vs seasonal  | 0.05    |
-// | int      | classify_every          | samples between re-classifications              | 12      |
-// | ...      | apps, sessions, intents, workflows, classifier | component options        | see headers |
+// | type     | name                    | description                                 | default |
+// |----------|-------------------------|---------------------------------------------|---------|
+// | int      | buckets                 | seasonal buckets per week (168 = hourly)    | 168     |
+// | double   | seasonal_alpha          | floor of the seasonal mean's learning rate  | 0.1     |
+// | double   | peak_quantile           | quantile tracked as seasonal_peak           | 0.9     |
+// | double   | peak_eta                | floor of the peak quantile's learning rate  | 0.05    |
+// | Duration | utc_offset              | users' local time offset for hour-of-week   | 0       |
+// | int      | full_confidence_samples | samples per bucket for confidence 1         | 24      |
+// | double   | level_alpha             | EW weight of the recent level               | 0.3     |
+// | double   | accuracy_alpha          | EW weight of errors: app vs seasonal        | 0.05    |
+// | int      | classify_every          | samples between re-classifications          | 12      |
+// | ...      | apps, sessions, intents, workflows, classifier: component options (headers) |
 #ifndef FORESIGHT_PROFILE_BEHAVIOR_PROFILER_HPP_
 #define FORESIGHT_PROFILE_BEHAVIOR_PROFILER_HPP_
 
@@ -190,7 +190,8 @@ class BehaviorProfiler {
     bool has_residual = false;
     std::uint32_t samples = 0;
     std::int32_t last_intent = -1;
-    BehaviorClass behavior = BehaviorClass::kUnknown;  // cached, see classify_every  // intent field of the previous observation
+    BehaviorClass behavior = BehaviorClass::
+        kUnknown;  // cached, see classify_every  // intent field of the previous observation
   };
   // Seasonal mean at `t`'s bucket, or the recent level when the bucket is unseen.
   ResourceVector SeasonalOrLevel(Slot slot, absl::Time t) const;

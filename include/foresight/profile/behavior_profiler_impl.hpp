@@ -112,9 +112,10 @@ inline void BehaviorProfiler::Observe(Slot slot, absl::Time now, const UserObser
   // 4a. Residual to the seasonal mean of this bucket, as an AR(1).
   if (u.samples > 0) {
     const double dt = absl::ToDoubleSeconds(now - u.last);
-    u.interval_seconds = u.interval_seconds == 0.0f
-                             ? static_cast<float>(dt)
-                             : static_cast<float>(u.interval_seconds + 0.05 * (dt - u.interval_seconds));
+    u.interval_seconds =
+        u.interval_seconds == 0.0f
+            ? static_cast<float>(dt)
+            : static_cast<float>(u.interval_seconds + 0.05 * (dt - u.interval_seconds));
   }
   if (const int b = seasonal_.Bucket(now); seasonal_.Count(slot, b) > 0) {
     const ResourceVector mean = seasonal_.Mean(slot, b);
@@ -124,8 +125,10 @@ inline void BehaviorProfiler::Observe(Slot slot, absl::Time now, const UserObser
     for (std::size_t r = 0; r < kNumResources; ++r) {
       const double res = usage.values[r] - mean.values[r];
       if (pair) {
-        u.residual_c1[r] = static_cast<float>(u.residual_c1[r] + w * (res * u.residual[r] - u.residual_c1[r]));
-        u.residual_c0[r] = static_cast<float>(u.residual_c0[r] + w * (res * res - u.residual_c0[r]));
+        u.residual_c1[r] =
+            static_cast<float>(u.residual_c1[r] + w * (res * u.residual[r] - u.residual_c1[r]));
+        u.residual_c0[r] =
+            static_cast<float>(u.residual_c0[r] + w * (res * res - u.residual_c0[r]));
       }
       u.residual[r] = static_cast<float>(res);
     }
@@ -142,7 +145,8 @@ inline void BehaviorProfiler::Observe(Slot slot, absl::Time now, const UserObser
       u.off_app_n += 1.0f;
       const double w = std::max(options_.accuracy_alpha, 1.0 / u.off_app_n);
       for (std::size_t r = 0; r < kNumResources; ++r) {
-        const double ratio = mean.values[r] > 0.0 ? std::min(usage.values[r] / mean.values[r], 10.0) : 1.0;
+        const double ratio =
+            mean.values[r] > 0.0 ? std::min(usage.values[r] / mean.values[r], 10.0) : 1.0;
         u.off_app[r] = static_cast<float>(u.off_app[r] + w * (ratio - u.off_app[r]));
       }
     }
@@ -226,8 +230,8 @@ inline ProfileSummary BehaviorProfiler::Summary(Slot slot, absl::Time now) const
   s.likely_next_app = next.app;
   s.next_app_probability = next.probability;
   s.in_session = sessions_.in_session(slot);
-  s.expected_session_minutes = s.in_session ? sessions_.ExpectedRemainingMinutes(slot, now)
-                                            : sessions_.MeanMinutes(slot);
+  s.expected_session_minutes =
+      s.in_session ? sessions_.ExpectedRemainingMinutes(slot, now) : sessions_.MeanMinutes(slot);
   s.intent = intents_.active(slot);
   s.workflow_stage = workflows_.Match(slot).stage;
   return s;
@@ -242,11 +246,12 @@ inline ResourceVector BehaviorProfiler::AppEstimate(Slot slot, const AppChain::A
   const UserState& u = users_[slot];
   const double running =
       sessions_.in_session(slot)
-          ? sessions_.Survival(slot, std::max(absl::ToDoubleMinutes(u.last - sessions_.session_start(slot)), 0.0), lead)
+          ? sessions_.Survival(
+                slot, std::max(absl::ToDoubleMinutes(u.last - sessions_.session_start(slot)), 0.0),
+                lead)
           : std::exp(-lead / 30.0);
   // Remaining dwell of the current app; one that overran is assumed to end soon.
-  const double elapsed =
-      std::max(absl::ToDoubleMinutes(u.last - apps_.current_since(slot)), 0.0);
+  const double elapsed = std::max(absl::ToDoubleMinutes(u.last - apps_.current_since(slot)), 0.0);
   const double dwell = current.dwell_minutes > 0.0 ? current.dwell_minutes : 30.0;
   const double remaining = std::max(dwell > elapsed ? dwell - elapsed : 0.25 * dwell, 1.0);
   // Dwell left is taken as uniform on [0, 2 * remaining].
@@ -260,7 +265,8 @@ inline ResourceVector BehaviorProfiler::AppEstimate(Slot slot, const AppChain::A
     std::optional<AppChain::AppStats> st = apps_.Stats(slot, to);
     if (!st || st->samples <= 0.0) return;
     const double dwell_b = st->dwell_minutes > 0.0 ? st->dwell_minutes : 30.0;
-    const double q = std::min((1.0 - p_stay) * p * std::max(0.0, 1.0 - after / (2.0 * dwell_b)), running);
+    const double q =
+        std::min((1.0 - p_stay) * p * std::max(0.0, 1.0 - after / (2.0 * dwell_b)), running);
     out += st->demand * q;
     used += q;
   });
@@ -276,11 +282,13 @@ inline ResourceVector BehaviorProfiler::ExpectedDemand(Slot slot, absl::Time at)
   const absl::Time last = u.last;
   ResourceVector base = SeasonalOrLevel(slot, at);
   ResourceVector persisted = base;  // plus the decaying residual of the latest sample
-  if (u.has_residual && u.interval_seconds > 0.0f && seasonal_.Count(slot, seasonal_.Bucket(at)) > 0) {
+  if (u.has_residual && u.interval_seconds > 0.0f &&
+      seasonal_.Count(slot, seasonal_.Bucket(at)) > 0) {
     const double k = std::max(absl::ToDoubleSeconds(at - last), 0.0) / u.interval_seconds;
     for (Resource r : kAllResources) {
       const double rho = ResidualAutocorrelation(slot, r);
-      if (rho > 0.0) persisted[r] = std::max(0.0, base[r] + std::pow(rho, k) * u.residual[Index(r)]);
+      if (rho > 0.0)
+        persisted[r] = std::max(0.0, base[r] + std::pow(rho, k) * u.residual[Index(r)]);
     }
   }
   const ResourceVector intent = intents_.MultiplierAt(slot, at);
@@ -307,8 +315,9 @@ inline ResourceVector BehaviorProfiler::ExpectedDemand(Slot slot, absl::Time at)
 inline ResourceVector BehaviorProfiler::ExpectedPeak(Slot slot, absl::Time at) const {
   if (!observed(slot)) return {};
   const int b = seasonal_.Bucket(at);
-  const ResourceVector spread =
-      seasonal_.Count(slot, b) > 0 ? seasonal_.Peak(slot, b) - seasonal_.Mean(slot, b) : ResourceVector{};
+  const ResourceVector spread = seasonal_.Count(slot, b) > 0
+                                    ? seasonal_.Peak(slot, b) - seasonal_.Mean(slot, b)
+                                    : ResourceVector{};
   return ExpectedDemand(slot, at) + Max(spread, ResourceVector{});
 }
 
