@@ -1,9 +1,8 @@
 // Cost of one CgroupPool tick: Observe (every user's counters and limits) and
 // Apply (one resize per user), on a fake tree of N users and, when run as root
 // on a host with cgroup v1, on real cgroups.
-#include <unistd.h>
-
 #include <benchmark/benchmark.h>
+#include <unistd.h>
 
 #include <optional>
 
@@ -100,7 +99,8 @@ void BM_CgroupPool_ObserveApplyRealV1(benchmark::State& state) {
     }
   }
   state.SetItemsProcessed(state.iterations() * users);
-  for (int u = 0; u < users; ++u) pool.RemoveUser(UserId{static_cast<std::uint64_t>(u)}).IgnoreError();
+  for (int u = 0; u < users; ++u)
+    pool.RemoveUser(UserId{static_cast<std::uint64_t>(u)}).IgnoreError();
   pool.RemoveParentGroup().IgnoreError();
 }
 BENCHMARK(BM_CgroupPool_ObserveApplyRealV1)->Arg(1)->Arg(16);

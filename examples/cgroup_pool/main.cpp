@@ -52,7 +52,8 @@ int Run(CgroupPool& pool, pid_t child) {
   plan.moves.push_back(cap);
   std::vector<absl::Status> results;
   if (!pool.Apply(absl::Now(), plan, results).ok() || !results[0].ok()) {
-    std::printf("cap refused: %s\n", results.empty() ? "?" : std::string(results[0].message()).c_str());
+    std::printf("cap refused: %s\n",
+                results.empty() ? "?" : std::string(results[0].message()).c_str());
     return 1;
   }
   std::printf("applied: cpu %.2f -> %.2f cores\n", cap.from, cap.to);

@@ -10,7 +10,7 @@ int main() {
   if (!workload.ok()) return 1;
   absl::StatusOr<SimulatedPool> pool = SimulatedPool::Create(*workload);
   if (!pool.ok()) return 1;
-  DefaultController controller(ControllerOptions{}, NullProfiler{}, HoltWinters{{.season = 288}},
+  DefaultController controller(ControllerOptions{}, BehaviorProfiler{}, HoltWinters{{.season = 288}},
                                LinearCost{}, QuantileTarget{}, *std::move(pool));
   std::size_t shown = 0;
   for (std::size_t k = 0; k < workload->num_steps(); ++k) {
@@ -28,6 +28,11 @@ int main() {
                 << " forecast " << FormatQuantity(m.forecast, m.resource) << ")\n";
       ++shown;
     }
+  }
+  absl::StatusOr<ProfileSummary> profile = controller.Profile(UserId{0}, workload->time(287));
+  if (profile.ok()) {
+    std::cout << workload->users[0].name << " is classified "
+              << BehaviorClassName(profile->behavior) << "\n";
   }
   std::cout << "capacity violations: " << controller.pool().capacity_violations() << "\n";
   return controller.pool().capacity_violations() == 0 && shown > 0 ? 0 : 1;

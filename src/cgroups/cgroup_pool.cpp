@@ -185,8 +185,8 @@ absl::Status CgroupPool::Init() {
         {Resource::kCpu, "cpu"}, {Resource::kMemory, "memory"}, {Resource::kIo, "io"}};
     for (const auto& [r, name] : kControllers) {
       if (!available.ok() || !HasWord(*available, name)) {
-        unsupported_[r] = absl::StrCat("the ", Sv(name), " controller is not available to ",
-                                       parent, " (cgroup.controllers: '",
+        unsupported_[r] = absl::StrCat("the ", Sv(name), " controller is not available to ", parent,
+                                       " (cgroup.controllers: '",
                                        available.ok() ? Trim(*available) : "unreadable", "')");
         continue;
       }
@@ -194,8 +194,8 @@ absl::Status CgroupPool::Init() {
         absl::Status s =
             fs_->Write(Join(parent, "cgroup.subtree_control"), absl::StrCat("+", Sv(name)));
         if (!s.ok()) {
-          unsupported_[r] = absl::StrCat("cannot enable the ", Sv(name), " controller: ",
-                                         s.message());
+          unsupported_[r] =
+              absl::StrCat("cannot enable the ", Sv(name), " controller: ", s.message());
           continue;
         }
       }
@@ -209,20 +209,22 @@ absl::Status CgroupPool::Init() {
     if (memory_root_.empty()) {
       unsupported_[Resource::kMemory] = "no cgroup v1 memory hierarchy is mounted";
     }
-    if (blkio_root_.empty()) unsupported_[Resource::kIo] = "no cgroup v1 blkio hierarchy is mounted";
+    if (blkio_root_.empty())
+      unsupported_[Resource::kIo] = "no cgroup v1 blkio hierarchy is mounted";
   }
-  if (unsupported_[Resource::kIo].empty() && o.io_device.empty()) unsupported_[Resource::kIo] = no_device;
+  if (unsupported_[Resource::kIo].empty() && o.io_device.empty())
+    unsupported_[Resource::kIo] = no_device;
   for (Resource r : kAllResources) supported_[r] = unsupported_[r].empty();
-  throttle_observable_ = version_ == CgroupVersion::kV2 ? supported_[Resource::kCpu]
-                                                        : !cpu_root_.empty();
+  throttle_observable_ =
+      version_ == CgroupVersion::kV2 ? supported_[Resource::kCpu] : !cpu_root_.empty();
   if (version_ == CgroupVersion::kV2) observable_[Resource::kCpu] = true;  // cpu.stat is core
   return absl::OkStatus();
 }
 
 std::vector<std::string> CgroupPool::HierarchyDirs() const {
   std::vector<std::string> dirs;
-  for (const std::string* root : {&unified_, &cpu_root_, &cpuacct_root_, &memory_root_,
-                                  &blkio_root_}) {
+  for (const std::string* root :
+       {&unified_, &cpu_root_, &cpuacct_root_, &memory_root_, &blkio_root_}) {
     if (root->empty()) continue;
     std::string dir = Join(*root, options_.group);
     if (std::find(dirs.begin(), dirs.end(), dir) == dirs.end()) dirs.push_back(std::move(dir));
@@ -286,8 +288,10 @@ absl::Status CgroupPool::AddUser(UserId id, std::string_view name) {
 }
 
 absl::Status CgroupPool::RemoveUser(UserId id) {
-  auto it = std::find_if(groups_.begin(), groups_.end(), [&](const Group& g) { return g.id == id; });
-  if (it == groups_.end()) return absl::NotFoundError(absl::StrCat(ToString(id), " is not managed"));
+  auto it =
+      std::find_if(groups_.begin(), groups_.end(), [&](const Group& g) { return g.id == id; });
+  if (it == groups_.end())
+    return absl::NotFoundError(absl::StrCat(ToString(id), " is not managed"));
   while (!it->created.empty()) {
     absl::Status s = fs_->RemoveDir(it->created.back());
     if (!s.ok()) {
@@ -387,7 +391,8 @@ absl::StatusOr<double> CgroupPool::ReadLimit(const Group& g, Resource r) const {
       FORESIGHT_ASSIGN_OR_RETURN(quota_text, read("cpu.cfs_quota_us"));
       FORESIGHT_ASSIGN_OR_RETURN(period_text, read("cpu.cfs_period_us"));
     }
-    FORESIGHT_ASSIGN_OR_RETURN(const auto quota, internal::ParseLimitValue(quota_text, "cpu quota"));
+    FORESIGHT_ASSIGN_OR_RETURN(const auto quota,
+                               internal::ParseLimitValue(quota_text, "cpu quota"));
     FORESIGHT_ASSIGN_OR_RETURN(const auto period,
                                internal::ParseLimitValue(period_text, "cpu period"));
     if (quota.has_value() && period.has_value() && *period > 0) {
@@ -402,17 +407,17 @@ absl::StatusOr<double> CgroupPool::ReadLimit(const Group& g, Resource r) const {
     std::optional<std::uint64_t> rd, wr;
     if (v2) {
       FORESIGHT_ASSIGN_OR_RETURN(const std::string text, read("io.max"));
-      FORESIGHT_ASSIGN_OR_RETURN(auto fields,
-                                 internal::ParseNestedKeyedLine(text, options_.io_device, "io.max"));
+      FORESIGHT_ASSIGN_OR_RETURN(
+          auto fields, internal::ParseNestedKeyedLine(text, options_.io_device, "io.max"));
       if (auto it = fields.find("rbps"); it != fields.end()) rd = it->second;
       if (auto it = fields.find("wbps"); it != fields.end()) wr = it->second;
     } else {
       FORESIGHT_ASSIGN_OR_RETURN(const std::string rtext, read("blkio.throttle.read_bps_device"));
       FORESIGHT_ASSIGN_OR_RETURN(const std::string wtext, read("blkio.throttle.write_bps_device"));
-      FORESIGHT_ASSIGN_OR_RETURN(rd, internal::ParseBlkioDeviceLimit(rtext, options_.io_device,
-                                                                     "read_bps_device"));
-      FORESIGHT_ASSIGN_OR_RETURN(wr, internal::ParseBlkioDeviceLimit(wtext, options_.io_device,
-                                                                     "write_bps_device"));
+      FORESIGHT_ASSIGN_OR_RETURN(
+          rd, internal::ParseBlkioDeviceLimit(rtext, options_.io_device, "read_bps_device"));
+      FORESIGHT_ASSIGN_OR_RETURN(
+          wr, internal::ParseBlkioDeviceLimit(wtext, options_.io_device, "write_bps_device"));
     }
     if (rd.has_value()) limit = std::min(limit, static_cast<double>(*rd));
     if (wr.has_value()) limit = std::min(limit, static_cast<double>(*wr));
@@ -439,8 +444,7 @@ absl::StatusOr<CgroupPool::Counters> CgroupPool::ReadCounters(const Group& g) co
     c.cpu_ns = ns.value_or(0);
   }
   if (observable_[Resource::kMemory]) {
-    const std::string current =
-        Join(g.memory_dir, v2 ? "memory.current" : "memory.usage_in_bytes");
+    const std::string current = Join(g.memory_dir, v2 ? "memory.current" : "memory.usage_in_bytes");
     FORESIGHT_ASSIGN_OR_RETURN(const std::string text, fs_->Read(current));
     FORESIGHT_ASSIGN_OR_RETURN(const auto bytes, internal::ParseLimitValue(text, current));
     c.memory_bytes = static_cast<double>(bytes.value_or(0));
@@ -455,8 +459,8 @@ absl::StatusOr<CgroupPool::Counters> CgroupPool::ReadCounters(const Group& g) co
     if (v2) {
       const std::string file = Join(g.blkio_dir, "io.stat");
       FORESIGHT_ASSIGN_OR_RETURN(const std::string text, fs_->Read(file));
-      FORESIGHT_ASSIGN_OR_RETURN(
-          c.io_bytes, internal::SumNestedKeyed(text, options_.io_device, {"rbytes", "wbytes"}, file));
+      FORESIGHT_ASSIGN_OR_RETURN(c.io_bytes, internal::SumNestedKeyed(text, options_.io_device,
+                                                                      {"rbytes", "wbytes"}, file));
     } else {
       const std::string file = Join(g.blkio_dir, "blkio.throttle.io_service_bytes");
       FORESIGHT_ASSIGN_OR_RETURN(const std::string text, fs_->Read(file));
@@ -525,7 +529,7 @@ double CgroupPool::Written(Resource r, double target) const {
 }
 
 absl::StatusOr<std::vector<CgroupPool::Write>> CgroupPool::PlanWrites(const Group& g, Resource r,
-                                                                    double target) const {
+                                                                      double target) const {
   const std::string dir = ControllerDir(g, r);
   std::vector<Write> writes;
   auto add = [&](std::string_view file, std::string value) -> absl::Status {
@@ -541,8 +545,8 @@ absl::StatusOr<std::vector<CgroupPool::Write>> CgroupPool::PlanWrites(const Grou
   const std::string& dev = options_.io_device;
   if (r == Resource::kCpu) {
     const auto period = static_cast<std::uint64_t>(absl::ToInt64Microseconds(options_.cpu_period));
-    const auto quota = static_cast<std::uint64_t>(
-        std::llround(Written(r, target) * static_cast<double>(period)));
+    const auto quota =
+        static_cast<std::uint64_t>(std::llround(Written(r, target) * static_cast<double>(period)));
     if (v2) {
       FORESIGHT_RETURN_IF_ERROR(add("cpu.max", absl::StrCat(quota, " ", period)));
     } else {
@@ -575,17 +579,19 @@ absl::StatusOr<std::vector<CgroupPool::Write>> CgroupPool::PlanWrites(const Grou
   } else if (r == Resource::kIo) {
     const double bps = Written(r, target);
     if (v2) {
-      FORESIGHT_RETURN_IF_ERROR(add("io.max", absl::StrFormat("%s rbps=%.0f wbps=%.0f", dev, bps, bps)));
-      FORESIGHT_ASSIGN_OR_RETURN(auto old,
-                                 internal::ParseNestedKeyedLine(writes.back().restore, dev, "io.max"));
+      FORESIGHT_RETURN_IF_ERROR(
+          add("io.max", absl::StrFormat("%s rbps=%.0f wbps=%.0f", dev, bps, bps)));
+      FORESIGHT_ASSIGN_OR_RETURN(
+          auto old, internal::ParseNestedKeyedLine(writes.back().restore, dev, "io.max"));
       auto field = [&](const char* key) {
         auto it = old.find(key);
         return it == old.end() || !it->second.has_value() ? std::string("max")
-                                                           : absl::StrCat(*it->second);
+                                                          : absl::StrCat(*it->second);
       };
       writes.back().restore = absl::StrCat(dev, " rbps=", field("rbps"), " wbps=", field("wbps"));
     } else {
-      for (const char* file : {"blkio.throttle.read_bps_device", "blkio.throttle.write_bps_device"}) {
+      for (const char* file :
+           {"blkio.throttle.read_bps_device", "blkio.throttle.write_bps_device"}) {
         FORESIGHT_RETURN_IF_ERROR(add(file, absl::StrFormat("%s %.0f", dev, bps)));
         FORESIGHT_ASSIGN_OR_RETURN(
             const auto old, internal::ParseBlkioDeviceLimit(writes.back().restore, dev, file));
@@ -619,10 +625,10 @@ absl::Status CgroupPool::ApplyOne(Group& g, Resource r, double target, double be
                              FormatQuantity(before, r));
       after = *now;
     }
-    return absl::Status(s.code(), absl::StrCat("set ", Sv(ResourceName(r)), " of ",
-                                               Describe(g.id, g.name), " to ",
-                                               FormatQuantity(target, r), ": ", s.message(),
-                                               restore_error, verdict));
+    return absl::Status(
+        s.code(),
+        absl::StrCat("set ", Sv(ResourceName(r)), " of ", Describe(g.id, g.name), " to ",
+                     FormatQuantity(target, r), ": ", s.message(), restore_error, verdict));
   }
   FORESIGHT_ASSIGN_OR_RETURN(after, ReadLimit(g, r));
   return absl::OkStatus();
@@ -636,10 +642,10 @@ absl::Status CgroupPool::Apply(absl::Time /*now*/, const AllocationPlan& plan,
   for (std::size_t i = 0; i < groups_.size(); ++i) {
     absl::StatusOr<ResourceVector> limits = ReadLimits(groups_[i]);
     if (!limits.ok()) {
-      const absl::Status error(limits.status().code(),
-                               absl::StrCat("cannot read the limits of ",
-                                            Describe(groups_[i].id, groups_[i].name), ": ",
-                                            limits.status().message()));
+      const absl::Status error(
+          limits.status().code(),
+          absl::StrCat("cannot read the limits of ", Describe(groups_[i].id, groups_[i].name), ": ",
+                       limits.status().message()));
       results.assign(plan.size(), error);
       return error;
     }
@@ -652,17 +658,17 @@ absl::Status CgroupPool::Apply(absl::Time /*now*/, const AllocationPlan& plan,
     auto it = std::find_if(groups_.begin(), groups_.end(),
                            [&](const Group& g) { return g.id == m.user; });
     if (it == groups_.end()) {
-      results[k] = absl::NotFoundError(absl::StrCat("move ", k, ": ", ToString(m.user),
-                                                    " is not managed by this CgroupPool"));
+      results[k] = absl::NotFoundError(
+          absl::StrCat("move ", k, ": ", ToString(m.user), " is not managed by this CgroupPool"));
       continue;
     }
     Group& g = *it;
     const std::size_t i = static_cast<std::size_t>(it - groups_.begin());
-    const std::string who = absl::StrCat("move ", k, " (", Describe(g.id, g.name), " ",
-                                         Sv(ResourceName(r)), ")");
+    const std::string who =
+        absl::StrCat("move ", k, " (", Describe(g.id, g.name), " ", Sv(ResourceName(r)), ")");
     if (m.kind != MoveKind::kResize) {
-      results[k] = absl::UnimplementedError(absl::StrCat(
-          who, ": CgroupPool only resizes; it cannot ", Sv(MoveKindName(m.kind))));
+      results[k] = absl::UnimplementedError(
+          absl::StrCat(who, ": CgroupPool only resizes; it cannot ", Sv(MoveKindName(m.kind))));
     } else if (!supported_[r]) {
       results[k] = absl::UnimplementedError(absl::StrCat(who, ": ", unsupported_[r]));
     } else if (!std::isfinite(m.to) || m.to < 0.0) {

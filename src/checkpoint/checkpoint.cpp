@@ -118,17 +118,17 @@ absl::Status CheckSameShape(const nlohmann::json& want, const nlohmann::json& go
   const bool got_number = got.is_number() || got.is_null();
   if (want_number && got_number) return absl::OkStatus();
   if (want.type() != got.type() && !(want.is_number() && got.is_number())) {
-    return absl::InvalidArgumentError(absl::StrCat(Sv(where), " is a ", got.type_name(),
-                                                   ", expected a ", want.type_name()));
+    return absl::InvalidArgumentError(
+        absl::StrCat(Sv(where), " is a ", got.type_name(), ", expected a ", want.type_name()));
   }
   if (want.is_array()) {
     if (want.size() != got.size()) {
-      return absl::InvalidArgumentError(absl::StrCat(Sv(where), " has ", got.size(),
-                                                     " elements, this forecaster uses ",
-                                                     want.size()));
+      return absl::InvalidArgumentError(absl::StrCat(
+          Sv(where), " has ", got.size(), " elements, this forecaster uses ", want.size()));
     }
     for (std::size_t i = 0; i < want.size(); ++i) {
-      FORESIGHT_RETURN_IF_ERROR(CheckSameShape(want[i], got[i], absl::StrCat(Sv(where), "[", i, "]")));
+      FORESIGHT_RETURN_IF_ERROR(
+          CheckSameShape(want[i], got[i], absl::StrCat(Sv(where), "[", i, "]")));
     }
   } else if (want.is_object()) {
     for (const auto& [key, value] : want.items()) {

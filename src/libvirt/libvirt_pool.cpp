@@ -99,8 +99,8 @@ absl::Status GetInterfaceParameters(virDomainPtr dom, const std::string& iface, 
     return LastError(absl::StrCat("virDomainGetInterfaceParameters(", iface, ")"));
   }
   out.params = static_cast<virTypedParameterPtr>(std::calloc(std::max(n, 1), sizeof(*out.params)));
-  if (virDomainGetInterfaceParameters(dom, iface.c_str(), out.params, &n,
-                                      VIR_DOMAIN_AFFECT_LIVE) < 0) {
+  if (virDomainGetInterfaceParameters(dom, iface.c_str(), out.params, &n, VIR_DOMAIN_AFFECT_LIVE) <
+      0) {
     return LastError(absl::StrCat("virDomainGetInterfaceParameters(", iface, ")"));
   }
   out.count = n;
@@ -179,7 +179,8 @@ struct LibvirtPool::Impl {
         if (d.disk.empty() || !d.io_reason.empty()) return cap;
         TypedParams p;
         FORESIGHT_RETURN_IF_ERROR(GetBlockIoTune(d.dom, d.disk, p));
-        const unsigned long long total = p.ULLong(VIR_DOMAIN_BLOCK_IOTUNE_TOTAL_BYTES_SEC).value_or(0);
+        const unsigned long long total =
+            p.ULLong(VIR_DOMAIN_BLOCK_IOTUNE_TOTAL_BYTES_SEC).value_or(0);
         return total == 0 ? cap : std::min(static_cast<double>(total), cap);
       }
       case Resource::kNet: {
@@ -187,7 +188,8 @@ struct LibvirtPool::Impl {
         TypedParams p;
         FORESIGHT_RETURN_IF_ERROR(GetInterfaceParameters(d.dom, d.iface, p));
         double limit = cap;
-        for (const char* key : {VIR_DOMAIN_BANDWIDTH_IN_AVERAGE, VIR_DOMAIN_BANDWIDTH_OUT_AVERAGE}) {
+        for (const char* key :
+             {VIR_DOMAIN_BANDWIDTH_IN_AVERAGE, VIR_DOMAIN_BANDWIDTH_OUT_AVERAGE}) {
           const unsigned int kib = p.UInt(key).value_or(0);
           if (kib != 0) limit = std::min(limit, kib * 1024.0);
         }
@@ -235,7 +237,8 @@ struct LibvirtPool::Impl {
       if (virDomainBlockStats(d.dom, d.disk.c_str(), &bs, sizeof(bs)) < 0) {
         return LastError(absl::StrCat("virDomainBlockStats(", d.name, ", ", d.disk, ")"));
       }
-      c.io_bytes = static_cast<std::uint64_t>(std::max(0LL, bs.rd_bytes) + std::max(0LL, bs.wr_bytes));
+      c.io_bytes =
+          static_cast<std::uint64_t>(std::max(0LL, bs.rd_bytes) + std::max(0LL, bs.wr_bytes));
     }
     if (!d.iface.empty()) {
       virDomainInterfaceStatsStruct is;
@@ -296,14 +299,13 @@ struct LibvirtPool::Impl {
       case Resource::kNet: {
         TypedParams p;
         const auto kib = static_cast<unsigned int>(value / 1024.0);
-        if (virTypedParamsAddUInt(&p.params, &p.count, &p.capacity,
-                                  VIR_DOMAIN_BANDWIDTH_IN_AVERAGE, kib) < 0 ||
+        if (virTypedParamsAddUInt(&p.params, &p.count, &p.capacity, VIR_DOMAIN_BANDWIDTH_IN_AVERAGE,
+                                  kib) < 0 ||
             virTypedParamsAddUInt(&p.params, &p.count, &p.capacity,
                                   VIR_DOMAIN_BANDWIDTH_OUT_AVERAGE, kib) < 0) {
           return LastError("virTypedParamsAddUInt");
         }
-        if (virDomainSetInterfaceParameters(d.dom, d.iface.c_str(), p.params, p.count, flags) <
-            0) {
+        if (virDomainSetInterfaceParameters(d.dom, d.iface.c_str(), p.params, p.count, flags) < 0) {
           return LastError(
               absl::StrCat("virDomainSetInterfaceParameters(", d.name, ", ", d.iface, ")"));
         }
@@ -391,7 +393,8 @@ absl::Status LibvirtPool::AddDomain(UserId id, std::string_view name, std::strin
       return fail(absl::NotFoundError(s.message()));
     }
     TypedParams p;
-    if (absl::Status s = GetBlockIoTune(d.dom, d.disk, p); !s.ok()) d.io_reason = std::string(s.message());
+    if (absl::Status s = GetBlockIoTune(d.dom, d.disk, p); !s.ok())
+      d.io_reason = std::string(s.message());
   }
   if (!d.iface.empty()) {
     virDomainInterfaceStatsStruct is;
@@ -412,7 +415,8 @@ absl::Status LibvirtPool::RemoveDomain(UserId id) {
   auto& domains = impl_->domains;
   auto it = std::find_if(domains.begin(), domains.end(),
                          [&](const Impl::Domain& d) { return d.id == id; });
-  if (it == domains.end()) return absl::NotFoundError(absl::StrCat(ToString(id), " is not managed"));
+  if (it == domains.end())
+    return absl::NotFoundError(absl::StrCat(ToString(id), " is not managed"));
   virDomainFree(it->dom);
   domains.erase(it);
   return absl::OkStatus();
@@ -513,8 +517,8 @@ absl::Status LibvirtPool::Apply(absl::Time /*now*/, const AllocationPlan& plan,
     auto it = std::find_if(s.domains.begin(), s.domains.end(),
                            [&](const Impl::Domain& d) { return d.id == m.user; });
     if (it == s.domains.end()) {
-      results[k] = absl::NotFoundError(absl::StrCat("move ", k, ": ", ToString(m.user),
-                                                    " is not managed by this LibvirtPool"));
+      results[k] = absl::NotFoundError(
+          absl::StrCat("move ", k, ": ", ToString(m.user), " is not managed by this LibvirtPool"));
       continue;
     }
     Impl::Domain& d = *it;
@@ -527,8 +531,8 @@ absl::Status LibvirtPool::Apply(absl::Time /*now*/, const AllocationPlan& plan,
       results[k] = absl::UnimplementedError(
           absl::StrCat(who, ": LibvirtPool does not migrate (virDomainMigrate is out of scope)"));
     } else if (m.kind != MoveKind::kResize) {
-      results[k] = absl::UnimplementedError(absl::StrCat(
-          who, ": LibvirtPool only resizes; it cannot ", Sv(MoveKindName(m.kind))));
+      results[k] = absl::UnimplementedError(
+          absl::StrCat(who, ": LibvirtPool only resizes; it cannot ", Sv(MoveKindName(m.kind))));
     } else if (!active[i]) {
       results[k] = absl::FailedPreconditionError(absl::StrCat(who, ": the domain is not running"));
     } else if (const std::string why = s.Unsupported(d, r); !why.empty()) {
@@ -547,8 +551,8 @@ absl::Status LibvirtPool::Apply(absl::Time /*now*/, const AllocationPlan& plan,
       } else if (std::abs(*now - before) <= 1e-9 * std::max(1.0, before)) {
         verdict = absl::StrCat("; left at ", FormatQuantity(before, r), " (verified)");
       } else {
-        verdict = absl::StrCat("; now ", FormatQuantity(*now, r), ", was ",
-                               FormatQuantity(before, r));
+        verdict =
+            absl::StrCat("; now ", FormatQuantity(*now, r), ", was ", FormatQuantity(before, r));
         sum[r] += *now - before;
         current[i][r] = *now;
       }

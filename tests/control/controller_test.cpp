@@ -45,7 +45,7 @@ TEST_CASE("DefaultController ticks over a simulated pool and explains its moves"
   REQUIRE(w.ok());
   auto pool = SimulatedPool::Create(*w);
   REQUIRE(pool.ok());
-  DefaultController c(ControllerOptions{}, NullProfiler{}, HoltWinters{}, LinearCost{},
+  DefaultController c(ControllerOptions{}, BehaviorProfiler{}, HoltWinters{}, LinearCost{},
                       QuantileTarget{}, *std::move(pool));
   std::size_t moves = 0;
   for (std::size_t k = 0; k < 100; ++k) {
@@ -119,7 +119,7 @@ TEST_CASE("Controller's policy hook can edit the plan, and infeasible plans are 
   REQUIRE(w.ok());
   auto pool = SimulatedPool::Create(*w);
   REQUIRE(pool.ok());
-  DefaultController c(ControllerOptions{}, NullProfiler{}, HoltWinters{}, LinearCost{},
+  DefaultController c(ControllerOptions{}, BehaviorProfiler{}, HoltWinters{}, LinearCost{},
                       QuantileTarget{}, *std::move(pool));
   // An override that freezes user 0.
   c.set_policy([](const AllocationRequest&, AllocationPlan& plan) {

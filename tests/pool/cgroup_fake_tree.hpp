@@ -39,7 +39,8 @@ inline std::string ReadTextFile(const std::string& path) {
 
 class FakeKernelFs final : public internal::CgroupFs {
  public:
-  FakeKernelFs(CgroupVersion version, std::string root) : version_(version), root_(std::move(root)) {}
+  FakeKernelFs(CgroupVersion version, std::string root)
+      : version_(version), root_(std::move(root)) {}
 
   absl::StatusOr<std::string> Read(const std::string& path) override { return real_.Read(path); }
 
@@ -65,8 +66,7 @@ class FakeKernelFs final : public internal::CgroupFs {
     if (version_ == CgroupVersion::kV2) {
       // A child may use what its parent enabled for its children.
       const std::string parent = path.substr(0, path.rfind('/'));
-      WriteTextFile(path + "/cgroup.controllers",
-                    ReadTextFile(parent + "/cgroup.subtree_control"));
+      WriteTextFile(path + "/cgroup.controllers", ReadTextFile(parent + "/cgroup.subtree_control"));
     }
     return s;
   }
@@ -148,7 +148,8 @@ class FakeCgroupTree {
       std::filesystem::create_directories(root_ + "/unified");
       fs_->Populate(root_ + "/unified");
       WriteTextFile(root_ + "/unified/cgroup.subtree_control", "cpu io memory");
-      mountinfo = absl::StrCat("41 31 0:38 / ", root_, "/unified rw,relatime - cgroup2 cgroup2 rw\n");
+      mountinfo =
+          absl::StrCat("41 31 0:38 / ", root_, "/unified rw,relatime - cgroup2 cgroup2 rw\n");
     } else {
       int id = 32;
       for (const char* c : {"cpu", "cpuacct", "memory", "blkio"}) {

@@ -18,9 +18,9 @@
 #include <thread>
 
 #include "absl/strings/match.h"
+#include "cgroup_fake_tree.hpp"
 #include "foresight/core/units.hpp"
 #include "foresight/pool/internal/cgroup_parse.hpp"
-#include "cgroup_fake_tree.hpp"
 #include "pool_test_util.hpp"
 
 namespace foresight {
@@ -75,10 +75,10 @@ void SetIoBytes(const FakeCgroupTree& tree, CgroupVersion v, const std::string& 
              absl::StrCat("8:0 rbytes=", rd, " wbytes=", wr, " rios=1 wios=1 dbytes=0 dios=0\n",
                           "8:16 rbytes=999999 wbytes=999999 rios=1 wios=1 dbytes=0 dios=0\n"));
   } else {
-    tree.Set(name, "blkio.throttle.io_service_bytes",
-             absl::StrCat("8:0 Read ", rd, "\n8:0 Write ", wr, "\n8:0 Sync 0\n8:0 Async 0\n",
-                          "8:0 Total ", rd + wr, "\n8:16 Read 999999\nTotal ", rd + wr + 999999,
-                          "\n"));
+    tree.Set(
+        name, "blkio.throttle.io_service_bytes",
+        absl::StrCat("8:0 Read ", rd, "\n8:0 Write ", wr, "\n8:0 Sync 0\n8:0 Async 0\n",
+                     "8:0 Total ", rd + wr, "\n8:16 Read 999999\nTotal ", rd + wr + 999999, "\n"));
   }
 }
 
@@ -211,8 +211,8 @@ TEST_CASE("CgroupPool::Create rejects bad options with a clear status") {
   CHECK_FALSE(no_io->Supports(Resource::kIo));
 }
 
-TEST_CASE_TEMPLATE("CgroupPool::Observe turns counter deltas into usage over the given time", T,
-                   V1, V2) {
+TEST_CASE_TEMPLATE("CgroupPool::Observe turns counter deltas into usage over the given time", T, V1,
+                   V2) {
   constexpr CgroupVersion v = T::kVersion;
   FakeCgroupTree tree(v);
   absl::StatusOr<CgroupPool> pool = CgroupPool::Create(tree.Options(), tree.fs());
@@ -346,10 +346,9 @@ TEST_CASE_TEMPLATE("CgroupPool::Apply refuses grows above capacity and unsupport
   // Both start unlimited (4 cores each on a 4-core host): the grow comes first
   // and is refused, the shrinks pass, then a grow that now fits passes.
   AllocationPlan plan;
-  plan.moves = {Resize(UserId{1}, Resource::kCpu, 4, 3),  // shrink: fine
+  plan.moves = {Resize(UserId{1}, Resource::kCpu, 4, 3),    // shrink: fine
                 Resize(UserId{1}, Resource::kCpu, 3, 3.5),  // grow while b holds 4: refused
-                Resize(UserId{2}, Resource::kCpu, 4, 1),
-                Resize(UserId{1}, Resource::kCpu, 3, 3)};
+                Resize(UserId{2}, Resource::kCpu, 4, 1), Resize(UserId{1}, Resource::kCpu, 3, 3)};
   REQUIRE(pool->Apply(kT0, plan, results).ok());
   CHECK(results[0].ok());
   CHECK(results[1].code() == absl::StatusCode::kFailedPrecondition);
@@ -697,8 +696,7 @@ TEST_CASE("CgroupPool on real cgroup v1: usage, throttle, EBUSY shrink, OOM, IO"
   plan.moves = {Resize(writer, Resource::kIo, pool->capacity().io(), 8 * kMi)};
   REQUIRE(pool->Apply(absl::Now(), plan, results).ok());
   if (!results[0].ok()) {
-    MESSAGE("skipped io: the kernel refused a blkio limit on ", DeviceOf("/tmp"), ": ",
-            results[0]);
+    MESSAGE("skipped io: the kernel refused a blkio limit on ", DeviceOf("/tmp"), ": ", results[0]);
     return;
   }
   CHECK(pool->ReadLimits(writer)->io() == 8 * kMi);

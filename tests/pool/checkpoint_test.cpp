@@ -51,8 +51,8 @@ TEST_CASE_TEMPLATE("Forecaster checkpoints round-trip exactly", F, LastValue, Se
   REQUIRE(cold.ok());
   entries.push_back({UserId{99}, Resource::kNet, *cold});
 
-  absl::StatusOr<std::string> text =
-      SaveForecasterCheckpoint(f, std::span<const StateEntry<typename F::State>>(entries), kSavedAt);
+  absl::StatusOr<std::string> text = SaveForecasterCheckpoint(
+      f, std::span<const StateEntry<typename F::State>>(entries), kSavedAt);
   REQUIRE_MESSAGE(text.ok(), text.status());
   CHECK(absl::StrContains(*text, "\"forecaster\": \"" + std::string(F::Name()) + "\""));
   CHECK(absl::StrContains(*text, "2023-11-14T22:13:20+00:00"));
@@ -80,8 +80,8 @@ TEST_CASE("LoadForecasterCheckpoint refuses bad documents with a clear status") 
   absl::StatusOr<HoltWinters::State> s = f.Fit(Series(80, 1));
   REQUIRE(s.ok());
   const std::vector<StateEntry<HoltWinters::State>> entries = {{UserId{1}, Resource::kCpu, *s}};
-  absl::StatusOr<std::string> text =
-      SaveForecasterCheckpoint(f, std::span<const StateEntry<HoltWinters::State>>(entries), kSavedAt);
+  absl::StatusOr<std::string> text = SaveForecasterCheckpoint(
+      f, std::span<const StateEntry<HoltWinters::State>>(entries), kSavedAt);
   REQUIRE(text.ok());
   const nlohmann::json good = nlohmann::json::parse(*text);
 
@@ -92,8 +92,8 @@ TEST_CASE("LoadForecasterCheckpoint refuses bad documents with a clear status") 
     CHECK(r.status().code() == absl::StatusCode::kInvalidArgument);
     return std::string(r.status().message());
   };
-  CHECK(absl::StrContains(
-      std::string(LoadForecasterCheckpoint(f, "{not json").status().message()), "not a JSON"));
+  CHECK(absl::StrContains(std::string(LoadForecasterCheckpoint(f, "{not json").status().message()),
+                          "not a JSON"));
   nlohmann::json doc = good;
   doc["format"] = 7;
   CHECK(absl::StrContains(load_error(doc), "not a foresight checkpoint"));

@@ -14,6 +14,7 @@
 #include <libvirt/virterror.h>
 
 #include <chrono>
+#include <optional>
 #include <thread>
 
 #include "absl/strings/match.h"
@@ -68,11 +69,7 @@ TEST_CASE("LibvirtPool::AddDomain checks the domain and its devices") {
 
 TEST_CASE("LibvirtPool::Observe reports settings and counter rates of the test driver") {
   TestDriver driver;
-  driver.CreateDomain("u2", 1, 4, 512 * kMi, 1 * kGi);
-  absl::StatusOr<LibvirtPool> pool = LibvirtPool::Open(TestOptions());
-  REQUIRE(pool.ok());
-  REQUIRE(pool->AddDomain(UserId{1}, "test", "vda", "testnet0").ok());
-  REQUIRE(pool->AddDomain(UserId{2}, "u2").ok());  // no devices: io/net unmanaged
+  std::optional<LibvirtPool> pool = testing::TwoDomainPool(driver);  // u2: io/net unmanaged
 
   Observation obs;
   const absl::Time t0 = absl::Now();
@@ -107,12 +104,8 @@ TEST_CASE("LibvirtPool::Observe reports settings and counter rates of the test d
 
 TEST_CASE("LibvirtPool::Apply sets vCPUs, balloon, iotune and bandwidth live") {
   TestDriver driver;
-  driver.CreateDomain("u2", 1, 4, 512 * kMi, 1 * kGi);
-  absl::StatusOr<LibvirtPool> pool = LibvirtPool::Open(TestOptions());
-  REQUIRE(pool.ok());
+  std::optional<LibvirtPool> pool = testing::TwoDomainPool(driver, TestOptions(), true);
   const UserId test{1}, u2{2};
-  REQUIRE(pool->AddDomain(test, "test", "vda", "testnet0").ok());
-  REQUIRE(pool->AddDomain(u2, "u2", "vdb", "52:54:00:00:00:02").ok());
 
   AllocationPlan plan;
   plan.moves = {Resize(test, Resource::kCpu, 2, 1.7),  // whole vCPUs: 1
@@ -164,7 +157,7 @@ TEST_CASE("LibvirtPool::Apply: driver refusals, capacity and unsupported moves")
       Resize(test, Resource::kCpu, 2, 1),
       Resize(test, Resource::kCpu, 1, 3),  // fits the host (3 + 1 <= 4), above max vCPUs (2)
       Resize(u2, Resource::kCpu, 1, 4),    // 1 + 4 > 4: refused before libvirt is asked
-      Resize(u2, Resource::kIo, 100 * kMi, 1 * kMi),   // no disk named
+      Resize(u2, Resource::kIo, 100 * kMi, 1 * kMi),     // no disk named
       Resize(test, Resource::kNet, 100 * kMi, 1 * kMi),  // no interface named
       migrate,
       preempt,
@@ -202,12 +195,8 @@ TEST_CASE("LibvirtPool::Apply: driver refusals, capacity and unsupported moves")
 
 TEST_CASE("LibvirtPool leaves out shut-off domains and refuses their moves") {
   TestDriver driver;
-  driver.CreateDomain("u2", 1, 4, 512 * kMi, 1 * kGi);
-  absl::StatusOr<LibvirtPool> pool = LibvirtPool::Open(TestOptions());
-  REQUIRE(pool.ok());
+  std::optional<LibvirtPool> pool = testing::TwoDomainPool(driver);
   const UserId test{1}, u2{2};
-  REQUIRE(pool->AddDomain(test, "test", "vda", "testnet0").ok());
-  REQUIRE(pool->AddDomain(u2, "u2").ok());
   Observation obs;
   absl::Time now = absl::Now();
   REQUIRE(pool->Observe(now, obs).ok());
@@ -220,7 +209,8 @@ TEST_CASE("LibvirtPool leaves out shut-off domains and refuses their moves") {
   CHECK(pool->ReadLimits(test).status().code() == absl::StatusCode::kFailedPrecondition);
   AllocationPlan plan;
   // The shut-off domain's 2 GiB are free: u2 may grow into them.
-  plan.moves = {Resize(test, Resource::kCpu, 2, 1), Resize(u2, Resource::kMemory, 512 * kMi, 1 * kGi)};
+  plan.moves = {Resize(test, Resource::kCpu, 2, 1),
+                Resize(u2, Resource::kMemory, 512 * kMi, 1 * kGi)};
   std::vector<absl::Status> results;
   REQUIRE(pool->Apply(now, plan, results).ok());
   CHECK(results[0].code() == absl::StatusCode::kFailedPrecondition);

@@ -77,6 +77,21 @@ inline LibvirtPoolOptions TestOptions() {
   return o;
 }
 
+// Starts "u2" (1 of 4 vCPUs, 512 MiB of 1 GiB) beside the driver's "test" and
+// opens a pool managing user 1 = "test" (disk vda, interface testnet0) and
+// user 2 = "u2" (disk vdb and its interface when `u2_devices`).
+inline LibvirtPool TwoDomainPool(TestDriver& driver, LibvirtPoolOptions options = TestOptions(),
+                                 bool u2_devices = false) {
+  driver.CreateDomain("u2", 1, 4, 512.0 * 1024 * 1024, 1024.0 * 1024 * 1024);
+  absl::StatusOr<LibvirtPool> pool = LibvirtPool::Open(std::move(options));
+  REQUIRE_MESSAGE(pool.ok(), pool.status());
+  REQUIRE(pool->AddDomain(UserId{1}, "test", "vda", "testnet0").ok());
+  REQUIRE((u2_devices ? pool->AddDomain(UserId{2}, "u2", "vdb", "52:54:00:00:00:02")
+                      : pool->AddDomain(UserId{2}, "u2"))
+              .ok());
+  return std::move(*pool);
+}
+
 }  // namespace foresight::testing
 
 #endif  // FORESIGHT_TESTS_POOL_LIBVIRT_TEST_DRIVER_HPP_

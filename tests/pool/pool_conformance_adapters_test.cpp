@@ -24,11 +24,11 @@
 
 #include "absl/strings/match.h"
 #include "cgroup_fake_tree.hpp"
-#include "pool_test_util.hpp"
 #include "foresight/pool/cgroup_pool.hpp"
 #include "foresight/pool/pool.hpp"
 #include "foresight/pool/simulated_pool.hpp"
 #include "foresight/sim/workload.hpp"
+#include "pool_test_util.hpp"
 
 #ifdef FORESIGHT_HAVE_LIBVIRT
 #include "foresight/pool/libvirt_pool.hpp"
@@ -74,12 +74,7 @@ class LibvirtFixture {
  public:
   LibvirtFixture() {
     driver_ = std::make_unique<testing::TestDriver>();
-    driver_->CreateDomain("u2", 1, 4, 512.0 * 1024 * 1024, 1024.0 * 1024 * 1024);
-    absl::StatusOr<LibvirtPool> pool = LibvirtPool::Open(testing::TestOptions());
-    REQUIRE_MESSAGE(pool.ok(), pool.status());
-    pool_.emplace(std::move(*pool));
-    REQUIRE(pool_->AddDomain(users()[0], "test", "vda", "testnet0").ok());
-    REQUIRE(pool_->AddDomain(users()[1], "u2", "vdb", "52:54:00:00:00:02").ok());
+    pool_.emplace(testing::TwoDomainPool(*driver_, testing::TestOptions(), /*u2_devices=*/true));
   }
   LibvirtPool& pool() { return *pool_; }
   std::vector<UserId> users() const { return {UserId{1}, UserId{2}}; }
@@ -200,10 +195,9 @@ TEST_CASE_TEMPLATE("Pool::Apply writes one Status per move", F, FORESIGHT_POOL_F
   Move unknown = Resize(UserId{999}, Resource::kCpu, 1, 1);
   Move migrate = Resize(f.users()[0], Resource::kCpu, 1, 1);
   migrate.kind = MoveKind::kMigrate;
-  plan.moves = {Resize(f.users()[0], Resource::kCpu, obs.users[0].allocation.cpu(), 1.0),
-                unknown, migrate,
-                Resize(f.users()[1], Resource::kMemory, obs.users[1].allocation.memory(),
-                       std::nan(""))};
+  plan.moves = {
+      Resize(f.users()[0], Resource::kCpu, obs.users[0].allocation.cpu(), 1.0), unknown, migrate,
+      Resize(f.users()[1], Resource::kMemory, obs.users[1].allocation.memory(), std::nan(""))};
   results.assign(2, absl::InternalError("stale"));
   REQUIRE(f.pool().Apply(kT0, plan, results).ok());
   REQUIRE(results.size() == plan.size());
@@ -294,8 +288,7 @@ TEST_CASE_TEMPLATE("Pool: random plans never put the host above capacity", F,
 TEST_CASE_TEMPLATE("Pool::Observe refuses time going backwards", F, FORESIGHT_POOL_FIXTURES) {
   F f;
   Observation obs = ObserveOk(f, kT0 + absl::Seconds(10));
-  CHECK(f.pool().Observe(kT0 + absl::Seconds(9), obs).code() ==
-        absl::StatusCode::kInvalidArgument);
+  CHECK(f.pool().Observe(kT0 + absl::Seconds(9), obs).code() == absl::StatusCode::kInvalidArgument);
   obs = ObserveOk(f, kT0 + absl::Seconds(10));  // the same instant is fine
   obs = ObserveOk(f, kT0 + absl::Seconds(11));
 }

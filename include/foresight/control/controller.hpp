@@ -16,7 +16,8 @@
 //   plan is checked against capacity (shrinks before grows) and applied; the
 //   report lists every decision with its reason and every failed actuation.
 //
-//   using DefaultController = Controller<>;
+//   using DefaultController = Controller<>;  // BehaviorProfiler, HoltWinters,
+//                                            // LinearCost, QuantileTarget, SimulatedPool
 //   Controller<NullProfiler, HoltWinters, LinearCost, VpaStyle> vpa(
 //       ControllerOptions{}, {}, HoltWinters{}, LinearCost{}, VpaStyle{}, std::move(pool));
 //   absl::StatusOr<TickReport> report = vpa.Tick(now);
@@ -50,6 +51,7 @@
 #include "foresight/forecast/holt_winters.hpp"
 #include "foresight/pool/pool.hpp"
 #include "foresight/pool/simulated_pool.hpp"
+#include "foresight/profile/behavior_profiler.hpp"
 #include "foresight/profile/profiler.hpp"
 #include "foresight/telemetry/history.hpp"
 #include "foresight/telemetry/observation.hpp"
@@ -82,7 +84,7 @@ struct TickReport {
 // Optional hook between plan and apply (the policy layer): may edit the plan.
 using PlanFilter = std::function<absl::Status(const AllocationRequest&, AllocationPlan&)>;
 
-template <Profiler ProfilerT = NullProfiler, Forecaster ForecasterT = HoltWinters,
+template <Profiler ProfilerT = BehaviorProfiler, Forecaster ForecasterT = HoltWinters,
           CostModel CostModelT = LinearCost, Allocator AllocatorT = QuantileTarget,
           Pool PoolT = SimulatedPool>
 class Controller {
@@ -228,6 +230,14 @@ class Controller {
   const HistoryStore& history() const { return history_; }
   const SlotMap& slots() const { return slots_; }
   const ControllerOptions& options() const { return options_; }
+  // Fitted forecaster state of `user` for resource `r` (e.g. to checkpoint it
+  // with pool/checkpoint.hpp, or to restore one), NotFoundError for an unknown user.
+  absl::StatusOr<typename ForecasterT::State*> forecast_state(UserId user, Resource r) {
+    const Slot slot = slots_.Find(user);
+    if (slot == kNoSlot) return absl::NotFoundError(absl::StrCat("unknown ", ToString(user)));
+    return &users_[slot].forecast[Index(r)];
+  }
+
   // The profile summary of `user`, or NotFoundError for an unknown user.
   absl::StatusOr<ProfileSummary> Profile(UserId user, absl::Time now) const {
     const Slot slot = slots_.Find(user);

@@ -32,6 +32,8 @@
 //
 // All file IO goes through `internal::CgroupFs`, so the pool runs unchanged
 // against a temporary directory tree holding the same file names.
+//
+// Not thread-safe: one controller drives a pool.
 #ifndef FORESIGHT_POOL_CGROUP_POOL_HPP_
 #define FORESIGHT_POOL_CGROUP_POOL_HPP_
 

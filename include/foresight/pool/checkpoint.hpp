@@ -129,10 +129,10 @@ inline absl::Status StateFromJson(const nlohmann::json& in, ErrorQuantiles::Stat
 
 // Any PointForecaster<Model>::State: {"model": ..., "errors": ...}.
 template <typename S>
-  requires requires(const S& s) {
-    s.model;
-    s.errors;
-  }
+requires requires(const S& s) {
+  s.model;
+  s.errors;
+}
 void StateToJson(nlohmann::json& out, const S& s) {
   nlohmann::json model, errors;
   StateToJson(model, s.model);
@@ -140,14 +140,15 @@ void StateToJson(nlohmann::json& out, const S& s) {
   out = {{"model", std::move(model)}, {"errors", std::move(errors)}};
 }
 template <typename S>
-  requires requires(S& s) {
-    s.model;
-    s.errors;
-  }
+requires requires(S& s) {
+  s.model;
+  s.errors;
+}
 absl::Status StateFromJson(const nlohmann::json& in, S& s) {
   for (const char* key : {"model", "errors"}) {
     if (!in.is_object() || !in.contains(key) || !in.at(key).is_object()) {
-      return absl::InvalidArgumentError(absl::StrCat("field '", key, "' is missing or not an object"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("field '", key, "' is missing or not an object"));
     }
   }
   FORESIGHT_RETURN_IF_ERROR(StateFromJson(in.at("model"), s.model));
@@ -157,23 +158,23 @@ absl::Status StateFromJson(const nlohmann::json& in, S& s) {
 }  // namespace internal
 
 template <typename F>
-concept CheckpointableForecaster =
-    Forecaster<F> && requires(nlohmann::json& out, const nlohmann::json& in,
-                              const typename F::State& cs, typename F::State& s) {
-      StateToJson(out, cs);
-      { StateFromJson(in, s) } -> std::same_as<absl::Status>;
-    };
+concept CheckpointableForecaster = Forecaster<F> &&
+    requires(nlohmann::json& out, const nlohmann::json& in, const typename F::State& cs,
+             typename F::State& s) {
+  StateToJson(out, cs);
+  { StateFromJson(in, s) } -> std::same_as<absl::Status>;
+};
 
 // The checkpoint document of `entries`, forecaster `f`, saved at `saved_at`.
 template <CheckpointableForecaster F>
 absl::StatusOr<std::string> SaveForecasterCheckpoint(
     const F& /*f*/, std::span<const StateEntry<typename F::State>> entries, absl::Time saved_at) {
-  nlohmann::json doc = {{"format", kCheckpointFormat},
-                        {"version", kCheckpointVersion},
-                        {"forecaster", F::Name()},
-                        {"saved_at", absl::FormatTime(absl::RFC3339_full, saved_at,
-                                                      absl::UTCTimeZone())},
-                        {"entries", nlohmann::json::array()}};
+  nlohmann::json doc = {
+      {"format", kCheckpointFormat},
+      {"version", kCheckpointVersion},
+      {"forecaster", F::Name()},
+      {"saved_at", absl::FormatTime(absl::RFC3339_full, saved_at, absl::UTCTimeZone())},
+      {"entries", nlohmann::json::array()}};
   for (std::size_t i = 0; i < entries.size(); ++i) {
     nlohmann::json state;
     StateToJson(state, entries[i].state);
@@ -204,14 +205,13 @@ absl::StatusOr<std::vector<StateEntry<typename F::State>>> LoadForecasterCheckpo
   long long version = 0;
   FORESIGHT_RETURN_IF_ERROR(internal::ReadJsonInt(doc, "version", version));
   if (version != kCheckpointVersion) {
-    return absl::InvalidArgumentError(absl::StrCat("checkpoint version ", version,
-                                                   " is not supported (expected ",
-                                                   kCheckpointVersion, ")"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "checkpoint version ", version, " is not supported (expected ", kCheckpointVersion, ")"));
   }
   FORESIGHT_RETURN_IF_ERROR(internal::ReadJsonString(doc, "forecaster", name));
   if (name != F::Name()) {
-    return absl::InvalidArgumentError(absl::StrCat("checkpoint holds '", name,
-                                                   "' states, not '", Sv(F::Name()), "'"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("checkpoint holds '", name, "' states, not '", Sv(F::Name()), "'"));
   }
   if (!doc.contains("entries") || !doc.at("entries").is_array()) {
     return absl::InvalidArgumentError("checkpoint has no 'entries' array");
@@ -239,8 +239,8 @@ absl::StatusOr<std::vector<StateEntry<typename F::State>>> LoadForecasterCheckpo
     absl::StatusOr<Resource> resource = ParseResource(e.at("resource").get<std::string>());
     if (!resource.ok()) return fail(resource.status());
     if (!seen.insert({static_cast<std::uint64_t>(user), static_cast<int>(*resource)}).second) {
-      return fail(absl::InvalidArgumentError(absl::StrCat(
-          "duplicate state for user#", user, " ", Sv(ResourceName(*resource)))));
+      return fail(absl::InvalidArgumentError(
+          absl::StrCat("duplicate state for user#", user, " ", Sv(ResourceName(*resource)))));
     }
     if (!e.contains("state")) return fail(absl::InvalidArgumentError("field 'state' is missing"));
     if (absl::Status s = internal::CheckSameShape(shape, e.at("state"), "state"); !s.ok()) {

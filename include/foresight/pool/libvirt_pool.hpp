@@ -33,6 +33,8 @@
 // Observe uses per-domain calls (virDomainGetInfo, MemoryStats, BlockStats,
 // InterfaceStats) rather than virConnectGetAllDomainStats, which some drivers
 // (the test driver among them) answer with the domain state only.
+//
+// Not thread-safe: one controller drives a pool.
 #ifndef FORESIGHT_POOL_LIBVIRT_POOL_HPP_
 #define FORESIGHT_POOL_LIBVIRT_POOL_HPP_
 

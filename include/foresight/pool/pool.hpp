@@ -19,7 +19,10 @@
 //                 instant, whatever fails (moves are applied in order, and a grow
 //                 that would not fit is refused with FailedPreconditionError).
 //                 `Observe` fails with InvalidArgumentError for `now` earlier
-//                 than the previous call.
+//                 than the previous call. `Apply` returns OkStatus once the plan
+//                 was walked, whatever the individual moves did; its own error
+//                 (copied into every move's result) only when it could not walk
+//                 the plan at all (e.g. the current limits cannot be read).
 // Shipped:        SimulatedPool (foundation), CgroupPool (v2 and v1), LibvirtPool.
 #ifndef FORESIGHT_POOL_POOL_HPP_
 #define FORESIGHT_POOL_POOL_HPP_

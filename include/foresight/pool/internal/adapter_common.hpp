@@ -26,9 +26,9 @@ inline absl::Status CheckObserveTime(bool has_last, absl::Time last, absl::Time 
     return absl::InvalidArgumentError("Observe needs a finite time");
   }
   if (has_last && now < last) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("Observe at ", absl::FormatTime(now), " is earlier than the previous one at ",
-                     absl::FormatTime(last)));
+    return absl::InvalidArgumentError(absl::StrCat("Observe at ", absl::FormatTime(now),
+                                                   " is earlier than the previous one at ",
+                                                   absl::FormatTime(last)));
   }
   return absl::OkStatus();
 }
@@ -45,10 +45,10 @@ inline double CounterRate(std::uint64_t now, std::uint64_t before, double scale,
 inline absl::Status CheckGrowFits(std::string_view who, Resource r, double before, double to,
                                   double sum, double capacity) {
   if (to <= before || sum - before + to <= capacity * (1 + 1e-9)) return absl::OkStatus();
-  return absl::FailedPreconditionError(absl::StrCat(
-      Sv(who), ": growing ", FormatQuantity(before, r), " -> ", FormatQuantity(to, r),
-      " would put the host at ", FormatQuantity(sum - before + to, r), " above its capacity ",
-      FormatQuantity(capacity, r)));
+  return absl::FailedPreconditionError(
+      absl::StrCat(Sv(who), ": growing ", FormatQuantity(before, r), " -> ", FormatQuantity(to, r),
+                   " would put the host at ", FormatQuantity(sum - before + to, r),
+                   " above its capacity ", FormatQuantity(capacity, r)));
 }
 
 }  // namespace foresight::internal

@@ -46,8 +46,8 @@ inline std::string UnescapeMountPath(std::string_view s) {
   out.reserve(s.size());
   for (std::size_t i = 0; i < s.size(); ++i) {
     if (s[i] == '\\' && i + 3 < s.size() && s[i + 1] >= '0' && s[i + 1] <= '7') {
-      out.push_back(static_cast<char>((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 +
-                                      (s[i + 3] - '0')));
+      out.push_back(
+          static_cast<char>((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0')));
       i += 3;
     } else {
       out.push_back(s[i]);
@@ -64,8 +64,7 @@ inline absl::StatusOr<CgroupMounts> ParseMountInfo(std::string_view text) {
     std::size_t dash = 0;
     while (dash < fields.size() && fields[dash] != "-") ++dash;
     if (fields.size() < 5 || dash + 3 > fields.size()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("malformed mountinfo line '", line, "'"));
+      return absl::InvalidArgumentError(absl::StrCat("malformed mountinfo line '", line, "'"));
     }
     const absl::string_view fstype = fields[dash + 1];
     const std::string mount_point = UnescapeMountPath(StdSv(fields[4]));
@@ -90,13 +89,12 @@ inline absl::StatusOr<CgroupMounts> ParseMountInfo(std::string_view text) {
 // A single unsigned value; "max" (and v1's huge "unlimited" numbers are left
 // to the caller) parses as nullopt.
 inline absl::StatusOr<std::optional<std::uint64_t>> ParseLimitValue(std::string_view text,
-                                                                   std::string_view file) {
+                                                                    std::string_view file) {
   const absl::string_view v = absl::StripAsciiWhitespace(Sv(text));
   if (v == "max") return std::optional<std::uint64_t>();
   std::int64_t signed_value = 0;
   if (!absl::SimpleAtoi(v, &signed_value)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("malformed value '", v, "' in ", Sv(file)));
+    return absl::InvalidArgumentError(absl::StrCat("malformed value '", v, "' in ", Sv(file)));
   }
   if (signed_value < 0) return std::optional<std::uint64_t>();  // v1's "-1" = unlimited
   return std::optional<std::uint64_t>(static_cast<std::uint64_t>(signed_value));
@@ -110,8 +108,7 @@ inline absl::StatusOr<absl::flat_hash_map<std::string, std::uint64_t>> ParseFlat
     std::vector<absl::string_view> kv = absl::StrSplit(line, ' ', absl::SkipEmpty());
     std::uint64_t value = 0;
     if (kv.size() != 2 || !absl::SimpleAtoi(kv[1], &value)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("malformed line '", line, "' in ", Sv(file)));
+      return absl::InvalidArgumentError(absl::StrCat("malformed line '", line, "' in ", Sv(file)));
     }
     out[std::string(kv[0])] = value;
   }
@@ -146,8 +143,8 @@ ParseNestedKeyedLine(std::string_view text, std::string_view device, std::string
 // Sum over all lines (or only `device`'s when not empty) of the named keys of
 // a nested keyed file: io.stat's rbytes + wbytes.
 inline absl::StatusOr<std::uint64_t> SumNestedKeyed(std::string_view text, std::string_view device,
-                                                   std::initializer_list<std::string_view> keys,
-                                                   std::string_view file) {
+                                                    std::initializer_list<std::string_view> keys,
+                                                    std::string_view file) {
   std::uint64_t sum = 0;
   for (absl::string_view line : absl::StrSplit(Sv(text), '\n', absl::SkipEmpty())) {
     std::vector<absl::string_view> fields = absl::StrSplit(line, ' ', absl::SkipEmpty());
@@ -171,8 +168,8 @@ inline absl::StatusOr<std::uint64_t> SumNestedKeyed(std::string_view text, std::
 // v1 blkio.throttle.io_service_bytes: the sum of the "Read" and "Write" lines of
 // `device` (of every device when empty).
 inline absl::StatusOr<std::uint64_t> SumBlkioServiceBytes(std::string_view text,
-                                                         std::string_view device,
-                                                         std::string_view file) {
+                                                          std::string_view device,
+                                                          std::string_view file) {
   std::uint64_t sum = 0;
   for (absl::string_view line : absl::StrSplit(Sv(text), '\n', absl::SkipEmpty())) {
     std::vector<absl::string_view> fields = absl::StrSplit(line, ' ', absl::SkipEmpty());
@@ -190,8 +187,8 @@ inline absl::StatusOr<std::uint64_t> SumBlkioServiceBytes(std::string_view text,
 
 // v1 blkio.throttle.{read,write}_bps_device: the limit of `device`, nullopt when it has none.
 inline absl::StatusOr<std::optional<std::uint64_t>> ParseBlkioDeviceLimit(std::string_view text,
-                                                                         std::string_view device,
-                                                                         std::string_view file) {
+                                                                          std::string_view device,
+                                                                          std::string_view file) {
   for (absl::string_view line : absl::StrSplit(Sv(text), '\n', absl::SkipEmpty())) {
     std::vector<absl::string_view> fields = absl::StrSplit(line, ' ', absl::SkipEmpty());
     if (fields.size() != 2 || fields[0] != Sv(device)) continue;

@@ -1,0 +1,30 @@
+#!/bin/sh
+# `foresight simulate` on a small workload: table, JSON with the documented
+# keys, an HTML and an SVG report.
+set -eu
+cli=$1
+out=$2
+mkdir -p "$out"
+"$cli" simulate --users 6 --days 2 --seed 3 --policies default \
+  --json "$out/s.json" --report "$out/s.html" > "$out/table.txt"
+"$cli" simulate --users 6 --days 2 --seed 3 --policies vpa,oracle --report "$out/s.svg" > /dev/null
+grep -q "^vpa " "$out/table.txt"
+grep -q "<svg" "$out/s.html"
+grep -q "<svg" "$out/s.svg"
+/usr/bin/python3 - "$out/s.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+keys = ["underprovisioned_fraction", "underprovisioned_resource_seconds", "relative_slack",
+        "oom_events", "oom_free_entity_days", "changes_per_entity_day_p99",
+        "capacity_violations", "allocated_resource_seconds", "cost"]
+for name in ["vpa", "hpa", "proactive", "oracle"]:
+    p = d["policies"][name]
+    for k in keys:
+        assert k in p, (name, k)
+    for k in ["underprovisioned_resource_seconds", "allocated_resource_seconds"]:
+        assert set(p[k]) == {"cpu", "memory", "io", "net"}, (name, k)
+    assert p["capacity_violations"] == 0, name
+    assert 0 <= p["oom_free_entity_days"] <= 1
+    assert name in d["gap_closed"]
+assert abs(d["gap_closed"]["oracle"] - 1) < 1e-9
+PY
