@@ -109,21 +109,27 @@ inline void BehaviorProfiler::Observe(Slot slot, absl::Time now, const UserObser
   // 3. Application launch.
   if ((obs.events & kEventAppLaunch) != 0 && obs.app >= 0) apps_.Launch(slot, now, obs.app);
 
-  // 4a. Residual to the seasonal mean of this bucket, as an AR(1).
+  // The seasonal reference of this sample (before learning it).
+  const int bucket = seasonal_.Bucket(now);
+  const bool seasonal_seen = seasonal_.Count(slot, bucket) > 0;
+  const ResourceVector seasonal = seasonal_seen ? seasonal_.Mean(slot, bucket) : Level(slot);
+
+  // 4a. Residual to the seasonal mean of this bucket, as an AR(1). Pairs that
+  // straddle a gap (more than 3 typical intervals) are not counted.
+  double dt = 0.0;
   if (u.samples > 0) {
-    const double dt = absl::ToDoubleSeconds(now - u.last);
+    dt = absl::ToDoubleSeconds(now - u.last);
     u.interval_seconds =
         u.interval_seconds == 0.0f
             ? static_cast<float>(dt)
             : static_cast<float>(u.interval_seconds + 0.05 * (dt - u.interval_seconds));
   }
-  if (const int b = seasonal_.Bucket(now); seasonal_.Count(slot, b) > 0) {
-    const ResourceVector mean = seasonal_.Mean(slot, b);
-    const bool pair = u.has_residual && u.samples > 0;
+  if (seasonal_seen) {
+    const bool pair = u.has_residual && u.samples > 0 && dt <= 3.0 * u.interval_seconds;
     if (pair) u.residual_n += 1.0f;
     const double w = pair ? std::max(options_.accuracy_alpha, 1.0 / u.residual_n) : 0.0;
     for (std::size_t r = 0; r < kNumResources; ++r) {
-      const double res = usage.values[r] - mean.values[r];
+      const double res = usage.values[r] - seasonal.values[r];
       if (pair) {
         u.residual_c1[r] =
             static_cast<float>(u.residual_c1[r] + w * (res * u.residual[r] - u.residual_c1[r]));
@@ -138,17 +144,13 @@ inline void BehaviorProfiler::Observe(Slot slot, absl::Time now, const UserObser
   }
 
   // 4b. Outside apps, learn how usage compares with the seasonal mean.
-  if (apps_.current_app(slot) < 0 && u.samples > 0) {
-    const int b = seasonal_.Bucket(now);
-    if (seasonal_.Count(slot, b) > 0) {
-      const ResourceVector mean = seasonal_.Mean(slot, b);
-      u.off_app_n += 1.0f;
-      const double w = std::max(options_.accuracy_alpha, 1.0 / u.off_app_n);
-      for (std::size_t r = 0; r < kNumResources; ++r) {
-        const double ratio =
-            mean.values[r] > 0.0 ? std::min(usage.values[r] / mean.values[r], 10.0) : 1.0;
-        u.off_app[r] = static_cast<float>(u.off_app[r] + w * (ratio - u.off_app[r]));
-      }
+  if (apps_.current_app(slot) < 0 && u.samples > 0 && seasonal_seen) {
+    u.off_app_n += 1.0f;
+    const double w = std::max(options_.accuracy_alpha, 1.0 / u.off_app_n);
+    for (std::size_t r = 0; r < kNumResources; ++r) {
+      const double ratio =
+          seasonal.values[r] > 0.0 ? std::min(usage.values[r] / seasonal.values[r], 10.0) : 1.0;
+      u.off_app[r] = static_cast<float>(u.off_app[r] + w * (ratio - u.off_app[r]));
     }
   }
 
@@ -158,8 +160,7 @@ inline void BehaviorProfiler::Observe(Slot slot, absl::Time now, const UserObser
     if (std::optional<AppChain::AppStats> app = apps_.Stats(slot, apps_.current_app(slot));
         app && app->samples > 0) {
       apps_.RecordError(slot, internal::RelativeError(usage, app->demand),
-                        internal::RelativeError(usage, SeasonalOrLevel(slot, now)),
-                        options_.accuracy_alpha);
+                        internal::RelativeError(usage, seasonal), options_.accuracy_alpha);
     }
   }
 
