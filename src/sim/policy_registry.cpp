@@ -39,9 +39,15 @@ absl::StatusOr<std::vector<const PolicyInfo*>> PolicyRegistry::Resolve(
     if (std::find(out.begin(), out.end(), p) == out.end()) out.push_back(p);
   };
   while (!list.empty()) {
-    const std::size_t comma = list.find(',');
+    // Split on commas outside parentheses, so "max(proactive,vpa)" is one name.
+    std::size_t comma = 0;
+    for (int depth = 0; comma < list.size(); ++comma) {
+      if (list[comma] == '(') ++depth;
+      if (list[comma] == ')') --depth;
+      if (list[comma] == ',' && depth == 0) break;
+    }
     std::string_view name = list.substr(0, comma);
-    list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+    list = comma >= list.size() ? std::string_view() : list.substr(comma + 1);
     if (name.empty()) continue;
     if (name == "all") {
       for (const PolicyInfo* p : All()) add(p);

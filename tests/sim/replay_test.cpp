@@ -88,6 +88,13 @@ TEST_CASE("the comparison JSON has the documented keys") {
   CHECK(j["gap_closed"]["oracle"].get<double>() == doctest::Approx(1.0));
 }
 
+TEST_CASE("policy lists split on commas outside parentheses") {
+  auto r = PolicyRegistry::Global().Resolve("vpa,max(proactive,vpa),oracle");
+  REQUIRE(r.ok());
+  REQUIRE(r->size() == 3);
+  CHECK((*r)[1]->name == "max(proactive,vpa)");
+}
+
 TEST_CASE("unknown policy names are reported with the known ones") {
   auto r = PolicyRegistry::Global().Resolve("vpa,bogus");
   CHECK(absl::IsInvalidArgument(r.status()));
