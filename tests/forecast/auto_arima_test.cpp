@@ -50,6 +50,7 @@ TEST_CASE("AutoArima's CSS approximation chooses auto.arima's default model") {
   // forecast::auto.arima() defaults: approximation = (n > 150 || m > 12).
   for (const auto& c : LoadFixture("auto_arima_approx.json")) {
     const std::string name = c.at("series");
+    if (name.rfind("taylor", 0) == 0) continue;  // m = 24: in forecast_stat_slow
     const auto s = LoadSeries(name);
     CAPTURE(name);
     const auto fit = AutoArimaFit(s.values, {.season = s.m});

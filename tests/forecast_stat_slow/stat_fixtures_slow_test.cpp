@@ -55,5 +55,26 @@ TEST_CASE("AutoArima (exact search) matches auto.arima on hourly data (m = 24)")
   }
 }
 
+TEST_CASE("AutoArima (CSS search) matches auto.arima's default on hourly data (m = 24)") {
+  for (const auto& c : LoadFixture("auto_arima_approx.json")) {
+    const std::string name = c.at("series");
+    if (name.rfind("taylor", 0) != 0) continue;
+    CAPTURE(name);
+    const auto s = LoadSeries(name);
+    const auto fit = AutoArimaFit(s.values, {.season = s.m});
+    REQUIRE(fit.ok());
+    const auto ord = c.at("order").get<std::vector<int>>();
+    const auto sea = c.at("seasonal").get<std::vector<int>>();
+    const ArimaOrder want{ord[0], ord[1], ord[2], sea[0], sea[1], sea[2], s.m};
+    CHECK(fit->order.ToString() == want.ToString());
+    CHECK(RelErr(fit->loglik, c.at("loglik").get<double>()) < 1e-4);
+    for (const auto& [cname, value] : fit->Coefficients()) {
+      CAPTURE(cname);
+      const double want_v = c.at("coef").at(cname).get<double>();
+      CHECK(std::abs(value - want_v) < 1e-3 * std::max(1.0, std::abs(want_v)));
+    }
+  }
+}
+
 }  // namespace
 }  // namespace foresight
