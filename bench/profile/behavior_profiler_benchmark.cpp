@@ -66,9 +66,9 @@ void BM_BehaviorProfiler_Observe(benchmark::State& state) {
   Population pop(users, static_cast<int>(state.range(1)), /*warm_steps=*/288);
   for (auto _ : state) pop.Tick(users);
   state.SetItemsProcessed(state.iterations() * users);
-  state.counters["ns_per_user"] = benchmark::Counter(
-      static_cast<double>(state.iterations()) * users,
-      benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["ns_per_user"] =
+      benchmark::Counter(static_cast<double>(state.iterations()) * users,
+                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
   state.counters["bytes_per_user"] = static_cast<double>(pop.profiler.BytesPerSlot());
 }
 BENCHMARK(BM_BehaviorProfiler_Observe)
@@ -86,9 +86,9 @@ void BM_BehaviorProfiler_Summary(benchmark::State& state) {
       benchmark::DoNotOptimize(pop.profiler.Summary(static_cast<Slot>(u), now));
     }
   }
-  state.counters["ns_per_user"] = benchmark::Counter(
-      static_cast<double>(state.iterations()) * users,
-      benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["ns_per_user"] =
+      benchmark::Counter(static_cast<double>(state.iterations()) * users,
+                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 BENCHMARK(BM_BehaviorProfiler_Summary)->Arg(100000)->Unit(benchmark::kMillisecond);
 
@@ -101,9 +101,9 @@ void BM_BehaviorProfiler_ExpectedDemand(benchmark::State& state) {
       benchmark::DoNotOptimize(pop.profiler.ExpectedDemand(static_cast<Slot>(u), at));
     }
   }
-  state.counters["ns_per_user"] = benchmark::Counter(
-      static_cast<double>(state.iterations()) * users,
-      benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["ns_per_user"] =
+      benchmark::Counter(static_cast<double>(state.iterations()) * users,
+                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 BENCHMARK(BM_BehaviorProfiler_ExpectedDemand)->Arg(100000)->Unit(benchmark::kMillisecond);
 

@@ -41,21 +41,24 @@ void BM_Replay_Policy(benchmark::State& state, const char* policy) {
     benchmark::DoNotOptimize(r->metrics.underprovisioned_fraction);
   }
   const double entity_steps = static_cast<double>(w.num_users() * w.num_steps());
-  state.counters["entity_steps_per_s"] =
+  state.counters["entity_steps_per_s"] = benchmark::Counter(
+      entity_steps * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["ns_per_entity_step"] =
       benchmark::Counter(entity_steps * static_cast<double>(state.iterations()),
-                         benchmark::Counter::kIsRate);
-  state.counters["ns_per_entity_step"] = benchmark::Counter(
-      entity_steps * static_cast<double>(state.iterations()),
-      benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 
 BENCHMARK_CAPTURE(BM_Replay_Policy, vpa, "vpa")->Unit(benchmark::kMillisecond)->Iterations(1);
 BENCHMARK_CAPTURE(BM_Replay_Policy, hpa, "hpa")->Unit(benchmark::kMillisecond)->Iterations(1);
-BENCHMARK_CAPTURE(BM_Replay_Policy, proactive, "proactive")->Unit(benchmark::kMillisecond)->Iterations(1);
+BENCHMARK_CAPTURE(BM_Replay_Policy, proactive, "proactive")
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1);
 BENCHMARK_CAPTURE(BM_Replay_Policy, proactive_margin, "proactive+margin")
-    ->Unit(benchmark::kMillisecond)->Iterations(1);
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1);
 BENCHMARK_CAPTURE(BM_Replay_Policy, max_proactive_vpa, "max(proactive,vpa)")
-    ->Unit(benchmark::kMillisecond)->Iterations(1);
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1);
 BENCHMARK_CAPTURE(BM_Replay_Policy, oracle, "oracle")->Unit(benchmark::kMillisecond)->Iterations(1);
 
 }  // namespace

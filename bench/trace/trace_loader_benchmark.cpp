@@ -19,7 +19,8 @@ namespace {
 constexpr std::size_t kEntities = 200;
 
 std::string BenchDir() {
-  const std::string dir = (std::filesystem::temp_directory_path() / "foresight_trace_bench").string();
+  const std::string dir =
+      (std::filesystem::temp_directory_path() / "foresight_trace_bench").string();
   std::filesystem::create_directories(dir);
   return dir;
 }
@@ -38,8 +39,8 @@ const std::string& LongCsv(std::size_t mb) {
   for (std::int64_t t = 1'700'000'000; bytes < mb << 20; t += 300) {
     for (std::size_t e = 0; e < kEntities; ++e) {
       for (int r = 0; r < 4; ++r) {
-        const std::string row = absl::StrFormat("%d,vm-%d,%s,%.6g\n", t, e, res[r],
-                                                u(rng) * (r == 0 ? 8 : 8e9));
+        const std::string row =
+            absl::StrFormat("%d,vm-%d,%s,%.6g\n", t, e, res[r], u(rng) * (r == 0 ? 8 : 8e9));
         out << row;
         bytes += row.size();
       }

@@ -23,14 +23,15 @@ ParseQuantity = parse_quantity  # noqa: F405
 FormatQuantity = format_quantity  # noqa: F405
 
 
-def simulate(users=40, days=14, seed=42, policies=("vpa", "hpa", "proactive", "oracle"),
+def simulate(users=40, days=14, seed=42, policies="default",
              contention=False, capacity_factor=0.0, failure_rate=0.0, delay_rate=0.0,
              threads=0):
     """Replays the built-in workload under each policy and returns the metrics
     as a dict with the keys of `foresight simulate --json`:
     {"policies": {name: {...}}, "gap_closed": {name: ...}}.
 
-    `policies` is a list of names (see policy_names()) or "all"/"default".
+    `policies` is a list of names (see policy_names()), or "default" (vpa, hpa,
+    proactive, oracle) or "all", as for the CLI.
     """
     if not getattr(_foresight, "has_sim", False):
         raise RuntimeError("foresight was built without the simulator (foresight_sim)")

@@ -6,11 +6,15 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common.hpp"
 #include "foresight/forecast/forecast.hpp"
 #include "foresight/forecast/holt_winters.hpp"
 #include "foresight/forecast/last_value.hpp"
 #include "foresight/forecast/seasonal_naive.hpp"
+#ifdef FORESIGHT_PYTHON_WITH_FORECAST_REGISTRY
+#include "foresight/forecast/registry.hpp"
+#endif
 
 namespace foresight::python {
 namespace {
@@ -44,7 +48,13 @@ class Model {
     if (horizon < 1) throw py::value_error(absl::StrCat("horizon must be >= 1, got ", horizon));
     return f_.Predict(state_, horizon);
   }
-  static std::string Name() { return std::string(F::Name()); }
+  std::string Name() const {
+    if constexpr (requires { f_.name(); }) {
+      return f_.name();  // a registry method: its registry name
+    } else {
+      return std::string(F::Name());
+    }
+  }
   long long samples() const { return samples_; }
 
  private:
@@ -53,17 +63,34 @@ class Model {
   long long samples_ = 0;
 };
 
-using AnyModel = std::variant<Model<LastValue>, Model<SeasonalNaive>, Model<HoltWinters>>;
+// The three foundation forecasters with all their parameters, plus any other
+// method of the forecasting module's run-time registry (type-erased there).
+using AnyModel = std::variant<Model<LastValue>, Model<SeasonalNaive>, Model<HoltWinters>
+#ifdef FORESIGHT_PYTHON_WITH_FORECAST_REGISTRY
+                              ,
+                              Model<AnyForecaster>
+#endif
+                              >;
 
 // The dispatcher's result: any shipped forecaster behind one Python type.
-class AnyForecaster {
+class PyForecaster {
  public:
-  explicit AnyForecaster(AnyModel m) : m_(std::move(m)) {}
-  void Fit(const Array& h) { std::visit([&](auto& m) { m.Fit(h); }, m_); }
-  void Update(const Array& v) { std::visit([&](auto& m) { m.Update(v); }, m_); }
-  Forecast Predict(int h) const { return std::visit([&](const auto& m) { return m.Predict(h); }, m_); }
-  std::string Name() const { return std::visit([](const auto& m) { return m.Name(); }, m_); }
-  long long samples() const { return std::visit([](const auto& m) { return m.samples(); }, m_); }
+  explicit PyForecaster(AnyModel m) : m_(std::move(m)) {}
+  void Fit(const Array& h) {
+    std::visit([&](auto& m) { m.Fit(h); }, m_);
+  }
+  void Update(const Array& v) {
+    std::visit([&](auto& m) { m.Update(v); }, m_);
+  }
+  Forecast Predict(int h) const {
+    return std::visit([&](const auto& m) { return m.Predict(h); }, m_);
+  }
+  std::string Name() const {
+    return std::visit([](const auto& m) { return m.Name(); }, m_);
+  }
+  long long samples() const {
+    return std::visit([](const auto& m) { return m.samples(); }, m_);
+  }
 
  private:
   AnyModel m_;
@@ -93,8 +120,18 @@ internal::ErrorQuantiles::Options ErrorOptions(int horizon) {
   return e;
 }
 
-// "holt_winters", season=288 -> AnyForecaster. Unknown names or parameters are ValueErrors.
-AnyForecaster MakeForecaster(const std::string& name, const py::kwargs& kwargs) {
+std::vector<std::string> Names() {
+  std::vector<std::string> names = {"naive", "seasonal_naive", "holt_winters"};
+#ifdef FORESIGHT_PYTHON_WITH_FORECAST_REGISTRY
+  for (const std::string& n : ForecasterRegistry::Default().Names()) {
+    if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
+  }
+#endif
+  return names;
+}
+
+// "holt_winters", season=288 -> PyForecaster. Unknown names or parameters are ValueErrors.
+PyForecaster MakeForecaster(const std::string& name, const py::kwargs& kwargs) {
   std::vector<std::string> allowed;
   auto get = [&](const char* key, auto fallback) {
     allowed.push_back(key);
@@ -103,7 +140,8 @@ AnyForecaster MakeForecaster(const std::string& name, const py::kwargs& kwargs) 
     try {
       return kwargs[key].cast<T>();
     } catch (const py::cast_error&) {
-      throw py::value_error(absl::StrCat("parameter '", key, "' of forecaster '", name, "' must be ",
+      throw py::value_error(absl::StrCat("parameter '", key, "' of forecaster '", name,
+                                         "' must be ",
                                          std::is_integral_v<T> ? "an integer" : "a number"));
     }
   };
@@ -118,15 +156,18 @@ AnyForecaster MakeForecaster(const std::string& name, const py::kwargs& kwargs) 
       }
     }
   };
-  const int error_horizon = get("error_horizon", 12);
   if (name == "naive" || name == "last_value") {
+    const int error_horizon = get("error_horizon", 12);
     check_unknown();
-    return AnyForecaster(Model<LastValue>(LastValue(internal::LastValueModel{}, ErrorOptions(error_horizon))));
+    return PyForecaster(
+        Model<LastValue>(LastValue(internal::LastValueModel{}, ErrorOptions(error_horizon))));
   }
   if (name == "snaive" || name == "seasonal_naive") {
     const int season = get("season", 24);
+    const int error_horizon = get("error_horizon", 12);
     check_unknown();
-    return AnyForecaster(Model<SeasonalNaive>(SeasonalNaive(CheckSeason(season), ErrorOptions(error_horizon))));
+    return PyForecaster(
+        Model<SeasonalNaive>(SeasonalNaive(CheckSeason(season), ErrorOptions(error_horizon))));
   }
   if (name == "holt_winters" || name == "hw") {
     HoltWintersOptions o;
@@ -135,11 +176,26 @@ AnyForecaster MakeForecaster(const std::string& name, const py::kwargs& kwargs) 
     o.beta = get("beta", o.beta);
     o.gamma = get("gamma", o.gamma);
     o.phi = get("phi", o.phi);
+    const int error_horizon = get("error_horizon", 12);
     check_unknown();
-    return AnyForecaster(Model<HoltWinters>(HoltWinters(CheckHoltWinters(o), ErrorOptions(error_horizon))));
+    return PyForecaster(
+        Model<HoltWinters>(HoltWinters(CheckHoltWinters(o), ErrorOptions(error_horizon))));
   }
+#ifdef FORESIGHT_PYTHON_WITH_FORECAST_REGISTRY
+  const ForecasterRegistry& registry = ForecasterRegistry::Default();
+  if (registry.Contains(name) || name.starts_with("conformal_")) {
+    MethodConfig config;
+    config.season = get("season", config.season);
+    config.horizon = get("horizon", config.horizon);
+    config.seed = get("seed", config.seed);
+    check_unknown();
+    CheckSeason(config.season);
+    if (config.horizon < 1) throw py::value_error("horizon must be >= 1");
+    return PyForecaster(Model<AnyForecaster>(Unwrap(registry.Make(name, config))));
+  }
+#endif
   throw py::value_error(absl::StrCat("unknown forecaster '", name,
-                                     "' (expected naive, seasonal_naive or holt_winters)"));
+                                     "' (expected one of: ", absl::StrJoin(Names(), ", "), ")"));
 }
 
 py::array_t<double> ToArray(std::span<const double> v) {
@@ -150,11 +206,22 @@ py::array_t<double> ToArray(std::span<const double> v) {
 
 template <typename M, typename Cls>
 void BindModelMethods(Cls& cls) {
-  cls.def("fit", [](M& m, const Array& h) -> M& { m.Fit(h); return m; }, py::arg("history"),
-          py::return_value_policy::reference_internal,
-          "Fits on a 1-D history (replaces the state); returns self. ValueError on NaN/inf.")
-      .def("update", [](M& m, const Array& v) -> M& { m.Update(v); return m; }, py::arg("values"),
-           py::return_value_policy::reference_internal, "Appends one value or a 1-D array; returns self")
+  cls.def(
+         "fit",
+         [](M& m, const Array& h) -> M& {
+           m.Fit(h);
+           return m;
+         },
+         py::arg("history"), py::return_value_policy::reference_internal,
+         "Fits on a 1-D history (replaces the state); returns self. ValueError on NaN/inf.")
+      .def(
+          "update",
+          [](M& m, const Array& v) -> M& {
+            m.Update(v);
+            return m;
+          },
+          py::arg("values"), py::return_value_policy::reference_internal,
+          "Appends one value or a 1-D array; returns self")
       .def("predict", &M::Predict, py::arg("horizon"), "Forecast of steps 1..horizon")
       .def_property_readonly("name", &M::Name)
       .def_property_readonly("samples", &M::samples, "samples learnt since the last fit");
@@ -167,55 +234,70 @@ void BindForecast(py::module_& m) {
       .def_property_readonly("horizon", &Forecast::horizon)
       .def_property_readonly("levels", [](const Forecast& f) { return ToArray(f.levels()); })
       .def_property_readonly("mean", [](const Forecast& f) { return ToArray(f.means()); })
-      .def_property_readonly("quantiles", [](const Forecast& f) {
-        py::array_t<double> a({static_cast<py::ssize_t>(f.horizon()), static_cast<py::ssize_t>(f.num_levels())});
-        auto out = a.mutable_unchecked<2>();
-        for (int s = 1; s <= f.horizon(); ++s) {
-          std::span<const double> q = f.quantiles(s);
-          for (std::size_t k = 0; k < q.size(); ++k) out(s - 1, static_cast<py::ssize_t>(k)) = q[k];
-        }
-        return a;
-      }, "horizon x levels array")
+      .def_property_readonly(
+          "quantiles",
+          [](const Forecast& f) {
+            py::array_t<double> a(
+                {static_cast<py::ssize_t>(f.horizon()), static_cast<py::ssize_t>(f.num_levels())});
+            auto out = a.mutable_unchecked<2>();
+            for (int s = 1; s <= f.horizon(); ++s) {
+              std::span<const double> q = f.quantiles(s);
+              for (std::size_t k = 0; k < q.size(); ++k)
+                out(s - 1, static_cast<py::ssize_t>(k)) = q[k];
+            }
+            return a;
+          },
+          "horizon x levels array")
       .def_property_readonly("confidence", &Forecast::confidence)
-      .def("quantile", [](const Forecast& f, int step, double p) {
-        if (step < 1 || step > f.horizon()) throw py::index_error("step must be in 1..horizon");
-        if (!(p >= 0.0 && p <= 1.0)) throw py::value_error("p must be in [0, 1]");
-        return f.Quantile(step, p);
-      }, py::arg("step"), py::arg("p"), "Interpolated quantile at probability p of a 1-based step")
+      .def(
+          "quantile",
+          [](const Forecast& f, int step, double p) {
+            if (step < 1 || step > f.horizon()) throw py::index_error("step must be in 1..horizon");
+            if (!(p >= 0.0 && p <= 1.0)) throw py::value_error("p must be in [0, 1]");
+            return f.Quantile(step, p);
+          },
+          py::arg("step"), py::arg("p"), "Interpolated quantile at probability p of a 1-based step")
       .def("__repr__", [](const Forecast& f) {
         return absl::StrCat("Forecast(horizon=", f.horizon(), ", confidence=", f.confidence(), ")");
       });
 
-  py::class_<Model<LastValue>> last(m, "LastValue", "Naive forecaster: every step is the latest value");
-  last.def(py::init([](int error_horizon) {
-             return Model<LastValue>(LastValue(internal::LastValueModel{}, ErrorOptions(error_horizon)));
-           }),
-           py::arg("error_horizon") = 12);
+  py::class_<Model<LastValue>> last(m, "LastValue",
+                                    "Naive forecaster: every step is the latest value");
+  last.def(
+      py::init([](int error_horizon) {
+        return Model<LastValue>(LastValue(internal::LastValueModel{}, ErrorOptions(error_horizon)));
+      }),
+      py::arg("error_horizon") = 12);
   BindModelMethods<Model<LastValue>>(last);
 
   py::class_<Model<SeasonalNaive>> snaive(m, "SeasonalNaive", "The value one season earlier");
   snaive.def(py::init([](int season, int error_horizon) {
-               return Model<SeasonalNaive>(SeasonalNaive(CheckSeason(season), ErrorOptions(error_horizon)));
+               return Model<SeasonalNaive>(
+                   SeasonalNaive(CheckSeason(season), ErrorOptions(error_horizon)));
              }),
              py::arg("season") = 24, py::arg("error_horizon") = 12);
   BindModelMethods<Model<SeasonalNaive>>(snaive);
 
   py::class_<Model<HoltWinters>> hw(m, "HoltWinters", "Additive Holt-Winters with damped trend");
-  hw.def(py::init([](int season, double alpha, double beta, double gamma, double phi, int error_horizon) {
+  hw.def(py::init([](int season, double alpha, double beta, double gamma, double phi,
+                     int error_horizon) {
            HoltWintersOptions o{season, alpha, beta, gamma, phi};
            return Model<HoltWinters>(HoltWinters(CheckHoltWinters(o), ErrorOptions(error_horizon)));
          }),
-         py::arg("season") = 24, py::arg("alpha") = 0.2, py::arg("beta") = 0.01, py::arg("gamma") = 0.25,
-         py::arg("phi") = 0.98, py::arg("error_horizon") = 12);
+         py::arg("season") = 24, py::arg("alpha") = 0.2, py::arg("beta") = 0.01,
+         py::arg("gamma") = 0.25, py::arg("phi") = 0.98, py::arg("error_horizon") = 12);
   BindModelMethods<Model<HoltWinters>>(hw);
 
-  py::class_<AnyForecaster> any(m, "Forecaster", "Any shipped forecaster, chosen by name (make_forecaster)");
-  BindModelMethods<AnyForecaster>(any);
+  py::class_<PyForecaster> any(m, "Forecaster",
+                               "Any shipped forecaster, chosen by name (make_forecaster)");
+  BindModelMethods<PyForecaster>(any);
 
   m.def("make_forecaster", &MakeForecaster, py::arg("name"),
         "make_forecaster('holt_winters', season=288, alpha=0.2, ...) -> Forecaster.\n"
-        "Names: naive (last_value), seasonal_naive (snaive), holt_winters (hw); every one takes error_horizon.");
-  m.attr("forecaster_names") = py::make_tuple("naive", "seasonal_naive", "holt_winters");
+        "Names: naive (last_value), seasonal_naive (snaive), holt_winters (hw) with their own\n"
+        "parameters and error_horizon; any other name of the forecasting module's registry\n"
+        "(arima, ets, markov, lstm, ensemble, conformal_<name>, ...) with season, horizon, seed.");
+  m.def("forecaster_names", &Names, "Names accepted by make_forecaster");
 }
 
 }  // namespace foresight::python

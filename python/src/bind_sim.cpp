@@ -26,8 +26,9 @@ GeneratorOptions MakeGeneratorOptions(int users, int days, std::uint64_t seed, d
   return g;
 }
 
-std::string SimulateJson(int users, int days, std::uint64_t seed, const std::vector<std::string>& policies,
-                         bool contention, double capacity_factor, double failure_rate, double delay_rate,
+std::string SimulateJson(int users, int days, std::uint64_t seed,
+                         const std::vector<std::string>& policies, bool contention,
+                         double capacity_factor, double failure_rate, double delay_rate,
                          int threads) {
   if (users < 1) throw py::value_error("users must be >= 1");
   if (days < 1) throw py::value_error("days must be >= 1");
@@ -67,64 +68,87 @@ void BindSim(py::module_& m) {
       .def_readonly("initial_allocation", &WorkloadUser::initial_allocation);
 
   py::class_<Workload>(m, "Workload", "Per-user demand on a fixed time grid (users x steps x 4)")
-      .def_property_readonly("start", [](const Workload& w) { return ToSeconds(w.start); }, "Unix seconds")
-      .def_property_readonly("step_seconds", [](const Workload& w) { return absl::ToDoubleSeconds(w.step); })
+      .def_property_readonly(
+          "start", [](const Workload& w) { return ToSeconds(w.start); }, "Unix seconds")
+      .def_property_readonly("step_seconds",
+                             [](const Workload& w) { return absl::ToDoubleSeconds(w.step); })
       .def_property_readonly("num_users", &Workload::num_users)
       .def_property_readonly("num_steps", &Workload::num_steps)
       .def_readonly("users", &Workload::users)
-      .def_property_readonly("times", [](const Workload& w) {
-        py::array_t<double> a(static_cast<py::ssize_t>(w.num_steps()));
-        for (std::size_t k = 0; k < w.num_steps(); ++k) a.mutable_at(static_cast<py::ssize_t>(k)) = ToSeconds(w.time(k));
-        return a;
-      }, "Unix seconds of every step")
-      .def_property_readonly("demand", [](const Workload& w) {
-        py::array_t<double> a({static_cast<py::ssize_t>(w.num_users()), static_cast<py::ssize_t>(w.num_steps()),
-                               static_cast<py::ssize_t>(kNumResources)});
-        std::copy(w.demand.begin(), w.demand.end(), a.mutable_data());
-        return a;
-      }, "users x steps x 4 (cpu, memory, io, net); NaN = missing")
-      .def_property_readonly("app", [](const Workload& w) {
-        py::array_t<std::int32_t> a({static_cast<py::ssize_t>(w.num_users()), static_cast<py::ssize_t>(w.num_steps())});
-        if (w.app.size() == 0) {
-          std::fill(a.mutable_data(), a.mutable_data() + a.size(), -1);
-        } else {
-          std::copy(w.app.begin(), w.app.end(), a.mutable_data());
-        }
-        return a;
-      }, "users x steps application launches, -1 if none")
+      .def_property_readonly(
+          "times",
+          [](const Workload& w) {
+            py::array_t<double> a(static_cast<py::ssize_t>(w.num_steps()));
+            for (std::size_t k = 0; k < w.num_steps(); ++k)
+              a.mutable_at(static_cast<py::ssize_t>(k)) = ToSeconds(w.time(k));
+            return a;
+          },
+          "Unix seconds of every step")
+      .def_property_readonly(
+          "demand",
+          [](const Workload& w) {
+            py::array_t<double> a({static_cast<py::ssize_t>(w.num_users()),
+                                   static_cast<py::ssize_t>(w.num_steps()),
+                                   static_cast<py::ssize_t>(kNumResources)});
+            std::copy(w.demand.begin(), w.demand.end(), a.mutable_data());
+            return a;
+          },
+          "users x steps x 4 (cpu, memory, io, net); NaN = missing")
+      .def_property_readonly(
+          "app",
+          [](const Workload& w) {
+            py::array_t<std::int32_t> a(
+                {static_cast<py::ssize_t>(w.num_users()), static_cast<py::ssize_t>(w.num_steps())});
+            if (w.app.size() == 0) {
+              std::fill(a.mutable_data(), a.mutable_data() + a.size(), -1);
+            } else {
+              std::copy(w.app.begin(), w.app.end(), a.mutable_data());
+            }
+            return a;
+          },
+          "users x steps application launches, -1 if none")
       .def_property_readonly("host_capacity", [](const Workload& w) {
-        py::array_t<double> a({static_cast<py::ssize_t>(w.host_capacity.size()), static_cast<py::ssize_t>(kNumResources)});
+        py::array_t<double> a({static_cast<py::ssize_t>(w.host_capacity.size()),
+                               static_cast<py::ssize_t>(kNumResources)});
         auto out = a.mutable_unchecked<2>();
         for (std::size_t h = 0; h < w.host_capacity.size(); ++h) {
-          for (std::size_t r = 0; r < kNumResources; ++r) out(static_cast<py::ssize_t>(h), static_cast<py::ssize_t>(r)) = w.host_capacity[h].values[r];
+          for (std::size_t r = 0; r < kNumResources; ++r)
+            out(static_cast<py::ssize_t>(h), static_cast<py::ssize_t>(r)) =
+                w.host_capacity[h].values[r];
         }
         return a;
       });
 
-  m.def("generate_workload",
-        [](int users, int days, std::uint64_t seed, double step_minutes, int users_per_host, double capacity_factor) {
-          const GeneratorOptions g =
-              MakeGeneratorOptions(users, days, seed, step_minutes, users_per_host, capacity_factor);
-          absl::StatusOr<Workload> w = absl::UnknownError("not run");
-          {
-            py::gil_scoped_release release;
-            w = GenerateWorkload(g);
-          }
-          return Unwrap(std::move(w));
-        },
-        py::arg("users") = 40, py::arg("days") = 14, py::arg("seed") = 42, py::arg("step_minutes") = 5.0,
-        py::arg("users_per_host") = 8, py::arg("capacity_factor") = 1.5,
-        "The built-in seeded population (archetypes office, batch, analysis, service, apps)");
+  m.def(
+      "generate_workload",
+      [](int users, int days, std::uint64_t seed, double step_minutes, int users_per_host,
+         double capacity_factor) {
+        const GeneratorOptions g =
+            MakeGeneratorOptions(users, days, seed, step_minutes, users_per_host, capacity_factor);
+        absl::StatusOr<Workload> w = absl::UnknownError("not run");
+        {
+          py::gil_scoped_release release;
+          w = GenerateWorkload(g);
+        }
+        return Unwrap(std::move(w));
+      },
+      py::arg("users") = 40, py::arg("days") = 14, py::arg("seed") = 42,
+      py::arg("step_minutes") = 5.0, py::arg("users_per_host") = 8,
+      py::arg("capacity_factor") = 1.5,
+      "The built-in seeded population (archetypes office, batch, analysis, service, apps)");
   m.attr("archetypes") = py::cast(std::vector<std::string>(kArchetypes.begin(), kArchetypes.end()));
 
-  m.def("policy_names", [] {
-    std::vector<std::string> names;
-    for (const PolicyInfo* p : PolicyRegistry::Global().All()) names.push_back(p->name);
-    return names;
-  }, "Names accepted by simulate(policies=...)");
-  m.def("_simulate_json", &SimulateJson, py::arg("users"), py::arg("days"), py::arg("seed"), py::arg("policies"),
-        py::arg("contention"), py::arg("capacity_factor"), py::arg("failure_rate"), py::arg("delay_rate"),
-        py::arg("threads"));
+  m.def(
+      "policy_names",
+      [] {
+        std::vector<std::string> names;
+        for (const PolicyInfo* p : PolicyRegistry::Global().All()) names.push_back(p->name);
+        return names;
+      },
+      "Names accepted by simulate(policies=...)");
+  m.def("_simulate_json", &SimulateJson, py::arg("users"), py::arg("days"), py::arg("seed"),
+        py::arg("policies"), py::arg("contention"), py::arg("capacity_factor"),
+        py::arg("failure_rate"), py::arg("delay_rate"), py::arg("threads"));
   m.attr("has_sim") = true;
 }
 

@@ -31,6 +31,10 @@ def test_resource_vector_from_sequences():
     assert fs.ResourceVector([1, 2, 3, 4]) == fs.ResourceVector(1, 2, 3, 4)
     assert fs.ResourceVector(np.array([1.0, 2, 3, 4])) == fs.ResourceVector(1, 2, 3, 4)
     assert fs.ResourceVector.from_array((4, 3, 2, 1)).cpu == 4
+    # Lists, tuples and arrays convert implicitly where a ResourceVector is expected.
+    one = fs.ResourceVector(1, 1, 1, 1)
+    assert one + [1, 2, 3, 4] == fs.ResourceVector(2, 3, 4, 5)
+    assert one + np.array([1.0, 2, 3, 4]) == fs.ResourceVector(2, 3, 4, 5)
     with pytest.raises(ValueError, match="4 values"):
         fs.ResourceVector([1, 2, 3])
     assert not fs.ResourceVector(cpu=math.nan).is_valid_amount()

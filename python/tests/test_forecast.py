@@ -82,3 +82,20 @@ def test_bad_input_raises_and_keeps_state():
         m.fit(np.zeros((2, 2)))
     with pytest.raises(IndexError):
         m.predict(2).quantile(3, 0.5)
+
+
+def test_registry_methods_through_the_dispatcher():
+    names = fs.forecaster_names()
+    assert names[:3] == ["naive", "seasonal_naive", "holt_winters"]
+    extra = [n for n in ["markov", "ensemble", "arima", "ets", "theta"] if n in names]
+    if not extra:
+        pytest.skip("built without the forecasting registry")
+    y = daily(24 * 8, seed=5)
+    for name in extra + ["conformal_holt_winters"]:
+        m = fs.make_forecaster(name, season=24, horizon=6)
+        assert m.name == name
+        f = m.fit(y).predict(6)
+        assert f.mean.shape == (6,) and np.all(np.isfinite(f.quantiles))
+        assert np.all(np.diff(f.quantiles, axis=1) >= 0)
+    with pytest.raises(ValueError, match="unknown parameter 'alpha'"):
+        fs.make_forecaster(extra[0], alpha=0.5)

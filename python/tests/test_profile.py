@@ -39,6 +39,13 @@ def test_profiler_learns_shape_and_class():
     assert f["duty_cycle"] == pytest.approx(8 / 24 * 5 / 7, rel=0.2)
     assert p.expected_demand(0, MONDAY + 21 * 86400 + 10 * 3600).cpu == pytest.approx(s.seasonal_mean.cpu)
     assert p.slots >= 1 and p.bytes_per_slot < 8192
+    day = MONDAY + 21 * 86400
+    path = p.expected_demand_path(0, day, 3600, 24)
+    assert path.shape == (24, 4)
+    assert path[9, 0] == pytest.approx(s.seasonal_mean.cpu)       # 10:00
+    assert path[2, 0] == pytest.approx(night.seasonal_mean.cpu)   # 03:00
+    assert p.expected_peak(0, day + 10 * 3600).cpu == pytest.approx(s.seasonal_peak.cpu)
+    assert 0 <= f["night_fraction"] < 0.2
 
 
 def test_app_chain_sessions_and_datetimes():

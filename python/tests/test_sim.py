@@ -43,6 +43,11 @@ def test_simulate_returns_the_cli_json_keys():
     assert scored(again) == scored(r)
 
 
+def test_simulate_default_policies_as_the_cli():
+    r = fs.simulate(users=5, days=1, seed=2, threads=1)
+    assert set(r["policies"]) == {"vpa", "hpa", "proactive", "oracle"}
+
+
 def test_simulate_errors():
     with pytest.raises(ValueError, match="nope"):
         fs.simulate(users=4, days=1, policies=["nope"])

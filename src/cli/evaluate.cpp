@@ -73,6 +73,39 @@ absl::StatusOr<absl::Duration> ParseSpan(const std::string& text, const char* fl
       absl::StrCat(flag, ": '", text, "' is not a duration (e.g. 300s, 5m, 1h, 1d)"));
 }
 
+// Resolves a --policies list, splitting only at commas outside parentheses so
+// that decorated names such as "max(proactive,vpa)" can be listed.
+absl::StatusOr<std::vector<const PolicyInfo*>> ResolvePolicies(const std::string& list) {
+  std::vector<const PolicyInfo*> out;
+  std::string token;
+  int depth = 0;
+  auto flush = [&]() -> absl::Status {
+    if (token.empty()) return absl::OkStatus();
+    const PolicyInfo* p = PolicyRegistry::Global().Find(token);
+    if (p != nullptr) {
+      out.push_back(p);
+    } else {
+      absl::StatusOr<std::vector<const PolicyInfo*>> many = PolicyRegistry::Global().Resolve(token);
+      if (!many.ok()) return many.status();
+      out.insert(out.end(), many->begin(), many->end());
+    }
+    token.clear();
+    return absl::OkStatus();
+  };
+  for (char c : list) {
+    if (c == '(') ++depth;
+    if (c == ')') --depth;
+    if (c == ',' && depth == 0) {
+      if (absl::Status s = flush(); !s.ok()) return s;
+      continue;
+    }
+    if (c != ' ') token.push_back(c);
+  }
+  if (absl::Status s = flush(); !s.ok()) return s;
+  if (out.empty()) return absl::InvalidArgumentError("--policies is empty");
+  return out;
+}
+
 bool WriteFile(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary);
   out << text;
@@ -103,7 +136,8 @@ nlohmann::json GapClosedByMetric(const std::vector<PolicyMetrics>& metrics) {
   nlohmann::json out = nlohmann::json::object();
   if (vpa == nullptr || oracle == nullptr) return out;
   const std::pair<const char*, double (*)(const PolicyMetrics&)> kMetrics[] = {
-      {"underprovisioned_fraction", [](const PolicyMetrics& m) { return m.underprovisioned_fraction; }},
+      {"underprovisioned_fraction",
+       [](const PolicyMetrics& m) { return m.underprovisioned_fraction; }},
       {"oom_free_entity_days", [](const PolicyMetrics& m) { return m.oom_free_entity_days; }},
       {"throttled_cpu_seconds", [](const PolicyMetrics& m) { return m.throttled_cpu_seconds; }},
       {"relative_slack", [](const PolicyMetrics& m) { return m.relative_slack; }},
@@ -117,6 +151,38 @@ nlohmann::json GapClosedByMetric(const std::vector<PolicyMetrics>& metrics) {
       per[m.name] = std::isfinite(g) ? nlohmann::json(g) : nlohmann::json(nullptr);
     }
     out[name] = per;
+  }
+  return out;
+}
+
+// The Pareto check against VpaStyle on the same trace: memory (OOM-free
+// entity-days at <= 0.7x VPA's allocated memory) and CPU (>= 80 % of VPA's
+// throttled CPU-seconds removed at <= 0.6x its allocated CPU).
+struct VsVpa {
+  double memory_ratio = std::nan(""), cpu_ratio = std::nan(""), throttled_ratio = std::nan("");
+  double oom_free = std::nan(""), vpa_oom_free = std::nan("");
+  bool memory_target = false, cpu_target = false;
+};
+
+std::vector<VsVpa> CompareToVpa(const std::vector<PolicyMetrics>& metrics) {
+  std::vector<VsVpa> out(metrics.size());
+  const PolicyMetrics* vpa = nullptr;
+  for (const PolicyMetrics& m : metrics) {
+    if (m.name == "vpa") vpa = &m;
+  }
+  if (vpa == nullptr) return {};
+  auto ratio = [](double a, double b) { return b > 0 ? a / b : std::nan(""); };
+  for (std::size_t i = 0; i < metrics.size(); ++i) {
+    const PolicyMetrics& m = metrics[i];
+    VsVpa& v = out[i];
+    v.memory_ratio =
+        ratio(m.allocated_resource_seconds.memory(), vpa->allocated_resource_seconds.memory());
+    v.cpu_ratio = ratio(m.allocated_resource_seconds.cpu(), vpa->allocated_resource_seconds.cpu());
+    v.throttled_ratio = ratio(m.throttled_cpu_seconds, vpa->throttled_cpu_seconds);
+    v.oom_free = m.oom_free_entity_days;
+    v.vpa_oom_free = vpa->oom_free_entity_days;
+    v.memory_target = v.oom_free >= v.vpa_oom_free && v.memory_ratio <= 0.7;
+    v.cpu_target = (v.throttled_ratio <= 0.2 || m.throttled_cpu_seconds == 0) && v.cpu_ratio <= 0.6;
   }
   return out;
 }
@@ -139,8 +205,7 @@ std::vector<std::pair<std::string, double>> ReportMetrics(const PolicyMetrics& m
 void RunEvaluate(const EvaluateFlags& f) {
   absl::StatusOr<TraceFormat> format = ParseTraceFormat(f.format);
   if (!format.ok()) Fail(format.status());
-  absl::StatusOr<std::vector<const PolicyInfo*>> policies =
-      PolicyRegistry::Global().Resolve(f.policies);
+  absl::StatusOr<std::vector<const PolicyInfo*>> policies = ResolvePolicies(f.policies);
   if (!policies.ok()) Fail(policies.status());
 
   LoadOptions load;
@@ -175,7 +240,15 @@ void RunEvaluate(const EvaluateFlags& f) {
   absl::StatusOr<absl::Duration> warmup = ParseSpan(f.warmup, "--warmup");
   if (!warmup.ok()) Fail(warmup.status());
 
+  ProgressBar load_bar("load " + f.format, 1000);
+  std::uint64_t shown = 0;
+  load.progress = [&](std::uint64_t done, std::uint64_t total) {
+    const std::uint64_t permille = total ? std::min<std::uint64_t>(1000, done * 1000 / total) : 0;
+    if (permille > shown) load_bar.Advance(permille - shown);
+    shown = std::max(shown, permille);
+  };
   absl::StatusOr<LoadedTrace> trace = LoadTrace(f.trace, *format, load);
+  load_bar.Finish();
   if (!trace.ok()) Fail(trace.status());
   Workload& w = trace->workload;
   const absl::Duration span = w.step * static_cast<std::int64_t>(w.num_steps());
@@ -222,22 +295,38 @@ void RunEvaluate(const EvaluateFlags& f) {
   const TraceStats& st = trace->stats;
   std::string measured;
   for (Resource r : kAllResources) {
-    if (trace->measured[r]) absl::StrAppend(&measured, measured.empty() ? "" : ",", Sv(ResourceName(r)));
+    if (trace->measured[r])
+      absl::StrAppend(&measured, measured.empty() ? "" : ",", Sv(ResourceName(r)));
   }
   const std::string summary = absl::StrFormat(
       "trace: %s (%s), %d entities x %d steps of %s (%.1f days), measured %s; %d rows in %d files, "
-      "%d partial steps dropped; %s mode%s; warm-up %s",
+      "%d partial steps dropped, %d io/net values held; %s mode%s; warm-up %s",
       f.trace, f.format, static_cast<int>(w.num_users()), static_cast<int>(w.num_steps()),
       absl::FormatDuration(w.step), absl::ToDoubleHours(span) / 24, measured,
       static_cast<int>(st.rows), static_cast<int>(st.files), static_cast<int>(st.partial_steps),
-      contention ? "contention" : "right-sizing",
+      static_cast<int>(st.held_values), contention ? "contention" : "right-sizing",
       contention ? absl::StrCat(" (", f.hosts, " hosts of ", f.host_capacity, ")") : "",
       absl::FormatDuration(*warmup));
   std::cout << summary << "\n" << ComparisonTable(metrics);
   for (const PolicyMetrics& m : metrics) {
-    const double rate = static_cast<double>(w.num_users() * w.num_steps()) / std::max(m.seconds, 1e-9);
-    std::cout << absl::StrFormat("  %-20s replay %.2f s (%.0f entity-steps/s)\n", m.name,
-                                 m.seconds, rate);
+    const double rate =
+        static_cast<double>(w.num_users() * w.num_steps()) / std::max(m.seconds, 1e-9);
+    std::cout << absl::StrFormat("  %-20s replay %.2f s (%.0f entity-steps/s)\n", m.name, m.seconds,
+                                 rate);
+  }
+
+  const std::vector<VsVpa> vs_vpa = CompareToVpa(metrics);
+  if (!vs_vpa.empty()) {
+    std::cout << "vs vpa (targets: memory <= 0.7x at >= vpa's OOM-free days; cpu <= 0.6x with "
+                 ">= 80% less throttling):\n";
+    for (std::size_t i = 0; i < metrics.size(); ++i) {
+      const VsVpa& v = vs_vpa[i];
+      std::cout << absl::StrFormat(
+          "  %-20s memory %.2fx, OOM-free days %.3f (vpa %.3f)%s; cpu %.2fx, throttled %.2fx%s\n",
+          metrics[i].name, v.memory_ratio, v.oom_free, v.vpa_oom_free,
+          v.memory_target ? " [met]" : "", v.cpu_ratio, v.throttled_ratio,
+          v.cpu_target ? " [met]" : "");
+    }
   }
 
   if (!f.json.empty()) {
@@ -251,15 +340,33 @@ void RunEvaluate(const EvaluateFlags& f) {
     t["step_seconds"] = absl::ToDoubleSeconds(w.step);
     t["warmup_seconds"] = absl::ToDoubleSeconds(*warmup);
     t["start"] = absl::FormatTime(absl::RFC3339_full, w.start, absl::UTCTimeZone());
-    for (Resource r : kAllResources) t["measured"][std::string(ResourceName(r))] = trace->measured[r];
+    for (Resource r : kAllResources)
+      t["measured"][std::string(ResourceName(r))] = trace->measured[r];
     t["rows"] = st.rows;
     t["files"] = st.files;
     t["bytes"] = st.bytes;
     t["missing_fields"] = st.missing_fields;
     t["partial_steps"] = st.partial_steps;
+    t["held_values"] = st.held_values;
     root["trace"] = t;
     root["gap_closed_by_metric"] = GapClosedByMetric(metrics);
-    if (!WriteFile(f.json, root.dump(2) + "\n")) Fail(absl::InternalError("cannot write " + f.json));
+    if (!vs_vpa.empty()) {
+      auto num = [](double x) {
+        return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr);
+      };
+      for (std::size_t i = 0; i < metrics.size(); ++i) {
+        const VsVpa& v = vs_vpa[i];
+        root["vs_vpa"][metrics[i].name] = {{"allocated_memory_ratio", num(v.memory_ratio)},
+                                           {"allocated_cpu_ratio", num(v.cpu_ratio)},
+                                           {"throttled_cpu_ratio", num(v.throttled_ratio)},
+                                           {"oom_free_entity_days", num(v.oom_free)},
+                                           {"vpa_oom_free_entity_days", num(v.vpa_oom_free)},
+                                           {"memory_target_met", v.memory_target},
+                                           {"cpu_target_met", v.cpu_target}};
+      }
+    }
+    if (!WriteFile(f.json, root.dump(2) + "\n"))
+      Fail(absl::InternalError("cannot write " + f.json));
   }
 
   if (!f.report.empty()) {
@@ -274,8 +381,31 @@ void RunEvaluate(const EvaluateFlags& f) {
     data.metrics_start = w.start + *warmup;
     data.users = record;
     for (const PolicyRun& r : *runs) {
-      data.policies.push_back(ReportPolicy{r.metrics.name, ReportMetrics(r.metrics),
-                                           r.recorder.allocation});
+      data.policies.push_back(
+          ReportPolicy{r.metrics.name, ReportMetrics(r.metrics), r.recorder.allocation});
+    }
+    if (!vs_vpa.empty()) {
+      ReportScatter mem{"memory: allocation vs OOM-free entity-days",
+                        "allocated memory relative to vpa",
+                        "OOM-free entity-days",
+                        {}};
+      ReportScatter cpu{"CPU: allocation vs throttling",
+                        "allocated CPU relative to vpa",
+                        "throttled CPU-seconds relative to vpa",
+                        {}};
+      for (std::size_t i = 0; i < metrics.size(); ++i) {
+        mem.points.push_back({metrics[i].name, {vs_vpa[i].memory_ratio, vs_vpa[i].oom_free}});
+        cpu.points.push_back({metrics[i].name, {vs_vpa[i].cpu_ratio, vs_vpa[i].throttled_ratio}});
+      }
+      mem.target_x0 = 0;
+      mem.target_x1 = 0.7;
+      mem.target_y0 = vs_vpa.front().vpa_oom_free;
+      mem.target_y1 = 1;
+      cpu.target_x0 = 0;
+      cpu.target_x1 = 0.6;
+      cpu.target_y0 = 0;
+      cpu.target_y1 = 0.2;
+      data.scatters = {mem, cpu};
     }
     // Worst and median entity by under-provisioned fraction, averaged over the
     // non-oracle policies.
@@ -306,7 +436,8 @@ void RunEvaluate(const EvaluateFlags& f) {
         data.forecast_error[r].insert(data.forecast_error[r].end(), e.begin(), e.end());
       }
     }
-    if (!WriteFile(f.report, RenderTraceReport(data))) Fail(absl::InternalError("cannot write " + f.report));
+    if (!WriteFile(f.report, RenderTraceReport(data)))
+      Fail(absl::InternalError("cannot write " + f.report));
   }
 }
 
@@ -323,13 +454,15 @@ void SetupEvaluate(CLI::App& app) {
   app.add_option("--policies", f->policies,
                  "comma-separated policy names, 'default' or 'all' (see simulate --list-policies)")
       ->capture_default_str();
-  app.add_option("--hosts", f->hosts, "contention mode: number of hosts")->check(CLI::NonNegativeNumber);
+  app.add_option("--hosts", f->hosts, "contention mode: number of hosts")
+      ->check(CLI::NonNegativeNumber);
   app.add_option("--host-capacity", f->host_capacity,
                  "contention mode: capacity of each host, e.g. cpu=32,memory=128Gi");
   app.add_option("--entity-capacity", f->entity_capacity,
                  "assumed VM/container size where the trace gives only percentages, e.g. cpu=2");
-  app.add_option("--machine-capacity", f->machine_capacity,
-                 "reference machine for normalised units (alibaba, google), e.g. cpu=96,memory=512Gi");
+  app.add_option(
+      "--machine-capacity", f->machine_capacity,
+      "reference machine for normalised units (alibaba, google), e.g. cpu=96,memory=512Gi");
   app.add_option("--time-origin", f->time_origin,
                  "RFC 3339 time zero for traces with relative timestamps");
   app.add_option("--warmup", f->warmup, "replayed but not scored (e.g. 1d)")->capture_default_str();

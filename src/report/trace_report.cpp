@@ -23,11 +23,20 @@ std::string Escape(std::string_view s) {
   out.reserve(s.size());
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -62,7 +71,8 @@ std::string LineChart(const std::string& title, const std::string& xlabel,
   auto X = [&](double x) { return kL + (x - a.x0) / (a.x1 - a.x0) * pw; };
   auto Y = [&](double y) { return kT + ph - (y - a.y0) / (a.y1 - a.y0) * ph; };
   std::string s = absl::StrFormat(
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" "
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+      "font-family=\"sans-serif\" "
       "font-size=\"11\"><text x=\"%d\" y=\"16\" font-size=\"13\" font-weight=\"bold\">%s</text>",
       kW, kH, kL, Escape(title));
   if (!std::isnan(shade_until) && shade_until > a.x0) {
@@ -117,7 +127,8 @@ std::string LineChart(const std::string& title, const std::string& xlabel,
   return s;
 }
 
-std::string BarChart(const std::string& title, const std::vector<std::pair<std::string, double>>& bars) {
+std::string BarChart(const std::string& title,
+                     const std::vector<std::pair<std::string, double>>& bars) {
   const int bar_h = 18, gap = 6, label_w = 150, width = 560;
   const int height = 28 + static_cast<int>(bars.size()) * (bar_h + gap) + 8;
   double hi = 0.0, lo = 0.0;
@@ -130,7 +141,8 @@ std::string BarChart(const std::string& title, const std::vector<std::pair<std::
   const double pw = width - label_w - 80;
   auto X = [&](double v) { return label_w + (v - lo) / (hi - lo) * pw; };
   std::string s = absl::StrFormat(
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" "
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+      "font-family=\"sans-serif\" "
       "font-size=\"11\"><text x=\"4\" y=\"16\" font-size=\"13\" font-weight=\"bold\">%s</text>",
       width, height, Escape(title));
   for (std::size_t i = 0; i < bars.size(); ++i) {
@@ -144,6 +156,63 @@ std::string BarChart(const std::string& title, const std::vector<std::pair<std::
                           "<text x=\"%.1f\" y=\"%d\">%s</text>",
                           label_w - 6, y + 13, Escape(bars[i].first), x0, y, std::max(0.5, x1 - x0),
                           bar_h, Color(i), x1 + 4, y + 13, Num(v));
+  }
+  s += "</svg>\n";
+  return s;
+}
+
+std::string ScatterChart(const ReportScatter& sc) {
+  Axes a{0, 0, 0, 0};
+  bool first = true;
+  auto widen = [&](double x, double y) {
+    if (std::isnan(x) || std::isnan(y)) return;
+    if (first) {
+      a = {x, x, y, y};
+      first = false;
+    }
+    a.x0 = std::min(a.x0, x);
+    a.x1 = std::max(a.x1, x);
+    a.y0 = std::min(a.y0, y);
+    a.y1 = std::max(a.y1, y);
+  };
+  for (const auto& [name, xy] : sc.points) widen(xy.first, xy.second);
+  widen(std::isnan(sc.target_x0) ? a.x0 : sc.target_x0,
+        std::isnan(sc.target_y0) ? a.y0 : sc.target_y0);
+  widen(std::isnan(sc.target_x1) ? a.x1 : sc.target_x1,
+        std::isnan(sc.target_y1) ? a.y1 : sc.target_y1);
+  const double px = std::max(1e-9, (a.x1 - a.x0) * 0.08), py = std::max(1e-9, (a.y1 - a.y0) * 0.08);
+  a = {std::max(0.0, a.x0 - px), a.x1 + px, std::max(0.0, a.y0 - py), a.y1 + py};
+  std::string s = LineChart(sc.title, sc.xlabel, {}, a);
+  s.resize(s.rfind("</svg>"));
+  const double pw = kW - kL - kR, ph = kH - kT - kB;
+  auto X = [&](double x) { return kL + (x - a.x0) / (a.x1 - a.x0) * pw; };
+  auto Y = [&](double y) { return kT + ph - (y - a.y0) / (a.y1 - a.y0) * ph; };
+  if (!std::isnan(sc.target_x0) || !std::isnan(sc.target_x1)) {
+    const double x0 = X(std::isnan(sc.target_x0) ? a.x0 : sc.target_x0);
+    const double x1 = X(std::isnan(sc.target_x1) ? a.x1 : sc.target_x1);
+    const double y0 = Y(std::isnan(sc.target_y1) ? a.y1 : sc.target_y1);
+    const double y1 = Y(std::isnan(sc.target_y0) ? a.y0 : sc.target_y0);
+    absl::StrAppendFormat(&s,
+                          "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
+                          "fill=\"#2ca02c\" fill-opacity=\"0.12\"/><text x=\"%.1f\" y=\"%.1f\" "
+                          "fill=\"#2ca02c\">target</text>",
+                          x0, y0, x1 - x0, y1 - y0, x0 + 3, y0 + 12);
+  }
+  absl::StrAppendFormat(&s,
+                        "<text x=\"12\" y=\"%.0f\" transform=\"rotate(-90 12 %.0f)\" "
+                        "text-anchor=\"middle\">%s</text>",
+                        kT + ph / 2, kT + ph / 2, Escape(sc.ylabel));
+  for (std::size_t i = 0; i < sc.points.size(); ++i) {
+    const auto& [name, xy] = sc.points[i];
+    if (std::isnan(xy.first) || std::isnan(xy.second)) continue;
+    absl::StrAppendFormat(&s,
+                          "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"5\" fill=\"%s\"/>"
+                          "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\">%s</text>"
+                          "<circle cx=\"%.0f\" cy=\"%d\" r=\"4\" fill=\"%s\"/>"
+                          "<text x=\"%.0f\" y=\"%d\">%s</text>",
+                          X(xy.first), Y(xy.second), Color(i), X(xy.first) + 7, Y(xy.second) - 4,
+                          Escape(name), kL + pw + 14, kT + 10 + 14 * static_cast<int>(i), Color(i),
+                          kL + pw + 28, kT + 14 + 14 * static_cast<int>(i), Escape(name));
   }
   s += "</svg>\n";
   return s;
@@ -232,8 +301,8 @@ std::string RenderTraceReport(const ReportData& data) {
       "</title><style>body{font-family:sans-serif;margin:24px;max-width:1200px}"
       "table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ccc;padding:3px 6px;"
       "text-align:right}th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}"
-      ".grid{display:flex;flex-wrap:wrap;gap:8px}</style></head><body>\n<h1>", Escape(data.title),
-      "</h1>\n");
+      ".grid{display:flex;flex-wrap:wrap;gap:8px}</style></head><body>\n<h1>",
+      Escape(data.title), "</h1>\n");
   for (const std::string& line : data.summary) absl::StrAppend(&h, "<p>", Escape(line), "</p>\n");
 
   // Metrics table and bars.
@@ -258,12 +327,18 @@ std::string RenderTraceReport(const ReportData& data) {
     }
     h += "</div>\n";
   }
+  if (!data.scatters.empty()) {
+    h += "<h2>Trade-offs</h2>\n<div class=\"grid\">\n";
+    for (const ReportScatter& sc : data.scatters) h += ScatterChart(sc);
+    h += "</div>\n";
+  }
 
   const Workload* w = data.workload;
   if (w != nullptr && !data.users.empty()) {
     h += absl::StrFormat(
         "<h2>Relative slack per entity</h2>\n<p>CDF over %d entities of the mean of "
-        "(allocation &minus; usage) / allocation over the scored steps.</p>\n<div class=\"grid\">\n",
+        "(allocation &minus; usage) / allocation over the scored steps.</p>\n<div "
+        "class=\"grid\">\n",
         static_cast<int>(data.users.size()));
     for (Resource r : {Resource::kMemory, Resource::kCpu}) {
       if (!data.measured[r]) continue;
@@ -294,9 +369,9 @@ std::string RenderTraceReport(const ReportData& data) {
   if (w != nullptr && !data.highlights.empty()) {
     h += "<h2>Demand and allocations</h2>\n<div class=\"grid\">\n";
     const double step_days = absl::ToDoubleHours(w->step) / 24.0;
-    const double shade =
-        data.metrics_start > w->start ? absl::ToDoubleHours(data.metrics_start - w->start) / 24.0
-                                      : std::numeric_limits<double>::quiet_NaN();
+    const double shade = data.metrics_start > w->start
+                             ? absl::ToDoubleHours(data.metrics_start - w->start) / 24.0
+                             : std::numeric_limits<double>::quiet_NaN();
     const std::size_t steps = w->num_steps();
     const std::size_t bucket = std::max<std::size_t>(1, (steps + 799) / 800);
     for (const ReportHighlight& hl : data.highlights) {
@@ -318,15 +393,16 @@ std::string RenderTraceReport(const ReportData& data) {
         };
         const double scale = r == Resource::kMemory ? 1.0 / (1024.0 * 1024 * 1024) : 1.0;
         std::vector<Series> series;
-        series.push_back(Series{"demand", "#000", reduce([&](std::size_t t) {
-                                  return w->Demand(u, t, r) * scale;
-                                }), false, 1.2});
+        series.push_back(Series{"demand", "#000",
+                                reduce([&](std::size_t t) { return w->Demand(u, t, r) * scale; }),
+                                false, 1.2});
         for (std::size_t i = 0; i < data.policies.size(); ++i) {
           const ReportPolicy& p = data.policies[i];
           if (p.allocation.size() == 0) continue;
           series.push_back(Series{p.name, Color(i), reduce([&](std::size_t t) {
                                     return p.allocation(hl.row, t, Index(r)) * scale;
-                                  }), true, 1.5});
+                                  }),
+                                  true, 1.5});
         }
         Axes a{0, static_cast<double>(steps) * step_days, 0, 0};
         for (const Series& se : series) {
@@ -336,8 +412,8 @@ std::string RenderTraceReport(const ReportData& data) {
         }
         a.y1 *= 1.05;
         const std::string unit = r == Resource::kMemory ? "GiB" : "cores";
-        h += LineChart(absl::StrCat(hl.label, " entity '", w->users[u].name, "': ",
-                                    Sv(ResourceName(r)), " (", unit, ")"),
+        h += LineChart(absl::StrCat(hl.label, " entity '", w->users[u].name,
+                                    "': ", Sv(ResourceName(r)), " (", unit, ")"),
                        "days", series, a, false, shade);
       }
     }

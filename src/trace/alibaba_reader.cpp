@@ -40,10 +40,17 @@ absl::Status ReadUsage(const std::vector<std::string_view>& fields, const LineRe
                        std::size_t cpu_col, std::size_t net_col, const ResourceVector& size,
                        const ResourceVector& machine, TraceSample* sample, TraceStats* stats) {
   double cpu = 0.0, mem = 0.0, net_in = 0.0, net_out = 0.0;
-  if (absl::Status s = NumberField(fields, cpu_col, "cpu_util_percent", reader, &cpu, stats); !s.ok()) return s;
-  if (absl::Status s = NumberField(fields, cpu_col + 1, "mem_util_percent", reader, &mem, stats); !s.ok()) return s;
-  if (absl::Status s = NumberField(fields, net_col, "net_in", reader, &net_in, stats); !s.ok()) return s;
-  if (absl::Status s = NumberField(fields, net_col + 1, "net_out", reader, &net_out, stats); !s.ok()) return s;
+  if (absl::Status s = NumberField(fields, cpu_col, "cpu_util_percent", reader, &cpu, stats);
+      !s.ok())
+    return s;
+  if (absl::Status s = NumberField(fields, cpu_col + 1, "mem_util_percent", reader, &mem, stats);
+      !s.ok())
+    return s;
+  if (absl::Status s = NumberField(fields, net_col, "net_in", reader, &net_in, stats); !s.ok())
+    return s;
+  if (absl::Status s = NumberField(fields, net_col + 1, "net_out", reader, &net_out, stats);
+      !s.ok())
+    return s;
   sample->usage.cpu() = cpu / 100.0 * size.cpu();
   sample->usage.memory() = mem / 100.0 * size.memory();
   sample->usage.net() = (net_in + net_out) / 100.0 * machine.net();
@@ -58,23 +65,29 @@ absl::Status ReadAlibabaMachine(const std::string& path, const LoadOptions& opti
   if (!files.ok()) return files.status();
   const ResourceVector machine =
       WithDefaults(options.machine_capacity, DefaultMachineCapacity(TraceFormat::kAlibabaMachine));
-  return ForEachRow(*files, ',', stats, [&](const LineReader& reader,
-                                            const std::vector<std::string_view>& fields) {
-    ++stats->rows;
-    if (absl::Status s = RequireFields(fields, 8, reader); !s.ok()) return s;
-    double ts = 0.0;
-    if (absl::Status s = NumberField(fields, 2, "time_stamp", reader, &ts, stats); !s.ok()) return s;
-    if (std::isnan(ts)) return LocatedError(reader.path(), reader.line_number(), 2, "missing time_stamp");
-    if (fields[0].empty()) return LocatedError(reader.path(), reader.line_number(), 1, "empty machine_id");
-    TraceSample sample;
-    sample.entity = fields[0];
-    sample.time = FromSeconds(options.time_origin, ts);
-    if (absl::Status s = ReadUsage(fields, reader, 3, 7, machine, machine, &sample, stats); !s.ok()) {
-      return s;
-    }
-    sample.capacity = MakeResources(machine.cpu(), machine.memory(), kMissing, machine.net());
-    return Locate(sink(sample), reader.path(), reader.line_number());
-  });
+  return ForEachRow(
+      *files, ',', stats,
+      [&](const LineReader& reader, const std::vector<std::string_view>& fields) {
+        ++stats->rows;
+        if (absl::Status s = RequireFields(fields, 8, reader); !s.ok()) return s;
+        double ts = 0.0;
+        if (absl::Status s = NumberField(fields, 2, "time_stamp", reader, &ts, stats); !s.ok())
+          return s;
+        if (std::isnan(ts))
+          return LocatedError(reader.path(), reader.line_number(), 2, "missing time_stamp");
+        if (fields[0].empty())
+          return LocatedError(reader.path(), reader.line_number(), 1, "empty machine_id");
+        TraceSample sample;
+        sample.entity = fields[0];
+        sample.time = FromSeconds(options.time_origin, ts);
+        if (absl::Status s = ReadUsage(fields, reader, 3, 7, machine, machine, &sample, stats);
+            !s.ok()) {
+          return s;
+        }
+        sample.capacity = MakeResources(machine.cpu(), machine.memory(), kMissing, machine.net());
+        return Locate(sink(sample), reader.path(), reader.line_number());
+      },
+      options.progress);
 }
 
 absl::Status ReadAlibabaContainer(const std::string& path, const LoadOptions& options,
@@ -83,8 +96,8 @@ absl::Status ReadAlibabaContainer(const std::string& path, const LoadOptions& op
   if (!files.ok()) return files.status();
   const ResourceVector machine = WithDefaults(
       options.machine_capacity, DefaultMachineCapacity(TraceFormat::kAlibabaContainer));
-  const ResourceVector fallback = WithDefaults(
-      options.entity_capacity, DefaultEntityCapacity(TraceFormat::kAlibabaContainer));
+  const ResourceVector fallback =
+      WithDefaults(options.entity_capacity, DefaultEntityCapacity(TraceFormat::kAlibabaContainer));
 
   // container_meta.csv: container_id, machine_id, time_stamp, app_du, status,
   // cpu_request, cpu_limit, mem_size. Kept per container as time-ordered sizes.
@@ -102,14 +115,19 @@ absl::Status ReadAlibabaContainer(const std::string& path, const LoadOptions& op
       [&](const LineReader& reader, const std::vector<std::string_view>& fields) {
         if (absl::Status s = RequireFields(fields, 8, reader); !s.ok()) return s;
         double ts = 0.0, cpu_request = 0.0, mem_size = 0.0;
-        if (absl::Status s = NumberField(fields, 3, "time_stamp", reader, &ts, nullptr); !s.ok()) return s;
-        if (absl::Status s = NumberField(fields, 6, "cpu_request", reader, &cpu_request, nullptr); !s.ok()) return s;
-        if (absl::Status s = NumberField(fields, 8, "mem_size", reader, &mem_size, nullptr); !s.ok()) return s;
+        if (absl::Status s = NumberField(fields, 3, "time_stamp", reader, &ts, nullptr); !s.ok())
+          return s;
+        if (absl::Status s = NumberField(fields, 6, "cpu_request", reader, &cpu_request, nullptr);
+            !s.ok())
+          return s;
+        if (absl::Status s = NumberField(fields, 8, "mem_size", reader, &mem_size, nullptr);
+            !s.ok())
+          return s;
         ResourceVector size = ResourceVector::Filled(kMissing);
         size.cpu() = cpu_request / 100.0;
         size.memory() = mem_size / 100.0 * machine.memory();
-        sizes[Sv(fields[0])].emplace_back(FromSeconds(options.time_origin, std::isnan(ts) ? 0.0 : ts),
-                                          size);
+        sizes[Sv(fields[0])].emplace_back(
+            FromSeconds(options.time_origin, std::isnan(ts) ? 0.0 : ts), size);
         return absl::OkStatus();
       });
   if (!status.ok()) return status;
@@ -118,31 +136,37 @@ absl::Status ReadAlibabaContainer(const std::string& path, const LoadOptions& op
                      [](const auto& a, const auto& b) { return a.first < b.first; });
   }
 
-  return ForEachRow(*files, ',', stats, [&](const LineReader& reader,
-                                            const std::vector<std::string_view>& fields) {
-    ++stats->rows;
-    if (absl::Status s = RequireFields(fields, 10, reader); !s.ok()) return s;
-    double ts = 0.0;
-    if (absl::Status s = NumberField(fields, 3, "time_stamp", reader, &ts, stats); !s.ok()) return s;
-    if (std::isnan(ts)) return LocatedError(reader.path(), reader.line_number(), 3, "missing time_stamp");
-    if (fields[0].empty()) return LocatedError(reader.path(), reader.line_number(), 1, "empty container_id");
-    TraceSample sample;
-    sample.entity = fields[0];
-    sample.time = FromSeconds(options.time_origin, ts);
-    ResourceVector size = fallback;
-    if (auto it = sizes.find(Sv(fields[0])); it != sizes.end() && !it->second.empty()) {
-      // Latest size at or before the sample, else the first one.
-      auto pos = std::upper_bound(it->second.begin(), it->second.end(), sample.time,
-                                  [](absl::Time t, const auto& e) { return t < e.first; });
-      const ResourceVector& known = (pos == it->second.begin() ? pos : pos - 1)->second;
-      size = WithDefaults(known, fallback);
-      sample.capacity = known;
-    }
-    if (absl::Status s = ReadUsage(fields, reader, 4, 9, size, machine, &sample, stats); !s.ok()) {
-      return s;
-    }
-    return Locate(sink(sample), reader.path(), reader.line_number());
-  });
+  return ForEachRow(
+      *files, ',', stats,
+      [&](const LineReader& reader, const std::vector<std::string_view>& fields) {
+        ++stats->rows;
+        if (absl::Status s = RequireFields(fields, 10, reader); !s.ok()) return s;
+        double ts = 0.0;
+        if (absl::Status s = NumberField(fields, 3, "time_stamp", reader, &ts, stats); !s.ok())
+          return s;
+        if (std::isnan(ts))
+          return LocatedError(reader.path(), reader.line_number(), 3, "missing time_stamp");
+        if (fields[0].empty())
+          return LocatedError(reader.path(), reader.line_number(), 1, "empty container_id");
+        TraceSample sample;
+        sample.entity = fields[0];
+        sample.time = FromSeconds(options.time_origin, ts);
+        ResourceVector size = fallback;
+        if (auto it = sizes.find(Sv(fields[0])); it != sizes.end() && !it->second.empty()) {
+          // Latest size at or before the sample, else the first one.
+          auto pos = std::upper_bound(it->second.begin(), it->second.end(), sample.time,
+                                      [](absl::Time t, const auto& e) { return t < e.first; });
+          const ResourceVector& known = (pos == it->second.begin() ? pos : pos - 1)->second;
+          size = WithDefaults(known, fallback);
+          sample.capacity = known;
+        }
+        if (absl::Status s = ReadUsage(fields, reader, 4, 9, size, machine, &sample, stats);
+            !s.ok()) {
+          return s;
+        }
+        return Locate(sink(sample), reader.path(), reader.line_number());
+      },
+      options.progress);
 }
 
 }  // namespace foresight::internal

@@ -45,52 +45,61 @@ absl::Status ReadAzure(const std::string& path, const LoadOptions& options, Samp
       if (fs::is_regular_file(folder / name, ec)) tables.push_back((folder / name).string());
     }
   }
-  if (readings.empty()) return absl::NotFoundError(absl::StrCat(path, ": no vm_cpu_readings files"));
+  if (readings.empty())
+    return absl::NotFoundError(absl::StrCat(path, ": no vm_cpu_readings files"));
   absl::flat_hash_map<std::string, ResourceVector> sizes;
   TraceStats table_stats;
-  absl::Status status = ForEachRow(
-      tables, ',', &table_stats,
-      [&](const LineReader& reader, const std::vector<std::string_view>& fields) {
-        if (absl::Status s = RequireFields(fields, 11, reader); !s.ok()) return s;
-        ResourceVector size = ResourceVector::Filled(kMissing);
-        double cores = 0.0, gb = 0.0;
-        if (!ParseBucket(fields[9], &cores)) {
-          return LocatedError(reader.path(), reader.line_number(), 10,
-                              absl::StrCat("column 'vm virtual core count bucket': '",
-                                           Sv(fields[9]), "' is not a bucket"));
-        }
-        size.cpu() = cores;
-        if (ParseBucket(fields[10], &gb)) size.memory() = gb * (1ull << 30);
-        sizes[Sv(fields[0])] = size;
-        return absl::OkStatus();
-      });
+  absl::Status status =
+      ForEachRow(tables, ',', &table_stats,
+                 [&](const LineReader& reader, const std::vector<std::string_view>& fields) {
+                   if (absl::Status s = RequireFields(fields, 11, reader); !s.ok()) return s;
+                   ResourceVector size = ResourceVector::Filled(kMissing);
+                   double cores = 0.0, gb = 0.0;
+                   if (!ParseBucket(fields[9], &cores)) {
+                     return LocatedError(reader.path(), reader.line_number(), 10,
+                                         absl::StrCat("column 'vm virtual core count bucket': '",
+                                                      Sv(fields[9]), "' is not a bucket"));
+                   }
+                   size.cpu() = cores;
+                   if (ParseBucket(fields[10], &gb)) size.memory() = gb * (1ull << 30);
+                   sizes[Sv(fields[0])] = size;
+                   return absl::OkStatus();
+                 });
   if (!status.ok()) return status;
   const ResourceVector fallback =
       WithDefaults(options.entity_capacity, DefaultEntityCapacity(TraceFormat::kAzure));
-  return ForEachRow(readings, ',', stats, [&](const LineReader& reader,
-                                              const std::vector<std::string_view>& fields) {
-    ++stats->rows;
-    if (absl::Status s = RequireFields(fields, 5, reader); !s.ok()) return s;
-    double ts = 0.0, lo = 0.0, hi = 0.0, avg = 0.0;
-    if (absl::Status s = NumberField(fields, 1, "timestamp", reader, &ts, stats); !s.ok()) return s;
-    if (std::isnan(ts)) return LocatedError(reader.path(), reader.line_number(), 1, "missing timestamp");
-    if (absl::Status s = NumberField(fields, 3, "min cpu", reader, &lo, stats); !s.ok()) return s;
-    if (absl::Status s = NumberField(fields, 4, "max cpu", reader, &hi, stats); !s.ok()) return s;
-    if (absl::Status s = NumberField(fields, 5, "avg cpu", reader, &avg, stats); !s.ok()) return s;
-    if (fields[1].empty()) return LocatedError(reader.path(), reader.line_number(), 2, "empty vm id");
-    TraceSample sample;
-    sample.entity = fields[1];
-    sample.time = FromSeconds(options.time_origin, ts);
-    double cores = fallback.cpu();
-    if (auto it = sizes.find(Sv(fields[1])); it != sizes.end()) {
-      cores = it->second.cpu();
-      sample.capacity = it->second;
-    }
-    sample.usage.cpu() = avg / 100.0 * cores;
-    sample.peak.cpu() = hi / 100.0 * cores;
-    if (std::isnan(avg)) return absl::OkStatus();
-    return Locate(sink(sample), reader.path(), reader.line_number());
-  });
+  return ForEachRow(
+      readings, ',', stats,
+      [&](const LineReader& reader, const std::vector<std::string_view>& fields) {
+        ++stats->rows;
+        if (absl::Status s = RequireFields(fields, 5, reader); !s.ok()) return s;
+        double ts = 0.0, lo = 0.0, hi = 0.0, avg = 0.0;
+        if (absl::Status s = NumberField(fields, 1, "timestamp", reader, &ts, stats); !s.ok())
+          return s;
+        if (std::isnan(ts))
+          return LocatedError(reader.path(), reader.line_number(), 1, "missing timestamp");
+        if (absl::Status s = NumberField(fields, 3, "min cpu", reader, &lo, stats); !s.ok())
+          return s;
+        if (absl::Status s = NumberField(fields, 4, "max cpu", reader, &hi, stats); !s.ok())
+          return s;
+        if (absl::Status s = NumberField(fields, 5, "avg cpu", reader, &avg, stats); !s.ok())
+          return s;
+        if (fields[1].empty())
+          return LocatedError(reader.path(), reader.line_number(), 2, "empty vm id");
+        TraceSample sample;
+        sample.entity = fields[1];
+        sample.time = FromSeconds(options.time_origin, ts);
+        double cores = fallback.cpu();
+        if (auto it = sizes.find(Sv(fields[1])); it != sizes.end()) {
+          cores = it->second.cpu();
+          sample.capacity = it->second;
+        }
+        sample.usage.cpu() = avg / 100.0 * cores;
+        sample.peak.cpu() = hi / 100.0 * cores;
+        if (std::isnan(avg)) return absl::OkStatus();
+        return Locate(sink(sample), reader.path(), reader.line_number());
+      },
+      options.progress);
 }
 
 }  // namespace foresight::internal

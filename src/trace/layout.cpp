@@ -39,7 +39,8 @@ absl::Status RightSizingLayout(Workload& workload) {
 absl::Status ContentionLayout(Workload& workload, std::size_t hosts,
                               const ResourceVector& capacity) {
   if (hosts == 0) return absl::InvalidArgumentError("--hosts must be at least 1");
-  if (!IsValidAmount(capacity)) return absl::InvalidArgumentError("host capacity must be finite and >= 0");
+  if (!IsValidAmount(capacity))
+    return absl::InvalidArgumentError("host capacity must be finite and >= 0");
   const std::vector<ResourceVector> peak = PeakDemand(workload);
   // Size of a user relative to one host: its largest share of any resource.
   auto share = [&](const ResourceVector& v) {

@@ -68,7 +68,8 @@ absl::StatusOr<LoadedTrace> LoadTrace(const std::string& path, TraceFormat forma
       &stats);
   if (!status.ok()) return status;
   absl::StatusOr<LoadedTrace> out = resampler.Finish();
-  if (!out.ok()) return absl::Status(out.status().code(), absl::StrCat(path, ": ", out.status().message()));
+  if (!out.ok())
+    return absl::Status(out.status().code(), absl::StrCat(path, ": ", out.status().message()));
   out->stats.files = stats.files;
   out->stats.rows = stats.rows;
   out->stats.missing_fields = stats.missing_fields;

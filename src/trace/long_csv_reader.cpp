@@ -23,66 +23,74 @@ absl::Status ParseTimeField(std::string_view text, const LineReader& reader, std
                                    "' is neither Unix seconds nor RFC 3339 (", err, ")"));
 }
 
-absl::Status ReadLongCsv(const std::string& path, const LoadOptions&, SampleSink sink,
+absl::Status ReadLongCsv(const std::string& path, const LoadOptions& options, SampleSink sink,
                          TraceStats* stats) {
   absl::StatusOr<std::vector<std::string>> files = ListFiles(path, /*recursive=*/true);
   if (!files.ok()) return files.status();
   std::size_t col_time = 0, col_entity = 0, col_resource = 0, col_usage = 0, col_capacity = 0;
   std::string header_file;
-  return ForEachRow(*files, ',', stats, [&](const LineReader& reader,
-                                            const std::vector<std::string_view>& fields) {
-    if (header_file != reader.path()) {
-      // First row of every file is its header.
-      header_file = reader.path();
-      col_time = col_entity = col_resource = col_usage = col_capacity = 0;
-      for (std::size_t i = 0; i < fields.size(); ++i) {
-        const std::string name = absl::AsciiStrToLower(Sv(fields[i]));
-        if (name == "time" || name == "timestamp") col_time = i + 1;
-        if (name == "entity") col_entity = i + 1;
-        if (name == "resource") col_resource = i + 1;
-        if (name == "usage") col_usage = i + 1;
-        if (name == "capacity") col_capacity = i + 1;
-      }
-      for (auto [col, name] : {std::pair{col_time, "time"}, {col_entity, "entity"},
-                               {col_resource, "resource"}, {col_usage, "usage"}}) {
-        if (col == 0) {
-          return LocatedError(reader.path(), reader.line_number(), 0,
-                              absl::StrCat("header has no '", name,
-                                           "' column (expected time,entity,resource,usage[,capacity])"));
+  return ForEachRow(
+      *files, ',', stats,
+      [&](const LineReader& reader, const std::vector<std::string_view>& fields) {
+        if (header_file != reader.path()) {
+          // First row of every file is its header.
+          header_file = reader.path();
+          col_time = col_entity = col_resource = col_usage = col_capacity = 0;
+          for (std::size_t i = 0; i < fields.size(); ++i) {
+            const std::string name = absl::AsciiStrToLower(Sv(fields[i]));
+            if (name == "time" || name == "timestamp") col_time = i + 1;
+            if (name == "entity") col_entity = i + 1;
+            if (name == "resource") col_resource = i + 1;
+            if (name == "usage") col_usage = i + 1;
+            if (name == "capacity") col_capacity = i + 1;
+          }
+          for (auto [col, name] : {std::pair{col_time, "time"},
+                                   {col_entity, "entity"},
+                                   {col_resource, "resource"},
+                                   {col_usage, "usage"}}) {
+            if (col == 0) {
+              return LocatedError(
+                  reader.path(), reader.line_number(), 0,
+                  absl::StrCat("header has no '", name,
+                               "' column (expected time,entity,resource,usage[,capacity])"));
+            }
+          }
+          return absl::OkStatus();
         }
-      }
-      return absl::OkStatus();
-    }
-    ++stats->rows;
-    std::size_t need = std::max({col_time, col_entity, col_resource, col_usage});
-    if (absl::Status s = RequireFields(fields, need, reader); !s.ok()) return s;
-    TraceSample sample;
-    if (absl::Status s = ParseTimeField(fields[col_time - 1], reader, col_time, &sample.time);
-        !s.ok()) {
-      return s;
-    }
-    sample.entity = fields[col_entity - 1];
-    if (sample.entity.empty()) {
-      return LocatedError(reader.path(), reader.line_number(), col_entity, "empty entity");
-    }
-    absl::StatusOr<Resource> resource = ParseResource(fields[col_resource - 1]);
-    if (!resource.ok()) return Locate(resource.status(), reader.path(), reader.line_number(), col_resource);
-    double usage = 0.0;
-    if (absl::Status s = NumberField(fields, col_usage, "usage", reader, &usage, stats); !s.ok()) {
-      return s;
-    }
-    sample.usage[*resource] = usage;
-    if (col_capacity != 0 && col_capacity <= fields.size()) {
-      double capacity = 0.0;
-      if (absl::Status s = NumberField(fields, col_capacity, "capacity", reader, &capacity, nullptr);
-          !s.ok()) {
-        return s;
-      }
-      sample.capacity[*resource] = capacity;
-    }
-    if (std::isnan(usage)) return absl::OkStatus();
-    return Locate(sink(sample), reader.path(), reader.line_number());
-  });
+        ++stats->rows;
+        std::size_t need = std::max({col_time, col_entity, col_resource, col_usage});
+        if (absl::Status s = RequireFields(fields, need, reader); !s.ok()) return s;
+        TraceSample sample;
+        if (absl::Status s = ParseTimeField(fields[col_time - 1], reader, col_time, &sample.time);
+            !s.ok()) {
+          return s;
+        }
+        sample.entity = fields[col_entity - 1];
+        if (sample.entity.empty()) {
+          return LocatedError(reader.path(), reader.line_number(), col_entity, "empty entity");
+        }
+        absl::StatusOr<Resource> resource = ParseResource(fields[col_resource - 1]);
+        if (!resource.ok())
+          return Locate(resource.status(), reader.path(), reader.line_number(), col_resource);
+        double usage = 0.0;
+        if (absl::Status s = NumberField(fields, col_usage, "usage", reader, &usage, stats);
+            !s.ok()) {
+          return s;
+        }
+        sample.usage[*resource] = usage;
+        if (col_capacity != 0 && col_capacity <= fields.size()) {
+          double capacity = 0.0;
+          if (absl::Status s =
+                  NumberField(fields, col_capacity, "capacity", reader, &capacity, nullptr);
+              !s.ok()) {
+            return s;
+          }
+          sample.capacity[*resource] = capacity;
+        }
+        if (std::isnan(usage)) return absl::OkStatus();
+        return Locate(sink(sample), reader.path(), reader.line_number());
+      },
+      options.progress);
 }
 
 }  // namespace foresight::internal

@@ -21,8 +21,8 @@ struct FileCloser {
 
 // The entity field, quoted by libcsv when it holds a delimiter, quote or newline.
 std::string CsvField(const std::string& text) {
-  if (text.find_first_of(",\"\r\n") == std::string::npos && !text.empty() &&
-      text.front() != ' ' && text.back() != ' ') {
+  if (text.find_first_of(",\"\r\n") == std::string::npos && !text.empty() && text.front() != ' ' &&
+      text.back() != ' ') {
     return text;
   }
   std::string out(text.size() * 2 + 2, '\0');

@@ -32,6 +32,11 @@ LineReader::LineReader(std::string path, gzFile file)
 
 LineReader::~LineReader() { gzclose(file_); }
 
+std::uint64_t LineReader::raw_offset() const {
+  const z_off_t off = gzoffset(file_);
+  return off > 0 ? static_cast<std::uint64_t>(off) : 0;
+}
+
 absl::StatusOr<bool> LineReader::Next(std::string_view* line) {
   while (true) {
     const char* start = buffer_.data() + begin_;
@@ -58,7 +63,8 @@ absl::StatusOr<bool> LineReader::Next(std::string_view* line) {
       }
       buffer_.resize(buffer_.size() * 2);
     }
-    const int n = gzread(file_, buffer_.data() + end_, static_cast<unsigned>(buffer_.size() - end_));
+    const int n =
+        gzread(file_, buffer_.data() + end_, static_cast<unsigned>(buffer_.size() - end_));
     if (n < 0) {
       int err = 0;
       const char* message = gzerror(file_, &err);
@@ -112,7 +118,8 @@ absl::Status CsvSplitter::Split(std::string_view line, std::vector<std::string_v
 
 absl::Status LocatedError(const std::string& path, std::int64_t line, std::size_t column,
                           std::string_view message) {
-  if (column == 0) return absl::InvalidArgumentError(absl::StrCat(path, ":", line, ": ", Sv(message)));
+  if (column == 0)
+    return absl::InvalidArgumentError(absl::StrCat(path, ":", line, ": ", Sv(message)));
   return absl::InvalidArgumentError(absl::StrCat(path, ":", line, ":", column, ": ", Sv(message)));
 }
 
@@ -136,9 +143,9 @@ absl::Status NumberField(const std::vector<std::string_view>& fields, std::size_
                          std::string_view name, const LineReader& reader, double* out,
                          TraceStats* stats) {
   if (column == 0 || column > fields.size()) {
-    return LocatedError(reader.path(), reader.line_number(), column,
-                        absl::StrCat("column '", Sv(name), "' is missing (row has ",
-                                     fields.size(), " fields)"));
+    return LocatedError(
+        reader.path(), reader.line_number(), column,
+        absl::StrCat("column '", Sv(name), "' is missing (row has ", fields.size(), " fields)"));
   }
   const std::string_view text = fields[column - 1];
   if (text.empty()) {
@@ -160,9 +167,9 @@ absl::Status NumberField(const std::vector<std::string_view>& fields, std::size_
 absl::Status RequireFields(const std::vector<std::string_view>& fields, std::size_t min_fields,
                            const LineReader& reader) {
   if (fields.size() >= min_fields) return absl::OkStatus();
-  return LocatedError(reader.path(), reader.line_number(), fields.size() + 1,
-                      absl::StrCat("expected at least ", min_fields, " fields, found ",
-                                   fields.size()));
+  return LocatedError(
+      reader.path(), reader.line_number(), fields.size() + 1,
+      absl::StrCat("expected at least ", min_fields, " fields, found ", fields.size()));
 }
 
 bool NaturalLess(std::string_view a, std::string_view b) {
@@ -194,7 +201,8 @@ absl::StatusOr<std::vector<std::string>> ListFiles(const std::string& path, bool
   namespace fs = std::filesystem;
   std::error_code ec;
   const fs::file_status st = fs::status(path, ec);
-  if (ec || !fs::exists(st)) return absl::NotFoundError(absl::StrCat(path, ": no such file or folder"));
+  if (ec || !fs::exists(st))
+    return absl::NotFoundError(absl::StrCat(path, ": no such file or folder"));
   std::vector<std::string> files;
   if (fs::is_regular_file(st)) {
     files.push_back(path);

@@ -12,6 +12,8 @@
 #include <zlib.h>
 
 #include <cstdint>
+#include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -36,6 +38,8 @@ class LineReader {
   // Sets `line` (without the end of line) and returns true, or false at the end.
   absl::StatusOr<bool> Next(std::string_view* line);
   std::int64_t line_number() const { return line_number_; }
+  // Bytes consumed from the file on disk (compressed bytes for gzip).
+  std::uint64_t raw_offset() const;
   std::uint64_t bytes_read() const { return bytes_read_; }
   const std::string& path() const { return path_; }
 
@@ -104,13 +108,45 @@ absl::Time FromSeconds(absl::Time origin, double seconds);
 // Fills NaN components of `value` from `fallback`.
 ResourceVector WithDefaults(ResourceVector value, const ResourceVector& fallback);
 
+using ProgressFn = std::function<void(std::uint64_t, std::uint64_t)>;
+
+// Reports progress through the files on disk to a `ProgressFn` (if any).
+class FileProgress {
+ public:
+  FileProgress(const std::vector<std::string>& files, const ProgressFn& fn) : fn_(fn) {
+    if (!fn_) return;
+    for (const std::string& f : files) {
+      std::error_code ec;
+      const std::uintmax_t size = std::filesystem::file_size(f, ec);
+      if (!ec) total_ += size;
+    }
+    fn_(0, total_);
+  }
+  // Every 64k lines of `reader`.
+  void Line(const LineReader& reader) {
+    if (fn_ && (reader.line_number() & 0xFFFF) == 0) fn_(done_ + reader.raw_offset(), total_);
+  }
+  void FileDone(const std::string& file) {
+    if (!fn_) return;
+    std::error_code ec;
+    const std::uintmax_t size = std::filesystem::file_size(file, ec);
+    if (!ec) done_ += size;
+    fn_(done_, total_);
+  }
+
+ private:
+  const ProgressFn& fn_;
+  std::uint64_t total_ = 0, done_ = 0;
+};
+
 // Reads every line of every file, calling `row(reader, fields)` per non-empty line.
 // Counts files, rows and bytes into `stats`.
 template <typename RowFn>
 absl::Status ForEachRow(const std::vector<std::string>& files, char delimiter, TraceStats* stats,
-                        RowFn&& row) {
+                        RowFn&& row, const ProgressFn& progress_fn = {}) {
   CsvSplitter splitter(delimiter);
   std::vector<std::string_view> fields;
+  FileProgress progress(files, progress_fn);
   for (const std::string& file : files) {
     absl::StatusOr<std::unique_ptr<LineReader>> reader = LineReader::Open(file);
     if (!reader.ok()) return reader.status();
@@ -120,6 +156,7 @@ absl::Status ForEachRow(const std::vector<std::string>& files, char delimiter, T
       absl::StatusOr<bool> more = (*reader)->Next(&line);
       if (!more.ok()) return more.status();
       if (!*more) break;
+      progress.Line(**reader);
       if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
       absl::Status split = splitter.Split(line, &fields);
       if (!split.ok()) return Locate(split, file, (*reader)->line_number());
@@ -127,6 +164,7 @@ absl::Status ForEachRow(const std::vector<std::string>& files, char delimiter, T
       if (!status.ok()) return status;
     }
     if (stats != nullptr) stats->bytes += (*reader)->bytes_read();
+    progress.FileDone(file);
   }
   return absl::OkStatus();
 }

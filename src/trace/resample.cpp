@@ -79,8 +79,8 @@ absl::Status Resampler::Add(const TraceSample& sample) {
     const std::int64_t last = entity->first_step + static_cast<std::int64_t>(entity->bins.size());
     if (last - step > options_.max_span_steps) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "time ", absl::FormatTime(absl::RFC3339_full, sample.time, absl::UTCTimeZone()),
-          " is ", last - step, " steps from entity '", Sv(sample.entity),
+          "time ", absl::FormatTime(absl::RFC3339_full, sample.time, absl::UTCTimeZone()), " is ",
+          last - step, " steps from entity '", Sv(sample.entity),
           "''s other samples (corrupt timestamp?)"));
     }
     entity->bins.insert(entity->bins.begin(), static_cast<std::size_t>(entity->first_step - step),
@@ -90,8 +90,8 @@ absl::Status Resampler::Add(const TraceSample& sample) {
     const std::int64_t span = step - entity->first_step + 1;
     if (span > options_.max_span_steps) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "time ", absl::FormatTime(absl::RFC3339_full, sample.time, absl::UTCTimeZone()),
-          " is ", span, " steps from entity '", Sv(sample.entity),
+          "time ", absl::FormatTime(absl::RFC3339_full, sample.time, absl::UTCTimeZone()), " is ",
+          span, " steps from entity '", Sv(sample.entity),
           "''s other samples (corrupt timestamp?)"));
     }
     entity->bins.resize(static_cast<std::size_t>(span), empty);
@@ -100,8 +100,9 @@ absl::Status Resampler::Add(const TraceSample& sample) {
   for (std::size_t r = 0; r < kNumResources; ++r) {
     if (bin.count[r] == std::numeric_limits<std::uint16_t>::max() &&
         !std::isnan(sample.usage.values[r])) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "more than 65535 samples of entity '", Sv(sample.entity), "' in one step; use a shorter step"));
+      return absl::InvalidArgumentError(absl::StrCat("more than 65535 samples of entity '",
+                                                     Sv(sample.entity),
+                                                     "' in one step; use a shorter step"));
     }
   }
   bool any = false;
@@ -150,10 +151,10 @@ absl::StatusOr<LoadedTrace> Resampler::Finish() {
   const std::size_t steps = static_cast<std::size_t>(last - first + 1);
   const double bytes = static_cast<double>(users) * static_cast<double>(steps) * kNumResources * 8;
   if (bytes > static_cast<double>(options_.max_tensor_bytes)) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        users, " entities x ", steps, " steps need ", bytes / (1 << 20),
-        " MiB of demand, over the limit of ", options_.max_tensor_bytes >> 20,
-        " MiB: use a longer step, a time window or fewer entities"));
+    return absl::ResourceExhaustedError(
+        absl::StrCat(users, " entities x ", steps, " steps need ", bytes / (1 << 20),
+                     " MiB of demand, over the limit of ", options_.max_tensor_bytes >> 20,
+                     " MiB: use a longer step, a time window or fewer entities"));
   }
 
   LoadedTrace out;
@@ -165,6 +166,12 @@ absl::StatusOr<LoadedTrace> Resampler::Finish() {
   w.demand.fill(kMissing);
   const std::size_t day_steps =
       static_cast<std::size_t>(std::max<std::int64_t>(1, absl::Hours(24) / options_.step));
+  // Primary resources decide whether a step is present: cpu and memory when
+  // measured, else every measured resource.
+  PerResource<bool> primary{};
+  primary.cpu() = measured_.cpu();
+  primary.memory() = measured_.memory();
+  if (!primary.cpu() && !primary.memory()) primary = measured_;
   out.capacity.resize(users);
   w.users.resize(users);
   for (std::size_t u = 0; u < users; ++u) {
@@ -172,6 +179,18 @@ absl::StatusOr<LoadedTrace> Resampler::Finish() {
     const std::size_t offset = static_cast<std::size_t>(e.first_step - first);
     ResourceVector first_day_peak;
     std::size_t seen = 0;
+    auto mean = [&](const Bin& bin, std::size_t r) {
+      return options_.aggregation == Aggregation::kMean ? bin.value[r] / bin.count[r]
+                                                        : bin.value[r];
+    };
+    // Secondary resources (io, net) missing at a step where cpu and memory are
+    // present hold the entity's previous value (or its first one).
+    ResourceVector held = ResourceVector::Filled(kMissing);
+    for (const Bin& bin : e.bins) {
+      for (std::size_t r = 0; r < kNumResources; ++r) {
+        if (std::isnan(held.values[r]) && bin.count[r] > 0) held.values[r] = mean(bin, r);
+      }
+    }
     for (std::size_t b = 0; b < e.bins.size(); ++b) {
       const Bin& bin = e.bins[b];
       bool all = true, some = false;
@@ -179,20 +198,28 @@ absl::StatusOr<LoadedTrace> Resampler::Finish() {
         if (!measured_.values[r]) continue;
         if (bin.count[r] > 0) {
           some = true;
-        } else {
+        } else if (primary.values[r]) {
           all = false;
         }
       }
       if (!some) continue;
-      if (!all) {
+      bool any_primary = false;
+      for (std::size_t r = 0; r < kNumResources; ++r)
+        any_primary |= primary.values[r] && bin.count[r] > 0;
+      if (!all || !any_primary) {
         ++stats_.partial_steps;
         continue;
       }
       for (std::size_t r = 0; r < kNumResources; ++r) {
         double v = 0.0;
         if (measured_.values[r]) {
-          v = options_.aggregation == Aggregation::kMean ? bin.value[r] / bin.count[r]
-                                                         : bin.value[r];
+          if (bin.count[r] > 0) {
+            v = mean(bin, r);
+            held.values[r] = v;
+          } else {
+            v = std::isnan(held.values[r]) ? 0.0 : held.values[r];
+            ++stats_.held_values;
+          }
         }
         w.demand(u, offset + b, r) = v;
         if (seen < day_steps) first_day_peak.values[r] = std::max(first_day_peak.values[r], v);
@@ -200,11 +227,13 @@ absl::StatusOr<LoadedTrace> Resampler::Finish() {
       ++seen;
     }
     std::vector<Bin>().swap(e.bins);
-    std::stable_sort(e.capacity.begin(), e.capacity.end(),
-                     [](const CapacityChange& a, const CapacityChange& b) { return a.time < b.time; });
+    std::stable_sort(
+        e.capacity.begin(), e.capacity.end(),
+        [](const CapacityChange& a, const CapacityChange& b) { return a.time < b.time; });
     std::vector<CapacityChange> changes;
     for (const CapacityChange& c : e.capacity) {
-      if (changes.empty() || !SameCapacity(changes.back().capacity, c.capacity)) changes.push_back(c);
+      if (changes.empty() || !SameCapacity(changes.back().capacity, c.capacity))
+        changes.push_back(c);
     }
     WorkloadUser& user = w.users[u];
     user.id = UserId{u};

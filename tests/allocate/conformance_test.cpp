@@ -12,6 +12,7 @@
 #include "foresight/allocate/proactive_donor.hpp"
 #include "foresight/allocate/thresholds.hpp"
 #include "foresight/allocate/water_filling.hpp"
+#include "foresight/testing/conformance.hpp"
 #include "random_instance.hpp"
 
 namespace foresight {
@@ -113,6 +114,12 @@ TEST_CASE_TEMPLATE("Allocator conformance", A, FORESIGHT_DECISION_ALLOCATORS) {
     }
   }
   CHECK(overcommitted > 0);  // the fault cases were exercised
+}
+
+TEST_CASE_TEMPLATE("Decision allocators pass the shared multi-tick conformance test", A,
+                   FORESIGHT_DECISION_ALLOCATORS) {
+  const absl::Status s = testing::AllocatorConformance([] { return A{}; }, 200, 4321);
+  CHECK_MESSAGE(s.ok(), s.message());
 }
 
 TEST_CASE_TEMPLATE("Allocator rejects malformed requests without changing state", A,

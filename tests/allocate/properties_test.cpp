@@ -31,9 +31,24 @@ TEST_CASE("ProactiveDonor: no transfer whose benefit is below its cost; donors k
       if (m.reason == Reason::kTransfer || m.reason == Reason::kForecast) {
         CHECK_MESSAGE(m.benefit > m.cost, "seed ", seed);
       }
-      // A donor never goes below its own target, unless the host is over capacity.
+      // A donor never goes below its own target (its water-filled share when
+      // the host cannot hold every target).
       if (m.reason == Reason::kTransfer && m.to < m.from) {
-        CHECK(m.to >= internal::TargetAllocation(req, m.index, m.resource) * (1 - 1e-9) - 1e-12);
+        double sum = 0.0;
+        std::vector<std::uint32_t> members;
+        for (std::uint32_t i = 0; i < in.users.size(); ++i) {
+          if (in.users[i].host != h) continue;
+          members.push_back(i);
+          sum += internal::TargetAllocation(req, i, m.resource);
+        }
+        double floor = internal::TargetAllocation(req, m.index, m.resource);
+        if (sum > in.capacity[h][m.resource]) {
+          WaterFilling wf;
+          std::vector<double> share(in.users.size()), lambda(in.users.size());
+          wf.FillHost(req, members, m.resource, share, lambda);
+          floor = share[m.index];
+        }
+        CHECK(m.to >= floor - 1e-9 * in.capacity[h][m.resource] - 1e-12);
       }
     }
   }
@@ -58,6 +73,7 @@ TEST_CASE("ProactiveDonor: receivers are served in priority order") {
   in.capacity = {ResourceVector::Filled(13.0)};
   const AllocationRequest req = in.Request();
   ProactiveDonor donor;
+  donor.set_share_when_contended(false);  // seed 000's loop: donors give only excess
   AllocationPlan plan;
   REQUIRE(donor.Plan(req, plan).ok());
   REQUIRE(CheckPlan(req.users, req.host_capacity, plan).ok());
@@ -65,6 +81,15 @@ TEST_CASE("ProactiveDonor: receivers are served in priority order") {
   CHECK(after[1][Resource::kCpu] == doctest::Approx(10.0));  // high priority gets all it needs
   CHECK(after[0][Resource::kCpu] == doctest::Approx(2.0));   // the rest
   CHECK(after[2][Resource::kCpu] == doctest::Approx(1.0));   // donor down to its target
+  // With water-filled targets the two priority-1 users share what is left at
+  // equal marginal value, and the priority-5 user still gets all it needs.
+  donor.set_share_when_contended(true);
+  REQUIRE(donor.Plan(req, plan).ok());
+  REQUIRE(CheckPlan(req.users, req.host_capacity, plan).ok());
+  const auto shared = testing::LimitsAfter(req.users, plan);
+  CHECK(shared[1][Resource::kCpu] == doctest::Approx(10.0));
+  CHECK(shared[0][Resource::kCpu] + shared[2][Resource::kCpu] == doctest::Approx(3.0).epsilon(1e-6));
+  CHECK(shared[2][Resource::kCpu] < 1.0);
 }
 
 TEST_CASE("ProactiveDonor: a change penalty above the benefit stops the transfer") {
@@ -84,8 +109,8 @@ TEST_CASE("ProactiveDonor: a change penalty above the benefit stops the transfer
   ProactiveDonor donor;
   AllocationPlan plan;
   REQUIRE(donor.Plan(in.Request(), plan).ok());
-  CHECK(donor.last_transfers() == 4);  // one per resource: 1 unit x 300 s x 1.0 = 300 > 0
-  for (auto& t : in.costs) t.change = ResourceVector::Filled(1000.0);
+  CHECK(donor.last_transfers() == 4);  // one per resource: worth 1 unit x 3600 s x 1.0
+  for (auto& t : in.costs) t.change = ResourceVector::Filled(1e5);
   REQUIRE(donor.Plan(in.Request(), plan).ok());
   CHECK(donor.last_transfers() == 0);
   CHECK(plan.empty());
@@ -172,6 +197,7 @@ TEST_CASE("WithPreemption: picks the cheapest victim set and warns first with a 
   // Victims: user 1 holds 4 (costly: long since checkpoint), user 2 holds 3,
   // user 0 holds 2. Needed: 6. {1, 0} frees 6, {1, 2} frees 7, {0, 2} frees 5.
   WithPreemption<ProactiveDonor> pre;
+  pre.base().set_share_when_contended(false);  // so that the need is left to preemption
   const absl::Time now = in.now;
   REQUIRE(pre.jobs().Set(in.users[1].user, {now - absl::Hours(2), now - absl::Hours(2)}).ok());
   REQUIRE(pre.jobs().Set(in.users[0].user, {now - absl::Hours(1), now - absl::Minutes(1)}).ok());
@@ -190,6 +216,7 @@ TEST_CASE("WithPreemption: picks the cheapest victim set and warns first with a 
 
   // With a grace period: warned now, preempted when it expires.
   WithPreemption<ProactiveDonor> graceful;
+  graceful.base().set_share_when_contended(false);
   PreemptionOptions o;
   o.grace = absl::Minutes(10);
   o.mode = PreemptMode::kSuspend;
@@ -247,6 +274,7 @@ TEST_CASE("Fallback: reduces only strictly lower priorities, queues and expires,
   in.capacity = {ResourceVector::Filled(10.0)};
   Fallback fb;
   FallbackOptions o;
+  o.share_when_contended = false;  // the seed's behaviour: whole requests, denied or not
   o.actions = {FallbackAction::kQueue};
   o.max_queue_wait = absl::Minutes(10);
   REQUIRE(fb.set_options(o).ok());

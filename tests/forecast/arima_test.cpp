@@ -55,5 +55,39 @@ TEST_CASE("FitArima matches forecast::Arima on the reference fixtures") {
   }
 }
 
+TEST_CASE("Arima is a Forecaster: cold start, fallback, validation, quantiles") {
+  Arima sarima({.order = {.p = 0, .d = 1, .q = 1, .P = 0, .D = 1, .Q = 1, .m = 12}});
+  auto cold = sarima.Fit({});
+  REQUIRE(cold.ok());
+  CHECK(cold->cold);
+  Forecast f = sarima.Predict(*cold, 4);
+  CHECK(f.horizon() == 4);
+  CHECK(f.confidence() == 0.0);
+  const double short_history[] = {10, 11, 12, 13, 12};
+  auto fb = sarima.Fit(short_history);
+  REQUIRE(fb.ok());
+  CHECK(fb->fallback);  // too short for the seasonal order: ARIMA(0,1,0)
+  CHECK(sarima.Predict(*fb, 1).mean(1) == doctest::Approx(12.0));
+  const double bad[] = {1.0, std::nan("")};
+  CHECK(sarima.Fit(bad).status().code() == absl::StatusCode::kInvalidArgument);
+
+  const auto air = LoadSeries("log_airpass").values;
+  auto st = sarima.Fit(air);
+  REQUIRE(st.ok());
+  CHECK_FALSE(st->fallback);
+  f = sarima.Predict(*st, 24);
+  for (int h = 1; h <= 24; ++h) {
+    const auto q = f.quantiles(h);
+    for (std::size_t k = 1; k < q.size(); ++k) CHECK(q[k] >= q[k - 1]);
+    CHECK(std::isfinite(f.mean(h)));
+  }
+  CHECK(f.Quantile(24, 0.95) - f.Quantile(24, 0.05) > f.Quantile(1, 0.95) - f.Quantile(1, 0.05));
+  CHECK(f.confidence() > 0.5);
+  // Update is a Kalman step: a jump in the data moves the next forecast.
+  const double before = sarima.Predict(*st, 1).mean(1);
+  sarima.Update(*st, air.back() + 1.0);
+  CHECK(sarima.Predict(*st, 1).mean(1) > before);
+}
+
 }  // namespace
 }  // namespace foresight

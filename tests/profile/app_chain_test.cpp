@@ -27,8 +27,8 @@ TEST_CASE("AppChain learns the most likely next application") {
   CHECK(chain.Next(5, 2).app == 1);
   CHECK(chain.Next(5, 2).probability == doctest::Approx(1.0));
   CHECK(chain.Next(5, 42).app == -1);
-  CHECK(chain.Next(0).app == -1);     // never launched anything
-  CHECK(chain.Next(100).app == -1);   // unknown slot
+  CHECK(chain.Next(0).app == -1);    // never launched anything
+  CHECK(chain.Next(100).app == -1);  // unknown slot
 }
 
 TEST_CASE("AppChain learns per-app demand and dwell") {

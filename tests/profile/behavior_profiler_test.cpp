@@ -89,6 +89,13 @@ TEST_CASE("Seasonal mean and peak at `now` follow the hour of the week") {
   CHECK(work.confidence == doctest::Approx(1.0));
   CHECK(p.ExpectedDemand(0, day + absl::Hours(10)).cpu() ==
         doctest::Approx(work.seasonal_mean.cpu()));
+  CHECK(p.ExpectedPeak(0, day + absl::Hours(10)).cpu() ==
+        doctest::Approx(work.seasonal_peak.cpu()));
+  ResourceVector path[24];
+  p.ExpectedDemandPath(0, day, absl::Hours(1), path);
+  CHECK(path[9].cpu() == doctest::Approx(work.seasonal_mean.cpu()));   // 10:00
+  CHECK(path[2].cpu() == doctest::Approx(night.seasonal_mean.cpu()));  // 03:00
+  CHECK(p.ExpectedPeak(9, day) == ResourceVector{});
   // Confidence grows with history.
   BehaviorProfiler young;
   for (int i = 0; i < kStepsPerDay; ++i) young.Observe(0, Monday() + kStep * i, Usage(0.1));
@@ -100,11 +107,11 @@ TEST_CASE("Invalid or stale observations are skipped and change nothing") {
   p.Observe(0, Monday(), Usage(1.0));
   p.Observe(0, Monday() + kStep, Usage(2.0));
   const ProfileSummary before = p.Summary(0, Monday() + kStep);
-  p.Observe(0, Monday() + kStep, Usage(50.0));                // duplicate timestamp
-  p.Observe(0, Monday(), Usage(50.0));                        // out of order
-  p.Observe(0, Monday() + 2 * kStep, Usage(std::nan("")));    // NaN
-  p.Observe(0, Monday() + 2 * kStep, Usage(-1.0));            // negative
-  p.Observe(1, absl::InfiniteFuture(), Usage(1.0));           // no real time
+  p.Observe(0, Monday() + kStep, Usage(50.0));              // duplicate timestamp
+  p.Observe(0, Monday(), Usage(50.0));                      // out of order
+  p.Observe(0, Monday() + 2 * kStep, Usage(std::nan("")));  // NaN
+  p.Observe(0, Monday() + 2 * kStep, Usage(-1.0));          // negative
+  p.Observe(1, absl::InfiniteFuture(), Usage(1.0));         // no real time
   CHECK(p.skipped() == 5);
   const ProfileSummary after = p.Summary(0, Monday() + kStep);
   CHECK(after.seasonal_mean == before.seasonal_mean);
@@ -117,12 +124,14 @@ TEST_CASE("Invalid or stale observations are skipped and change nothing") {
 TEST_CASE("App launches, sessions and the chain reach the summary") {
   BehaviorProfiler p;
   DiurnalAppUser user(14 * kStepsPerDay, 11);
-  for (std::size_t i = 0; i < user.obs.size(); ++i) p.Observe(4, Monday() + kStep * static_cast<int>(i), user.obs[i]);
+  for (std::size_t i = 0; i < user.obs.size(); ++i)
+    p.Observe(4, Monday() + kStep * static_cast<int>(i), user.obs[i]);
   // Find a moment right after app 1 was launched in the last day.
   for (std::size_t i = user.obs.size() - kStepsPerDay; i < user.obs.size(); ++i) {
     if (user.obs[i].app != 1) continue;
     BehaviorProfiler q;
-    for (std::size_t j = 0; j <= i; ++j) q.Observe(4, Monday() + kStep * static_cast<int>(j), user.obs[j]);
+    for (std::size_t j = 0; j <= i; ++j)
+      q.Observe(4, Monday() + kStep * static_cast<int>(j), user.obs[j]);
     const ProfileSummary s = q.Summary(4, Monday() + kStep * static_cast<int>(i));
     CHECK(s.last_app == 1);
     CHECK(s.likely_next_app == 2);
@@ -132,7 +141,8 @@ TEST_CASE("App launches, sessions and the chain reach the summary") {
     CHECK(s.expected_session_minutes < 120.0);
     // A launch predicts the demand that follows: the compiler is coming.
     const ResourceVector soon = q.ExpectedDemand(4, Monday() + kStep * static_cast<int>(i + 5));
-    CHECK(soon.cpu() > q.Summary(4, Monday() + kStep * static_cast<int>(i + 5)).seasonal_mean.cpu());
+    CHECK(soon.cpu() >
+          q.Summary(4, Monday() + kStep * static_cast<int>(i + 5)).seasonal_mean.cpu());
     break;
   }
   const auto compiler = p.apps().Stats(4, 2);
@@ -171,17 +181,46 @@ TEST_CASE("ExpectedDemand beats a flat mean on a diurnal + app-chain user") {
       }
     }
     INFO("h=", h, " MAE profile ", err_profile / test, " seasonal ", err_seasonal / test, " flat ",
-         err_flat / test, "; in session: profile ", session_profile, " seasonal ", session_seasonal);
+         err_flat / test, "; in session: profile ", session_profile, " seasonal ",
+         session_seasonal);
     CHECK(err_profile < 0.7 * err_flat);
     CHECK(err_profile <= 1.05 * err_seasonal);
-    if (h <= 3) CHECK(session_profile < 0.85 * session_seasonal);  // the app chain adds to the shape
+    if (h <= 3)
+      CHECK(session_profile < 0.85 * session_seasonal);  // the app chain adds to the shape
   }
+}
+
+TEST_CASE("The residual to the seasonal shape persists as an AR(1)") {
+  BehaviorProfiler p;
+  std::mt19937_64 rng(17);
+  std::normal_distribution<double> noise(0.0, 0.2);
+  double ar = 0.0;
+  const int steps = 28 * kStepsPerDay;
+  for (int i = 0; i < steps; ++i) {
+    const double hour = (i % kStepsPerDay) / 12.0;
+    ar = 0.9 * ar + noise(rng);
+    p.Observe(0, Monday() + kStep * i,
+              Usage(std::max(0.0, 3.0 + std::sin(hour / 24 * 2 * testing::kPi) + ar)));
+  }
+  CHECK(p.ResidualAutocorrelation(0, Resource::kCpu) == doctest::Approx(0.9).epsilon(0.1));
+  CHECK(p.ResidualAutocorrelation(0, Resource::kMemory) == doctest::Approx(0.0));  // constant
+  const absl::Time last = Monday() + kStep * (steps - 1);
+  const double seasonal_next = p.Summary(0, last + kStep).seasonal_mean.cpu();
+  const double seasonal_now = p.Summary(0, last).seasonal_mean.cpu();
+  const double residual = ar + 3.0 + std::sin(23.9166 / 24 * 2 * testing::kPi) - seasonal_now;
+  const double rho = p.ResidualAutocorrelation(0, Resource::kCpu);
+  CHECK(p.ExpectedDemand(0, last + kStep).cpu() ==
+        doctest::Approx(seasonal_next + rho * residual).epsilon(0.02));
+  // Far ahead the residual has decayed away: the seasonal mean remains.
+  CHECK(p.ExpectedDemand(0, last + absl::Hours(12)).cpu() ==
+        doctest::Approx(p.Summary(0, last + absl::Hours(12)).seasonal_mean.cpu()).epsilon(0.01));
 }
 
 TEST_CASE("Declared intent raises the demand prior while it is in force") {
   BehaviorProfiler p;
   REQUIRE(p.RegisterIntent(9, "video edit", MakeResources(3, 2, 1, 1), absl::Minutes(40)).ok());
-  CHECK(absl::IsInvalidArgument(p.RegisterIntent(9, "bad", MakeResources(-1, 1, 1, 1), absl::Minutes(1))));
+  CHECK(absl::IsInvalidArgument(
+      p.RegisterIntent(9, "bad", MakeResources(-1, 1, 1, 1), absl::Minutes(1))));
   for (int i = 0; i < 7 * kStepsPerDay; ++i) p.Observe(0, Monday() + kStep * i, Usage(1.0));
   const absl::Time t = Monday() + kStep * (7 * kStepsPerDay);
   UserObservation o = Usage(1.0);
@@ -207,9 +246,10 @@ TEST_CASE("Declared intent raises the demand prior while it is in force") {
 
 TEST_CASE("Workflow stages reach the summary and steer the demand prior") {
   BehaviorProfiler p;
-  const absl::StatusOr<int> id = p.AddWorkflow(WorkflowTemplate{
-      "etl", {{"extract", MakeResources(2.0, 8e9, 0, 0), absl::Minutes(30)},
-              {"load", MakeResources(0.5, 2e9, 0, 0), absl::Minutes(60)}}});
+  const absl::StatusOr<int> id =
+      p.AddWorkflow(WorkflowTemplate{"etl",
+                                     {{"extract", MakeResources(2.0, 8e9, 0, 0), absl::Minutes(30)},
+                                      {"load", MakeResources(0.5, 2e9, 0, 0), absl::Minutes(60)}}});
   REQUIRE(id.ok());
   for (int i = 0; i < 12; ++i) p.Observe(2, Monday() + kStep * i, Usage(0.01, 1e8));
   CHECK(p.Summary(2, Monday() + kStep * 11).workflow_stage == -1);

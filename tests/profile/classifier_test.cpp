@@ -10,8 +10,13 @@ namespace {
 
 TEST_CASE("Classifier rules: unknown, idle, then nearest centroid") {
   BehaviorClassifier c;
-  BehaviorFeatures f{.diurnal_amplitude = 2.5, .weekday_weekend_ratio = 6.0, .burstiness = 0.9,
-                     .duty_cycle = 0.15, .night_fraction = 0.0, .mean_cpu = 0.3, .samples = 10};
+  BehaviorFeatures f{.diurnal_amplitude = 2.5,
+                     .weekday_weekend_ratio = 6.0,
+                     .burstiness = 0.9,
+                     .duty_cycle = 0.15,
+                     .night_fraction = 0.0,
+                     .mean_cpu = 0.3,
+                     .samples = 10};
   CHECK(c.Classify(f) == BehaviorClass::kUnknown);
   f.samples = 1000;
   CHECK(c.Classify(f) == BehaviorClass::kInteractive);
@@ -20,8 +25,13 @@ TEST_CASE("Classifier rules: unknown, idle, then nearest centroid") {
   f.weekday_weekend_ratio = 1.0;
   f.night_fraction = 0.9;  // the same sustained runs, every night: a scheduled job
   CHECK(c.Classify(f) == BehaviorClass::kBatch);
-  f = {.diurnal_amplitude = 0.3, .weekday_weekend_ratio = 1.0, .burstiness = 0.2,
-       .duty_cycle = 0.3, .night_fraction = 0.3, .mean_cpu = 1.0, .samples = 1000};
+  f = {.diurnal_amplitude = 0.3,
+       .weekday_weekend_ratio = 1.0,
+       .burstiness = 0.2,
+       .duty_cycle = 0.3,
+       .night_fraction = 0.3,
+       .mean_cpu = 1.0,
+       .samples = 1000};
   CHECK(c.Classify(f) == BehaviorClass::kBatch);
   f.duty_cycle = 1.0;
   CHECK(c.Classify(f) == BehaviorClass::kService);
@@ -31,9 +41,13 @@ TEST_CASE("Classifier rules: unknown, idle, then nearest centroid") {
 
 TEST_CASE("Classifier explains its decision") {
   BehaviorClassifier c;
-  const BehaviorFeatures f{.diurnal_amplitude = 0.8, .weekday_weekend_ratio = 1.1,
-                           .burstiness = 0.4, .duty_cycle = 0.97, .night_fraction = 0.2,
-                           .mean_cpu = 1.0, .samples = 1000};
+  const BehaviorFeatures f{.diurnal_amplitude = 0.8,
+                           .weekday_weekend_ratio = 1.1,
+                           .burstiness = 0.4,
+                           .duty_cycle = 0.97,
+                           .night_fraction = 0.2,
+                           .mean_cpu = 1.0,
+                           .samples = 1000};
   const BehaviorClassification e = c.Explain(f);
   CHECK(e.behavior == BehaviorClass::kService);
   CHECK(e.margin > 1.0);
@@ -41,8 +55,7 @@ TEST_CASE("Classifier explains its decision") {
   CHECK(e.distance[4] < e.distance[0]);
   CHECK(e.reason.find("service") == 0);
   CHECK(e.reason.find("nearest centroid") != std::string::npos);
-  const BehaviorClassification idle =
-      c.Explain(BehaviorFeatures{.mean_cpu = 0.0, .samples = 1000});
+  const BehaviorClassification idle = c.Explain(BehaviorFeatures{.mean_cpu = 0.0, .samples = 1000});
   CHECK(idle.behavior == BehaviorClass::kIdle);
   CHECK(idle.reason.find("idle") == 0);
   CHECK(idle.distance.empty());

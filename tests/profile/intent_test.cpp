@@ -17,7 +17,8 @@ TEST_CASE("IntentModel learns multiplier and duration from what followed declara
     m.Declare(0, t, /*intent=*/4, baseline);
     CHECK(m.active(0) == 4);
     // 45 minutes at 3x CPU and 2x memory, then back to baseline.
-    for (int i = 1; i <= 9; ++i) m.Observe(0, t + absl::Minutes(5) * i, MakeResources(3.0, 4e9, 1e6, 1e5));
+    for (int i = 1; i <= 9; ++i)
+      m.Observe(0, t + absl::Minutes(5) * i, MakeResources(3.0, 4e9, 1e6, 1e5));
     for (int i = 10; i <= 15; ++i) m.Observe(0, t + absl::Minutes(5) * i, baseline);
     CHECK(m.active(0) == -1);  // settled after three baseline samples
     t += absl::Hours(6);
@@ -49,11 +50,11 @@ TEST_CASE("Registered priors are used before anything is learnt and validated") 
 
   const absl::Status neg = m.Register(-1, "x", MakeResources(1, 1, 1, 1), absl::Hours(1));
   CHECK(absl::IsInvalidArgument(neg));
-  const absl::Status nan =
-      m.Register(3, "x", MakeResources(std::nan(""), 1, 1, 1), absl::Hours(1));
+  const absl::Status nan = m.Register(3, "x", MakeResources(std::nan(""), 1, 1, 1), absl::Hours(1));
   CHECK(absl::IsInvalidArgument(nan));
   CHECK(std::string(nan.message()).find("intent 3") != std::string::npos);
-  CHECK(absl::IsInvalidArgument(m.Register(3, "x", MakeResources(1, 1, 1, 1), absl::ZeroDuration())));
+  CHECK(
+      absl::IsInvalidArgument(m.Register(3, "x", MakeResources(1, 1, 1, 1), absl::ZeroDuration())));
   CHECK(m.registry_size() == 1);  // failures changed nothing
 }
 
@@ -70,7 +71,8 @@ TEST_CASE("An episode ends at the next declaration, at End and after max_duratio
   CHECK(m.active(0) == -1);
   CHECK(m.Effect(2)->multiplier.cpu() == doctest::Approx(5.0));
   m.Declare(0, Monday() + absl::Hours(1), 3, base);
-  for (int i = 1; i <= 13; ++i) m.Observe(0, Monday() + absl::Hours(1) + absl::Minutes(5) * i, base * 2.0);
+  for (int i = 1; i <= 13; ++i)
+    m.Observe(0, Monday() + absl::Hours(1) + absl::Minutes(5) * i, base * 2.0);
   CHECK(m.active(0) == -1);
   CHECK(m.Effect(3)->duration == absl::Hours(1));
 }

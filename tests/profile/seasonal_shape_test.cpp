@@ -19,9 +19,9 @@ TEST_CASE("HourOfWeek counts from Monday 00:00 in the users' local time") {
   CHECK(HourOfWeek(Monday() + absl::Hours(25)) == 25);
   CHECK(HourOfWeek(Monday() - absl::Minutes(1)) == 167);  // Sunday 23:59
   CHECK(HourOfWeek(Monday() + absl::Hours(24 * 7 * 100 + 5)) == 5);
-  CHECK(HourOfWeek(absl::UnixEpoch()) == 72);               // a Thursday
+  CHECK(HourOfWeek(absl::UnixEpoch()) == 72);  // a Thursday
   CHECK(HourOfWeek(absl::UnixEpoch() - absl::Seconds(1)) == 71);
-  CHECK(HourOfWeek(Monday(), absl::Hours(-5)) == 163);     // New York: Sunday 19:00
+  CHECK(HourOfWeek(Monday(), absl::Hours(-5)) == 163);  // New York: Sunday 19:00
   CHECK(internal::IsWeekendHour(120));
   CHECK_FALSE(internal::IsWeekendHour(119));
 }
@@ -80,7 +80,8 @@ TEST_CASE("Hour-of-day and weekday/weekend views of the shape") {
   bank.WeekdayWeekend(0, Resource::kCpu, wd, we, both);
   CHECK(both);
   CHECK(wd / we == doctest::Approx(2.0));
-  CHECK(bank.OverallMean(0, Resource::kCpu) == doctest::Approx((5 * 2.0 + 2 * 1.0) / 7 * 26.0 / 24));
+  CHECK(bank.OverallMean(0, Resource::kCpu) ==
+        doctest::Approx((5 * 2.0 + 2 * 1.0) / 7 * 26.0 / 24));
 }
 
 }  // namespace

@@ -48,7 +48,7 @@ TEST_CASE("Expected remaining time is conditional on the time already spent") {
   }
   const double fresh = s.ExpectedRemaining(0, 0.0);
   const double past_short = s.ExpectedRemaining(0, 15.0);
-  CHECK(past_short > fresh);                         // survived the short mode
+  CHECK(past_short > fresh);                           // survived the short mode
   CHECK(past_short == doctest::Approx(210.0 - 15.0));  // (180, 240] bin midpoint
 }
 

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <vector>
 
 #include "foresight/profile/behavior_profiler.hpp"
 #include "foresight/sim/generator.hpp"
@@ -18,25 +19,33 @@ BehaviorClass Expected(const std::string& archetype) {
   return BehaviorClass::kUnknown;
 }
 
-TEST_CASE("Built-in workload archetypes are classified as what they are") {
+void ObserveStep(BehaviorProfiler& p, const Workload& w, std::size_t k) {
+  for (std::size_t u = 0; u < w.num_users(); ++u) {
+    if (!w.Present(u, k)) continue;
+    UserObservation o;
+    o.user = w.users[u].id;
+    o.usage = w.DemandVector(u, k);
+    o.app = w.App(u, k);
+    if (o.app >= 0) o.events |= kEventAppLaunch;
+    p.Observe(static_cast<Slot>(u), w.time(k), o);
+  }
+}
+
+Workload Population(int days) {
   GeneratorOptions g;
   g.users = 15;
-  g.days = 21;
+  g.days = days;
   g.seed = 7;
-  const absl::StatusOr<Workload> w = GenerateWorkload(g);
+  absl::StatusOr<Workload> w = GenerateWorkload(g);
   REQUIRE(w.ok());
+  return *std::move(w);
+}
+
+TEST_CASE("Built-in workload archetypes are classified as what they are") {
+  const Workload workload = Population(21);
+  const Workload* w = &workload;
   BehaviorProfiler p;
-  for (std::size_t k = 0; k < w->num_steps(); ++k) {
-    for (std::size_t u = 0; u < w->num_users(); ++u) {
-      if (!w->Present(u, k)) continue;
-      UserObservation o;
-      o.user = w->users[u].id;
-      o.usage = w->DemandVector(u, k);
-      o.app = w->App(u, k);
-      if (o.app >= 0) o.events |= kEventAppLaunch;
-      p.Observe(static_cast<Slot>(u), w->time(k), o);
-    }
-  }
+  for (std::size_t k = 0; k < w->num_steps(); ++k) ObserveStep(p, *w, k);
   int correct = 0;
   for (std::size_t u = 0; u < w->num_users(); ++u) {
     const BehaviorClassification c = p.Classify(static_cast<Slot>(u));
@@ -51,6 +60,41 @@ TEST_CASE("Built-in workload archetypes are classified as what they are") {
     }
   }
   CHECK(correct == static_cast<int>(w->num_users()));
+}
+
+TEST_CASE("On the built-in workload the demand prior beats each user's flat mean") {
+  const Workload w = Population(21);
+  const std::size_t train = 14 * 288, lead = 6;  // two weeks; predict 30 minutes ahead
+  BehaviorProfiler p;
+  std::vector<double> mean(w.num_users(), 0.0), n(w.num_users(), 0.0);
+  for (std::size_t k = 0; k < train; ++k) {
+    ObserveStep(p, w, k);
+    for (std::size_t u = 0; u < w.num_users(); ++u) {
+      if (!w.Present(u, k)) continue;
+      n[u] += 1;
+      mean[u] += (w.Demand(u, k, Resource::kCpu) - mean[u]) / n[u];
+    }
+  }
+  std::vector<double> err_prior(w.num_users(), 0.0), err_flat(w.num_users(), 0.0);
+  for (std::size_t k = train; k + lead < w.num_steps(); ++k) {
+    ObserveStep(p, w, k);
+    for (std::size_t u = 0; u < w.num_users(); ++u) {
+      if (!w.Present(u, k + lead)) continue;
+      const double actual = w.Demand(u, k + lead, Resource::kCpu);
+      err_prior[u] +=
+          std::abs(p.ExpectedDemand(static_cast<Slot>(u), w.time(k + lead)).cpu() - actual);
+      err_flat[u] += std::abs(mean[u] - actual);
+    }
+  }
+  double total_prior = 0.0, total_flat = 0.0;
+  for (std::size_t u = 0; u < w.num_users(); ++u) {
+    INFO(w.users[u].archetype, ": MAE prior ", err_prior[u], " flat ", err_flat[u]);
+    CHECK(err_prior[u] < err_flat[u]);
+    total_prior += err_prior[u];
+    total_flat += err_flat[u];
+  }
+  INFO("total MAE prior ", total_prior, " flat ", total_flat);
+  CHECK(total_prior < 0.6 * total_flat);
 }
 
 }  // namespace

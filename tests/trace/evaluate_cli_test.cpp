@@ -8,6 +8,7 @@
 #include <string>
 
 #include "nlohmann/json.hpp"
+#include "test_util.hpp"
 
 namespace {
 
@@ -17,8 +18,8 @@ std::string Data(const std::string& rel) {
 }
 
 int Run(const std::string& args, const std::string& err_file = "/dev/null") {
-  const std::string cmd = std::string(FORESIGHT_CLI_PATH) + " evaluate " + args +
-                          " > /tmp/foresight_eval_stdout.txt 2> " + err_file;
+  const std::string cmd = std::string(FORESIGHT_CLI_PATH) + " evaluate " + args + " > " +
+                          foresight::testing::TempPath("eval_stdout.txt") + " 2> " + err_file;
   const int rc = std::system(cmd.c_str());
   return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
@@ -31,7 +32,8 @@ std::string Slurp(const std::string& path) {
 }
 
 TEST_CASE("evaluate writes simulate's JSON schema plus the trace section, a table and a report") {
-  const std::string json = "/tmp/foresight_eval_test.json", html = "/tmp/foresight_eval_test.html";
+  const std::string json = foresight::testing::TempPath("eval_test.json"),
+                    html = foresight::testing::TempPath("eval_test.html");
   REQUIRE(Run("--trace " + Data("long/usage.csv") +
               " --format long --step 10m --policies vpa,proactive,oracle --json " + json +
               " --report " + html) == 0);
@@ -39,12 +41,11 @@ TEST_CASE("evaluate writes simulate's JSON schema plus the trace section, a tabl
   for (const char* p : {"vpa", "proactive", "oracle"}) {
     INFO(p);
     const nlohmann::json& m = j["policies"][p];
-    for (const char* key : {"underprovisioned_fraction", "underprovisioned_resource_seconds",
-                            "relative_slack", "oom_events", "oom_free_entity_days",
-                            "changes_per_entity_day_p99", "capacity_violations",
-                            "allocated_resource_seconds", "cost", "relative_slack_cpu",
-                            "throttled_cpu_seconds", "oom_events_per_entity_day",
-                            "changes_per_entity_day_median"}) {
+    for (const char* key :
+         {"underprovisioned_fraction", "underprovisioned_resource_seconds", "relative_slack",
+          "oom_events", "oom_free_entity_days", "changes_per_entity_day_p99", "capacity_violations",
+          "allocated_resource_seconds", "cost", "relative_slack_cpu", "throttled_cpu_seconds",
+          "oom_events_per_entity_day", "changes_per_entity_day_median"}) {
       CHECK(m.contains(key));
     }
     CHECK(m["capacity_violations"] == 0);
@@ -55,29 +56,60 @@ TEST_CASE("evaluate writes simulate's JSON schema plus the trace section, a tabl
   CHECK(j["trace"]["format"] == "long");
   CHECK(j["trace"]["measured"]["io"] == false);
   CHECK(j.contains("gap_closed_by_metric"));
-  const std::string table = Slurp("/tmp/foresight_eval_stdout.txt");
+  CHECK(j["vs_vpa"]["vpa"]["allocated_memory_ratio"] == 1.0);
+  CHECK(j["vs_vpa"]["oracle"].contains("memory_target_met"));
+  const std::string table = Slurp(foresight::testing::TempPath("eval_stdout.txt"));
   CHECK(table.find("2 entities x 4 steps") != std::string::npos);
   CHECK(table.find("proactive") != std::string::npos);
   const std::string report = Slurp(html);
   CHECK(report.find("<svg") != std::string::npos);
+  CHECK(report.find("memory: allocation vs OOM-free entity-days") != std::string::npos);
   CHECK(report.find("<script") == std::string::npos);
   std::remove(json.c_str());
   std::remove(html.c_str());
 }
 
+TEST_CASE("evaluate --write-long, then evaluate of that long CSV, gives the same metrics") {
+  const std::string csv = foresight::testing::TempPath("eval_rt.csv"),
+                    a = foresight::testing::TempPath("eval_a.json"),
+                    b = foresight::testing::TempPath("eval_b.json");
+  REQUIRE(Run("--trace " + Data("bitbrains") + " --format bitbrains --policies all --write-long " +
+              csv + " --json " + a) == 0);
+  REQUIRE(Run("--trace " + csv + " --format long --policies all --json " + b) == 0);
+  nlohmann::json ja = nlohmann::json::parse(Slurp(a))["policies"];
+  nlohmann::json jb = nlohmann::json::parse(Slurp(b))["policies"];
+  REQUIRE(ja.size() >= 4);
+  for (auto& [name, m] : ja.items()) {
+    INFO(name);
+    m.erase("seconds");
+    jb[name].erase("seconds");
+    CHECK(m.dump() == jb[name].dump());
+  }
+  std::remove(csv.c_str());
+  std::remove(a.c_str());
+  std::remove(b.c_str());
+}
+
 TEST_CASE("evaluate: warm-up, contention mode and every format's fixture") {
-  CHECK(Run("--trace " + Data("planetlab") + " --format planetlab --warmup 1d --policies vpa,oracle") == 0);
-  CHECK(Run("--trace " + Data("bitbrains") + " --format bitbrains --hosts 1 --host-capacity cpu=8,memory=32Gi") == 0);
-  for (const auto& [dir, fmt] : {std::pair{"azure", "azure"}, {"alibaba", "alibaba-machine"},
+  CHECK(Run("--trace " + Data("planetlab") +
+            " --format planetlab --warmup 1d --policies 'vpa,max(proactive,vpa),oracle'") == 0);
+  CHECK(Slurp(foresight::testing::TempPath("eval_stdout.txt")).find("max(proactive,vpa)") !=
+        std::string::npos);
+  CHECK(Run("--trace " + Data("bitbrains") +
+            " --format bitbrains --hosts 1 --host-capacity cpu=8,memory=32Gi") == 0);
+  for (const auto& [dir, fmt] : {std::pair{"azure", "azure"},
+                                 {"alibaba", "alibaba-machine"},
                                  {"alibaba_container", "alibaba-container"},
-                                 {"google2011", "google2011"}, {"google2019", "google2019"}}) {
+                                 {"google2011", "google2011"},
+                                 {"google2019", "google2019"}}) {
     INFO(fmt);
-    CHECK(Run(std::string("--trace ") + Data(dir) + " --format " + fmt + " --policies vpa,oracle") == 0);
+    CHECK(Run(std::string("--trace ") + Data(dir) + " --format " + fmt +
+              " --policies vpa,oracle") == 0);
   }
 }
 
 TEST_CASE("evaluate fails cleanly on bad input, naming file, line and column") {
-  const std::string err = "/tmp/foresight_eval_err.txt";
+  const std::string err = foresight::testing::TempPath("eval_err.txt");
   CHECK(Run("--trace " + Data("long/bad_usage.csv") + " --format long", err) == 1);
   CHECK(Slurp(err).find("bad_usage.csv:3:4:") != std::string::npos);
   CHECK(Run("--trace " + Data("long/usage.csv") + " --format swf", err) == 1);
@@ -86,6 +118,7 @@ TEST_CASE("evaluate fails cleanly on bad input, naming file, line and column") {
   CHECK(Run("--trace " + Data("long/usage.csv") + " --format long --hosts 2", err) == 1);
   CHECK(Run("--trace " + Data("long/usage.csv") + " --format long --step nope", err) == 1);
   std::remove(err.c_str());
+  std::remove(foresight::testing::TempPath("eval_stdout.txt").c_str());
 }
 #else
 TEST_CASE("evaluate CLI tests need the foresight binary" * doctest::skip()) {}

@@ -1,10 +1,11 @@
 // Loader tests: one fixture per documented layout (tests/data/trace/<format>/).
+#include "foresight/trace/loader.hpp"
+
 #include <doctest/doctest.h>
 
 #include <cmath>
 #include <fstream>
 
-#include "foresight/trace/loader.hpp"
 #include "test_util.hpp"
 
 namespace foresight {
@@ -41,7 +42,7 @@ TEST_CASE("long CSV: Unix seconds and RFC 3339, mean per step, gaps stay NaN") {
   CHECK(std::isnan(w.Demand(0, 3, Resource::kMemory)));
   CHECK(w.Demand(1, 0, Resource::kCpu) == doctest::Approx(0.75));
   CHECK(w.Demand(1, 1, Resource::kCpu) == doctest::Approx(0.5));  // the RFC 3339 row
-  CHECK_FALSE(w.Present(1, 2));                                      // a gap, not zero
+  CHECK_FALSE(w.Present(1, 2));                                   // a gap, not zero
   CHECK(w.Demand(1, 3, Resource::kCpu) == doctest::Approx(0.25));
   // Unmeasured resources are 0 at present steps and flagged.
   CHECK(t.measured.cpu());
@@ -66,7 +67,8 @@ TEST_CASE("Bitbrains: ';\\t' columns, seconds or milliseconds, MHz -> cores, KB 
   CHECK(w.start == absl::FromUnixSeconds(1376314800));
   REQUIRE(w.num_steps() == 6);
   const double cpu1[] = {1.0, 2.0, 0.4, 4.0, 0.0, 3.0};
-  for (std::size_t s = 0; s < 6; ++s) CHECK(w.Demand(0, s, Resource::kCpu) == doctest::Approx(cpu1[s]));
+  for (std::size_t s = 0; s < 6; ++s)
+    CHECK(w.Demand(0, s, Resource::kCpu) == doctest::Approx(cpu1[s]));
   CHECK(w.Demand(0, 0, Resource::kMemory) == doctest::Approx(4 * kGiB));
   CHECK(w.Demand(0, 2, Resource::kIo) == doctest::Approx((20 + 5) * 1024.0));
   CHECK(w.Demand(0, 0, Resource::kNet) == doctest::Approx(5 * 1024.0));
@@ -107,7 +109,7 @@ TEST_CASE("Azure vm_cpu_readings: CPU % of vmtable cores, default VM size, max c
   opts.entity_capacity.cpu() = 2.0;
   t = Load("azure", TraceFormat::kAzure, opts);
   const Workload& w = t.workload;
-  CHECK(w.Demand(UserIndex(w, a), 1, Resource::kCpu) == doctest::Approx(3.2));  // max 80 % of 4
+  CHECK(w.Demand(UserIndex(w, a), 1, Resource::kCpu) == doctest::Approx(3.2));   // max 80 % of 4
   CHECK(w.Demand(UserIndex(w, b), 1, Resource::kCpu) == doctest::Approx(0.06));  // max 3 % of 2
 }
 
@@ -187,7 +189,8 @@ TEST_CASE("Google 2019 instance_usage: JSON lines and CSV export agree") {
   REQUIRE(uc < c.workload.num_users());
   CHECK(j.workload.num_users() == 2);
   for (std::size_t s = 0; s < 2; ++s) {
-    CHECK(j.workload.Demand(uj, s, Resource::kCpu) == doctest::Approx(c.workload.Demand(uc, s, Resource::kCpu)));
+    CHECK(j.workload.Demand(uj, s, Resource::kCpu) ==
+          doctest::Approx(c.workload.Demand(uc, s, Resource::kCpu)));
     CHECK(j.workload.Demand(uj, s, Resource::kMemory) ==
           doctest::Approx(c.workload.Demand(uc, s, Resource::kMemory)));
   }
@@ -234,6 +237,22 @@ TEST_CASE("ReadTrace streams samples without resampling") {
   CHECK(stats.rows == 10);
   CHECK(stats.files == 2);
   CHECK(stats.bytes > 0);
+}
+
+TEST_CASE("progress reports bytes of the files on disk up to the total") {
+  LoadOptions opts;
+  std::uint64_t last = 0, total = 0;
+  std::size_t calls = 0;
+  opts.progress = [&](std::uint64_t done, std::uint64_t all) {
+    CHECK(done >= last);
+    last = done;
+    total = all;
+    ++calls;
+  };
+  REQUIRE(LoadTrace(TraceData("bitbrains"), TraceFormat::kBitbrains, opts).ok());
+  CHECK(calls >= 3);  // start + one per file
+  CHECK(total > 0);
+  CHECK(last == total);
 }
 
 TEST_CASE("format names round-trip") {

@@ -1,4 +1,6 @@
 // Workload -> long CSV -> Workload is exact.
+#include "foresight/trace/long_csv.hpp"
+
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -6,7 +8,7 @@
 #include <random>
 
 #include "foresight/trace/loader.hpp"
-#include "foresight/trace/long_csv.hpp"
+#include "test_util.hpp"
 
 namespace foresight {
 namespace {
@@ -38,7 +40,7 @@ Workload RandomWorkload(std::size_t users, std::size_t steps, std::uint64_t seed
 
 TEST_CASE("long CSV round trip keeps demand, gaps, names and initial allocations exactly") {
   const Workload w = RandomWorkload(4, 50, 7);
-  const std::string path = "/tmp/foresight_long_roundtrip.csv";
+  const std::string path = testing::TempPath("long_roundtrip.csv");
   REQUIRE(WriteLongCsv(w, path).ok());
   absl::StatusOr<LoadedTrace> back = LoadTrace(path, TraceFormat::kLong);
   REQUIRE_MESSAGE(back.ok(), back.status().ToString());
@@ -63,7 +65,7 @@ TEST_CASE("WriteLongCsv refuses an invalid workload and an unwritable path") {
   Workload w = RandomWorkload(1, 3, 1);
   CHECK_FALSE(WriteLongCsv(w, "/nonexistent-dir/x.csv").ok());
   w.demand(0, 0, 0) = -1;
-  CHECK_FALSE(WriteLongCsv(w, "/tmp/foresight_never.csv").ok());
+  CHECK_FALSE(WriteLongCsv(w, testing::TempPath("never.csv")).ok());
 }
 
 }  // namespace

@@ -27,38 +27,38 @@ void CheckLocated(const std::string& message, const std::string& where, const st
 }
 
 TEST_CASE("long CSV: a non-numeric usage names file, line and column") {
-  CheckLocated(LoadError("long/bad_usage.csv", TraceFormat::kLong), "long/bad_usage.csv:3:4:",
-               "'abc' is not a number");
+  CheckLocated(LoadError("long/bad_usage.csv", TraceFormat::kLong),
+               "long/bad_usage.csv:3:4:", "'abc' is not a number");
 }
 
 TEST_CASE("long CSV: time, resource, negative usage and header errors") {
-  CheckLocated(LoadError("long/bad_time.csv", TraceFormat::kLong), "bad_time.csv:2:1:",
-               "'yesterday' is neither Unix seconds nor RFC 3339");
-  CheckLocated(LoadError("long/bad_resource.csv", TraceFormat::kLong), "bad_resource.csv:2:3:",
-               "unknown resource 'gpu'");
-  CheckLocated(LoadError("long/negative.csv", TraceFormat::kLong), "negative.csv:3:4:",
-               "is negative");
-  CheckLocated(LoadError("long/no_header.csv", TraceFormat::kLong), "no_header.csv:1:",
-               "header has no 'time' column");
+  CheckLocated(LoadError("long/bad_time.csv", TraceFormat::kLong),
+               "bad_time.csv:2:1:", "'yesterday' is neither Unix seconds nor RFC 3339");
+  CheckLocated(LoadError("long/bad_resource.csv", TraceFormat::kLong),
+               "bad_resource.csv:2:3:", "unknown resource 'gpu'");
+  CheckLocated(LoadError("long/negative.csv", TraceFormat::kLong),
+               "negative.csv:3:4:", "is negative");
+  CheckLocated(LoadError("long/no_header.csv", TraceFormat::kLong),
+               "no_header.csv:1:", "header has no 'time' column");
 }
 
 TEST_CASE("format readers locate their errors") {
-  CheckLocated(LoadError("bitbrains_bad", TraceFormat::kBitbrains), "1.csv:3:4:",
-               "column 'CPU usage [MHZ]': 'n/a' is not a number");
-  CheckLocated(LoadError("azure_noheader_bad", TraceFormat::kAzure), "1-of-1.csv:2:5:",
-               "expected at least 5 fields, found 4");
-  CheckLocated(LoadError("google2011_bad", TraceFormat::kGoogle2011), "00500.csv:1:7:",
-               "'NaN' is not a number");
-  CheckLocated(LoadError("google2019_bad", TraceFormat::kGoogle2019), "instance_usage.json:2:",
-               "'average_usage.cpus' is not a number");
-  CheckLocated(LoadError("planetlab_bad", TraceFormat::kPlanetLab), "20110303/vm:4:1:",
-               "'30%' is not a number");
+  CheckLocated(LoadError("bitbrains_bad", TraceFormat::kBitbrains),
+               "1.csv:3:4:", "column 'CPU usage [MHZ]': 'n/a' is not a number");
+  CheckLocated(LoadError("azure_noheader_bad", TraceFormat::kAzure),
+               "1-of-1.csv:2:5:", "expected at least 5 fields, found 4");
+  CheckLocated(LoadError("google2011_bad", TraceFormat::kGoogle2011),
+               "00500.csv:1:7:", "'NaN' is not a number");
+  CheckLocated(LoadError("google2019_bad", TraceFormat::kGoogle2019),
+               "instance_usage.json:2:", "'average_usage.cpus' is not a number");
+  CheckLocated(LoadError("planetlab_bad", TraceFormat::kPlanetLab),
+               "20110303/vm:4:1:", "'30%' is not a number");
 }
 
 TEST_CASE("missing paths and malformed quoting are errors") {
   CHECK(LoadTrace(TraceData("does-not-exist"), TraceFormat::kLong).status().code() ==
         absl::StatusCode::kNotFound);
-  const std::string path = "/tmp/foresight_trace_bad_quote.csv";
+  const std::string path = testing::TempPath("trace_bad_quote.csv");
   {
     std::ofstream out(path);
     out << "time,entity,resource,usage\n1700000000,\"web,cpu,1\n";
@@ -73,7 +73,7 @@ TEST_CASE("gzip traces read like plain ones; a truncated gzip is an error") {
   // available everywhere, so the test writes one with the loader's own library
   // through LoadTrace on a .gz made by `gzip` when present.
   const std::string plain = TraceData("long/usage.csv");
-  const std::string gz = "/tmp/foresight_trace_usage.csv.gz";
+  const std::string gz = testing::TempPath("trace_usage.csv.gz");
   const std::string cmd = "gzip -c '" + plain + "' > " + gz;
   if (std::system(cmd.c_str()) != 0) return;
   absl::StatusOr<LoadedTrace> a = LoadTrace(plain, TraceFormat::kLong);
@@ -83,7 +83,7 @@ TEST_CASE("gzip traces read like plain ones; a truncated gzip is an error") {
   CHECK(a->workload.num_steps() == b->workload.num_steps());
   CHECK(a->workload.Demand(0, 0, Resource::kCpu) == b->workload.Demand(0, 0, Resource::kCpu));
   // Truncate the gzip stream.
-  const std::string cut = "/tmp/foresight_trace_cut.csv.gz";
+  const std::string cut = testing::TempPath("trace_cut.csv.gz");
   std::ifstream in(gz, std::ios::binary);
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   std::ofstream(cut, std::ios::binary) << bytes.substr(0, bytes.size() / 2);

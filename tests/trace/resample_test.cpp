@@ -1,9 +1,9 @@
 // Resampling: fixed steps, mean or max, gaps, partial steps, capacity changes, limits.
+#include "foresight/trace/resample.hpp"
+
 #include <doctest/doctest.h>
 
 #include <cmath>
-
-#include "foresight/trace/resample.hpp"
 
 namespace foresight {
 namespace {
@@ -91,6 +91,33 @@ TEST_CASE("a step missing a measured resource is dropped, not zero-filled") {
   CHECK(out->stats.partial_steps == 1);
 }
 
+TEST_CASE("missing io/net at a step with cpu and memory hold the previous value") {
+  Resampler r(ResampleOptions{});
+  TraceSample full = Cpu("a", 0, 1.0);
+  full.usage.memory() = 100;
+  full.usage.net() = 7;
+  REQUIRE(r.Add(full).ok());
+  TraceSample no_net = Cpu("a", 300, 2.0);
+  no_net.usage.memory() = 200;
+  REQUIRE(r.Add(no_net).ok());
+  TraceSample first_without = Cpu("b", 0, 1.0);  // b's net arrives only later
+  first_without.usage.memory() = 50;
+  REQUIRE(r.Add(first_without).ok());
+  TraceSample later = first_without;
+  later.time = absl::FromUnixSeconds(300);
+  later.usage.net() = 3;
+  REQUIRE(r.Add(later).ok());
+  absl::StatusOr<LoadedTrace> out = r.Finish();
+  REQUIRE(out.ok());
+  const Workload& w = out->workload;
+  CHECK(w.Present(0, 1));
+  CHECK(w.Demand(0, 1, Resource::kCpu) == 2.0);
+  CHECK(w.Demand(0, 1, Resource::kNet) == 7.0);  // held, not zero
+  CHECK(w.Demand(1, 0, Resource::kNet) == 3.0);  // b's first net value
+  CHECK(out->stats.held_values == 2);
+  CHECK(out->stats.partial_steps == 0);
+}
+
 TEST_CASE("capacity changes over time are kept in order; first becomes the initial allocation") {
   Resampler r(ResampleOptions{});
   for (auto [t, cap] : {std::pair{600, 4.0}, {0, 2.0}, {300, 2.0}, {900, 4.0}}) {
@@ -122,7 +149,7 @@ TEST_CASE("window, entity limit, span and tensor limits") {
   o.end = absl::FromUnixSeconds(900);
   o.max_entities = 1;
   Resampler r(o);
-  REQUIRE(r.Add(Cpu("a", 0, 1.0)).ok());    // before the window
+  REQUIRE(r.Add(Cpu("a", 0, 1.0)).ok());  // before the window
   REQUIRE(r.Add(Cpu("a", 300, 1.0)).ok());
   REQUIRE(r.Add(Cpu("b", 300, 1.0)).ok());  // beyond max_entities
   REQUIRE(r.Add(Cpu("a", 900, 1.0)).ok());  // at the end: excluded

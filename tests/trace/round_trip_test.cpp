@@ -9,6 +9,7 @@
 #include "foresight/trace/layout.hpp"
 #include "foresight/trace/loader.hpp"
 #include "foresight/trace/long_csv.hpp"
+#include "test_util.hpp"
 
 namespace foresight {
 namespace {
@@ -26,7 +27,8 @@ std::vector<PolicyMetrics> Metrics(const Workload& w, absl::Duration warmup) {
   return out;
 }
 
-TEST_CASE("round trip: generated workload -> long CSV -> evaluate's loader gives identical metrics") {
+TEST_CASE(
+    "round trip: generated workload -> long CSV -> evaluate's loader gives identical metrics") {
   GeneratorOptions g;
   g.users = 10;
   g.days = 3;
@@ -40,7 +42,7 @@ TEST_CASE("round trip: generated workload -> long CSV -> evaluate's loader gives
   original.app = {};
   REQUIRE(RightSizingLayout(original).ok());
 
-  const std::string path = "/tmp/foresight_round_trip.csv";
+  const std::string path = testing::TempPath("round_trip.csv");
   REQUIRE(WriteLongCsv(original, path).ok());
   LoadOptions load;
   load.resample.step = original.step;
@@ -94,7 +96,8 @@ TEST_CASE("contention layout packs users within host capacity") {
   }
   for (const ResourceVector& i : initial) CHECK(AllLessEqual(i, cap, 1e-6));
   CHECK(ValidateWorkload(*w).ok());
-  absl::StatusOr<std::vector<const PolicyInfo*>> policies = PolicyRegistry::Global().Resolve("vpa,oracle");
+  absl::StatusOr<std::vector<const PolicyInfo*>> policies =
+      PolicyRegistry::Global().Resolve("vpa,oracle");
   REQUIRE(policies.ok());
   absl::StatusOr<std::vector<PolicyRun>> runs = RunPolicies(*w, *policies, ReplayOptions{}, 1, {});
   REQUIRE_MESSAGE(runs.ok(), runs.status().ToString());

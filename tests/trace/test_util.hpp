@@ -2,12 +2,19 @@
 #ifndef FORESIGHT_TESTS_TRACE_TEST_UTIL_HPP_
 #define FORESIGHT_TESTS_TRACE_TEST_UTIL_HPP_
 
+#include <unistd.h>
+
 #include <cmath>
 #include <string>
 
 #include "foresight/sim/workload.hpp"
 
 namespace foresight::testing {
+
+// A per-process scratch path under /tmp, so concurrent test runs do not collide.
+inline std::string TempPath(const std::string& name) {
+  return "/tmp/foresight_" + std::to_string(getpid()) + "_" + name;
+}
 
 inline std::string TraceData(const std::string& rel) {
   return std::string(FORESIGHT_TEST_DATA_DIR) + "/trace/" + rel;

@@ -1,9 +1,9 @@
 // The evaluate HTML report: self-contained, escaped, with every chart kind.
+#include "foresight/report/trace_report.hpp"
+
 #include <doctest/doctest.h>
 
 #include <cmath>
-
-#include "foresight/report/trace_report.hpp"
 
 namespace foresight {
 namespace {
@@ -66,6 +66,10 @@ TEST_CASE("RenderTraceReport is one escaped HTML file with inline SVG and no scr
   }
   data.highlights = {{"worst", 1}, {"median", 0}};
   data.forecast_error.cpu() = {0.1, 0.2, 0.5};
+  ReportScatter sc{"trade-off <mem>", "x", "y", {{"vpa", {1.0, 0.9}}, {"oracle", {0.5, 1.0}}}};
+  sc.target_x0 = 0;
+  sc.target_x1 = 0.7;
+  data.scatters.push_back(sc);
   const std::string html = RenderTraceReport(data);
   CHECK(html.starts_with("<!DOCTYPE html>"));
   CHECK(html.find("<script") == std::string::npos);
@@ -77,8 +81,11 @@ TEST_CASE("RenderTraceReport is one escaped HTML file with inline SVG and no scr
   CHECK(html.find("worst entity 'vm1': cpu") != std::string::npos);
   CHECK(html.find("warm-up") != std::string::npos);
   std::size_t svgs = 0;
-  for (std::size_t p = html.find("<svg"); p != std::string::npos; p = html.find("<svg", p + 1)) ++svgs;
-  CHECK(svgs == 2 /*bars*/ + 2 /*slack*/ + 1 /*error*/ + 4 /*2 entities x 2 resources*/);
+  for (std::size_t p = html.find("<svg"); p != std::string::npos; p = html.find("<svg", p + 1))
+    ++svgs;
+  CHECK(html.find("trade-off &lt;mem&gt;") != std::string::npos);
+  CHECK(html.find(">target</text>") != std::string::npos);
+  CHECK(svgs == 2 /*bars*/ + 1 /*scatter*/ + 2 /*slack*/ + 1 /*error*/ + 4 /*2 entities x 2*/);
 }
 
 }  // namespace

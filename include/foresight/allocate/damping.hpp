@@ -134,12 +134,8 @@ class Damped {
       p.index = m.index;
       p.resource = r;
       p.kind = m.kind;
-      p.reason = m.reason;
       p.to = to;
-      p.level = m.level;
-      p.forecast = m.forecast;
-      p.benefit = m.benefit;
-      p.cost = m.cost;
+      internal::CopyExplanation(m, p);
       p.rank = t.priority;
       p.force = true;
       builder_.Propose(p);

@@ -17,8 +17,12 @@
 //                       new ones (oldest first within a priority) on later
 //                       ticks, and dropped after `max_queue_wait`.
 //
-// A user whose last actuation failed (`kEventActuationFailed`) has its grows
-// queued as if denied. `queue()` and `denials()` expose the state for audit.
+// With `share_when_contended` (default), a host that cannot hold every target
+// first degrades every request to the user's water-filled share
+// (water_filling.hpp), so that what is denied is only what the shrinks in
+// flight have not freed yet. A user whose last actuation failed
+// (`kEventActuationFailed`) has its grows queued as if denied. `queue()` and
+// `denials()` expose the state for audit.
 //
 // | type                        | name               | description                      | default |
 // |-----------------------------|--------------------|----------------------------------|---------|
@@ -26,6 +30,7 @@
 // | absl::Duration              | max_queue_wait     | queued requests expire after     | 30 min  |
 // | double                      | min_grant_fraction | smallest degraded grant          | 0.25    |
 // | double                      | min_relative_change| smaller changes are skipped      | 0.02    |
+// | bool                        | share_when_contended | degrade to water-filled shares | true    |
 #ifndef FORESIGHT_ALLOCATE_FALLBACK_HPP_
 #define FORESIGHT_ALLOCATE_FALLBACK_HPP_
 
@@ -40,6 +45,7 @@
 #include "foresight/allocate/allocator.hpp"
 #include "foresight/allocate/internal/plan_builder.hpp"
 #include "foresight/allocate/internal/quantile_curve.hpp"
+#include "foresight/allocate/water_filling.hpp"
 
 namespace foresight {
 
@@ -62,6 +68,7 @@ struct FallbackOptions {
   absl::Duration max_queue_wait = absl::Minutes(30);
   double min_grant_fraction = 0.25;
   double min_relative_change = 0.02;
+  bool share_when_contended = true;
 };
 
 struct QueuedRequest {
@@ -108,6 +115,8 @@ class Fallback {
   std::size_t expired_ = 0;
   internal::HostIndex hosts_;
   internal::PlanBuilder builder_;
+  WaterFilling shares_;
+  std::vector<double> share_, share_lambda_;
 };
 static_assert(Allocator<Fallback>);
 
@@ -153,9 +162,20 @@ inline absl::Status Fallback::Plan(const AllocationRequest& req, AllocationPlan&
       const double cap = req.host_capacity[h][r];
       double used = 0.0;
       asks.clear();
+      bool contended = false;
+      if (options_.share_when_contended) {
+        double sum = 0.0;
+        for (std::uint32_t i : members) sum += internal::TargetAllocation(req, i, r);
+        contended = sum > cap;
+        if (contended) {
+          share_.resize(n);
+          share_lambda_.resize(n);
+          shares_.FillHost(req, members, r, share_, share_lambda_);
+        }
+      }
       for (std::uint32_t i : members) {
         const double a = req.users[i].allocation[r];
-        const double t = internal::TargetAllocation(req, i, r);
+        const double t = contended ? share_[i] : internal::TargetAllocation(req, i, r);
         target[i][r] = t;
         const double tol = options_.min_relative_change * std::max(a, t);
         const bool outside = a < req.costs[i].min[r] || a > req.costs[i].max[r];
@@ -263,8 +283,16 @@ inline absl::Status Fallback::Plan(const AllocationRequest& req, AllocationPlan&
       p.forecast = curve.Quantile(p.level);
       const bool reduced = target[i][r] < 0.0;
       const double full = internal::TargetAllocation(req, i, r);
-      p.reason = reduced || std::abs(p.to - full) > 1e-12 * std::max(1.0, full) ? Reason::kFallback
-                                                                                : Reason::kForecast;
+      auto same = [](double x, double y) { return std::abs(x - y) <= 1e-12 * std::max(1.0, y); };
+      if (reduced) {
+        p.reason = Reason::kFallback;
+      } else if (same(p.to, full)) {
+        p.reason = Reason::kForecast;
+      } else if (same(p.to, target[i][r])) {
+        p.reason = Reason::kCapacityShare;  // degraded to its water-filled share
+      } else {
+        p.reason = Reason::kFallback;
+      }
       p.benefit = window * (curve.ExpectedCost(a, t.under[r], t.over[r]) -
                             curve.ExpectedCost(p.to, t.under[r], t.over[r]));
       p.cost = t.change[r];

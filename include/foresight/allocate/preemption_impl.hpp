@@ -313,12 +313,8 @@ absl::Status WithPreemption<BaseT>::Plan(const AllocationRequest& req, Allocatio
       } else if (bm >= 0) {
         const Move& m = base_plan_.moves[static_cast<std::size_t>(bm)];
         p.kind = m.kind;
-        p.reason = m.reason;
         p.to = m.to;
-        p.level = m.level;
-        p.forecast = m.forecast;
-        p.benefit = m.benefit;
-        p.cost = m.cost;
+        internal::CopyExplanation(m, p);
       } else {
         continue;
       }

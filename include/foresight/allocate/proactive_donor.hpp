@@ -17,17 +17,23 @@
 //   cost    = change cost of the receiver (once) + of the donor (once)
 //             + the donor's expected under-provision added (0 for true excess)
 //
-// Donors give only excess above their own target, so a transfer never hurts
-// a donor's service level. Unused excess is released when `release_excess` is
-// on and releasing it is worth its change cost. Shrinks come before grows.
+// Targets: when a host can hold every target they are the newsvendor targets,
+// and donors give only the excess above their own, so a transfer never hurts a
+// donor's service level. When it cannot (`share_when_contended`, default), the
+// targets are the users' water-filled shares (water_filling.hpp): transfers
+// then move capacity to where its marginal value is highest, and a donor's
+// expected loss is part of each transfer's cost. Unused excess is released
+// when `release_excess` is on and releasing it is worth its change cost.
+// Shrinks come before grows.
 // Each move carries the summed benefit and cost of the transfers it takes
 // part in (benefit > cost for each of them).
 //
 // | type           | name           | description                               | default |
 // |----------------|----------------|-------------------------------------------|---------|
-// | absl::Duration | benefit_window | time a decision's benefit is counted over | request step |
+// | absl::Duration | benefit_window | expected life of a limit, benefits count over | 1 h (at least a step) |
 // | bool           | release_excess | shrink idle excess nobody receives        | true    |
 // | double         | min_transfer   | smallest transfer, relative to the target | 0.01    |
+// | bool           | share_when_contended | water-filled targets on full hosts  | true    |
 #ifndef FORESIGHT_ALLOCATE_PROACTIVE_DONOR_HPP_
 #define FORESIGHT_ALLOCATE_PROACTIVE_DONOR_HPP_
 
@@ -41,6 +47,7 @@
 #include "foresight/allocate/allocator.hpp"
 #include "foresight/allocate/internal/plan_builder.hpp"
 #include "foresight/allocate/internal/quantile_curve.hpp"
+#include "foresight/allocate/water_filling.hpp"
 
 namespace foresight {
 
@@ -52,6 +59,8 @@ class ProactiveDonor {
   void set_benefit_window(absl::Duration d) { benefit_window_ = d; }
   bool release_excess() const { return release_excess_; }
   void set_release_excess(bool v) { release_excess_ = v; }
+  bool share_when_contended() const { return share_when_contended_; }
+  void set_share_when_contended(bool v) { share_when_contended_ = v; }
   double min_transfer() const { return min_transfer_; }
   void set_min_transfer(double v) { min_transfer_ = std::max(0.0, v); }
 
@@ -72,10 +81,13 @@ class ProactiveDonor {
     double cost = 0.0;
   };
 
-  absl::Duration benefit_window_ = absl::ZeroDuration();
+  absl::Duration benefit_window_ = absl::Hours(1);
   bool release_excess_ = true;
   double min_transfer_ = 0.01;
+  bool share_when_contended_ = true;
   std::size_t last_transfers_ = 0;
+  WaterFilling shares_;
+  std::vector<double> share_, share_lambda_;
 
   internal::HostIndex hosts_;
   internal::PlanBuilder builder_;

@@ -12,7 +12,7 @@ inline absl::Status ProactiveDonor::Plan(const AllocationRequest& req, Allocatio
   out.Clear();
   if (absl::Status s = internal::ValidateDecisionRequest(req); !s.ok()) return s;
   const double window =
-      absl::ToDoubleSeconds(benefit_window_ > absl::ZeroDuration() ? benefit_window_ : req.step);
+      absl::ToDoubleSeconds(std::max(benefit_window_, req.step));
   hosts_.Build(req);
   builder_.Reset();
   last_transfers_ = 0;
@@ -29,9 +29,21 @@ inline absl::Status ProactiveDonor::Plan(const AllocationRequest& req, Allocatio
       donors_.clear();
       const double cap = req.host_capacity[h][r];
       double free = cap - used[h][r];
+      bool contended = false;
+      if (share_when_contended_) {
+        double sum = 0.0;
+        for (std::uint32_t i : members) sum += internal::TargetAllocation(req, i, r);
+        contended = sum > cap;
+        if (contended) {
+          share_.resize(req.users.size());
+          share_lambda_.resize(req.users.size());
+          shares_.FillHost(req, members, r, share_, share_lambda_);
+        }
+      }
       for (std::uint32_t i : members) {
         const double a = req.users[i].allocation[r];
-        const double target = internal::TargetAllocation(req, i, r);
+        const double target =
+            contended ? share_[i] : internal::TargetAllocation(req, i, r);
         const CostTerms& t = req.costs[i];
         if (target > a) {
           // Key: expected gain per unit of reaching the target.

@@ -25,7 +25,7 @@
 // | type           | name                | description                                   | default |
 // |----------------|---------------------|-----------------------------------------------|---------|
 // | bool           | strict_priority     | serve priority classes in order               | true    |
-// | absl::Duration | benefit_window      | time a decision's benefit is counted over     | request step |
+// | absl::Duration | benefit_window      | expected life of a limit, benefits count over | 1 h (at least a step) |
 // | double         | min_relative_change | smaller changes are skipped                   | 0.01    |
 #ifndef FORESIGHT_ALLOCATE_WATER_FILLING_HPP_
 #define FORESIGHT_ALLOCATE_WATER_FILLING_HPP_
@@ -69,7 +69,7 @@ class WaterFilling {
 
  private:
   bool strict_priority_ = true;
-  absl::Duration benefit_window_ = absl::ZeroDuration();
+  absl::Duration benefit_window_ = absl::Hours(1);
   double min_relative_change_ = 0.01;
 
   internal::HostIndex hosts_;

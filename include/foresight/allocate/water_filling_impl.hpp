@@ -12,7 +12,7 @@ inline double WaterFilling::FillHost(const AllocationRequest& req,
                                      std::span<const std::uint32_t> members, Resource r,
                                      std::vector<double>& alloc, std::vector<double>& lambda_of) {
   const std::uint32_t host = req.users[members.front()].host;
-  const double capacity = req.host_capacity[host][r];
+  const double capacity = req.host_capacity[host][r] * (1.0 - internal::kCapacityHeadroom);
   order_.assign(members.begin(), members.end());
   if (strict_priority_) {
     std::stable_sort(order_.begin(), order_.end(), [&](std::uint32_t a, std::uint32_t b) {
@@ -90,7 +90,7 @@ inline absl::Status WaterFilling::Plan(const AllocationRequest& req, AllocationP
   if (absl::Status s = internal::ValidateDecisionRequest(req); !s.ok()) return s;
   const std::size_t n = req.users.size();
   const double window =
-      absl::ToDoubleSeconds(benefit_window_ > absl::ZeroDuration() ? benefit_window_ : req.step);
+      absl::ToDoubleSeconds(std::max(benefit_window_, req.step));
   hosts_.Build(req);
   builder_.Reset();
   alloc_.assign(n, 0.0);

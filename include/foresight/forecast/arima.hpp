@@ -73,6 +73,10 @@ struct ArimaFit {
   int nobs = 0;  // n* = n - d - m D
   int npar = 0;  // estimated coefficients + 1 (sigma^2)
   bool converged = false;
+  // forecast's checkarima: the coefficient covariance from the numerical
+  // Hessian exists and has a non-negative diagonal (only computed when
+  // ArimaFitOptions::check_hessian is set; true otherwise).
+  bool hessian_ok = true;
   std::vector<double> phi, theta;  // expanded ARMA polynomials of the differenced series
   std::vector<double> delta;       // y_t = w_t + sum_j delta_j y_{t-j}
   // Coefficients as R names them: ar1.., ma1.., sar1.., sma1.., intercept, drift.
@@ -83,6 +87,12 @@ struct ArimaFitOptions {
   bool include_mean = true;
   bool include_drift = false;
   int max_iterations = 100;  // BFGS iterations, as R
+  // Stop after the conditional-sum-of-squares fit (stats::arima method "CSS"):
+  // sigma2 = CSS residual variance, loglik and information criteria NaN.
+  bool css_only = false;
+  // Compute the Hessian check of ArimaFit::hessian_ok (about 4 k^2 extra
+  // likelihood evaluations for k coefficients); AutoArima turns it on.
+  bool check_hessian = false;
 };
 
 // Fits one model. Errors: InvalidArgument for non-finite data, FailedPrecondition

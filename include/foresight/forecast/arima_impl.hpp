@@ -66,17 +66,6 @@ inline void InvPartransAr(const double* phi, double* out, int p) {
   for (int j = 0; j < p; ++j) out[j] = std::atanh(out[j]);
 }
 
-// Roots of c_0 + c_1 z + ... + c_k z^k (c_k != 0) via the companion matrix.
-inline std::vector<std::complex<double>> PolyRoots(std::span<const double> c) {
-  const int k = static_cast<int>(c.size()) - 1;
-  if (k < 1) return {};
-  Eigen::MatrixXd comp = Eigen::MatrixXd::Zero(k, k);
-  for (int j = 0; j < k; ++j) comp(0, j) = -c[static_cast<std::size_t>(k - 1 - j)] / c[static_cast<std::size_t>(k)];
-  for (int i = 1; i < k; ++i) comp(i, i - 1) = 1.0;
-  const Eigen::VectorXcd ev = comp.eigenvalues();
-  return std::vector<std::complex<double>>(ev.data(), ev.data() + k);
-}
-
 // R's maInvert: reflects MA roots inside the unit circle to make it invertible.
 inline void MaInvert(std::span<double> ma) {
   int q0 = static_cast<int>(ma.size());
@@ -180,7 +169,9 @@ struct ArimaProblem {
   std::vector<std::vector<double>> wx;  // differenced regressors
   std::vector<double> u;                // wy - wx * beta
   std::vector<double> phi, theta, resid;
-  ArmaFilter filter;
+  std::vector<std::size_t> nz_phi, nz_theta;
+  double css_sigma2 = 0.0;
+  ArmaLikelihoodWorkspace workspace;
   int narma = 0;
 
   void Residualise(const double* beta) {
@@ -191,30 +182,44 @@ struct ArimaProblem {
       for (std::size_t t = 0; t < u.size(); ++t) u[t] -= b * col[t];
     }
   }
-  // R's armaCSS on the differenced series (ncond = p + m P within w).
+  // R's armaCSS on the differenced series (ncond = p + m P within w); returns
+  // 0.5 log(ssq / nu) and leaves ssq / nu in css_sigma2. Only the non-zero
+  // coefficients of the (sparse, seasonal) polynomials are visited.
   double Css(std::span<const double> par) {
     ExpandArma(par.data(), order, false, phi.data(), theta.data());
     Residualise(par.data() + narma);
     const std::size_t p = phi.size(), q = theta.size(), n = u.size();
+    nz_phi.clear();
+    nz_theta.clear();
+    for (std::size_t j = 0; j < p; ++j) {
+      if (phi[j] != 0.0) nz_phi.push_back(j);
+    }
+    for (std::size_t j = 0; j < q; ++j) {
+      if (theta[j] != 0.0) nz_theta.push_back(j);
+    }
     const std::size_t ncond = p;
     double ssq = 0.0;
     std::size_t nu = 0;
     for (std::size_t l = ncond; l < n; ++l) {
       double tmp = u[l];
-      for (std::size_t j = 0; j < p; ++j) tmp -= phi[j] * u[l - j - 1];
+      for (std::size_t j : nz_phi) tmp -= phi[j] * u[l - j - 1];
       const std::size_t jmax = std::min(l - ncond, q);
-      for (std::size_t j = 0; j < jmax; ++j) tmp -= theta[j] * resid[l - j - 1];
+      for (std::size_t j : nz_theta) {
+        if (j >= jmax) break;
+        tmp -= theta[j] * resid[l - j - 1];
+      }
       resid[l] = tmp;
       ssq += tmp * tmp;
       ++nu;
     }
-    if (nu == 0 || !(ssq > 0)) return std::numeric_limits<double>::infinity();
-    return 0.5 * std::log(ssq / static_cast<double>(nu));
+    if (nu == 0 || !(ssq > 0) || !std::isfinite(ssq)) return std::numeric_limits<double>::infinity();
+    css_sigma2 = ssq / static_cast<double>(nu);
+    return 0.5 * std::log(css_sigma2);
   }
   ArmaLikelihood Likelihood(std::span<const double> par, bool trans) {
     ExpandArma(par.data(), order, trans, phi.data(), theta.data());
     Residualise(par.data() + narma);
-    return ArmaLogLikelihood(filter, phi, theta, u);
+    return ArmaLogLikelihood(workspace, phi, theta, u);
   }
 };
 
@@ -238,6 +243,78 @@ inline bool Ols(const std::vector<std::vector<double>>& X, std::span<const doubl
   if (n > k) {
     const Eigen::MatrixXd cov = (A.transpose() * A).inverse() * (rss / (n - k));
     for (int j = 0; j < k; ++j) se[static_cast<std::size_t>(j)] = std::sqrt(std::max(cov(j, j), 0.0));
+  }
+  return true;
+}
+
+// stats::arima's coefficient covariance check (forecast's checkarima): the
+// Hessian of `f` at `x` by R's optimhess (central differences of the
+// central-difference gradient, ndeps = 1e-3 in parscale units), then
+// var = A' (n H)^-1 A with A = d(coef)/d(x) (the AR transformation's
+// Jacobian, identity when `trans` is false). True when var exists (H not
+// singular to machine precision) and its diagonal is non-negative.
+template <typename F>
+bool HessianCheck(F&& f, std::span<const double> x, std::span<const double> parscale, double nused,
+                  const ArimaOrder& o, bool trans) {
+  const std::size_t k = x.size();
+  if (k == 0) return true;
+  constexpr double kNdeps = 1e-3;
+  std::vector<double> dpar(k), xu(k), g1(k), g2(k);
+  for (std::size_t i = 0; i < k; ++i) dpar[i] = x[i] / parscale[i];
+  auto eval = [&](const std::vector<double>& d) {
+    for (std::size_t i = 0; i < k; ++i) xu[i] = d[i] * parscale[i];
+    return f(std::span<const double>(xu));
+  };
+  auto grad = [&](std::vector<double>& d, std::vector<double>& g) {
+    for (std::size_t j = 0; j < k; ++j) {
+      const double dj = d[j];
+      d[j] = dj + kNdeps;
+      const double v1 = eval(d);
+      d[j] = dj - kNdeps;
+      const double v2 = eval(d);
+      d[j] = dj;
+      g[j] = (v1 - v2) / (2 * kNdeps);
+    }
+  };
+  Eigen::MatrixXd H(static_cast<Eigen::Index>(k), static_cast<Eigen::Index>(k));
+  for (std::size_t i = 0; i < k; ++i) {
+    const double eps = kNdeps / parscale[i];
+    dpar[i] += eps;
+    grad(dpar, g1);
+    dpar[i] -= 2 * eps;
+    grad(dpar, g2);
+    dpar[i] += eps;
+    for (std::size_t j = 0; j < k; ++j) {
+      H(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) =
+          (g1[j] - g2[j]) / (2 * eps * parscale[i] * parscale[j]);
+    }
+  }
+  H = (0.5 * (H + H.transpose())).eval();
+  if (!H.allFinite()) return false;
+  Eigen::MatrixXd A = Eigen::MatrixXd::Identity(static_cast<Eigen::Index>(k), static_cast<Eigen::Index>(k));
+  if (trans) {
+    // arima.gradtrans: forward differences of partrans, eps = 1e-3.
+    auto block = [&](int off, int len) {
+      if (len <= 0) return;
+      double w1[128], w2[128], w3[128];
+      for (int i = 0; i < len; ++i) w1[i] = x[static_cast<std::size_t>(off + i)];
+      PartransAr(w1, w2, len);
+      for (int i = 0; i < len; ++i) {
+        w1[i] += 1e-3;
+        PartransAr(w1, w3, len);
+        for (int j = 0; j < len; ++j) A(off + i, off + j) = (w3[j] - w2[j]) / 1e-3;
+        w1[i] -= 1e-3;
+      }
+    };
+    block(0, o.p);
+    block(o.p + o.q, o.P);
+  }
+  const Eigen::MatrixXd Hn = H * nused;
+  const Eigen::PartialPivLU<Eigen::MatrixXd> lu(Hn);
+  if (!(lu.rcond() >= std::numeric_limits<double>::epsilon())) return false;
+  const Eigen::MatrixXd var = A.transpose() * lu.solve(A);
+  for (Eigen::Index i = 0; i < var.rows(); ++i) {
+    if (!(var(i, i) >= 0.0)) return false;
   }
   return true;
 }
@@ -286,6 +363,8 @@ inline absl::StatusOr<ArimaFit> FitArima(std::span<const double> y, const ArimaO
   prob.phi.assign(static_cast<std::size_t>(o.p + o.m * o.P), 0.0);
   prob.theta.assign(static_cast<std::size_t>(o.q + o.m * o.Q), 0.0);
   prob.resid.assign(nw, 0.0);
+  prob.nz_phi.reserve(prob.phi.size());
+  prob.nz_theta.reserve(prob.theta.size());
   prob.u.reserve(nw);
 
   std::vector<double> init(static_cast<std::size_t>(ncoef), 0.0);
@@ -309,6 +388,42 @@ inline absl::StatusOr<ArimaFit> FitArima(std::span<const double> y, const ArimaO
     std::vector<double> par = init;
     const internal::OptimResult r =
         internal::Bfgs([&](std::span<const double> x) { return prob.Css(x); }, par, parscale, bopt);
+    if (options.css_only) {
+      // stats::arima(method = "CSS"): the CSS estimates are the fit.
+      if (r.failed || !std::isfinite(r.value)) {
+        return absl::InternalError(absl::StrCat("arima: CSS failed for ", o.ToString()));
+      }
+      const bool hessian_ok =
+          !options.check_hessian ||
+          internal::HessianCheck([&](std::span<const double> v) { return prob.Css(v); }, par,
+                                 parscale, static_cast<double>(nw), o, false);
+      prob.Css(par);
+      ArimaFit fit;
+      fit.order = o;
+      fit.ar.assign(par.begin(), par.begin() + o.p);
+      fit.ma.assign(par.begin() + o.p, par.begin() + o.p + o.q);
+      fit.sar.assign(par.begin() + o.p + o.q, par.begin() + o.p + o.q + o.P);
+      fit.sma.assign(par.begin() + o.p + o.q + o.P, par.begin() + narma);
+      std::size_t k = static_cast<std::size_t>(narma);
+      if (intercept) {
+        fit.has_intercept = true;
+        fit.intercept = par[k++];
+      }
+      if (drift) {
+        fit.has_drift = true;
+        fit.drift = par[k++];
+      }
+      fit.phi = prob.phi;
+      fit.theta = prob.theta;
+      fit.delta = delta;
+      fit.nobs = static_cast<int>(nw);
+      fit.npar = ncoef + 1;
+      fit.sigma2 = fit.sigma2_ml = prob.css_sigma2;
+      fit.loglik = fit.aic = fit.aicc = fit.bic = std::numeric_limits<double>::quiet_NaN();
+      fit.converged = r.converged;
+      fit.hessian_ok = hessian_ok;
+      return fit;
+    }
     if (!r.failed && r.converged) init = par;
 #ifdef FORESIGHT_ARIMA_DEBUG
     fprintf(stderr, "CSS value %g conv %d iters %d evals %d:", r.value, r.converged, r.iterations, r.evaluations);
@@ -351,6 +466,8 @@ inline absl::StatusOr<ArimaFit> FitArima(std::span<const double> y, const ArimaO
                                                       static_cast<std::size_t>(o.Q)));
     if (before != par) r.value = ml(par);
   }
+  const bool hessian_ok = !options.check_hessian ||
+                          internal::HessianCheck(ml, par, parscale, static_cast<double>(nw), o, true);
   const internal::ArmaLikelihood lik = prob.Likelihood(par, true);
   if (!lik.ok) return absl::InternalError("arima: final likelihood evaluation failed");
 
@@ -390,6 +507,7 @@ inline absl::StatusOr<ArimaFit> FitArima(std::span<const double> y, const ArimaO
   fit.bic = fit.aic + np * (std::log(nu) - 2);
   fit.sigma2 = lik.ssq / (nu - np + 1);
   fit.converged = r.converged;
+  fit.hessian_ok = hessian_ok;
   return fit;
 }
 
@@ -517,22 +635,9 @@ inline Forecast ArimaForecast(const ArimaState& s, int horizon, bool nonnegative
   if (horizon <= 0) return fc;
   std::vector<double> mean(static_cast<std::size_t>(horizon)), sd(mean.size());
   ArimaPredictMoments(s, mean, sd);
-  const std::span<const double> levels = fc.levels();
-  double z[16];
-  for (std::size_t k = 0; k < levels.size() && k < 16; ++k) z[k] = internal::NormalQuantile(levels[k]);
-  for (int step = 1; step <= horizon; ++step) {
-    const std::size_t i = static_cast<std::size_t>(step - 1);
-    fc.mean(step) = mean[i];
-    for (std::size_t k = 0; k < levels.size(); ++k) fc.quantile(step, k) = mean[i] + z[k] * sd[i];
-  }
-  fc.Normalize(nonnegative);
-  if (s.cold) {
-    fc.set_confidence(0.0);
-  } else {
-    const double n = static_cast<double>(s.fit.nobs);
-    const double rel = sd[0] / (std::abs(s.level) + 1e-9);
-    fc.set_confidence((n / (n + 24.0)) / (1.0 + rel) * (s.fallback ? 0.5 : 1.0));
-  }
+  internal::FillGaussianForecast(fc, mean, sd, nonnegative);
+  fc.set_confidence(
+      internal::StatConfidence(s.fit.nobs, sd[0], s.level, s.fallback, s.cold));
   return fc;
 }
 

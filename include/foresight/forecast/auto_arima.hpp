@@ -13,11 +13,14 @@
 //      (0,d,0)(0,D,0), (1,d,0)(1,D,0), (0,d,1)(0,D,1), moving one or two orders
 //      at a time while the AICc improves, at most 94 models;
 //   3. a model is rejected (AICc = inf) when its fit fails, its CSS start is
-//      non-stationary, or a root of its AR or MA polynomial lies within
-//      1.01 of the unit circle.
+//      non-stationary, a root of its AR or MA polynomial lies within 1.01
+//      of the unit circle, or its coefficient covariance (numerical Hessian)
+//      is singular or has a negative variance (forecast's checkarima).
 // A constant (mean or drift) is allowed only when d + D <= 1, as in R.
-// Every candidate is fitted by exact maximum likelihood (no CSS
-// approximation), so short and long series are treated alike.
+// Like R, long or finely seasonal series (n > 150 or m > 12) are searched with
+// CSS fits scored by an offset-corrected CSS AICc, then the best models are
+// refitted by exact ML until one survives (`approximation`, kAuto); kOff fits
+// every candidate exactly (forecast's approximation = FALSE).
 //
 //   AutoArima arima({.season = 24});
 //   auto state = arima.Fit(history);   // chosen model: state->fit.order
@@ -33,6 +36,7 @@
 // | Ic   | ic          | criterion to minimise (AICc, AIC, BIC)         | AICc    |
 // | int  | nmodels     | most models the stepwise search may fit        | 94      |
 // | bool | allow_drift / allow_mean | consider a drift / mean term      | true    |
+// | Approximation | approximation | CSS search then exact refit (kAuto: n > 150 or m > 12) | kAuto |
 // | bool | nonnegative | floor forecasts and quantiles at zero           | true    |
 //
 // Fallbacks: a constant series gets the mean model; when no candidate can be
@@ -67,6 +71,10 @@ struct AutoArimaOptions {
   bool allow_drift = true, allow_mean = true;
   int nmodels = 94;
   Ic ic = Ic::kAicc;
+  // Search with CSS fits and refit the best exactly (R's approximation);
+  // kAuto uses it when n > 150 or m > 12, as forecast::auto.arima.
+  enum class Approximation { kAuto, kOn, kOff };
+  Approximation approximation = Approximation::kAuto;
   bool nonnegative = true;
 };
 
@@ -83,14 +91,25 @@ struct ArimaCandidate {
 };
 
 // forecast's myarima: fit, score, and reject near-unit-root models.
+// With `approximate`, the fit is CSS and the criteria come from its residual
+// variance: AIC = offset + n* log(sigma2) + 2 npar (forecast's myarima).
 inline ArimaCandidate ScoreArima(std::span<const double> y, const ArimaOrder& order, bool constant,
-                                 AutoArimaOptions::Ic ic) {
+                                 AutoArimaOptions::Ic ic, bool approximate = false,
+                                 double offset = 0.0) {
   ArimaCandidate c;
   const int diffs = order.d + order.D;
   absl::StatusOr<ArimaFit> fit =
-      FitArima(y, order, {.include_mean = constant, .include_drift = diffs == 1 && constant});
+      FitArima(y, order,
+               {.include_mean = constant, .include_drift = diffs == 1 && constant,
+                .css_only = approximate, .check_hessian = true});
   if (!fit.ok()) return c;
   c.fit = *std::move(fit);
+  if (approximate) {
+    const double nstar = c.fit.nobs, npar = c.fit.npar;
+    c.fit.aic = offset + nstar * std::log(c.fit.sigma2) + 2 * npar;
+    c.fit.bic = c.fit.aic + npar * (std::log(nstar) - 2);
+    c.fit.aicc = c.fit.aic + 2 * npar * (npar + 1) / (nstar - npar - 1);
+  }
   const double v = ic == AutoArimaOptions::Ic::kAicc  ? c.fit.aicc
                    : ic == AutoArimaOptions::Ic::kAic ? c.fit.aic
                                                       : c.fit.bic;
@@ -102,7 +121,7 @@ inline ArimaCandidate ScoreArima(std::span<const double> y, const ArimaOrder& or
     minroot = std::min(minroot, MinRootModulus(neg));
   }
   if (!c.fit.theta.empty()) minroot = std::min(minroot, MinRootModulus(c.fit.theta));
-  if (minroot < 1.01) return c;
+  if (minroot < 1.01 || !c.fit.hessian_ok) return c;
   c.ic = v;
   return c;
 }
@@ -180,6 +199,15 @@ inline absl::StatusOr<ArimaFit> AutoArimaFit(std::span<const double> x,
     if (max_P > 0) max_p = std::min(max_p, m - 1);
     if (max_Q > 0) max_q = std::min(max_q, m - 1);
   }
+  const bool approximate =
+      opt.approximation == AutoArimaOptions::Approximation::kOn ||
+      (opt.approximation == AutoArimaOptions::Approximation::kAuto && (n > 150 || m > 12));
+  double offset = 0.0;
+  if (approximate) {
+    const absl::StatusOr<ArimaFit> base =
+        FitArima(x, {.p = 0, .d = d, .q = 0, .P = 0, .D = D, .Q = 0, .m = m});
+    if (base.ok()) offset = -2 * base->loglik - n * std::log(base->sigma2_ml);
+  }
   const bool allowdrift = opt.allow_drift && (d + D) == 1;
   const bool allowmean = opt.allow_mean && (d + D) == 0;
   bool constant = allowdrift || allowmean;
@@ -196,6 +224,7 @@ inline absl::StatusOr<ArimaFit> AutoArimaFit(std::span<const double> x,
   int Q = start_Q = std::min(start_Q, max_Q);
 
   std::vector<std::array<int, 5>> tried;  // p, q, P, Q, constant
+  std::vector<double> tried_ic;
   auto is_new = [&](int pp, int qq, int PP, int QQ, bool c) {
     const std::array<int, 5> key{pp, qq, PP, QQ, c ? 1 : 0};
     return std::find(tried.begin(), tried.end(), key) == tried.end();
@@ -203,7 +232,10 @@ inline absl::StatusOr<ArimaFit> AutoArimaFit(std::span<const double> x,
   auto fit_model = [&](int pp, int qq, int PP, int QQ, bool c) {
     tried.push_back({pp, qq, PP, QQ, c ? 1 : 0});
     ++rep.models_fitted;
-    return ScoreArima(x, {.p = pp, .d = d, .q = qq, .P = PP, .D = D, .Q = QQ, .m = m}, c, ic);
+    ArimaCandidate cand = ScoreArima(
+        x, {.p = pp, .d = d, .q = qq, .P = PP, .D = D, .Q = QQ, .m = m}, c, ic, approximate, offset);
+    tried_ic.push_back(cand.ic);
+    return cand;
   };
 
   ArimaCandidate best = fit_model(p, q, P, Q, constant);
@@ -283,6 +315,25 @@ inline absl::StatusOr<ArimaFit> AutoArimaFit(std::span<const double> x,
       if (c.ic < best.ic) {
         best = std::move(c);
         constant = !constant;
+      }
+    }
+  }
+  if (approximate) {
+    // Refit the searched models exactly, best CSS criterion first, and keep
+    // the first that survives.
+    std::vector<std::size_t> idx(tried.size());
+    for (std::size_t i = 0; i < idx.size(); ++i) idx[i] = i;
+    std::stable_sort(idx.begin(), idx.end(),
+                     [&](std::size_t a, std::size_t b) { return tried_ic[a] < tried_ic[b]; });
+    best = ArimaCandidate{};
+    for (std::size_t i : idx) {
+      const auto& t = tried[i];
+      ++rep.models_fitted;
+      ArimaCandidate c = ScoreArima(
+          x, {.p = t[0], .d = d, .q = t[1], .P = t[2], .D = D, .Q = t[3], .m = m}, t[4] == 1, ic);
+      if (std::isfinite(c.ic)) {
+        best = std::move(c);
+        break;
       }
     }
   }

@@ -143,7 +143,9 @@ class AppChain {
     float demand[kNumResources] = {};
   };
 
-  Cell* Cells(Slot slot) { return &cells_[slot * static_cast<std::size_t>(options_.max_transitions)]; }
+  Cell* Cells(Slot slot) {
+    return &cells_[slot * static_cast<std::size_t>(options_.max_transitions)];
+  }
   const Cell* Cells(Slot slot) const {
     return &cells_[slot * static_cast<std::size_t>(options_.max_transitions)];
   }
@@ -197,9 +199,10 @@ inline void AppChain::CloseDwell(Slot slot, absl::Time now) {
   if (AppCell* c = FindApp(slot, u.current)) {
     const double minutes = std::max(absl::ToDoubleMinutes(now - u.since), 0.0);
     const double w = std::max(options_.demand_alpha, 1.0 / std::max(1.0, double{c->launches}));
-    c->dwell_minutes = c->dwell_minutes == 0.0f
-                           ? static_cast<float>(minutes)
-                           : static_cast<float>(c->dwell_minutes + w * (minutes - c->dwell_minutes));
+    c->dwell_minutes =
+        c->dwell_minutes == 0.0f
+            ? static_cast<float>(minutes)
+            : static_cast<float>(c->dwell_minutes + w * (minutes - c->dwell_minutes));
   }
 }
 
@@ -257,7 +260,8 @@ inline void AppChain::RecordError(Slot slot, double error, double baseline_error
   c->errors += 1.0f;
   const double w = std::max(alpha, 1.0 / c->errors);
   c->error = static_cast<float>(c->error + w * (error - c->error));
-  c->baseline_error = static_cast<float>(c->baseline_error + w * (baseline_error - c->baseline_error));
+  c->baseline_error =
+      static_cast<float>(c->baseline_error + w * (baseline_error - c->baseline_error));
 }
 
 inline void AppChain::EndSession(Slot slot, absl::Time now) {

@@ -15,6 +15,9 @@
 // forecaster or allocator can use for any future instant:
 //
 //   base    = seasonal mean of the bucket of `at` (recent level if unseen)
+//             + rho^k * latest residual   (residual = usage - seasonal mean,
+//             an AR(1) with its own lag-1 autocorrelation rho per resource;
+//             k = lead / sampling interval), floored at 0
 //   base[r] = workflow stage demand[r] at `at`, for resources the stage specifies
 //   base   *= multiplier of the declared intent, while within its expected duration
 //   app     = p_a * demand(a) + sum_b q_b * demand(b) + (1 - p_a - sum_b q_b) * base * off
@@ -38,31 +41,32 @@
 // reports ~6 KiB with the default 168 buckets, 95% of it the seasonal shape).
 // `Observe` is O(1) per call (O(templates x stages) when workflows are
 // registered; every `classify_every` samples it re-classifies the user in
-// O(buckets), so `Summary` is O(1)); observations that are not newer than the slot's previous one or
-// carry invalid usage are skipped and counted in `skipped()`.
+// O(buckets), so `Summary` is O(1)); observations that are not newer than the
+// slot's previous one or carry invalid usage are skipped and counted in `skipped()`.
 //
 //   BehaviorProfiler profiler;
 //   profiler.Observe(slot, now, user_observation);
 //   ProfileSummary s = profiler.Summary(slot, now);
 //   ResourceVector prior = profiler.ExpectedDemand(slot, now + absl::Minutes(30));
 //
-// | type     | name                    | description                                     | default |
-// |----------|-------------------------|-------------------------------------------------|---------|
-// | int      | buckets                 | seasonal buckets per week (168 = hourly)        | 168     |
-// | double   | seasonal_alpha          | floor of the seasonal mean's learning rate      | 0.1     |
-// | double   | peak_quantile           | quantile tracked as seasonal_peak               | 0.9     |
-// | double   | peak_eta                | floor of the peak quantile's learning rate      | 0.05    |
-// | Duration | utc_offset              | users' local time offset for hour-of-week       | 0       |
-// | int      | full_confidence_samples | samples per bucket for confidence 1             | 24      |
-// | double   | level_alpha             | EW weight of the recent level                   | 0.3     |
-// | double   | accuracy_alpha          | EW weight of errors that weigh app vs seasonal  | 0.05    |
-// | int      | classify_every          | samples between re-classifications              | 12      |
-// | ...      | apps, sessions, intents, workflows, classifier | component options        | see headers |
+// | type     | name                    | description                                 | default |
+// |----------|-------------------------|---------------------------------------------|---------|
+// | int      | buckets                 | seasonal buckets per week (168 = hourly)    | 168     |
+// | double   | seasonal_alpha          | floor of the seasonal mean's learning rate  | 0.1     |
+// | double   | peak_quantile           | quantile tracked as seasonal_peak           | 0.9     |
+// | double   | peak_eta                | floor of the peak quantile's learning rate  | 0.05    |
+// | Duration | utc_offset              | users' local time offset for hour-of-week   | 0       |
+// | int      | full_confidence_samples | samples per bucket for confidence 1         | 24      |
+// | double   | level_alpha             | EW weight of the recent level               | 0.3     |
+// | double   | accuracy_alpha          | EW weight of errors: app vs seasonal        | 0.05    |
+// | int      | classify_every          | samples between re-classifications          | 12      |
+// | ...      | apps, sessions, intents, workflows, classifier: component options (headers) |
 #ifndef FORESIGHT_PROFILE_BEHAVIOR_PROFILER_HPP_
 #define FORESIGHT_PROFILE_BEHAVIOR_PROFILER_HPP_
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -118,6 +122,16 @@ class BehaviorProfiler {
   // Expected demand of `slot` at `at` (normally after its latest observation);
   // zeros for a slot never observed.
   ResourceVector ExpectedDemand(Slot slot, absl::Time at) const;
+  // A high-quantile prior at `at`: ExpectedDemand plus the spread of at's
+  // seasonal bucket (seasonal_peak - seasonal_mean).
+  ResourceVector ExpectedPeak(Slot slot, absl::Time at) const;
+  // ExpectedDemand at from + step, from + 2 step, ... (out.size() values).
+  void ExpectedDemandPath(Slot slot, absl::Time from, absl::Duration step,
+                          std::span<ResourceVector> out) const {
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      out[i] = ExpectedDemand(slot, from + step * static_cast<std::int64_t>(i + 1));
+    }
+  }
 
   // --- Behaviour class -----------------------------------------------------
   BehaviorFeatures Features(Slot slot) const;
@@ -151,6 +165,8 @@ class BehaviorProfiler {
   }
   // Recent smoothed usage of `slot`.
   ResourceVector Level(Slot slot) const;
+  // Lag-1 autocorrelation of the residual to the seasonal mean, in [0, 1).
+  double ResidualAutocorrelation(Slot slot, Resource r) const;
   // Weight of the current app's predictor against the seasonal one, in [0, 1].
   double AppWeight(Slot slot) const;
   // Observations rejected (not newer than the previous one, or invalid usage).
@@ -164,9 +180,18 @@ class BehaviorProfiler {
     float level[kNumResources] = {};
     float off_app[kNumResources] = {1.0f, 1.0f, 1.0f, 1.0f};  // usage / seasonal mean outside apps
     float off_app_n = 0.0f;
+    // Residual r = usage - seasonal mean, modelled as AR(1): the latest residual,
+    // EW E[r_t r_{t-1}] and E[r^2], and the EW sampling interval (seconds).
+    float residual[kNumResources] = {};
+    float residual_c1[kNumResources] = {};
+    float residual_c0[kNumResources] = {};
+    float residual_n = 0.0f;
+    float interval_seconds = 0.0f;
+    bool has_residual = false;
     std::uint32_t samples = 0;
     std::int32_t last_intent = -1;
-    BehaviorClass behavior = BehaviorClass::kUnknown;  // cached, see classify_every  // intent field of the previous observation
+    BehaviorClass behavior = BehaviorClass::
+        kUnknown;  // cached, see classify_every  // intent field of the previous observation
   };
   // Seasonal mean at `t`'s bucket, or the recent level when the bucket is unseen.
   ResourceVector SeasonalOrLevel(Slot slot, absl::Time t) const;

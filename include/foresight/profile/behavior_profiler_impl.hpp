@@ -65,6 +65,14 @@ inline ResourceVector BehaviorProfiler::SeasonalOrLevel(Slot slot, absl::Time t)
   return seasonal_.Count(slot, b) > 0 ? seasonal_.Mean(slot, b) : Level(slot);
 }
 
+inline double BehaviorProfiler::ResidualAutocorrelation(Slot slot, Resource r) const {
+  if (slot >= slots()) return 0.0;
+  const UserState& u = users_[slot];
+  const std::size_t i = Index(r);
+  if (u.residual_n < 2.0f || u.residual_c0[i] <= 0.0f) return 0.0;
+  return std::clamp(static_cast<double>(u.residual_c1[i]) / u.residual_c0[i], 0.0, 0.999);
+}
+
 inline double BehaviorProfiler::AppWeight(Slot slot) const {
   std::optional<AppChain::AppStats> app = apps_.Stats(slot, apps_.current_app(slot));
   if (!app || app->errors <= 0.0) return 0.5;
@@ -101,17 +109,48 @@ inline void BehaviorProfiler::Observe(Slot slot, absl::Time now, const UserObser
   // 3. Application launch.
   if ((obs.events & kEventAppLaunch) != 0 && obs.app >= 0) apps_.Launch(slot, now, obs.app);
 
-  // 4. Outside apps, learn how usage compares with the seasonal mean.
-  if (apps_.current_app(slot) < 0 && u.samples > 0) {
-    const int b = seasonal_.Bucket(now);
-    if (seasonal_.Count(slot, b) > 0) {
-      const ResourceVector mean = seasonal_.Mean(slot, b);
-      u.off_app_n += 1.0f;
-      const double w = std::max(options_.accuracy_alpha, 1.0 / u.off_app_n);
-      for (std::size_t r = 0; r < kNumResources; ++r) {
-        const double ratio = mean.values[r] > 0.0 ? std::min(usage.values[r] / mean.values[r], 10.0) : 1.0;
-        u.off_app[r] = static_cast<float>(u.off_app[r] + w * (ratio - u.off_app[r]));
+  // The seasonal reference of this sample (before learning it).
+  const int bucket = seasonal_.Bucket(now);
+  const bool seasonal_seen = seasonal_.Count(slot, bucket) > 0;
+  const ResourceVector seasonal = seasonal_seen ? seasonal_.Mean(slot, bucket) : Level(slot);
+
+  // 4a. Residual to the seasonal mean of this bucket, as an AR(1). Pairs that
+  // straddle a gap (more than 3 typical intervals) are not counted.
+  double dt = 0.0;
+  if (u.samples > 0) {
+    dt = absl::ToDoubleSeconds(now - u.last);
+    u.interval_seconds =
+        u.interval_seconds == 0.0f
+            ? static_cast<float>(dt)
+            : static_cast<float>(u.interval_seconds + 0.05 * (dt - u.interval_seconds));
+  }
+  if (seasonal_seen) {
+    const bool pair = u.has_residual && u.samples > 0 && dt <= 3.0 * u.interval_seconds;
+    if (pair) u.residual_n += 1.0f;
+    const double w = pair ? std::max(options_.accuracy_alpha, 1.0 / u.residual_n) : 0.0;
+    for (std::size_t r = 0; r < kNumResources; ++r) {
+      const double res = usage.values[r] - seasonal.values[r];
+      if (pair) {
+        u.residual_c1[r] =
+            static_cast<float>(u.residual_c1[r] + w * (res * u.residual[r] - u.residual_c1[r]));
+        u.residual_c0[r] =
+            static_cast<float>(u.residual_c0[r] + w * (res * res - u.residual_c0[r]));
       }
+      u.residual[r] = static_cast<float>(res);
+    }
+    u.has_residual = true;
+  } else {
+    u.has_residual = false;  // no seasonal reference: the recent level stands in
+  }
+
+  // 4b. Outside apps, learn how usage compares with the seasonal mean.
+  if (apps_.current_app(slot) < 0 && u.samples > 0 && seasonal_seen) {
+    u.off_app_n += 1.0f;
+    const double w = std::max(options_.accuracy_alpha, 1.0 / u.off_app_n);
+    for (std::size_t r = 0; r < kNumResources; ++r) {
+      const double ratio =
+          seasonal.values[r] > 0.0 ? std::min(usage.values[r] / seasonal.values[r], 10.0) : 1.0;
+      u.off_app[r] = static_cast<float>(u.off_app[r] + w * (ratio - u.off_app[r]));
     }
   }
 
@@ -121,8 +160,7 @@ inline void BehaviorProfiler::Observe(Slot slot, absl::Time now, const UserObser
     if (std::optional<AppChain::AppStats> app = apps_.Stats(slot, apps_.current_app(slot));
         app && app->samples > 0) {
       apps_.RecordError(slot, internal::RelativeError(usage, app->demand),
-                        internal::RelativeError(usage, SeasonalOrLevel(slot, now)),
-                        options_.accuracy_alpha);
+                        internal::RelativeError(usage, seasonal), options_.accuracy_alpha);
     }
   }
 
@@ -193,8 +231,8 @@ inline ProfileSummary BehaviorProfiler::Summary(Slot slot, absl::Time now) const
   s.likely_next_app = next.app;
   s.next_app_probability = next.probability;
   s.in_session = sessions_.in_session(slot);
-  s.expected_session_minutes = s.in_session ? sessions_.ExpectedRemainingMinutes(slot, now)
-                                            : sessions_.MeanMinutes(slot);
+  s.expected_session_minutes =
+      s.in_session ? sessions_.ExpectedRemainingMinutes(slot, now) : sessions_.MeanMinutes(slot);
   s.intent = intents_.active(slot);
   s.workflow_stage = workflows_.Match(slot).stage;
   return s;
@@ -209,11 +247,12 @@ inline ResourceVector BehaviorProfiler::AppEstimate(Slot slot, const AppChain::A
   const UserState& u = users_[slot];
   const double running =
       sessions_.in_session(slot)
-          ? sessions_.Survival(slot, std::max(absl::ToDoubleMinutes(u.last - sessions_.session_start(slot)), 0.0), lead)
+          ? sessions_.Survival(
+                slot, std::max(absl::ToDoubleMinutes(u.last - sessions_.session_start(slot)), 0.0),
+                lead)
           : std::exp(-lead / 30.0);
   // Remaining dwell of the current app; one that overran is assumed to end soon.
-  const double elapsed =
-      std::max(absl::ToDoubleMinutes(u.last - apps_.current_since(slot)), 0.0);
+  const double elapsed = std::max(absl::ToDoubleMinutes(u.last - apps_.current_since(slot)), 0.0);
   const double dwell = current.dwell_minutes > 0.0 ? current.dwell_minutes : 30.0;
   const double remaining = std::max(dwell > elapsed ? dwell - elapsed : 0.25 * dwell, 1.0);
   // Dwell left is taken as uniform on [0, 2 * remaining].
@@ -227,7 +266,8 @@ inline ResourceVector BehaviorProfiler::AppEstimate(Slot slot, const AppChain::A
     std::optional<AppChain::AppStats> st = apps_.Stats(slot, to);
     if (!st || st->samples <= 0.0) return;
     const double dwell_b = st->dwell_minutes > 0.0 ? st->dwell_minutes : 30.0;
-    const double q = std::min((1.0 - p_stay) * p * std::max(0.0, 1.0 - after / (2.0 * dwell_b)), running);
+    const double q =
+        std::min((1.0 - p_stay) * p * std::max(0.0, 1.0 - after / (2.0 * dwell_b)), running);
     out += st->demand * q;
     used += q;
   });
@@ -239,19 +279,47 @@ inline ResourceVector BehaviorProfiler::AppEstimate(Slot slot, const AppChain::A
 
 inline ResourceVector BehaviorProfiler::ExpectedDemand(Slot slot, absl::Time at) const {
   if (!observed(slot)) return {};
-  const absl::Time last = users_[slot].last;
+  const UserState& u = users_[slot];
+  const absl::Time last = u.last;
   ResourceVector base = SeasonalOrLevel(slot, at);
-  if (std::optional<ResourceVector> stage = workflows_.DemandAt(slot, last, at)) {
-    for (std::size_t r = 0; r < kNumResources; ++r) {
-      if (stage->values[r] > 0.0) base.values[r] = stage->values[r];
+  ResourceVector persisted = base;  // plus the decaying residual of the latest sample
+  if (u.has_residual && u.interval_seconds > 0.0f &&
+      seasonal_.Count(slot, seasonal_.Bucket(at)) > 0) {
+    const double k = std::max(absl::ToDoubleSeconds(at - last), 0.0) / u.interval_seconds;
+    for (Resource r : kAllResources) {
+      const double rho = ResidualAutocorrelation(slot, r);
+      if (rho > 0.0)
+        persisted[r] = std::max(0.0, base[r] + std::pow(rho, k) * u.residual[Index(r)]);
     }
   }
-  base = base * intents_.MultiplierAt(slot, at);
+  const ResourceVector intent = intents_.MultiplierAt(slot, at);
+  const std::optional<ResourceVector> stage = workflows_.DemandAt(slot, last, at);
+  auto shape = [&](ResourceVector v) {
+    if (stage) {
+      for (std::size_t r = 0; r < kNumResources; ++r) {
+        if (stage->values[r] > 0.0) v.values[r] = stage->values[r];
+      }
+    }
+    return v * intent;
+  };
+  base = shape(base);
+  persisted = shape(persisted);
   std::optional<AppChain::AppStats> app = apps_.Stats(slot, apps_.current_app(slot));
-  if (!app || app->samples <= 0.0) return base;
+  if (!app || app->samples <= 0.0) return persisted;
+  // The current app explains the latest residual: its estimate falls back on
+  // the plain seasonal base, not on the persisted one.
   const double lead = std::max(absl::ToDoubleMinutes(at - last), 0.0);
   const double w = AppWeight(slot);
-  return base * (1.0 - w) + AppEstimate(slot, *app, lead, base) * w;
+  return persisted * (1.0 - w) + AppEstimate(slot, *app, lead, base) * w;
+}
+
+inline ResourceVector BehaviorProfiler::ExpectedPeak(Slot slot, absl::Time at) const {
+  if (!observed(slot)) return {};
+  const int b = seasonal_.Bucket(at);
+  const ResourceVector spread = seasonal_.Count(slot, b) > 0
+                                    ? seasonal_.Peak(slot, b) - seasonal_.Mean(slot, b)
+                                    : ResourceVector{};
+  return ExpectedDemand(slot, at) + Max(spread, ResourceVector{});
 }
 
 inline std::size_t BehaviorProfiler::BytesPerSlot() const {

@@ -26,13 +26,13 @@
 //      burstiness / 0.3, duty / 0.25, night / 0.25), amplitude clamped to
 //      [0, 4] and log2 ratio to [-3, 3]:
 //
-// | class       | amplitude | log2 wd/we | burstiness | duty | night | reads as                          |
-// |-------------|-----------|------------|------------|------|-------|-----------------------------------|
-// | interactive | 2.5       | 2.5        | 0.8        | 0.15 | 0.05  | office hours, spiky while active  |
-// | analysis    | 2.5       | 1.5        | 0.25       | 0.15 | 0.1   | working hours, sustained sessions |
-// | batch       | 3.0       | 0.0        | 0.25       | 0.12 | 0.8   | scheduled nightly job             |
-// | batch       | 0.5       | 0.0        | 0.3        | 0.4  | 0.33  | jobs at any hour and day          |
-// | service     | 1.0       | 0.3        | 0.5        | 0.95 | 0.2   | always on, daily swing            |
+// | class       | amplitude | log2 wd/we | burstiness | duty | night | reads as                 |
+// |-------------|-----------|------------|------------|------|-------|--------------------------|
+// | interactive | 2.5       | 2.5        | 0.8        | 0.15 | 0.05  | office hours, spiky      |
+// | analysis    | 2.5       | 1.5        | 0.25       | 0.15 | 0.1   | working hours, sustained |
+// | batch       | 3.0       | 0.0        | 0.25       | 0.12 | 0.8   | scheduled nightly job    |
+// | batch       | 0.5       | 0.0        | 0.3        | 0.4  | 0.33  | jobs at any hour or day  |
+// | service     | 1.0       | 0.3        | 0.5        | 0.95 | 0.2   | always on, daily swing   |
 // `margin` is the distance to the nearest centroid of another class minus the best.
 //
 // `BehaviorFeatureTracker` accumulates the slot-indexed per-sample statistics
@@ -80,7 +80,7 @@ struct BehaviorCentroid {
 
 struct BehaviorClassifierOptions {
   double min_samples = 48;
-  double idle_cpu = 0.02;   // cores
+  double idle_cpu = 0.02;  // cores
   double idle_duty = 0.02;
   double busy_fraction = 0.1;  // of the busy level, above which a sample is active
   std::array<double, kBehaviorFeatures> scale = {1.0, 1.0, 0.3, 0.25, 0.25};
@@ -112,14 +112,16 @@ class BehaviorClassifier {
   BehaviorClassification Explain(const BehaviorFeatures& f, bool with_reason = true) const {
     BehaviorClassification out;
     if (f.samples < options_.min_samples) {
-      if (with_reason) out.reason = absl::StrCat("unknown: ", f.samples, " samples < ", options_.min_samples);
+      if (with_reason)
+        out.reason = absl::StrCat("unknown: ", f.samples, " samples < ", options_.min_samples);
       return out;
     }
     if (f.mean_cpu < options_.idle_cpu || f.duty_cycle < options_.idle_duty) {
       out.behavior = BehaviorClass::kIdle;
       if (with_reason) {
-        out.reason = absl::StrFormat("idle: mean cpu %.3g (< %.3g) or duty %.3g (< %.3g)", f.mean_cpu,
-                                     options_.idle_cpu, f.duty_cycle, options_.idle_duty);
+        out.reason =
+            absl::StrFormat("idle: mean cpu %.3g (< %.3g) or duty %.3g (< %.3g)", f.mean_cpu,
+                            options_.idle_cpu, f.duty_cycle, options_.idle_duty);
       }
       return out;
     }
@@ -130,7 +132,8 @@ class BehaviorClassifier {
     for (std::size_t k = 0; k < options_.centroids.size(); ++k) {
       const BehaviorCentroid& c = options_.centroids[k];
       const std::array<double, kBehaviorFeatures> y = {c.diurnal_amplitude, c.log2_weekday_weekend,
-                                                       c.burstiness, c.duty_cycle, c.night_fraction};
+                                                       c.burstiness, c.duty_cycle,
+                                                       c.night_fraction};
       double d2 = 0.0;
       for (std::size_t i = 0; i < kBehaviorFeatures; ++i) {
         const double d = (x[i] - y[i]) / options_.scale[i];
@@ -190,8 +193,10 @@ class BehaviorFeatureTracker {
     if (s.n == 1.0f) {
       s.busy = static_cast<float>(cpu);
     } else {
-      const double step = std::max(0.01, 1.0 / s.n) * std::max<double>(s.busy, std::abs(cpu - s.busy));
-      s.busy = static_cast<float>(std::max(0.0, s.busy + step * (0.95 - (cpu < s.busy ? 1.0 : 0.0))));
+      const double step =
+          std::max(0.01, 1.0 / s.n) * std::max<double>(s.busy, std::abs(cpu - s.busy));
+      s.busy =
+          static_cast<float>(std::max(0.0, s.busy + step * (0.95 - (cpu < s.busy ? 1.0 : 0.0))));
     }
     const bool active = cpu > std::max(active_cpu_, busy_fraction_ * s.busy);
     s.mean += static_cast<float>(w * (cpu - s.mean));
@@ -212,7 +217,8 @@ class BehaviorFeatureTracker {
     f.samples = s.n;
     f.mean_cpu = s.mean;
     f.duty_cycle = s.duty;
-    f.burstiness = s.active_mean > 0.0f ? std::sqrt(std::max(0.0f, s.active_var)) / s.active_mean : 0.0;
+    f.burstiness =
+        s.active_mean > 0.0f ? std::sqrt(std::max(0.0f, s.active_var)) / s.active_mean : 0.0;
   }
   double mean_cpu(Slot slot) const { return slot < slots() ? users_[slot].mean : 0.0; }
   double busy_level(Slot slot) const { return slot < slots() ? users_[slot].busy : 0.0; }

@@ -77,9 +77,10 @@ class IntentModel {
   }
 
   // Seeds (or overwrites) the registry entry of `intent` with a prior worth one episode.
-  absl::Status Register(std::int32_t intent, std::string_view name, const ResourceVector& multiplier,
-                        absl::Duration duration) {
-    if (intent < 0) return absl::InvalidArgumentError(absl::StrCat("intent id ", intent, " is negative"));
+  absl::Status Register(std::int32_t intent, std::string_view name,
+                        const ResourceVector& multiplier, absl::Duration duration) {
+    if (intent < 0)
+      return absl::InvalidArgumentError(absl::StrCat("intent id ", intent, " is negative"));
     if (!IsValidAmount(multiplier)) {
       return absl::InvalidArgumentError(
           absl::StrCat("intent ", intent, ": multiplier is NaN, infinite or negative"));
@@ -139,7 +140,7 @@ class IntentModel {
     absl::Time start = absl::InfinitePast();
     absl::Time last_unsettled = absl::InfinitePast();
     float baseline[kNumResources] = {};
-    float sum[kNumResources] = {};       // usage summed over all samples
+    float sum[kNumResources] = {};  // usage summed over all samples
     float n = 0.0f;
     float snap_sum[kNumResources] = {};  // ... up to the last unsettled sample
     float snap_n = 0.0f;
@@ -164,7 +165,8 @@ inline void IntentModel::Declare(Slot slot, absl::Time now, std::int32_t intent,
   e = Episode{};
   e.intent = intent;
   e.start = now;
-  for (std::size_t r = 0; r < kNumResources; ++r) e.baseline[r] = static_cast<float>(baseline.values[r]);
+  for (std::size_t r = 0; r < kNumResources; ++r)
+    e.baseline[r] = static_cast<float>(baseline.values[r]);
 }
 
 inline void IntentModel::Observe(Slot slot, absl::Time now, const ResourceVector& usage) {
@@ -199,12 +201,15 @@ inline void IntentModel::Finish(Episode& e) {
         effect ? std::max(e.last_unsettled - e.start, absl::Seconds(1)) : absl::ZeroDuration();
     for (std::size_t r = 0; r < kNumResources; ++r) {
       const double mean = sum[r] / n;
-      double m = e.baseline[r] > 0.0f ? mean / e.baseline[r] : (mean > 0.0 ? options_.max_multiplier : 1.0);
+      double m = e.baseline[r] > 0.0f ? mean / e.baseline[r]
+                                      : (mean > 0.0 ? options_.max_multiplier : 1.0);
       m = std::clamp(m, 0.0, options_.max_multiplier);
       entry.multiplier.values[r] =
-          entry.episodes <= 0.0 ? m : entry.multiplier.values[r] + w * (m - entry.multiplier.values[r]);
+          entry.episodes <= 0.0 ? m
+                                : entry.multiplier.values[r] + w * (m - entry.multiplier.values[r]);
     }
-    entry.duration = entry.episodes <= 0.0 ? duration : entry.duration + w * (duration - entry.duration);
+    entry.duration =
+        entry.episodes <= 0.0 ? duration : entry.duration + w * (duration - entry.duration);
     entry.episodes += 1.0;
   }
   e = Episode{};

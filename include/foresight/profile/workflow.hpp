@@ -95,7 +95,9 @@ class WorkflowMatcher {
   // stages, invalid demand, all-zero demand or a non-positive duration.
   absl::StatusOr<int> Add(WorkflowTemplate workflow);
   std::size_t size() const { return workflows_.size(); }
-  const WorkflowTemplate& workflow(int id) const { return workflows_[static_cast<std::size_t>(id)]; }
+  const WorkflowTemplate& workflow(int id) const {
+    return workflows_[static_cast<std::size_t>(id)];
+  }
   // Id of the template named `name`, or NotFoundError.
   absl::StatusOr<int> Find(std::string_view name) const;
 
@@ -130,7 +132,8 @@ class WorkflowMatcher {
     float level[kNumResources] = {};
   };
   double StageDistance(const ResourceVector& level, int w, int s) const {
-    return Distance(level, workflows_[static_cast<std::size_t>(w)].stages[static_cast<std::size_t>(s)].demand);
+    return Distance(
+        level, workflows_[static_cast<std::size_t>(w)].stages[static_cast<std::size_t>(s)].demand);
   }
 
   WorkflowOptions options_;
@@ -171,17 +174,20 @@ inline absl::StatusOr<int> WorkflowMatcher::Add(WorkflowTemplate workflow) {
                                                      ": demand is NaN, infinite or negative"));
     }
     if (s.demand == ResourceVector{}) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("workflow '", workflow.name, "' stage ", i, ": demand specifies no resource"));
+      return absl::InvalidArgumentError(absl::StrCat("workflow '", workflow.name, "' stage ", i,
+                                                     ": demand specifies no resource"));
     }
-    if (s.typical_duration <= absl::ZeroDuration() || s.typical_duration == absl::InfiniteDuration()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "workflow '", workflow.name, "' stage ", i, ": typical duration must be positive and finite"));
+    if (s.typical_duration <= absl::ZeroDuration() ||
+        s.typical_duration == absl::InfiniteDuration()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("workflow '", workflow.name, "' stage ", i,
+                       ": typical duration must be positive and finite"));
     }
   }
   for (const WorkflowTemplate& w : workflows_) {
     if (w.name == workflow.name) {
-      return absl::AlreadyExistsError(absl::StrCat("workflow '", workflow.name, "' already exists"));
+      return absl::AlreadyExistsError(
+          absl::StrCat("workflow '", workflow.name, "' already exists"));
     }
   }
   workflows_.push_back(std::move(workflow));
@@ -295,7 +301,8 @@ inline std::optional<ResourceVector> WorkflowMatcher::DemandAt(Slot slot, absl::
                                                                absl::Time at) const {
   if (slot >= slots() || users_[slot].stage < 0) return std::nullopt;
   const UserState& u = users_[slot];
-  const std::vector<WorkflowStage>& stages = workflows_[static_cast<std::size_t>(u.workflow)].stages;
+  const std::vector<WorkflowStage>& stages =
+      workflows_[static_cast<std::size_t>(u.workflow)].stages;
   std::size_t s = static_cast<std::size_t>(u.stage);
   const absl::Duration dur = stages[s].typical_duration;
   absl::Time end = std::max(u.since + dur, now + dur / 4);

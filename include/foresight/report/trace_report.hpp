@@ -6,6 +6,7 @@
 // no scripts, no external assets) with
 //
 //   - a metrics table and one bar chart per metric, a bar per policy;
+//   - trade-off scatters (e.g. allocated memory vs OOM-free days, relative to VPA);
 //   - CDFs over entities of relative slack (memory, CPU), one line per policy;
 //   - CDFs of forecast error (one-step absolute error relative to the entity's
 //     mean demand), per resource;
@@ -20,6 +21,7 @@
 #ifndef FORESIGHT_REPORT_TRACE_REPORT_HPP_
 #define FORESIGHT_REPORT_TRACE_REPORT_HPP_
 
+#include <limits>
 #include <string>
 #include <utility>
 #include <vector>
@@ -43,15 +45,26 @@ struct ReportHighlight {
   std::size_t row;    // row in ReportData::users
 };
 
+// A scatter of policies in a trade-off plane (e.g. allocated memory relative to
+// VPA against OOM-free entity-days), with an optional target region.
+struct ReportScatter {
+  std::string title, xlabel, ylabel;
+  std::vector<std::pair<std::string, std::pair<double, double>>> points;  // (policy, (x, y))
+  // Target region [x0, x1] x [y0, y1] shaded green; NaN bounds = none.
+  double target_x0 = std::numeric_limits<double>::quiet_NaN(), target_x1 = target_x0,
+         target_y0 = target_x0, target_y1 = target_x0;
+};
+
 struct ReportData {
   std::string title;
   std::vector<std::string> summary;  // lines under the title
   const Workload* workload = nullptr;
   PerResource<bool> measured = PerResource<bool>::Filled(true);
   absl::Time metrics_start = absl::InfinitePast();  // steps before are warm-up (shaded)
-  std::vector<std::size_t> users;  // workload user indices of the recorded rows
+  std::vector<std::size_t> users;                   // workload user indices of the recorded rows
   std::vector<ReportPolicy> policies;
   std::vector<ReportHighlight> highlights;
+  std::vector<ReportScatter> scatters;  // trade-off planes, after the metric bars
   // Per resource, one value per entity-step (any order); empty = no chart.
   PerResource<std::vector<double>> forecast_error;
 };

@@ -40,14 +40,14 @@ enum class TraceFormat {
 };
 
 inline constexpr std::array<TraceFormat, 8> kAllTraceFormats = {
-    TraceFormat::kLong,          TraceFormat::kBitbrains,        TraceFormat::kAzure,
+    TraceFormat::kLong,           TraceFormat::kBitbrains,        TraceFormat::kAzure,
     TraceFormat::kAlibabaMachine, TraceFormat::kAlibabaContainer, TraceFormat::kGoogle2011,
-    TraceFormat::kGoogle2019,    TraceFormat::kPlanetLab};
+    TraceFormat::kGoogle2019,     TraceFormat::kPlanetLab};
 
 // Flag name of a format ("long", "bitbrains", ...).
 constexpr std::string_view TraceFormatName(TraceFormat f) {
   constexpr std::array<std::string_view, 8> kNames = {
-      "long",       "bitbrains",  "azure",     "alibaba-machine", "alibaba-container",
+      "long",       "bitbrains",  "azure",    "alibaba-machine", "alibaba-container",
       "google2011", "google2019", "planetlab"};
   return kNames[static_cast<std::size_t>(f)];
 }

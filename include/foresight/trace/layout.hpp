@@ -23,7 +23,8 @@
 namespace foresight {
 
 absl::Status RightSizingLayout(Workload& workload);
-absl::Status ContentionLayout(Workload& workload, std::size_t hosts, const ResourceVector& capacity);
+absl::Status ContentionLayout(Workload& workload, std::size_t hosts,
+                              const ResourceVector& capacity);
 
 // Per user, per resource, the largest present demand (0 when never present).
 std::vector<ResourceVector> PeakDemand(const Workload& workload);

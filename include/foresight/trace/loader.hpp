@@ -23,6 +23,8 @@
 #ifndef FORESIGHT_TRACE_LOADER_HPP_
 #define FORESIGHT_TRACE_LOADER_HPP_
 
+#include <cstdint>
+#include <functional>
 #include <string>
 
 #include "absl/status/status.h"
@@ -46,6 +48,9 @@ struct LoadOptions {
   ResourceVector machine_capacity = ResourceVector::Filled(kMissing);
   // Time zero of traces with relative timestamps (Azure, Alibaba, Google).
   absl::Time time_origin = absl::UnixEpoch();
+  // Called now and then with (bytes read, total bytes) of the files on disk
+  // (compressed bytes for .gz); may be empty.
+  std::function<void(std::uint64_t, std::uint64_t)> progress;
 };
 
 // The documented defaults (docs/trace/formats.md).

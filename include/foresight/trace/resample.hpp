@@ -8,10 +8,13 @@
 // resource it keeps the mean (or the max) of the samples that fell in the step.
 //
 // Gaps stay gaps: a step with no sample is NaN for every resource. A step is
-// present only when every *measured* resource (one that some sample of the trace
-// recorded) has a value; a step with only some of them is dropped to NaN and
-// counted in `TraceStats::partial_steps`. Resources the trace never records are
-// 0 at present steps and flagged in `LoadedTrace::measured`.
+// present only when cpu and memory have a value (those of them the trace
+// measures; if it measures neither, every measured resource); a step without
+// them is dropped to NaN and counted in `TraceStats::partial_steps`. io or net
+// missing at a present step hold the entity's previous value (its first one
+// before any), counted in `TraceStats::held_values`: a lost network sample does
+// not throw away the step's cpu and memory. Resources the trace never records
+// are 0 at present steps and flagged in `LoadedTrace::measured`.
 //
 // Capacity: each change of an entity's provisioned size is kept as a
 // `CapacityChange` (time-ordered); the first known capacity becomes the user's
@@ -64,18 +67,19 @@ struct CapacityChange {
 
 struct TraceStats {
   std::size_t files = 0;
-  std::size_t rows = 0;           // data rows read
-  std::size_t samples = 0;        // samples accepted into a step
+  std::size_t rows = 0;             // data rows read
+  std::size_t samples = 0;          // samples accepted into a step
   std::size_t skipped_samples = 0;  // outside the window or beyond max_entities
   std::size_t missing_fields = 0;   // empty fields (kept missing, never zero)
-  std::size_t partial_steps = 0;    // steps dropped because a measured resource was missing
+  std::size_t partial_steps = 0;    // steps dropped because cpu or memory was missing
+  std::size_t held_values = 0;      // io/net values held from the entity's previous step
   std::uint64_t bytes = 0;          // uncompressed bytes read
 };
 
 struct LoadedTrace {
   Workload workload;  // one host per user, sized by `RightSizingLayout` (trace/layout.hpp)
   std::vector<std::vector<CapacityChange>> capacity;  // per user, time-ordered
-  PerResource<bool> measured{};  // resources the trace records
+  PerResource<bool> measured{};                       // resources the trace records
   TraceStats stats;
 };
 

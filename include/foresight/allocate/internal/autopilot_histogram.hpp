@@ -32,6 +32,10 @@ class BucketScale {
     count_ = static_cast<int>(std::ceil(std::log(kMax[Index(r)] * (kRatio - 1) / first_ + 1) /
                                         std::log(kRatio))) + 1;
     log_ratio_ = std::log(kRatio);
+    upper_.resize(static_cast<std::size_t>(count_));
+    for (int b = 0; b < count_; ++b) {
+      upper_[static_cast<std::size_t>(b)] = first_ * (std::pow(kRatio, b + 1) - 1) / (kRatio - 1);
+    }
   }
   int count() const { return count_; }
   int Find(double v) const {
@@ -40,12 +44,13 @@ class BucketScale {
     return std::min(b, count_ - 1);
   }
   // Upper edge of bucket b (the value a limit in that bucket must reach).
-  double Upper(int b) const { return first_ * (std::pow(kRatio, b + 1) - 1) / (kRatio - 1); }
+  double Upper(int b) const { return upper_[static_cast<std::size_t>(b)]; }
 
  private:
   double first_;
   double log_ratio_;
   int count_;
+  std::vector<double> upper_;
 };
 
 // A bank of decayed histograms sharing one bucket scale and one half-life.

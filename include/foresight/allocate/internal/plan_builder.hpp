@@ -56,6 +56,9 @@ inline std::vector<ResourceVector> UsedPerHost(const AllocationRequest& req) {
   return used;
 }
 
+// Relative headroom every grow leaves below a host's capacity.
+inline constexpr double kCapacityHeadroom = 1e-9;
+
 struct Proposal {
   std::uint32_t index = 0;
   Resource resource = Resource::kCpu;
@@ -69,6 +72,17 @@ struct Proposal {
   double rank = 0.0;  // grows with a higher rank are granted first
   bool force = false;  // emit even when negligible (e.g. back inside [min, max])
 };
+
+// Copies a move's explanation (reason and the numbers behind it) into a
+// proposal, an audit record or another move.
+template <typename T>
+void CopyExplanation(const Move& m, T& out) {
+  out.reason = m.reason;
+  out.level = m.level;
+  out.forecast = m.forecast;
+  out.benefit = m.benefit;
+  out.cost = m.cost;
+}
 
 class PlanBuilder {
  public:
@@ -137,13 +151,16 @@ class PlanBuilder {
       const Proposal& p = proposals_[k];
       const UserObservation& u = req.users[p.index];
       const double from = u.allocation[p.resource];
-      const double cap = req.host_capacity[u.host][p.resource];
+      // A hair of headroom, so that sums of limits rounded by the pool never
+      // read as above capacity.
+      const double cap = req.host_capacity[u.host][p.resource] * (1.0 - kCapacityHeadroom);
       const double free = cap - used[u.host][p.resource];
       double to = p.to;
       bool clipped = false;
       if (to - from > free) {
+        const double asked = to;
         to = from + std::max(0.0, free);
-        clipped = true;
+        clipped = asked - to > 1e-6 * asked;  // not just the headroom
       }
       if (to <= from || (!p.force && negligible(from, to))) continue;
       used[u.host][p.resource] += to - from;

@@ -63,6 +63,71 @@ inline bool SolveInPlace(double* A, double* b, std::size_t n) {
   return true;
 }
 
+// Scratch space for the stationary covariance (reused, never shrunk).
+struct ArmaCovScratch {
+  std::vector<double> psi, gamma, A, b;
+};
+
+// First row of the stationary state covariance P0 (sigma^2 = 1) of the ARMA
+// state-space form with r = max(p, q + 1) states, into row[0..r):
+//   P_1k = sum_{j=k}^r phi_j gamma(j-k+1) + theta_{j-1} psi_{j-k}   (1-based),
+// from the autocovariances gamma (a (p+1)-system) and MA(inf) weights psi.
+// Returns false when the AR part is not stationary.
+inline bool StationaryFirstRow(std::span<const double> phi, std::span<const double> theta,
+                               std::size_t r, ArmaCovScratch& sc, double* row) {
+  const std::size_t p = phi.size(), q = theta.size();
+  const std::size_t npsi = std::max(q, r) + 1;
+  sc.psi.assign(npsi, 0.0);
+  sc.psi[0] = 1.0;
+  for (std::size_t j = 1; j < npsi; ++j) {
+    double v = j <= q ? theta[j - 1] : 0.0;
+    for (std::size_t i = 1; i <= std::min(j, p); ++i) v += phi[i - 1] * sc.psi[j - i];
+    sc.psi[j] = v;
+  }
+  auto th = [&](std::size_t j) { return j == 0 ? 1.0 : (j <= q ? theta[j - 1] : 0.0); };
+  auto ck = [&](std::size_t k) {  // sum_{j=k}^{q} theta_j psi_{j-k}
+    double s = 0.0;
+    for (std::size_t j = k; j <= q; ++j) s += th(j) * sc.psi[j - k];
+    return s;
+  };
+  sc.gamma.assign(std::max(r, p) + 1, 0.0);
+  if (p > 0) {
+    const std::size_t m = p + 1;
+    sc.A.assign(m * m, 0.0);
+    for (std::size_t k = 0; k <= p; ++k) {
+      sc.A[k * m + k] += 1.0;
+      for (std::size_t j = 1; j <= p; ++j) {
+        const std::size_t lag = k > j ? k - j : j - k;
+        sc.A[k * m + lag] -= phi[j - 1];
+      }
+    }
+    sc.b.assign(m, 0.0);
+    for (std::size_t k = 0; k <= p; ++k) sc.b[k] = ck(k);
+    if (!SolveInPlace(sc.A.data(), sc.b.data(), m)) return false;
+    if (!(sc.b[0] > 0.0) || !std::isfinite(sc.b[0])) return false;
+    for (std::size_t k = 0; k <= p; ++k) sc.gamma[k] = sc.b[k];
+    for (std::size_t k = p + 1; k <= r; ++k) {
+      double v = ck(k);
+      for (std::size_t j = 1; j <= p; ++j) v += phi[j - 1] * sc.gamma[k - j];
+      sc.gamma[k] = v;
+    }
+  } else {
+    for (std::size_t k = 0; k <= r; ++k) sc.gamma[k] = ck(k);
+  }
+  for (std::size_t k = 1; k <= r; ++k) {
+    double s = 0.0;
+    for (std::size_t j = k; j <= r; ++j) {
+      s += (j <= p ? phi[j - 1] : 0.0) * sc.gamma[j - k + 1] + th(j - 1) * sc.psi[j - k];
+    }
+    row[k - 1] = s;
+  }
+  row[0] = sc.gamma[0];
+  for (std::size_t k = 0; k < r; ++k) {
+    if (!std::isfinite(row[k])) return false;
+  }
+  return true;
+}
+
 // Kalman filter for a zero-mean ARMA(p, q) series, one observation at a time.
 // Copyable: a fitted forecaster keeps one as its online state.
 class ArmaFilter {
@@ -173,67 +238,22 @@ class ArmaFilter {
   }
 
  private:
-  // Stationary P0 (sigma^2 = 1). Uses the Pnew_ buffer, which is where the
-  // first Step reads its prior from.
+  // Stationary P0 (sigma^2 = 1) into Pnew_, where the first Step reads its
+  // prior: the first row from the autocovariances, the rest by recursion.
   bool StationaryCovariance(std::span<const double> phi, std::span<const double> theta) {
-    const std::size_t p = p_, q = q_, r = r_;
-    const std::size_t npsi = std::max(q, r) + 1;
-    psi_.assign(npsi, 0.0);
-    psi_[0] = 1.0;
-    for (std::size_t j = 1; j < npsi; ++j) {
-      double v = j <= q ? theta[j - 1] : 0.0;
-      for (std::size_t i = 1; i <= std::min(j, p); ++i) v += phi[i - 1] * psi_[j - i];
-      psi_[j] = v;
-    }
-    auto th = [&](std::size_t j) { return j == 0 ? 1.0 : (j <= q ? theta[j - 1] : 0.0); };
-    // c_k = sum_{j=k}^{q} theta_j psi_{j-k}
-    auto ck = [&](std::size_t k) {
-      double s = 0.0;
-      for (std::size_t j = k; j <= q; ++j) s += th(j) * psi_[j - k];
-      return s;
-    };
-    gamma_.assign(r + 1, 0.0);
-    if (p > 0) {
-      const std::size_t m = p + 1;
-      A_.assign(m * m, 0.0);
-      for (std::size_t k = 0; k <= p; ++k) {
-        A_[k * m + k] += 1.0;
-        for (std::size_t j = 1; j <= p; ++j) {
-          const std::size_t lag = k > j ? k - j : j - k;
-          A_[k * m + lag] -= phi[j - 1];
-        }
-      }
-      b_.assign(m, 0.0);
-      for (std::size_t k = 0; k <= p; ++k) b_[k] = ck(k);
-      if (!SolveInPlace(A_.data(), b_.data(), m)) return false;
-      if (!(b_[0] > 0.0) || !std::isfinite(b_[0])) return false;
-      gamma_.assign(std::max(r + 1, m), 0.0);
-      for (std::size_t k = 0; k <= p; ++k) gamma_[k] = b_[k];
-      for (std::size_t k = p + 1; k <= r; ++k) {
-        double v = ck(k);
-        for (std::size_t j = 1; j <= p; ++j) v += phi[j - 1] * gamma_[k - j];
-        gamma_[k] = v;
-      }
-    } else {
-      for (std::size_t k = 0; k <= r; ++k) gamma_[k] = ck(k);
-    }
+    const std::size_t p = p_, r = r_;
     double* P = Pnew_.data();
+    if (!StationaryFirstRow(phi, theta, r, scratch_, P)) return false;
+    for (std::size_t k = 1; k < r; ++k) P[k * r] = P[k];
     auto ph = [&](std::size_t j) { return j >= 1 && j <= p ? phi[j - 1] : 0.0; };
-    // First row (1-based k): sum_{j=k}^r phi_j gamma(j-k+1) + theta_{j-1} psi_{j-k}.
-    for (std::size_t k = 1; k <= r; ++k) {
-      double s = 0.0;
-      for (std::size_t j = k; j <= r; ++j) s += ph(j) * gamma_[j - k + 1] + th(j - 1) * psi_[j - k];
-      P[k - 1] = s;
-      P[(k - 1) * r] = s;
-    }
-    P[0] = gamma_[0];
+    const double* R = rvec_.data();
     for (std::size_t i = r; i >= 2; --i) {
       for (std::size_t k = i; k <= r; ++k) {
-        const double p1k1 = k + 1 <= r ? P[k] : 0.0;            // P_{1,k+1}
-        const double pi11 = i + 1 <= r ? P[i] : 0.0;            // P_{i+1,1}
+        const double p1k1 = k + 1 <= r ? P[k] : 0.0;                           // P_{1,k+1}
+        const double pi11 = i + 1 <= r ? P[i] : 0.0;                           // P_{i+1,1}
         const double pnext = (i + 1 <= r && k + 1 <= r) ? P[i * r + k] : 0.0;  // P_{i+1,k+1}
         const double v = ph(i) * ph(k) * P[0] + ph(i) * p1k1 + ph(k) * pi11 + pnext +
-                         th(i - 1) * th(k - 1);
+                         R[i - 1] * R[k - 1];
         P[(i - 1) * r + (k - 1)] = v;
         P[(k - 1) * r + (i - 1)] = v;
       }
@@ -246,7 +266,7 @@ class ArmaFilter {
 
   std::size_t p_ = 0, q_ = 0, r_ = 1;
   std::vector<double> phi_, rvec_, a_, anew_, P_, Pnew_;
-  std::vector<double> psi_, gamma_, A_, b_;  // scratch for the stationary prior
+  ArmaCovScratch scratch_;  // for the stationary prior
   long long steps_ = 0;
   bool converged_ = false;
   bool P_zeroed_ = false;
@@ -267,17 +287,71 @@ struct ArmaLikelihood {
   }
 };
 
-inline ArmaLikelihood ArmaLogLikelihood(ArmaFilter& filter, std::span<const double> phi,
+// Reusable buffers of ArmaLogLikelihood (no allocation once sized).
+struct ArmaLikelihoodWorkspace {
+  ArmaCovScratch cov;
+  std::vector<double> phi, a, K, W, TW, row;
+};
+
+// The same likelihood as running ArmaFilter over w, in O(r) per observation
+// instead of O(r^2): the Chandrasekhar recursions (Morf, Sidhu & Kailath 1974)
+// propagate the rank-one increment P_{t+1} - P_t = W_t M_t W_t' instead of P_t,
+//   F_{t+1} = F_t + (Z W_t)^2 M_t,         K_{t+1} = K_t + T W_t M_t (Z W_t),
+//   M_{t+1} = M_t + M_t^2 (Z W_t)^2 / F_t,  W_{t+1} = T W_t - K_{t+1} (Z W_t) / F_{t+1},
+// started from the stationary prior (W_1 = K_1 = T P0 Z', M_1 = -1 / F_1), which
+// needs only the first row of P0. Once W_t sqrt|M_t| < 1e-9 the gain is frozen.
+inline ArmaLikelihood ArmaLogLikelihood(ArmaLikelihoodWorkspace& ws, std::span<const double> phi,
                                         std::span<const double> theta,
                                         std::span<const double> w) {
   ArmaLikelihood out;
-  if (!filter.Reset(phi, theta)) return out;
-  for (double v : w) {
-    const auto inn = filter.Step(v);
-    if (!(inn.variance > 0) || !std::isfinite(inn.error)) return out;
-    out.ssq += inn.error * inn.error / inn.variance;
-    out.sumlog += std::log(inn.variance);
+  const std::size_t p = phi.size(), q = theta.size(), r = std::max(p, q + 1);
+  ws.phi.assign(r, 0.0);
+  std::copy(phi.begin(), phi.end(), ws.phi.begin());
+  ws.row.assign(r, 0.0);
+  if (!StationaryFirstRow(phi, theta, r, ws.cov, ws.row.data())) return out;
+  ws.a.assign(r, 0.0);
+  ws.K.assign(r, 0.0);
+  ws.W.assign(r, 0.0);
+  ws.TW.assign(r, 0.0);
+  const double* ph = ws.phi.data();
+  double* a = ws.a.data();
+  double* K = ws.K.data();
+  double* W = ws.W.data();
+  double* TW = ws.TW.data();
+  const double* col = ws.row.data();
+  for (std::size_t i = 0; i + 1 < r; ++i) K[i] = ph[i] * col[0] + col[i + 1];
+  K[r - 1] = ph[r - 1] * col[0];
+  double F = col[0];
+  if (!(F > 0)) return out;
+  double M = -1.0 / F;
+  for (std::size_t i = 0; i < r; ++i) W[i] = K[i];
+  bool frozen = false;
+  for (double wt : w) {
+    const double v = wt - a[0];
+    out.ssq += v * v / F;
+    out.sumlog += std::log(F);
+    const double g = v / F, a0 = a[0];
+    for (std::size_t i = 0; i + 1 < r; ++i) a[i] = a[i + 1] + ph[i] * a0 + K[i] * g;
+    a[r - 1] = ph[r - 1] * a0 + K[r - 1] * g;
+    if (frozen) continue;
+    const double zw = W[0];
+    for (std::size_t i = 0; i + 1 < r; ++i) TW[i] = ph[i] * zw + W[i + 1];
+    TW[r - 1] = ph[r - 1] * zw;
+    const double Fn = F + zw * zw * M;
+    if (!(Fn > 0) || !std::isfinite(Fn)) return out;
+    const double km = M * zw;
+    for (std::size_t i = 0; i < r; ++i) K[i] += TW[i] * km;
+    M += M * M * zw * zw / F;
+    const double c = zw / Fn;
+    double wmax = 0.0;
+    for (std::size_t i = 0; i < r; ++i) {
+      W[i] = TW[i] - K[i] * c;
+      wmax = std::max(wmax, std::abs(W[i]));
+    }
+    F = Fn;
+    frozen = wmax * std::sqrt(std::abs(M)) < 1e-9;
   }
+  if (!std::isfinite(out.ssq) || !std::isfinite(out.sumlog)) return out;
   out.n = w.size();
   out.ok = true;
   return out;

@@ -12,11 +12,13 @@
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
+#include <complex>
 #include <cstddef>
 #include <limits>
 #include <span>
 #include <vector>
 
+#include "foresight/forecast/forecast.hpp"
 #include "foresight/forecast/internal/error_quantiles.hpp"  // NormalQuantile
 
 namespace foresight::internal {
@@ -99,6 +101,17 @@ inline Line FitLine(std::span<const double> y, double x0 = 0.0) {
   return {ym - slope * xm, slope};
 }
 
+// Roots of c_0 + c_1 z + ... + c_k z^k (c_k != 0) via the companion matrix.
+inline std::vector<std::complex<double>> PolyRoots(std::span<const double> c) {
+  const int k = static_cast<int>(c.size()) - 1;
+  if (k < 1) return {};
+  Eigen::MatrixXd comp = Eigen::MatrixXd::Zero(k, k);
+  for (int j = 0; j < k; ++j) comp(0, j) = -c[static_cast<std::size_t>(k - 1 - j)] / c[static_cast<std::size_t>(k)];
+  for (int i = 1; i < k; ++i) comp(i, i - 1) = 1.0;
+  const Eigen::VectorXcd ev = comp.eigenvalues();
+  return std::vector<std::complex<double>>(ev.data(), ev.data() + k);
+}
+
 // Smallest modulus among the roots of 1 + c_1 z + ... + c_k z^k (trailing
 // near-zero coefficients dropped); +inf when the polynomial is constant.
 inline double MinRootModulus(std::span<const double> c) {
@@ -138,6 +151,33 @@ inline bool SeasonalityTest(std::span<const double> x, int m,
   for (std::size_t k = 0; k + 1 < mm; ++k) s += 2.0 * r[k] * r[k];
   const double z = rule == SeasonalityRule::kM4 ? 1.645 : NormalQuantile(0.95);
   return std::abs(r[mm - 1]) > z * std::sqrt(s / static_cast<double>(n));
+}
+
+// Fills a Forecast from Gaussian predictive moments: quantile = mean + z * sd
+// at each of the forecast's levels, then Normalize(nonnegative).
+inline void FillGaussianForecast(Forecast& fc, std::span<const double> mean,
+                                 std::span<const double> sd, bool nonnegative) {
+  const std::span<const double> levels = fc.levels();
+  double z[32];
+  const std::size_t nl = std::min<std::size_t>(levels.size(), 32);
+  for (std::size_t k = 0; k < nl; ++k) z[k] = NormalQuantile(levels[k]);
+  for (int step = 1; step <= fc.horizon(); ++step) {
+    const std::size_t i = static_cast<std::size_t>(step - 1);
+    const double mu = std::isfinite(mean[i]) ? mean[i] : 0.0;
+    const double s = std::isfinite(sd[i]) ? std::max(sd[i], 0.0) : 0.0;
+    fc.mean(step) = mu;
+    for (std::size_t k = 0; k < nl; ++k) fc.quantile(step, k) = mu + z[k] * s;
+  }
+  fc.Normalize(nonnegative);
+}
+
+// Confidence of a fitted statistical model: grows with the samples it has
+// seen (n / (n + 24)), shrinks with the one-step spread relative to the
+// series' level, and is halved for fallback models; 0 when cold.
+inline double StatConfidence(double n, double sd1, double level, bool fallback, bool cold) {
+  if (cold) return 0.0;
+  const double rel = sd1 / (std::abs(level) + 1e-9);
+  return (n / (n + 24.0)) / (1.0 + rel) * (fallback ? 0.5 : 1.0);
 }
 
 }  // namespace foresight::internal

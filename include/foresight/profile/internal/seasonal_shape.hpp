@@ -140,7 +140,8 @@ class SeasonalShapeBank {
   }
 
   // Mean of `r` over weekday and weekend buckets with samples.
-  void WeekdayWeekend(Slot slot, Resource r, double& weekday, double& weekend, bool& have_both) const {
+  void WeekdayWeekend(Slot slot, Resource r, double& weekday, double& weekend,
+                      bool& have_both) const {
     double s[2] = {};
     int n[2] = {};
     for (int b = 0; b < buckets(); ++b) {
@@ -165,7 +166,8 @@ class SeasonalShapeBank {
   }
 
   std::size_t BytesPerSlot() const {
-    return static_cast<std::size_t>(buckets()) * (2 * kNumResources * sizeof(float) + sizeof(std::uint16_t));
+    return static_cast<std::size_t>(buckets()) *
+           (2 * kNumResources * sizeof(float) + sizeof(std::uint16_t));
   }
 
  private:
@@ -182,8 +184,8 @@ class SeasonalShapeBank {
   }
 
   Options options_;
-  std::vector<float> mean_;   // slot x bucket x resource
-  std::vector<float> peak_;   // slot x bucket x resource
+  std::vector<float> mean_;           // slot x bucket x resource
+  std::vector<float> peak_;           // slot x bucket x resource
   std::vector<std::uint16_t> count_;  // slot x bucket
 };
 

@@ -1,0 +1,170 @@
+// Tests of Damped<A>, the Autopilot recommenders and Thresholds.
+#include <doctest/doctest.h>
+
+#include "foresight/allocate/autopilot.hpp"
+#include "foresight/allocate/damping.hpp"
+#include "foresight/allocate/thresholds.hpp"
+#include "foresight/allocate/water_filling.hpp"
+#include "random_instance.hpp"
+
+namespace foresight {
+namespace {
+
+using testing::RandomInstance;
+
+// One user, one roomy host, outlook a point at `demand` for every resource.
+RandomInstance OneUser(double demand, double alloc) {
+  RandomInstance in = RandomInstance::Make(1, {.min_users = 1, .max_users = 1, .max_hosts = 1,
+                                               .faults = false});
+  in.users[0].host = 0;
+  in.costs[0] = CostTerms{};
+  in.capacity = {ResourceVector::Filled(1000.0)};
+  in.users[0].allocation = ResourceVector::Filled(alloc);
+  in.users[0].usage = ResourceVector::Filled(demand);
+  in.users[0].events = kEventNone;
+  for (Resource r : kAllResources) {
+    for (std::size_t k = 0; k < kDefaultQuantileLevels.size(); ++k) {
+      in.outlook.quantiles(0, Index(r), k) = demand;
+    }
+  }
+  return in;
+}
+
+void ApplyPlan(RandomInstance& in, const AllocationPlan& plan) {
+  const auto after = testing::LimitsAfter(in.users, plan);
+  for (std::size_t i = 0; i < in.users.size(); ++i) in.users[i].allocation = after[i];
+}
+
+TEST_CASE("Damped drops small changes, holds the max before shrinking, keeps a change budget") {
+  Damped<WaterFilling> damped;
+  DampingOptions o;
+  o.min_relative_change = 0.05;
+  o.hysteresis = 0.10;
+  o.hold_window = absl::Minutes(30);
+  o.changes_per_day = 3;
+  REQUIRE(damped.set_options(o).ok());
+  RandomInstance in = OneUser(10.0, 10.0);
+  AllocationPlan plan;
+  // Small grow (3%): dropped.
+  for (Resource r : kAllResources) {
+    for (std::size_t k = 0; k < kDefaultQuantileLevels.size(); ++k) in.outlook.quantiles(0, Index(r), k) = 10.3;
+  }
+  REQUIRE(damped.Plan(in.Request(), plan).ok());
+  CHECK(plan.empty());
+  CHECK(damped.last_dropped() == 4);
+  // Big grow to 20: made.
+  in.now += absl::Minutes(5);
+  for (Resource r : kAllResources) {
+    for (std::size_t k = 0; k < kDefaultQuantileLevels.size(); ++k) in.outlook.quantiles(0, Index(r), k) = 20.0;
+  }
+  REQUIRE(damped.Plan(in.Request(), plan).ok());
+  CHECK(plan.size() == 4);
+  ApplyPlan(in, plan);
+  // Demand falls to 12: the recommendation of 20 five minutes ago is held.
+  in.now += absl::Minutes(5);
+  for (Resource r : kAllResources) {
+    for (std::size_t k = 0; k < kDefaultQuantileLevels.size(); ++k) in.outlook.quantiles(0, Index(r), k) = 12.0;
+  }
+  REQUIRE(damped.Plan(in.Request(), plan).ok());
+  CHECK(plan.empty());
+  // After the hold window the shrink goes through.
+  in.now += absl::Minutes(31);
+  REQUIRE(damped.Plan(in.Request(), plan).ok());
+  REQUIRE(plan.size() == 4);
+  CHECK(plan.moves[0].to == doctest::Approx(12.0));
+  ApplyPlan(in, plan);
+  // Budget: two changes used, one left; after it, moves are dropped for a day.
+  in.now += absl::Minutes(5);
+  for (Resource r : kAllResources) {
+    for (std::size_t k = 0; k < kDefaultQuantileLevels.size(); ++k) in.outlook.quantiles(0, Index(r), k) = 30.0;
+  }
+  REQUIRE(damped.Plan(in.Request(), plan).ok());
+  CHECK(plan.size() == 4);
+  ApplyPlan(in, plan);
+  in.now += absl::Minutes(5);
+  for (Resource r : kAllResources) {
+    for (std::size_t k = 0; k < kDefaultQuantileLevels.size(); ++k) in.outlook.quantiles(0, Index(r), k) = 60.0;
+  }
+  REQUIRE(damped.Plan(in.Request(), plan).ok());
+  CHECK(plan.empty());
+  in.now += absl::Hours(24);
+  REQUIRE(damped.Plan(in.Request(), plan).ok());
+  CHECK(plan.size() == 4);
+  // Out-of-bounds limits are corrected whatever the budget.
+  DampingOptions none = o;
+  none.changes_per_day = 1;
+  REQUIRE(damped.set_options(none).ok());
+  in.costs[0].max = ResourceVector::Filled(5.0);
+  REQUIRE(damped.Plan(in.Request(), plan).ok());
+  CHECK(plan.size() == 4);
+}
+
+TEST_CASE("Thresholds scales up and down across thresholds and deallocates idle users") {
+  Thresholds th;
+  AllocationPlan plan;
+  RandomInstance in = OneUser(9.0, 10.0);  // 90% > 85%: up to 9 / 0.7
+  REQUIRE(th.Plan(in.Request(), plan).ok());
+  REQUIRE(plan.size() == 1);  // memory, io and net changes are below their minimum change
+  CHECK(plan.moves[0].resource == Resource::kCpu);
+  CHECK(plan.moves[0].to == doctest::Approx(9.0 / 0.7));
+  in = OneUser(6.0, 10.0);  // 60%: inside the band, no change
+  REQUIRE(th.Plan(in.Request(), plan).ok());
+  CHECK(plan.empty());
+  in = OneUser(3.0, 10.0);  // 30% < 40%: down to 3 / 0.7
+  REQUIRE(th.Plan(in.Request(), plan).ok());
+  REQUIRE(!plan.empty());
+  CHECK(plan.moves[0].to == doctest::Approx(3.0 / 0.7));
+  CHECK(plan.moves[0].reason == Reason::kForecast);
+  in = OneUser(0.0, 10.0);  // idle: to the minimum
+  in.costs[0].min = ResourceVector::Filled(0.5);
+  REQUIRE(th.Plan(in.Request(), plan).ok());
+  REQUIRE(!plan.empty());
+  CHECK(plan.moves[0].to == doctest::Approx(0.5));
+  CHECK(plan.moves[0].reason == Reason::kIdle);
+  ThresholdOptions bad;
+  bad.scale_down_utilisation = 0.9;
+  CHECK(th.set_options(bad).code() == absl::StatusCode::kInvalidArgument);
+}
+
+TEST_CASE_TEMPLATE("Autopilot recommenders follow a usage level and hold the peak", A,
+                   AutopilotMovingWindow, AutopilotMl) {
+  A ap;
+  AllocationPlan plan;
+  RandomInstance in = OneUser(4.0, 1.0);
+  in.has_outlook = false;
+  for (int k = 0; k < 72; ++k) {  // six hours at 4 units
+    in.users[0].usage = ResourceVector::Filled(4.0 + (k % 3) * 0.1);
+    REQUIRE(ap.Plan(in.Request(), plan).ok());
+    REQUIRE(CheckPlan(in.users, in.capacity, plan).ok());
+    ApplyPlan(in, plan);
+    in.now += absl::Minutes(5);
+  }
+  const double cpu = in.users[0].allocation.cpu();
+  CHECK(cpu >= 4.0);
+  CHECK(cpu <= 4.0 * 1.35);
+  // Usage drops: within the hold window the limit does not shrink.
+  in.users[0].usage = ResourceVector::Filled(1.0);
+  REQUIRE(ap.Plan(in.Request(), plan).ok());
+  for (const Move& m : plan.moves) CHECK(m.to >= m.from);
+  for (const Move& m : plan.moves) CHECK(m.reason == Reason::kReactive);
+}
+
+TEST_CASE("AutopilotMl picks a low-cost model and validates options") {
+  AutopilotMl ml;
+  CHECK(ml.num_models() == 16);
+  AutopilotMlOptions bad;
+  bad.margins = {};
+  CHECK(ml.set_options(bad).code() == absl::StatusCode::kInvalidArgument);
+  RandomInstance in = OneUser(2.0, 2.0);
+  in.has_outlook = false;
+  AllocationPlan plan;
+  for (int k = 0; k < 50; ++k) {
+    REQUIRE(ml.Plan(in.Request(), plan).ok());
+    ApplyPlan(in, plan);
+    in.now += absl::Minutes(5);
+  }
+  CHECK(ml.chosen_model(in.slots[0], Resource::kCpu) >= 0);
+}
+
+}  // namespace
+}  // namespace foresight
