@@ -203,20 +203,28 @@ void RegisterBuiltinForecasters(ForecasterRegistry& r) {
 #ifdef FORESIGHT_HAVE_SES
   add("ses", "simple exponential smoothing (Ses)", &MakeSeasonal<Ses>);
 #endif
-  add("ensemble", "accuracy-weighted ensemble of the seasonal members (Ensemble)",
-      [&r](const MethodConfig& c) -> absl::StatusOr<AnyForecaster> {
-        std::vector<AnyForecaster> members;
-        for (std::string_view m : {"snaive", "holt_winters", "ets", "theta", "arima"}) {
-          if (!r.Contains(m)) continue;
-          absl::StatusOr<AnyForecaster> f = r.Make(m, c);
-          if (!f.ok()) return f.status();
-          members.push_back(*std::move(f));
-        }
-        EnsembleOptions o;
-        o.horizon = std::min(c.horizon, 24);
-        o.validation = std::max(2 * c.horizon, 48);
-        return AnyForecaster(Ensemble(std::move(members), o));
-      });
+  // Ensembles: "ensemble" uses the members that fit in milliseconds;
+  // "ensemble_arima" adds auto-ARIMA (seconds per long seasonal series).
+  ForecasterRegistry* registry = &r;
+  auto ensemble = [registry](std::vector<std::string_view> names) {
+    return [registry, names](const MethodConfig& c) -> absl::StatusOr<AnyForecaster> {
+      std::vector<AnyForecaster> members;
+      for (std::string_view m : names) {
+        if (!registry->Contains(m)) continue;
+        absl::StatusOr<AnyForecaster> f = registry->Make(m, c);
+        if (!f.ok()) return f.status();
+        members.push_back(*std::move(f));
+      }
+      EnsembleOptions o;
+      o.horizon = std::min(c.horizon, 24);
+      o.validation = std::max(2 * c.horizon, 48);
+      return AnyForecaster(Ensemble(std::move(members), o));
+    };
+  };
+  add("ensemble", "accuracy-weighted ensemble of snaive, holt_winters, ets, theta (Ensemble)",
+      ensemble({"snaive", "holt_winters", "ets", "theta"}));
+  add("ensemble_arima", "the ensemble plus auto-ARIMA (Ensemble)",
+      ensemble({"snaive", "holt_winters", "ets", "theta", "arima"}));
 }
 
 }  // namespace foresight

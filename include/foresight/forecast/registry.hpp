@@ -12,7 +12,7 @@
 //
 // Built-in names (compiled in src/forecast/registry.cpp, target
 // foresight::forecast_registry): naive, snaive, holt_winters, multi_seasonal,
-// markov, lstm, ensemble, and "conformal_<name>" for any registered <name>
+// markov, lstm, ensemble, ensemble_arima, and "conformal_<name>" for any registered <name>
 // (the `Conformal<>` decorator around it). The statistical family (naive2,
 // ses, theta, ets, arima) is registered when its headers are present.
 // `Names()` lists what this build has. Safe to use from many threads.
