@@ -2,32 +2,14 @@
 
 #include <doctest/doctest.h>
 
+#include "one_user.hpp"
+
 namespace foresight {
 
-namespace {
-struct Setup {
-  std::vector<UserObservation> users{1};
-  std::vector<Slot> slots{0};
-  std::vector<CostTerms> costs{1};
-  std::vector<ResourceVector> capacity{ResourceVector::Filled(1e15)};
-  AllocationRequest Request(absl::Time now) {
-    AllocationRequest r;
-    r.now = now;
-    r.users = users;
-    r.slots = slots;
-    r.costs = costs;
-    r.host_capacity = capacity;
-    return r;
-  }
-  void Apply(const AllocationPlan& plan) {
-    for (const Move& m : plan.moves) users[0].allocation[m.resource] = m.to;
-  }
-};
-}  // namespace
 
 TEST_CASE("HpaStyle scales by utilisation / target, with a 10 % dead band") {
   HpaStyle hpa({.min_allocation = {}});
-  Setup s;
+  testing::OneUser s;
   s.users[0].allocation = ResourceVector::Filled(10);
   s.users[0].usage = ResourceVector::Filled(7.5);  // ratio 1.07: inside the band
   AllocationPlan plan;
@@ -43,7 +25,7 @@ TEST_CASE("HpaStyle scales by utilisation / target, with a 10 % dead band") {
 
 TEST_CASE("HpaStyle holds the highest recommendation of the last 5 minutes before scaling down") {
   HpaStyle hpa({.min_allocation = {}});
-  Setup s;
+  testing::OneUser s;
   s.users[0].allocation = ResourceVector::Filled(20);
   AllocationPlan plan;
   const absl::Time t0 = absl::FromUnixSeconds(1000);

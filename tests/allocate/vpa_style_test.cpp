@@ -4,27 +4,12 @@
 
 #include "foresight/allocate/internal/decaying_histogram.hpp"
 #include "foresight/testing/conformance.hpp"
+#include "one_user.hpp"
 
 namespace foresight {
 namespace {
 
 constexpr double kGiB = 1024.0 * 1024 * 1024;
-
-struct OneUser {
-  std::vector<UserObservation> users{1};
-  std::vector<Slot> slots{0};
-  std::vector<CostTerms> costs{1};
-  std::vector<ResourceVector> capacity{ResourceVector::Filled(1e15)};
-  AllocationRequest Request(absl::Time now) {
-    AllocationRequest r;
-    r.now = now;
-    r.users = users;
-    r.slots = slots;
-    r.costs = costs;
-    r.host_capacity = capacity;
-    return r;
-  }
-};
 
 double TargetOf(const AllocationPlan& plan, Resource r, double otherwise) {
   for (const Move& m : plan.moves) {
@@ -55,7 +40,7 @@ TEST_CASE("decaying histogram: exponential buckets, half-life and percentiles") 
 
 TEST_CASE("VpaStyle converges to P90 of usage plus 15 %") {
   VpaStyle vpa;
-  OneUser u;
+  testing::OneUser u;
   u.users[0].allocation = MakeResources(0.1, 0.5 * kGiB, 1e6, 1e6);
   AllocationPlan plan;
   absl::Time now = absl::FromUnixSeconds(1700000000);
@@ -78,7 +63,7 @@ TEST_CASE("VpaStyle converges to P90 of usage plus 15 %") {
 
 TEST_CASE("VpaStyle bumps memory after an OOM by max(1.2x, +100 MiB)") {
   VpaStyle vpa;
-  OneUser u;
+  testing::OneUser u;
   u.users[0].allocation = MakeResources(1, 1 * kGiB, 1e6, 1e6);
   u.users[0].usage = MakeResources(0.5, 0.9 * kGiB, 1e6, 1e6);
   AllocationPlan plan;
@@ -97,7 +82,7 @@ TEST_CASE("VpaStyle bumps memory after an OOM by max(1.2x, +100 MiB)") {
 
 TEST_CASE("VpaStyle leaves a limit alone inside [lower, upper]") {
   VpaStyle vpa;
-  OneUser u;
+  testing::OneUser u;
   u.users[0].usage = MakeResources(2, 2 * kGiB, 1e6, 1e6);
   u.users[0].allocation = MakeResources(2.3, 2.3 * kGiB, 1.15e6, 1.15e6);
   AllocationPlan plan;
