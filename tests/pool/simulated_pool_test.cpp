@@ -93,15 +93,26 @@ TEST_CASE("SimulatedPool reports OOM and throttling, and rejects time going back
   CHECK(absl::IsOutOfRange(pool->Observe(w.time(1000), obs)));
 }
 
-TEST_CASE("SimulatedPool skips users whose demand is missing") {
+TEST_CASE("SimulatedPool flags gaps with the last known usage, and skips users never seen") {
   Workload w = TwoUsers();
-  for (std::size_t r = 0; r < kNumResources; ++r) w.demand(1, 5, r) = std::nan("");
+  for (std::size_t r = 0; r < kNumResources; ++r) {
+    w.demand(1, 4, r) = std::nan("");
+    w.demand(1, 6, r) = std::nan("");
+    w.demand(1, 5, r) = 2.5;
+  }
   auto pool = SimulatedPool::Create(w);
   REQUIRE(pool.ok());
   Observation obs;
-  REQUIRE(pool->Observe(w.time(5), obs).ok());
+  REQUIRE(pool->Observe(w.time(4), obs).ok());  // user 1 has no sample yet
   REQUIRE(obs.users.size() == 1);
   CHECK(obs.users[0].user == UserId{0});
+  REQUIRE(pool->Observe(w.time(5), obs).ok());
+  REQUIRE(obs.users.size() == 2);
+  CHECK(obs.users[1].events == kEventNone);
+  REQUIRE(pool->Observe(w.time(6), obs).ok());  // a gap after a sample
+  REQUIRE(obs.users.size() == 2);
+  CHECK((obs.users[1].events & kEventNoSample) != 0);
+  CHECK(obs.users[1].usage == ResourceVector::Filled(2.5));
 }
 
 TEST_CASE("SimulatedPool rejects bad workloads and options") {

@@ -41,6 +41,23 @@ TEST_CASE("proactive beats VPA and the oracle is best on seeded workloads") {
   }
 }
 
+TEST_CASE("decisions continue across gaps: the oracle stays ahead of demand on a gappy trace") {
+  auto w = GenerateWorkload({.users = 6, .days = 2, .seed = 4});
+  REQUIRE(w.ok());
+  for (std::size_t u = 0; u < w->num_users(); ++u) {
+    for (std::size_t t = 3; t < w->num_steps(); t += 7) {
+      for (std::size_t r = 0; r < kNumResources; ++r) w->demand(u, t, r) = std::nan("");
+    }
+  }
+  auto oracle = Replay(*w, Oracle(*w));
+  REQUIRE(oracle.ok());
+  CHECK(oracle->metrics.oom_events == 0);
+  CHECK(oracle->metrics.underprovisioned_fraction < 0.001);
+  auto pro = Replay(*w, QuantileTarget{});
+  REQUIRE(pro.ok());
+  CHECK(pro->metrics.capacity_violations == 0);
+}
+
 TEST_CASE("every registered policy keeps capacity under contention and injected faults") {
   auto w = GenerateWorkload({.users = 16, .days = 3, .seed = 5, .users_per_host = 16,
                              .capacity_factor = 0.6});

@@ -114,7 +114,8 @@ class Controller {
         return absl::InvalidArgumentError(
             absl::StrCat(ToString(u.user), " is reported twice in one observation"));
       }
-      if (slot != kNoSlot && history_.last_time(slot) >= now) {
+      if (slot != kNoSlot && (u.events & kEventNoSample) == 0 &&
+          history_.last_time(slot) >= now) {
         return absl::InvalidArgumentError(
             absl::StrCat(ToString(u.user), ": sample at ", absl::FormatTime(now),
                          " is not after the previous one at ",
@@ -139,9 +140,19 @@ class Controller {
         FORESIGHT_RETURN_IF_ERROR(AddUser(slot));
       }
       tick_slots_[i] = slot;
+      UserState& st = users_[slot];
+      if (u.events & kEventNoSample) {
+        // A gap: nothing is recorded or scored; the forecasters step over it
+        // with their own one-step forecast so their seasonal phase stays aligned.
+        if (st.has_prediction) {
+          for (Resource r : kAllResources) {
+            forecaster_.Update(st.forecast[Index(r)], st.predicted[r]);
+          }
+        }
+        continue;
+      }
       (void)history_.Append(slot, now, u.usage);  // validated above
       profiler_.Observe(slot, now, u);
-      UserState& st = users_[slot];
       if (st.has_prediction) {
         abs_error += Abs(u.usage - st.predicted);
         ++scored;

@@ -19,8 +19,9 @@
 //
 // Observed usage is the user's demand (what a pressure-stall or unthrottled
 // probe would measure); `kEventOom` / `kEvent*Throttled` flag the steps where
-// demand exceeded the limit in force. Users whose demand is missing (NaN) at a
-// step are not reported at that step.
+// demand exceeded the limit in force. At a step where a user's demand is
+// missing (NaN) the user is still reported, flagged `kEventNoSample`, with the
+// last known usage held, so decisions keep being made across gaps.
 //
 // | type     | name          | description                                   | default |
 // |----------|---------------|-----------------------------------------------|---------|
@@ -104,13 +105,24 @@ class SimulatedPool {
     out.interval = workload_->step;
     out.host_capacity = workload_->host_capacity;
     for (std::size_t u = 0; u < users_.size(); ++u) {
-      if (!workload_->Present(u, step)) continue;
       UserState& s = users_[u];
       UserObservation o;
       o.user = workload_->users[u].id;
       o.host = workload_->users[u].host;
-      o.usage = workload_->DemandVector(u, step);
       o.allocation = s.effective;
+      if (!workload_->Present(u, step)) {
+        // A gap: still reported (so decisions keep being made), flagged, with
+        // the last known usage; users never seen yet are left out.
+        if (!s.seen) continue;
+        o.usage = s.last_usage;
+        o.events = s.pending_events | kEventNoSample;
+        s.pending_events = kEventNone;
+        out.users.push_back(o);
+        continue;
+      }
+      o.usage = workload_->DemandVector(u, step);
+      s.seen = true;
+      s.last_usage = o.usage;
       o.events = s.pending_events;
       s.pending_events = kEventNone;
       if (o.usage.memory() > s.effective.memory()) o.events |= kEventOom;
@@ -167,6 +179,8 @@ class SimulatedPool {
     PerResource<std::vector<Pending>> pending;  // in the order asked
     std::uint32_t pending_events = kEventNone;
     std::uint64_t changes = 0;
+    bool seen = false;          // a sample has been observed
+    ResourceVector last_usage;  // held over gaps
   };
 
   SimulatedPool(const Workload& w, SimulatedPoolOptions options)

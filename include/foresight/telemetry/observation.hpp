@@ -33,6 +33,8 @@ enum UserEvent : std::uint32_t {
   kEventAppLaunch = 1u << 6,       // `app` holds the id of an application launched
   kEventPreempted = 1u << 7,       // the user's work was suspended or killed
   kEventActuationFailed = 1u << 8, // a requested change could not be applied
+  kEventNoSample = 1u << 9,        // no usage sample this interval: `usage` holds the
+                                   // last known usage and is not a measurement
 };
 
 struct UserObservation {
