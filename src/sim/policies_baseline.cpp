@@ -1,4 +1,5 @@
 // The foundation policies, by the names `foresight simulate --policies` takes.
+#include "foresight/allocate/damping.hpp"
 #include "foresight/allocate/decorators.hpp"
 #include "foresight/allocate/hpa_style.hpp"
 #include "foresight/allocate/oracle.hpp"
@@ -36,6 +37,32 @@ FORESIGHT_REGISTER_POLICY(kMaxReactive, "max(proactive,vpa)",
                           [](const Workload& w, const ReplayOptions& o, ReplayRecorder* rec) {
                             return Replay(w, MaxOfReactive<QuantileTarget>{}, o, rec);
                           }, 32);
+
+FORESIGHT_REGISTER_POLICY(kEnvelope, "envelope",
+                          "peak envelope (recent, yesterday) + week-long conformal tail margin; "
+                          "memory at the 0.9999 level, cpu 0.95",
+                          [](const Workload& w, const ReplayOptions& o, ReplayRecorder* rec) {
+                            return Replay(w, QuantileTarget(EnvelopeTargetOptions()), o,
+                                          EnvelopeReplayForecaster(w, o.pool), WorkloadCost(w),
+                                          rec);
+                          }, 33);
+
+FORESIGHT_REGISTER_POLICY(kEnvelopeDamped, "envelope+damped",
+                          "envelope with shrinks damped (10% hysteresis, hold the 1 h max); "
+                          "grows pass untouched",
+                          [](const Workload& w, const ReplayOptions& o,
+                             ReplayRecorder* rec) -> absl::StatusOr<ReplayResult> {
+                            Damped<QuantileTarget> damped{QuantileTarget(EnvelopeTargetOptions())};
+                            DampingOptions d;
+                            d.min_relative_change = 0.0;  // never drop a grow
+                            d.hysteresis = 0.1;
+                            d.hold_window = absl::Hours(1);
+                            d.changes_per_day = 0;
+                            if (absl::Status s = damped.set_options(d); !s.ok()) return s;
+                            return Replay(w, std::move(damped), o,
+                                          EnvelopeReplayForecaster(w, o.pool), WorkloadCost(w),
+                                          rec);
+                          }, 34);
 
 FORESIGHT_REGISTER_POLICY(kOracle, "oracle", "perfect foresight of the replayed demand (bound)",
                           [](const Workload& w, const ReplayOptions& o, ReplayRecorder* rec) {

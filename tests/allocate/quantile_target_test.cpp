@@ -57,3 +57,37 @@ TEST_CASE("QuantileTarget needs an outlook") {
 }
 
 }  // namespace foresight
+
+namespace foresight {
+
+TEST_CASE("QuantileTarget takes a per-resource level and can let every grow through") {
+  testing::RandomProblem p = testing::MakeRandomProblem(23, 1, 1);
+  p.capacity[0] = ResourceVector::Filled(1e18);
+  p.costs[0].change = ResourceVector::Filled(1e30);  // no change pays for itself
+  QuantileTargetOptions o;
+  o.level_override = MakeResources(0.6, 0.99, 0.0, 0.0);  // io, net: newsvendor level
+  o.gate_grows = false;
+  QuantileTarget q(o);
+  AllocationPlan plan;
+  const AllocationRequest req = p.Request(absl::UnixEpoch());
+  REQUIRE(q.Plan(req, plan).ok());
+  for (const Move& m : plan.moves) {
+    // Only grows survive the gate, and each goes to its resource's level.
+    CHECK(m.to > m.from);
+    const double level = m.resource == Resource::kCpu      ? 0.6
+                         : m.resource == Resource::kMemory ? 0.99
+                                                           : TargetLevel(p.costs[0], m.resource);
+    CHECK(m.level == doctest::Approx(level));
+  }
+  for (Resource r : kAllResources) {
+    const CostTerms& t = p.costs[0];
+    const double level = o.level_override[r] > 0 ? o.level_override[r] : TargetLevel(t, r);
+    const double want = std::clamp(std::max(p.outlook.Quantile(0, r, level), o.min_allocation[r]),
+                                   t.min[r], std::max(t.min[r], t.max[r]));
+    const bool moved = std::any_of(plan.moves.begin(), plan.moves.end(),
+                                   [&](const Move& m) { return m.resource == r; });
+    CHECK(moved == (want > req.users[0].allocation[r]));
+  }
+}
+
+}  // namespace foresight

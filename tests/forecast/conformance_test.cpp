@@ -9,6 +9,7 @@
 #include "foresight/forecast/auto_arima.hpp"
 #include "foresight/forecast/conformal.hpp"
 #include "foresight/forecast/ensemble.hpp"
+#include "foresight/forecast/envelope.hpp"
 #include "foresight/forecast/holt_winters.hpp"
 #include "foresight/forecast/internal/any_forecaster.hpp"
 #include "foresight/forecast/internal/synthetic.hpp"
@@ -50,6 +51,19 @@ struct Policy<Conformal<HoltWinters>> {
   static constexpr bool kExactUpdate = false;  // calibration split moves
 };
 template <>
+struct Policy<PeakEnvelope> {
+  static PeakEnvelope Make() { return PeakEnvelope({.recent = 4, .season = 24, .seasons = 2, .width = 2}); }
+  static constexpr bool kExactUpdate = true;
+};
+template <>
+struct Policy<Conformal<PeakEnvelope>> {
+  static Conformal<PeakEnvelope> Make() {
+    return Conformal<PeakEnvelope>(PeakEnvelope({.season = 24}),
+                                   {.horizon = 3, .window = 100, .tail_fraction = 0.05});
+  }
+  static constexpr bool kExactUpdate = false;  // calibration split moves
+};
+template <>
 struct Policy<Ensemble> {
   static Ensemble Make() {
     return Ensemble({AnyForecaster(SeasonalNaive(24)), AnyForecaster(HoltWinters())}, {.horizon = 6});
@@ -88,7 +102,8 @@ void CheckWellFormed(const Forecast& f, int horizon) {
 
 #define FORESIGHT_FORECASTERS                                                                    \
   LastValue, SeasonalNaive, HoltWinters, MarkovChain, SmallLstm, MultiSeasonal,                 \
-      Conformal<HoltWinters>, Ensemble, AnyForecaster, Arima, AutoArima
+      Conformal<HoltWinters>, PeakEnvelope, Conformal<PeakEnvelope>, Ensemble, AnyForecaster,     \
+      Arima, AutoArima
 
 TEST_CASE_TEMPLATE("Forecaster conformance", F, FORESIGHT_FORECASTERS) {
   static_assert(Forecaster<F>);

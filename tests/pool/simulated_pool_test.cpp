@@ -59,6 +59,26 @@ TEST_CASE("SimulatedPool applies a change after its lead time") {
   CHECK(pool->effective(0).memory() == 5);
 }
 
+TEST_CASE("SimulatedPool observations report the committed limits, pending changes included") {
+  Workload w = TwoUsers();
+  SimulatedPoolOptions o;
+  o.lead_time[Resource::kMemory] = absl::Minutes(10);
+  auto pool = SimulatedPool::Create(w, o);
+  REQUIRE(pool.ok());
+  Observation obs;
+  REQUIRE(pool->Observe(w.time(0), obs).ok());
+  AllocationPlan plan;
+  plan.moves = {Resize(0, Resource::kMemory, 4, 6)};
+  std::vector<absl::Status> results;
+  REQUIRE(pool->Apply(w.time(0), plan, results).ok());
+  REQUIRE(pool->Observe(w.time(1), obs).ok());
+  // Not in force yet, but it is what will be unless something else is asked:
+  // an allocator that wants 6 must not ask again, one that wants 4 must.
+  CHECK(pool->effective(0).memory() == 4);
+  CHECK(obs.users[0].allocation.memory() == 6);
+  CHECK(obs.users[1].allocation.memory() == 4);
+}
+
 TEST_CASE("SimulatedPool refuses a grow above capacity and keeps the old limit") {
   Workload w = TwoUsers();
   auto pool = SimulatedPool::Create(w);

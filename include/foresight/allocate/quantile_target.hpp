@@ -14,9 +14,10 @@
 // | type   | name           | description                                    | default |
 // |--------|----------------|------------------------------------------------|---------|
 // | vector | min_allocation | floor per resource                             | 25m cpu, 64 MiB memory |
-// | double | level_override | if in (0,1), use this level instead of cu/(cu+co) | 0 (off) |
+// | vector | level_override | per resource: if in (0,1), use this level instead of cu/(cu+co) | 0 (off) |
 // | int    | cost_points    | quantile points used to integrate expected cost | 20     |
 // | Duration | benefit_horizon | expected lifetime of a limit, for benefits   | 1 h     |
+// | bool   | gate_grows     | also hold grows whose benefit is below the change cost | true |
 #ifndef FORESIGHT_ALLOCATE_QUANTILE_TARGET_HPP_
 #define FORESIGHT_ALLOCATE_QUANTILE_TARGET_HPP_
 
@@ -34,11 +35,16 @@ namespace foresight {
 
 struct QuantileTargetOptions {
   ResourceVector min_allocation = MakeResources(0.025, 64.0 * 1024 * 1024, 0.0, 0.0);
-  double level_override = 0.0;
+  ResourceVector level_override{};  // per resource; 0 (or >= 1): the newsvendor level
   int cost_points = 20;
   // How long a limit is expected to stay once set: the benefit of a change is
   // its expected cost saving per second times this (at least one tick).
   absl::Duration benefit_horizon = absl::Hours(1);
+  // false: only shrinks must pay for their change cost; a grow to the target
+  // level is always made. Use it with tail levels (level_override near 1): the
+  // benefit integral samples the body of the distribution and cannot see the
+  // risk a tail level is chosen to cover.
+  bool gate_grows = true;
 };
 
 // Expected provisioning cost per second of holding `allocation` for user i,
@@ -69,14 +75,13 @@ class QuantileTarget {
         internal::Desire& d = out[i * kNumResources + Index(r)];
         const double cur = req.users[i].allocation[r];
         d.reason = Reason::kForecast;
-        d.level = options_.level_override > 0 && options_.level_override < 1
-                      ? options_.level_override
-                      : TargetLevel(terms, r);
+        const double override = options_.level_override[r];
+        d.level = override > 0 && override < 1 ? override : TargetLevel(terms, r);
         d.forecast = req.outlook->Quantile(i, r, d.level);
         const double target = std::clamp(std::max(d.forecast, options_.min_allocation[r]),
                                          terms.min[r], std::max(terms.min[r], terms.max[r]));
         d.target = target;
-        if (terms.change[r] > 0.0 && target != cur) {
+        if (terms.change[r] > 0.0 && target != cur && (options_.gate_grows || target < cur)) {
           const double benefit =
               seconds * (ExpectedProvisioningRate(*req.outlook, i, r, terms, cur,
                                                   options_.cost_points) -

@@ -187,10 +187,12 @@ class Controller {
           outlook_ready = true;
         }
         const int h = lead_steps[r];
+        // Demand is never negative: a forecaster whose lower quantiles dip
+        // below zero (conformal margins around a small mean) is clamped here.
         std::span<const double> q = f.quantiles(h);
-        std::copy(q.begin(), q.end(),
-                  outlook_.quantiles.data() + (i * kNumResources + Index(r)) * q.size());
-        outlook_.mean(i, Index(r)) = f.mean(h);
+        double* row = outlook_.quantiles.data() + (i * kNumResources + Index(r)) * q.size();
+        for (std::size_t k = 0; k < q.size(); ++k) row[k] = std::max(0.0, q[k]);
+        outlook_.mean(i, Index(r)) = std::max(0.0, f.mean(h));
         outlook_.confidence(i, Index(r)) = f.confidence();
         st.predicted[r] = f.mean(1);
       }

@@ -32,6 +32,19 @@
 // | int    | calibration    | history samples replayed out of sample in Fit | 300     |
 // | double | coverage_level | central interval whose coverage is measured   | 0.9     |
 // | int    | min_residuals  | residuals before conformal quantiles are used | 10      |
+// | double | tail_fraction  | if > 0: levels above 1 - tail_fraction use a fitted tail | 0 (off) |
+
+//
+// Tail levels. A window of n residuals cannot tell levels above n / (n + 1)
+// apart: every such level gets the largest residual, so a limit set at the
+// 0.9999 quantile is exceeded about once every n steps, not once every 10,000.
+// With `tail_fraction` > 0, levels tau above 1 - tail_fraction use a
+// peaks-over-threshold fit instead: with the k = tail_fraction * n largest
+// residuals above the threshold u (the next one down) and their mean excess
+// beta over it, an exponential tail gives
+//     q(tau) = u + beta * ln((k / (n + 1)) / (1 - tau)),
+// never below the conformal rank. It extrapolates past the largest residual
+// seen, growing with the log of the rarity asked for.
 #ifndef FORESIGHT_FORECAST_CONFORMAL_HPP_
 #define FORESIGHT_FORECAST_CONFORMAL_HPP_
 
@@ -55,6 +68,7 @@ struct ConformalOptions {
   int calibration = 300;
   double coverage_level = 0.9;
   int min_residuals = 10;
+  double tail_fraction = 0.0;
 };
 
 namespace internal {
@@ -67,6 +81,30 @@ inline std::size_t ConformalIndex(std::size_t n, double tau) {
 }
 inline double ConformalRank(std::span<const double> sorted, double tau) {
   return sorted[ConformalIndex(sorted.size(), tau)];
+}
+
+// Exponential (peaks-over-threshold) tail of a sorted sample: the k largest
+// values' mean excess `beta` over the threshold `u`, valid with k >= 5.
+struct ExponentialTail {
+  bool valid = false;
+  double u = 0.0, beta = 0.0, exceed = 0.0;  // exceed = k / (n + 1)
+  double Quantile(double tau) const {
+    return u + beta * std::log(exceed / std::max(1.0 - tau, 1e-300));
+  }
+};
+inline ExponentialTail FitTail(std::span<const double> sorted, double fraction) {
+  ExponentialTail t;
+  const std::size_t n = sorted.size();
+  if (!(fraction > 0.0) || n < 10) return t;
+  const std::size_t k =
+      std::min(n - 1, std::max<std::size_t>(5, static_cast<std::size_t>(fraction * n)));
+  t.u = sorted[n - k - 1];
+  double sum = 0.0;
+  for (std::size_t i = n - k; i < n; ++i) sum += sorted[i] - t.u;
+  t.beta = sum / static_cast<double>(k);
+  t.exceed = static_cast<double>(k) / static_cast<double>(n + 1);
+  t.valid = true;
+  return t;
 }
 
 }  // namespace internal
@@ -156,8 +194,13 @@ class Conformal {
       const double scale = step > options_.horizon
                                ? std::sqrt(static_cast<double>(step) / options_.horizon)
                                : 1.0;
+      const internal::ExponentialTail tail = internal::FitTail(sorted, options_.tail_fraction);
       for (std::size_t k = 0; k < levels_.size(); ++k) {
-        f.quantile(step, k) = f.mean(step) + scale * internal::ConformalRank(sorted, levels_[k]);
+        double r = internal::ConformalRank(sorted, levels_[k]);
+        if (tail.valid && levels_[k] > 1.0 - options_.tail_fraction) {
+          r = std::max(r, tail.Quantile(levels_[k]));
+        }
+        f.quantile(step, k) = f.mean(step) + scale * r;
       }
     }
     f.Normalize(/*floor_at_zero=*/false);

@@ -25,6 +25,9 @@ namespace foresight {
 // The quantile levels forecasts carry unless a forecaster is told otherwise.
 inline constexpr std::array<double, 9> kDefaultQuantileLevels = {0.05, 0.1, 0.25, 0.5, 0.75,
                                                                  0.9,  0.95, 0.98, 0.99};
+// The default levels plus a tail, for limits that must rarely be undercut.
+inline constexpr std::array<double, 13> kTailQuantileLevels = {
+    0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.98, 0.99, 0.999, 0.9999, 0.99999, 0.999999};
 
 class Forecast {
  public:

@@ -109,7 +109,15 @@ class SimulatedPool {
       UserObservation o;
       o.user = workload_->users[u].id;
       o.host = workload_->users[u].host;
-      o.allocation = s.effective;
+      // The committed limits (the last change asked, pending or not): what
+      // will be in force if nothing else is asked, and what grows are
+      // admitted against. Reporting the effective limits instead made an
+      // allocator that wanted the current value skip the move while an older
+      // pending change was still to land.
+      for (Resource r : kAllResources) {
+        const std::vector<Pending>& queue = s.pending[r];
+        o.allocation[r] = queue.empty() ? s.effective[r] : queue.back().target;
+      }
       if (!workload_->Present(u, step)) {
         // A gap: still reported (so decisions keep being made), flagged, with
         // the last known usage; users never seen yet are left out.

@@ -26,6 +26,9 @@
 #include "foresight/allocate/allocator.hpp"
 #include "foresight/control/controller.hpp"
 #include "foresight/cost/linear_cost.hpp"
+#include "foresight/allocate/quantile_target.hpp"
+#include "foresight/forecast/conformal.hpp"
+#include "foresight/forecast/envelope.hpp"
 #include "foresight/forecast/holt_winters.hpp"
 #include "foresight/pool/simulated_pool.hpp"
 #include "foresight/sim/metrics.hpp"
@@ -77,6 +80,37 @@ inline HoltWinters DefaultReplayForecaster(const Workload& w, const SimulatedPoo
   e.horizon = 1;
   for (Resource r : kAllResources) e.horizon = std::max(e.horizon, LeadSteps(pool.lead_time[r], w.step));
   return HoltWinters(o, e);
+}
+
+// The `envelope` policy's forecaster: the upper envelope of demand (recent
+// peak and yesterday's peak around the same time, `PeakEnvelope`) plus an
+// online conformal margin over the last week of its errors, with an
+// exponential tail for levels the week cannot resolve.
+inline Conformal<PeakEnvelope> EnvelopeReplayForecaster(const Workload& w,
+                                                        const SimulatedPoolOptions& pool) {
+  const int per_hour = std::max(1, static_cast<int>(IDiv(absl::Hours(1), w.step)));
+  PeakEnvelopeOptions e;
+  e.recent = per_hour;               // the last hour
+  e.season = 24 * per_hour;          // one day
+  e.seasons = 1;
+  e.width = std::max(1, per_hour / 4);  // +- 15 min of jitter
+  ConformalOptions c;
+  c.horizon = 1;
+  for (Resource r : kAllResources) c.horizon = std::max(c.horizon, LeadSteps(pool.lead_time[r], w.step));
+  c.window = 7 * 24 * per_hour;  // a week of errors per step ahead
+  c.calibration = 0;
+  c.min_residuals = per_hour;
+  c.tail_fraction = 0.02;
+  return Conformal<PeakEnvelope>(PeakEnvelope(e), c, kTailQuantileLevels);
+}
+
+// The `envelope` policy's allocator: tail levels per resource (memory: an
+// OOM is one sample over the limit), grows never held back by change costs.
+inline QuantileTargetOptions EnvelopeTargetOptions() {
+  QuantileTargetOptions o;
+  o.level_override = MakeResources(0.95, 0.9999, 0.95, 0.95);
+  o.gate_grows = false;
+  return o;
 }
 
 template <Allocator AllocatorT, Forecaster ForecasterT = HoltWinters,

@@ -29,7 +29,7 @@ struct Desire {
   double forecast = 0.0;
 };
 
-// `desired` is users x 4 (row-major, aligned with req.users). Changes smaller
+// `desired` is users x 4 (row-major, aligned with req.users). Shrinks smaller
 // than `min_relative_change` of the current limit are skipped.
 inline void EmitWithinCapacity(const AllocationRequest& req, std::span<const Desire> desired,
                                AllocationPlan& out, double min_relative_change = 1e-6) {
@@ -59,8 +59,12 @@ inline void EmitWithinCapacity(const AllocationRequest& req, std::span<const Des
       const std::uint32_t h = req.users[i].host;
       const double cur = req.users[i].allocation[r];
       const double want = std::max(0.0, desired[i * kNumResources + ri].target);
+      // Exactly `want` when the host has room: cur + (want - cur) can miss it
+      // by an ulp, and a limit one ulp under demand is an OOM.
       granted[i * kNumResources + ri] =
-          std::min(cur, want) * shrink_factor[h] + std::max(0.0, want - cur) * grow_factor[h];
+          shrink_factor[h] == 1.0 && grow_factor[h] == 1.0
+              ? want
+              : std::min(cur, want) * shrink_factor[h] + std::max(0.0, want - cur) * grow_factor[h];
     }
   }
   out.Clear();
@@ -69,7 +73,9 @@ inline void EmitWithinCapacity(const AllocationRequest& req, std::span<const Des
       const std::size_t k = i * kNumResources + Index(r);
       const double cur = req.users[i].allocation[r];
       const double to = granted[k];
-      if (std::abs(to - cur) <= min_relative_change * std::max(cur, 1e-12)) continue;
+      // Tiny shrinks are not worth a move; grows always are (a limit a hair
+      // under demand still OOMs or throttles).
+      if (to <= cur && cur - to <= min_relative_change * std::max(cur, 1e-12)) continue;
       const Desire& d = desired[k];
       Move m;
       m.user = req.users[i].user;

@@ -1,0 +1,125 @@
+// -----------------------------------------------------------------------------
+// File: envelope.hpp
+// -----------------------------------------------------------------------------
+//
+// `PeakEnvelope` forecasts the *upper envelope* of a series rather than its
+// mean: step h is the largest of
+//
+//   * the recent peak, max of the last `recent` samples, and
+//   * for each of the last `seasons` seasons, the seasonal peak: the max of the
+//     samples within `width` steps of t + h one season (two seasons, ...) back.
+//
+// It is meant for limits that must not be undercut (memory: one sample above
+// the limit is an OOM): the recent peak tracks levels, leaks and steps, the
+// seasonal peaks bring back what happened at this time yesterday (the nightly
+// job, the working-day cache) before it happens, with `width` absorbing jitter
+// in start times. Its errors y - envelope are mostly negative; wrap it in
+// `Conformal<PeakEnvelope>` to add a calibrated upper margin for what neither
+// explains (unpredictable spikes, step changes). On its own, its quantiles come
+// from its recent errors like every point model (`PointForecaster`).
+//
+//   Conformal<PeakEnvelope> memory(PeakEnvelope({.recent = 12, .season = 288}),
+//                                  {.horizon = 2, .window = 2016});
+//
+// Cost: state is a ring of season * seasons + width + 1 samples (at least
+// `recent`); Predict is O(horizon * (recent + seasons * (2 width + 1))).
+//
+// | type | name    | description                                        | default |
+// |------|---------|----------------------------------------------------|---------|
+// | int  | recent  | samples in the recent peak (>= 1)                  | 12      |
+// | int  | season  | samples per season (0: no seasonal peak)           | 288     |
+// | int  | seasons | past seasons whose peaks count                     | 1       |
+// | int  | width   | half-width of each seasonal window, in samples     | 3       |
+#ifndef FORESIGHT_FORECAST_ENVELOPE_HPP_
+#define FORESIGHT_FORECAST_ENVELOPE_HPP_
+
+#include <algorithm>
+#include <limits>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "foresight/forecast/forecaster.hpp"
+#include "foresight/forecast/internal/point_forecaster.hpp"
+
+namespace foresight {
+
+struct PeakEnvelopeOptions {
+  int recent = 12;
+  int season = 288;
+  int seasons = 1;
+  int width = 3;
+};
+
+namespace internal {
+
+struct PeakEnvelopeModel {
+  PeakEnvelopeOptions options;
+
+  struct State {
+    std::vector<double> ring;  // the last `Capacity()` samples
+    long long t = 0;           // samples seen
+  };
+  static std::string_view Name() { return "envelope"; }
+
+  long long Recent() const { return std::max(options.recent, 1); }
+  long long Season() const { return std::max(options.season, 0); }
+  long long Seasons() const { return Season() > 0 ? std::max(options.seasons, 0) : 0; }
+  long long Width() const { return std::max(options.width, 0); }
+  long long Capacity() const {
+    return std::max(Recent(), Season() * Seasons() + Width() + 1);
+  }
+
+  State Start() const {
+    return State{std::vector<double>(static_cast<std::size_t>(Capacity()), 0.0), 0};
+  }
+  void Step(State& s, double y) const {
+    s.ring[static_cast<std::size_t>(s.t % Capacity())] = y;
+    ++s.t;
+  }
+  // Sample with absolute index i (requires t - Capacity() <= i < t).
+  double At(const State& s, long long i) const {
+    return s.ring[static_cast<std::size_t>(i % Capacity())];
+  }
+  void Point(const State& s, std::span<double> out) const {
+    if (s.t == 0) {
+      std::fill(out.begin(), out.end(), 0.0);
+      return;
+    }
+    double recent = -std::numeric_limits<double>::infinity();
+    for (long long i = std::max(0LL, s.t - Recent()); i < s.t; ++i) recent = std::max(recent, At(s, i));
+    const long long oldest = std::max(0LL, s.t - Capacity());
+    for (std::size_t k = 0; k < out.size(); ++k) {
+      const long long target = s.t + static_cast<long long>(k);  // index of step k + 1
+      double peak = recent;
+      for (long long j = 1; j <= Seasons(); ++j) {
+        const long long centre = target - j * Season();
+        const long long lo = std::max(oldest, centre - Width());
+        const long long hi = std::min(s.t - 1, centre + Width());
+        for (long long i = lo; i <= hi; ++i) peak = std::max(peak, At(s, i));
+      }
+      out[k] = peak;
+    }
+  }
+  double Level(const State& s) const {
+    const long long n = std::min(s.t, Capacity());
+    double sum = 0.0;
+    for (long long i = s.t - n; i < s.t; ++i) sum += At(s, i);
+    return n > 0 ? sum / static_cast<double>(n) : 0.0;
+  }
+};
+
+}  // namespace internal
+
+class PeakEnvelope : public internal::PointForecaster<internal::PeakEnvelopeModel> {
+ public:
+  explicit PeakEnvelope(PeakEnvelopeOptions options = {},
+                        internal::ErrorQuantiles::Options errors = {})
+      : PointForecaster(internal::PeakEnvelopeModel{options}, errors) {}
+  const PeakEnvelopeOptions& options() const { return model().options; }
+};
+static_assert(Forecaster<PeakEnvelope>);
+
+}  // namespace foresight
+
+#endif  // FORESIGHT_FORECAST_ENVELOPE_HPP_
