@@ -3,6 +3,8 @@
 // right-sizing mode (one ample host per entity), as evaluate replays a trace.
 #include <benchmark/benchmark.h>
 
+#include <string>
+
 #include "foresight/sim/generator.hpp"
 #include "foresight/sim/policy_registry.hpp"
 #include "foresight/trace/layout.hpp"
@@ -48,18 +50,17 @@ void BM_Replay_Policy(benchmark::State& state, const char* policy) {
                          benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 
-BENCHMARK_CAPTURE(BM_Replay_Policy, vpa, "vpa")->Unit(benchmark::kMillisecond)->Iterations(1);
-BENCHMARK_CAPTURE(BM_Replay_Policy, hpa, "hpa")->Unit(benchmark::kMillisecond)->Iterations(1);
-BENCHMARK_CAPTURE(BM_Replay_Policy, proactive, "proactive")
-    ->Unit(benchmark::kMillisecond)
-    ->Iterations(1);
-BENCHMARK_CAPTURE(BM_Replay_Policy, proactive_margin, "proactive+margin")
-    ->Unit(benchmark::kMillisecond)
-    ->Iterations(1);
-BENCHMARK_CAPTURE(BM_Replay_Policy, max_proactive_vpa, "max(proactive,vpa)")
-    ->Unit(benchmark::kMillisecond)
-    ->Iterations(1);
-BENCHMARK_CAPTURE(BM_Replay_Policy, oracle, "oracle")->Unit(benchmark::kMillisecond)->Iterations(1);
+// One benchmark per policy, named BM_Replay_Policy/<policy>.
+const bool kRegistered = [] {
+  for (const char* policy : {"vpa", "hpa", "proactive", "proactive+margin", "max(proactive,vpa)",
+                             "envelope", "envelope+damped", "track+envelope", "oracle"}) {
+    benchmark::RegisterBenchmark((std::string("BM_Replay_Policy/") + policy).c_str(),
+                                 [policy](benchmark::State& state) { BM_Replay_Policy(state, policy); })
+        ->Unit(benchmark::kMillisecond)
+        ->Iterations(1);
+  }
+  return true;
+}();
 
 }  // namespace
 }  // namespace foresight

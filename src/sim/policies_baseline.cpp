@@ -64,6 +64,18 @@ FORESIGHT_REGISTER_POLICY(kEnvelopeDamped, "envelope+damped",
                                           rec);
                           }, 34);
 
+FORESIGHT_REGISTER_POLICY(kTrackEnvelope, "track+envelope",
+                          "cpu/io/net tracked (last value + a day's conformal margin, 0.9 level); "
+                          "memory as envelope (0.9999)",
+                          [](const Workload& w, const ReplayOptions& o,
+                             ReplayRecorder* rec) -> absl::StatusOr<ReplayResult> {
+                            absl::StatusOr<TrackEnvelopeForecaster> f =
+                                TrackEnvelopeReplayForecaster(w, o.pool);
+                            if (!f.ok()) return f.status();
+                            return Replay(w, QuantileTarget(TrackEnvelopeTargetOptions()), o,
+                                          *std::move(f), WorkloadCost(w), rec);
+                          }, 35);
+
 FORESIGHT_REGISTER_POLICY(kOracle, "oracle", "perfect foresight of the replayed demand (bound)",
                           [](const Workload& w, const ReplayOptions& o, ReplayRecorder* rec) {
                             return Replay(w, Oracle(w), o, rec);

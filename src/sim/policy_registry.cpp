@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/ascii.h"
 #include "foresight/core/absl_compat.hpp"
 
 namespace foresight {
@@ -46,7 +47,7 @@ absl::StatusOr<std::vector<const PolicyInfo*>> PolicyRegistry::Resolve(
       if (list[comma] == ')') --depth;
       if (list[comma] == ',' && depth == 0) break;
     }
-    std::string_view name = list.substr(0, comma);
+    std::string_view name = StdSv(absl::StripAsciiWhitespace(Sv(list.substr(0, comma))));
     list = comma >= list.size() ? std::string_view() : list.substr(comma + 1);
     if (name.empty()) continue;
     if (name == "all") {

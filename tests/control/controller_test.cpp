@@ -3,6 +3,8 @@
 #include <doctest/doctest.h>
 
 #include "foresight/allocate/vpa_style.hpp"
+#include "foresight/forecast/by_resource.hpp"
+#include "foresight/forecast/envelope.hpp"
 #include "foresight/forecast/last_value.hpp"
 #include "foresight/sim/generator.hpp"
 
@@ -112,6 +114,30 @@ TEST_CASE("Controller feeds back one-step forecast errors") {
   auto r = c.Tick(t + absl::Minutes(5));
   REQUIRE(r.ok());
   CHECK(r->forecast_error.cpu() == doctest::Approx(3.0));  // predicted 5, saw 8
+}
+
+TEST_CASE("Controller fits each resource's own model with a resource-aware forecaster") {
+  using Split = ByResource<LastValue, PeakEnvelope>;
+  absl::StatusOr<Split> f = Split::Create(LastValue(), PeakEnvelope({.recent = 3, .season = 0}));
+  REQUIRE(f.ok());
+  ScriptedPool pool;
+  pool.next.host_capacity = {ResourceVector::Filled(100)};
+  pool.next.users = {User(1, 5.0)};
+  Controller<NullProfiler, Split, LinearCost, QuantileTarget, ScriptedPool> c(
+      ControllerOptions{}, NullProfiler{}, *std::move(f), LinearCost{}, QuantileTarget{}, pool);
+  absl::Time t = absl::FromUnixSeconds(1700000000);
+  REQUIRE(c.Tick(t).ok());
+  c.pool().next.users = {User(1, 2.0)};
+  REQUIRE(c.Tick(t + absl::Minutes(5)).ok());
+  auto cpu = c.forecast_state(UserId{1}, Resource::kCpu);
+  auto mem = c.forecast_state(UserId{1}, Resource::kMemory);
+  REQUIRE(cpu.ok());
+  REQUIRE(mem.ok());
+  CHECK((*cpu)->index() == 0);
+  CHECK((*mem)->index() == 1);
+  // The memory envelope still holds the peak of 5; the CPU model follows to 2.
+  CHECK(c.forecaster().Predict(**mem, 1).mean(1) == doctest::Approx(5.0));
+  CHECK(c.forecaster().Predict(**cpu, 1).mean(1) == doctest::Approx(2.0));
 }
 
 TEST_CASE("Controller's policy hook can edit the plan, and infeasible plans are refused") {

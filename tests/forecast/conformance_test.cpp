@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "foresight/forecast/arima.hpp"
+#include "foresight/forecast/by_resource.hpp"
 #include "foresight/forecast/auto_arima.hpp"
 #include "foresight/forecast/conformal.hpp"
 #include "foresight/forecast/ensemble.hpp"
@@ -63,6 +64,16 @@ struct Policy<Conformal<PeakEnvelope>> {
   }
   static constexpr bool kExactUpdate = false;  // calibration split moves
 };
+// ByResource's resource-blind Fit is its CPU model; by_resource_test.cpp checks
+// that FitFor(r) gives each resource's model.
+using SplitForecaster = ByResource<LastValue, PeakEnvelope>;
+template <>
+struct Policy<SplitForecaster> {
+  static SplitForecaster Make() {
+    return *SplitForecaster::Create(LastValue(), PeakEnvelope({.season = 24}));
+  }
+  static constexpr bool kExactUpdate = true;
+};
 template <>
 struct Policy<Ensemble> {
   static Ensemble Make() {
@@ -103,7 +114,7 @@ void CheckWellFormed(const Forecast& f, int horizon) {
 #define FORESIGHT_FORECASTERS                                                                    \
   LastValue, SeasonalNaive, HoltWinters, MarkovChain, SmallLstm, MultiSeasonal,                 \
       Conformal<HoltWinters>, PeakEnvelope, Conformal<PeakEnvelope>, Ensemble, AnyForecaster,     \
-      Arima, AutoArima
+      Arima, AutoArima, SplitForecaster
 
 TEST_CASE_TEMPLATE("Forecaster conformance", F, FORESIGHT_FORECASTERS) {
   static_assert(Forecaster<F>);

@@ -110,6 +110,12 @@ TEST_CASE("policy lists split on commas outside parentheses") {
   REQUIRE(r.ok());
   REQUIRE(r->size() == 3);
   CHECK((*r)[1]->name == "max(proactive,vpa)");
+  // Spaces around names are ignored; a name listed twice runs once.
+  auto spaced = PolicyRegistry::Global().Resolve(" vpa , default,track+envelope ");
+  REQUIRE(spaced.ok());
+  REQUIRE(spaced->size() == 5);
+  CHECK((*spaced)[0]->name == "vpa");
+  CHECK((*spaced)[4]->name == "track+envelope");
 }
 
 TEST_CASE("unknown policy names are reported with the known ones") {

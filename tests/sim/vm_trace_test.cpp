@@ -50,25 +50,46 @@ TEST_CASE("GenerateVmTrace is seeded, bounded by the VM sizes and has gaps") {
   CHECK_FALSE(GenerateVmTrace({.vms = 1, .days = 1, .step = absl::Minutes(7)}).ok());
 }
 
+// One small VM trace replayed once under the policies the cases below compare.
+struct VmReplays {
+  Workload w;
+  PolicyMetrics oracle, vpa, envelope, track_envelope;
+};
+
+const VmReplays& Replays() {
+  static const VmReplays r = [] {
+    VmReplays out;
+    absl::StatusOr<Workload> w = GenerateVmTrace({.vms = 24, .days = 8, .seed = 3});
+    REQUIRE(w.ok());
+    out.w = *std::move(w);
+    ReplayOptions o;
+    o.warmup = absl::Hours(48);
+    auto metrics = [](absl::StatusOr<ReplayResult> r) {
+      REQUIRE(r.ok());
+      return r->metrics;
+    };
+    const Workload& t = out.w;
+    out.oracle = metrics(Replay(t, Oracle(t), o));
+    out.vpa = metrics(Replay(t, VpaStyle{}, o));
+    out.envelope = metrics(Replay(t, QuantileTarget(EnvelopeTargetOptions()), o,
+                                  EnvelopeReplayForecaster(t, o.pool), WorkloadCost(t)));
+    absl::StatusOr<TrackEnvelopeForecaster> f = TrackEnvelopeReplayForecaster(t, o.pool);
+    REQUIRE(f.ok());
+    out.track_envelope = metrics(Replay(t, QuantileTarget(TrackEnvelopeTargetOptions()), o,
+                                        *std::move(f), WorkloadCost(t)));
+    return out;
+  }();
+  return r;
+}
+
 TEST_CASE("on the VM trace the oracle never OOMs and the envelope keeps OOMs and throttling low") {
-  auto w = GenerateVmTrace({.vms = 24, .days = 8, .seed = 3});
-  REQUIRE(w.ok());
-  ReplayOptions o;
-  o.warmup = absl::Hours(48);
-  auto oracle = Replay(*w, Oracle(*w), o);
-  auto vpa = Replay(*w, VpaStyle{}, o);
-  auto env = Replay(*w, QuantileTarget(EnvelopeTargetOptions()), o,
-                    EnvelopeReplayForecaster(*w, o.pool), WorkloadCost(*w));
-  REQUIRE(oracle.ok());
-  REQUIRE(vpa.ok());
-  REQUIRE(env.ok());
-  const PolicyMetrics &m = oracle->metrics, &v = vpa->metrics, &e = env->metrics;
+  const PolicyMetrics &m = Replays().oracle, &v = Replays().vpa, &e = Replays().envelope;
   CHECK(m.oom_events == 0);  // pending changes and ulp-exact grows (both once broke this)
   MESSAGE("memory vs vpa ", e.allocated_resource_seconds.memory() /
                                 v.allocated_resource_seconds.memory(),
           ", oom-free days ", e.oom_free_entity_days, " (vpa ", v.oom_free_entity_days, ")");
   // Not the issue's targets (see docs/trace/evaluate.md for the measured
-  // frontier on 200 VMs x 28 days, where the envelope uses 0.9x VPA's memory).
+  // frontier on 200 VMs x 28 days, where the envelope uses 0.86x VPA's memory).
   // On six scored days its week-long error window has not filled and it holds
   // more memory than VPA (measured 1.15x); what it must do here: stay within
   // 1.3x, keep most entity-days OOM-free and cut CPU throttling.
@@ -76,6 +97,21 @@ TEST_CASE("on the VM trace the oracle never OOMs and the envelope keeps OOMs and
   CHECK(e.oom_free_entity_days > 0.9);
   CHECK(e.throttled_cpu_seconds < 0.5 * v.throttled_cpu_seconds);
   CHECK(e.capacity_violations == 0);
+}
+
+TEST_CASE("on the VM trace track+envelope removes most throttling with less CPU than VPA") {
+  // The CPU half of the issue's Pareto comparison: tracking CPU one step ahead
+  // (last value + a day's conformal margin, 0.9 level). Measured on 200 VMs x
+  // 28 days: 0.86x VPA's CPU with 0.13x its throttled CPU-seconds (the oracle
+  // needs 0.74x). Memory is the envelope's, so it must match `envelope` exactly.
+  const PolicyMetrics &v = Replays().vpa, &t = Replays().track_envelope, &e = Replays().envelope;
+  MESSAGE("cpu vs vpa ", t.allocated_resource_seconds.cpu() / v.allocated_resource_seconds.cpu(),
+          ", throttled vs vpa ", t.throttled_cpu_seconds / v.throttled_cpu_seconds);
+  CHECK(t.allocated_resource_seconds.cpu() < v.allocated_resource_seconds.cpu());
+  CHECK(t.throttled_cpu_seconds < 0.25 * v.throttled_cpu_seconds);
+  CHECK(t.allocated_resource_seconds.memory() == e.allocated_resource_seconds.memory());
+  CHECK(t.oom_events == e.oom_events);
+  CHECK(t.capacity_violations == 0);
 }
 
 }  // namespace

@@ -58,6 +58,9 @@ TEST_CASE("evaluate writes simulate's JSON schema plus the trace section, a tabl
   CHECK(j.contains("gap_closed_by_metric"));
   CHECK(j["vs_vpa"]["vpa"]["allocated_memory_ratio"] == 1.0);
   CHECK(j["vs_vpa"]["oracle"].contains("memory_target_met"));
+  CHECK(j["vs_vpa"]["vpa"]["memory_dominates_vpa"] == false);  // not less memory than itself
+  CHECK(j["vs_vpa"]["vpa"]["cpu_dominates_vpa"] == false);
+  CHECK(j["vs_vpa"]["oracle"].contains("cpu_dominates_vpa"));
   const std::string table = Slurp(foresight::testing::TempPath("eval_stdout.txt"));
   CHECK(table.find("2 entities x 4 steps") != std::string::npos);
   CHECK(table.find("proactive") != std::string::npos);

@@ -28,6 +28,7 @@
 #define FORESIGHT_CONTROL_CONTROLLER_HPP_
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <functional>
 #include <string>
@@ -47,6 +48,7 @@
 #include "foresight/core/user.hpp"
 #include "foresight/cost/cost_model.hpp"
 #include "foresight/cost/linear_cost.hpp"
+#include "foresight/forecast/by_resource.hpp"
 #include "foresight/forecast/forecaster.hpp"
 #include "foresight/forecast/holt_winters.hpp"
 #include "foresight/pool/pool.hpp"
@@ -185,6 +187,11 @@ class Controller {
         if (!outlook_ready) {
           outlook_.Resize(n, f.levels());
           outlook_ready = true;
+        } else if (f.num_levels() != outlook_.levels.size()) {
+          return absl::InternalError(absl::StrCat(
+              Sv(ForecasterT::Name()), " forecast ", f.num_levels(), " quantile levels for ",
+              Sv(ResourceName(r)), " where earlier forecasts had ", outlook_.levels.size(),
+              "; a forecaster must use one set of levels"));
         }
         const int h = lead_steps[r];
         // Demand is never negative: a forecaster whose lower quantiles dip
@@ -266,9 +273,20 @@ class Controller {
   };
 
   absl::Status AddUser(Slot slot) {
-    absl::StatusOr<typename ForecasterT::State> cold = forecaster_.Fit({});
-    if (!cold.ok()) return cold.status();
-    users_.push_back(UserState{{*cold, *cold, *cold, *cold}, {}, false});
+    // A resource-aware forecaster (`ByResource`) fits each resource's own model.
+    using StateOr = absl::StatusOr<typename ForecasterT::State>;
+    std::array<StateOr, kNumResources> cold = {
+        FitForResource(forecaster_, Resource::kCpu, {}),
+        FitForResource(forecaster_, Resource::kMemory, {}),
+        FitForResource(forecaster_, Resource::kIo, {}),
+        FitForResource(forecaster_, Resource::kNet, {})};
+    for (const StateOr& c : cold) {
+      if (!c.ok()) return c.status();
+    }
+    users_.push_back(UserState{{*std::move(cold[0]), *std::move(cold[1]), *std::move(cold[2]),
+                                *std::move(cold[3])},
+                               {},
+                               false});
     seen_.resize(static_cast<std::size_t>(slot) + 1, tick_count_);
     return absl::OkStatus();
   }

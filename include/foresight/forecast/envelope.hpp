@@ -22,7 +22,8 @@
 //                                  {.horizon = 2, .window = 2016});
 //
 // Cost: state is a ring of season * seasons + width + 1 samples (at least
-// `recent`); Predict is O(horizon * (recent + seasons * (2 width + 1))).
+// `recent`); Update is O(1) amortised, Predict is
+// O(recent + horizon * seasons * (2 width + 1)).
 //
 // | type | name    | description                                        | default |
 // |------|---------|----------------------------------------------------|---------|
@@ -59,6 +60,7 @@ struct PeakEnvelopeModel {
   struct State {
     std::vector<double> ring;  // the last `Capacity()` samples
     long long t = 0;           // samples seen
+    double sum = 0.0;          // of the samples in the ring (for Level)
   };
   static std::string_view Name() { return "envelope"; }
 
@@ -71,11 +73,19 @@ struct PeakEnvelopeModel {
   }
 
   State Start() const {
-    return State{std::vector<double>(static_cast<std::size_t>(Capacity()), 0.0), 0};
+    return State{std::vector<double>(static_cast<std::size_t>(Capacity()), 0.0), 0, 0.0};
   }
+  // O(1) amortised: the running sum is re-added exactly once per lap of the
+  // ring, so rounding cannot drift.
   void Step(State& s, double y) const {
-    s.ring[static_cast<std::size_t>(s.t % Capacity())] = y;
+    double& slot = s.ring[static_cast<std::size_t>(s.t % Capacity())];
+    s.sum += y - slot;  // the slot holds 0 until the ring is full
+    slot = y;
     ++s.t;
+    if (s.t % Capacity() == 0) {
+      s.sum = 0.0;
+      for (double v : s.ring) s.sum += v;
+    }
   }
   // Sample with absolute index i (requires t - Capacity() <= i < t).
   double At(const State& s, long long i) const {
@@ -103,9 +113,7 @@ struct PeakEnvelopeModel {
   }
   double Level(const State& s) const {
     const long long n = std::min(s.t, Capacity());
-    double sum = 0.0;
-    for (long long i = s.t - n; i < s.t; ++i) sum += At(s, i);
-    return n > 0 ? sum / static_cast<double>(n) : 0.0;
+    return n > 0 ? s.sum / static_cast<double>(n) : 0.0;
   }
 };
 

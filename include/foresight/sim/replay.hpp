@@ -27,9 +27,11 @@
 #include "foresight/control/controller.hpp"
 #include "foresight/cost/linear_cost.hpp"
 #include "foresight/allocate/quantile_target.hpp"
+#include "foresight/forecast/by_resource.hpp"
 #include "foresight/forecast/conformal.hpp"
 #include "foresight/forecast/envelope.hpp"
 #include "foresight/forecast/holt_winters.hpp"
+#include "foresight/forecast/last_value.hpp"
 #include "foresight/pool/simulated_pool.hpp"
 #include "foresight/sim/metrics.hpp"
 #include "foresight/sim/workload.hpp"
@@ -110,6 +112,32 @@ inline QuantileTargetOptions EnvelopeTargetOptions() {
   QuantileTargetOptions o;
   o.level_override = MakeResources(0.95, 0.9999, 0.95, 0.95);
   o.gate_grows = false;
+  return o;
+}
+
+// The `track+envelope` policy's forecaster: memory as in `envelope`; CPU, IO
+// and network *tracked*, the last value plus an online conformal margin over
+// the last day of its errors. A CPU limit undercut for one step throttles for
+// one step and is corrected at the next tick (CPU has no lead time), so a
+// tight one-step model beats a peak envelope there (measured on the VM trace:
+// docs/sim/vm_trace.md).
+using TrackEnvelopeForecaster = ByResource<Conformal<LastValue>, Conformal<PeakEnvelope>>;
+inline absl::StatusOr<TrackEnvelopeForecaster> TrackEnvelopeReplayForecaster(
+    const Workload& w, const SimulatedPoolOptions& pool) {
+  Conformal<PeakEnvelope> memory = EnvelopeReplayForecaster(w, pool);
+  const int per_hour = std::max(1, static_cast<int>(IDiv(absl::Hours(1), w.step)));
+  ConformalOptions c = memory.options();
+  c.window = 24 * per_hour;  // a day of errors per step ahead
+  c.tail_fraction = 0.0;     // rate levels are moderate: the window resolves them
+  return TrackEnvelopeForecaster::Create(Conformal<LastValue>(LastValue{}, c, kTailQuantileLevels),
+                                         std::move(memory));
+}
+
+// The `track+envelope` policy's allocator: as `envelope`, CPU (and IO, network)
+// at the 0.9 level of the one-step tracking forecast.
+inline QuantileTargetOptions TrackEnvelopeTargetOptions() {
+  QuantileTargetOptions o = EnvelopeTargetOptions();
+  o.level_override = MakeResources(0.9, 0.9999, 0.9, 0.9);
   return o;
 }
 

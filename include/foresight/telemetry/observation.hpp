@@ -2,9 +2,11 @@
 // File: observation.hpp
 // -----------------------------------------------------------------------------
 //
-// What a `Pool` reports at one instant: per user its usage, its current
-// (effective) allocation, the host it runs on and the events since the last
-// observation; per host its capacity. Observations are filled into a reused
+// What a `Pool` reports at one instant: per user its usage, its committed
+// allocation (the last limits asked for, including changes still waiting out
+// their lead time: what the allocator's next move is measured from and what
+// grows are admitted against), the host it runs on and the events since the
+// last observation; per host its capacity. Observations are filled into a reused
 // buffer so a tick allocates nothing in steady state.
 #ifndef FORESIGHT_TELEMETRY_OBSERVATION_HPP_
 #define FORESIGHT_TELEMETRY_OBSERVATION_HPP_
@@ -41,7 +43,7 @@ struct UserObservation {
   UserId user;
   std::uint32_t host = 0;
   ResourceVector usage;       // measured usage over the last interval
-  ResourceVector allocation;  // limits in force at the observation instant
+  ResourceVector allocation;  // committed limits (pending changes included)
   std::uint32_t events = kEventNone;
   std::int32_t app = -1;      // application launched (with kEventAppLaunch), else -1
   std::int32_t intent = -1;   // declared intent id (e.g. "starting video edit"), else -1
