@@ -1,5 +1,6 @@
 #include "foresight/pool/simulated_pool.hpp"
 
+#include <optional>
 #include <random>
 
 #include <doctest/doctest.h>
@@ -35,19 +36,28 @@ Move Resize(std::uint64_t user, Resource r, double from, double to) {
   return m;
 }
 
+// TwoUsers in a pool where memory changes take 10 minutes (two steps) and CPU
+// changes apply at once, observed at the first step.
+struct MemoryLeadPool {
+  MemoryLeadPool() {
+    SimulatedPoolOptions o;
+    o.lead_time[Resource::kMemory] = absl::Minutes(10);
+    absl::StatusOr<SimulatedPool> p = SimulatedPool::Create(w, o);
+    REQUIRE(p.ok());
+    pool.emplace(*std::move(p));
+    REQUIRE(pool->Observe(w.time(0), obs).ok());
+  }
+  Workload w = TwoUsers();
+  std::optional<SimulatedPool> pool;
+  Observation obs;
+  AllocationPlan plan;
+  std::vector<absl::Status> results;
+};
+
 }  // namespace
 
-TEST_CASE("SimulatedPool applies a change after its lead time") {
-  Workload w = TwoUsers();
-  SimulatedPoolOptions o;
-  o.lead_time[Resource::kMemory] = absl::Minutes(10);
-  auto pool = SimulatedPool::Create(w, o);
-  REQUIRE(pool.ok());
-  Observation obs;
-  REQUIRE(pool->Observe(w.time(0), obs).ok());
-  AllocationPlan plan;
+TEST_CASE_FIXTURE(MemoryLeadPool, "SimulatedPool applies a change after its lead time") {
   plan.moves = {Resize(0, Resource::kMemory, 4, 5), Resize(0, Resource::kCpu, 4, 5)};
-  std::vector<absl::Status> results;
   REQUIRE(pool->Apply(w.time(0), plan, results).ok());
   REQUIRE(results.size() == 2);
   CHECK(results[0].ok());
@@ -59,17 +69,9 @@ TEST_CASE("SimulatedPool applies a change after its lead time") {
   CHECK(pool->effective(0).memory() == 5);
 }
 
-TEST_CASE("SimulatedPool observations report the committed limits, pending changes included") {
-  Workload w = TwoUsers();
-  SimulatedPoolOptions o;
-  o.lead_time[Resource::kMemory] = absl::Minutes(10);
-  auto pool = SimulatedPool::Create(w, o);
-  REQUIRE(pool.ok());
-  Observation obs;
-  REQUIRE(pool->Observe(w.time(0), obs).ok());
-  AllocationPlan plan;
+TEST_CASE_FIXTURE(MemoryLeadPool,
+                  "SimulatedPool observations report the committed limits, pending changes included") {
   plan.moves = {Resize(0, Resource::kMemory, 4, 6)};
-  std::vector<absl::Status> results;
   REQUIRE(pool->Apply(w.time(0), plan, results).ok());
   REQUIRE(pool->Observe(w.time(1), obs).ok());
   // Not in force yet, but it is what will be unless something else is asked:
