@@ -140,6 +140,33 @@ TEST_CASE("Controller fits each resource's own model with a resource-aware forec
   CHECK(c.forecaster().Predict(**cpu, 1).mean(1) == doctest::Approx(2.0));
 }
 
+// Breaks the Forecaster contract on purpose: each Predict forecasts one more
+// quantile level than the last.
+struct GrowingLevels {
+  struct State {};
+  absl::StatusOr<State> Fit(std::span<const double>) const { return State{}; }
+  void Update(State&, double) const {}
+  Forecast Predict(const State&, int horizon) const {
+    levels.push_back(levels.empty() ? 0.5 : 0.5 + 0.4 * (1.0 - 1.0 / levels.size()));
+    return Forecast(horizon, levels);
+  }
+  static std::string_view Name() { return "growing_levels"; }
+  mutable std::vector<double> levels;
+};
+
+TEST_CASE("Controller refuses a forecaster whose quantile levels change within a tick") {
+  ScriptedPool pool;
+  pool.next.host_capacity = {ResourceVector::Filled(100)};
+  pool.next.users = {User(1, 5.0)};
+  Controller<NullProfiler, GrowingLevels, LinearCost, QuantileTarget, ScriptedPool> c(
+      ControllerOptions{}, NullProfiler{}, GrowingLevels{}, LinearCost{}, QuantileTarget{}, pool);
+  absl::StatusOr<TickReport> r = c.Tick(absl::FromUnixSeconds(1700000000));
+  REQUIRE_FALSE(r.ok());
+  CHECK(absl::IsInternal(r.status()));
+  CHECK(std::string(r.status().message()).find("growing_levels") != std::string::npos);
+  CHECK(c.pool().applied == 0);  // nothing was planned or applied
+}
+
 TEST_CASE("Controller's policy hook can edit the plan, and infeasible plans are refused") {
   auto w = GenerateWorkload({.users = 4, .days = 1});
   REQUIRE(w.ok());
