@@ -1,6 +1,8 @@
 // `foresight evaluate` end to end on tiny fixtures (skipped when the CLI is not built).
 #include <doctest/doctest.h>
 
+#include "absl/strings/str_cat.h"
+
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -100,6 +102,12 @@ TEST_CASE("evaluate: warm-up, contention mode and every format's fixture") {
         std::string::npos);
   CHECK(Run("--trace " + Data("bitbrains") +
             " --format bitbrains --hosts 1 --host-capacity cpu=8,memory=32Gi") == 0);
+  // No --policies: the foundation four plus the VM-trace policies (README).
+  const std::string table = Slurp(foresight::testing::TempPath("eval_stdout.txt"));
+  for (const char* p : {"vpa", "hpa", "proactive", "envelope", "track+envelope", "oracle"}) {
+    INFO(p);
+    CHECK(table.find(absl::StrCat("\n", p, " ")) != std::string::npos);
+  }
   for (const auto& [dir, fmt] : {std::pair{"azure", "azure"},
                                  {"alibaba", "alibaba-machine"},
                                  {"alibaba_container", "alibaba-container"},
