@@ -64,17 +64,31 @@ FORESIGHT_REGISTER_POLICY(kEnvelopeDamped, "envelope+damped",
                                           rec);
                           }, 34);
 
+// A QuantileTarget replay whose forecaster comes from `make(w, pool)`, which
+// may fail (the per-resource forecasters check their models agree).
+template <typename MakeForecaster>
+PolicyRunner QuantileTargetRunner(MakeForecaster make, QuantileTargetOptions (*target)()) {
+  return [make, target](const Workload& w, const ReplayOptions& o,
+                        ReplayRecorder* rec) -> absl::StatusOr<ReplayResult> {
+    auto f = make(w, o.pool);
+    if (!f.ok()) return f.status();
+    return Replay(w, QuantileTarget(target()), o, *std::move(f), WorkloadCost(w), rec);
+  };
+}
+
 FORESIGHT_REGISTER_POLICY(kTrackEnvelope, "track+envelope",
                           "cpu/io/net tracked (last value + a day's conformal margin, 0.9 level); "
                           "memory as envelope (0.9999)",
-                          [](const Workload& w, const ReplayOptions& o,
-                             ReplayRecorder* rec) -> absl::StatusOr<ReplayResult> {
-                            absl::StatusOr<TrackEnvelopeForecaster> f =
-                                TrackEnvelopeReplayForecaster(w, o.pool);
-                            if (!f.ok()) return f.status();
-                            return Replay(w, QuantileTarget(TrackEnvelopeTargetOptions()), o,
-                                          *std::move(f), WorkloadCost(w), rec);
-                          }, 35);
+                          QuantileTargetRunner(TrackEnvelopeReplayForecaster,
+                                               TrackEnvelopeTargetOptions),
+                          35);
+
+FORESIGHT_REGISTER_POLICY(kTrackHeadroom, "track+headroom",
+                          "track+envelope with memory's quantiles floored at 1.25x the envelope "
+                          "(Headroom), memory at the 0.99999 level",
+                          QuantileTargetRunner(TrackHeadroomReplayForecaster,
+                                               TrackHeadroomTargetOptions),
+                          36);
 
 FORESIGHT_REGISTER_POLICY(kOracle, "oracle", "perfect foresight of the replayed demand (bound)",
                           [](const Workload& w, const ReplayOptions& o, ReplayRecorder* rec) {

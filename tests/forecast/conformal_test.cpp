@@ -7,6 +7,7 @@
 
 #include "foresight/forecast/holt_winters.hpp"
 #include "foresight/forecast/internal/synthetic.hpp"
+#include "foresight/forecast/last_value.hpp"
 #include "foresight/forecast/seasonal_naive.hpp"
 
 namespace foresight {
@@ -90,6 +91,21 @@ TEST_CASE("Conformal rank follows the finite-sample rule") {
   CHECK(internal::ConformalRank(r, 0.1) == 1.0);   // floor(1) = 1
   CHECK(internal::ConformalRank(r, 0.25) == 2.0);  // floor(2.5) = 2
   CHECK(internal::ConformalRank(r, 0.99) == 9.0);  // clamped
+}
+
+TEST_CASE("Conformal does not score the guess a cold state makes before any sample") {
+  // Started from nothing (as a controller starts a new user), the wrapped
+  // model's first forecast is 0; its residual, the whole first sample, must
+  // not sit in the window as if the model had missed by that much.
+  Conformal<LastValue> model(LastValue{}, {.horizon = 2, .window = 50, .min_residuals = 5});
+  auto state = model.Fit({});
+  REQUIRE(state.ok());
+  for (int i = 0; i < 30; ++i) model.Update(*state, 100.0);
+  const Forecast f = model.Predict(*state, 2);
+  for (int step = 1; step <= 2; ++step) {
+    CHECK(f.mean(step) == doctest::Approx(100.0));
+    CHECK(f.Quantile(step, 0.99) == doctest::Approx(100.0));  // every scored residual is 0
+  }
 }
 
 TEST_CASE("Conformal rejects NaN history") {

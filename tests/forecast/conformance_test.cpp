@@ -11,6 +11,7 @@
 #include "foresight/forecast/conformal.hpp"
 #include "foresight/forecast/ensemble.hpp"
 #include "foresight/forecast/envelope.hpp"
+#include "foresight/forecast/headroom.hpp"
 #include "foresight/forecast/holt_winters.hpp"
 #include "foresight/forecast/internal/any_forecaster.hpp"
 #include "foresight/forecast/internal/synthetic.hpp"
@@ -64,6 +65,15 @@ struct Policy<Conformal<PeakEnvelope>> {
   }
   static constexpr bool kExactUpdate = false;  // calibration split moves
 };
+template <>
+struct Policy<Headroom<Conformal<PeakEnvelope>>> {
+  static Headroom<Conformal<PeakEnvelope>> Make() {
+    return *Headroom<Conformal<PeakEnvelope>>::Create(
+        Conformal<PeakEnvelope>(PeakEnvelope({.season = 24}), {.horizon = 3, .window = 100}),
+        {.fraction = 0.2});
+  }
+  static constexpr bool kExactUpdate = false;  // calibration split moves (Conformal)
+};
 // ByResource's resource-blind Fit is its CPU model; by_resource_test.cpp checks
 // that FitFor(r) gives each resource's model.
 using SplitForecaster = ByResource<LastValue, PeakEnvelope>;
@@ -114,7 +124,7 @@ void CheckWellFormed(const Forecast& f, int horizon) {
 #define FORESIGHT_FORECASTERS                                                                    \
   LastValue, SeasonalNaive, HoltWinters, MarkovChain, SmallLstm, MultiSeasonal,                 \
       Conformal<HoltWinters>, PeakEnvelope, Conformal<PeakEnvelope>, Ensemble, AnyForecaster,     \
-      Arima, AutoArima, SplitForecaster
+      Arima, AutoArima, SplitForecaster, Headroom<Conformal<PeakEnvelope>>
 
 TEST_CASE_TEMPLATE("Forecaster conformance", F, FORESIGHT_FORECASTERS) {
   static_assert(Forecaster<F>);

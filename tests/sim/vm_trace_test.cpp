@@ -53,7 +53,7 @@ TEST_CASE("GenerateVmTrace is seeded, bounded by the VM sizes and has gaps") {
 // One small VM trace replayed once under the policies the cases below compare.
 struct VmReplays {
   Workload w;
-  PolicyMetrics oracle, vpa, envelope, track_envelope;
+  PolicyMetrics oracle, vpa, envelope, track_envelope, track_headroom;
 };
 
 const VmReplays& Replays() {
@@ -77,6 +77,10 @@ const VmReplays& Replays() {
     REQUIRE(f.ok());
     out.track_envelope = metrics(Replay(t, QuantileTarget(TrackEnvelopeTargetOptions()), o,
                                         *std::move(f), WorkloadCost(t)));
+    absl::StatusOr<TrackHeadroomForecaster> h = TrackHeadroomReplayForecaster(t, o.pool);
+    REQUIRE(h.ok());
+    out.track_headroom = metrics(Replay(t, QuantileTarget(TrackHeadroomTargetOptions()), o,
+                                        *std::move(h), WorkloadCost(t)));
     return out;
   }();
   return r;
@@ -89,11 +93,12 @@ TEST_CASE("on the VM trace the oracle never OOMs and the envelope keeps OOMs and
                                 v.allocated_resource_seconds.memory(),
           ", oom-free days ", e.oom_free_entity_days, " (vpa ", v.oom_free_entity_days, ")");
   // Not the issue's targets (see docs/trace/evaluate.md for the measured
-  // frontier on 200 VMs x 28 days, where the envelope uses 0.86x VPA's memory).
-  // On six scored days its week-long error window has not filled and it holds
-  // more memory than VPA (measured 1.15x); what it must do here: stay within
-  // 1.3x, keep most entity-days OOM-free and cut CPU throttling.
-  CHECK(e.allocated_resource_seconds.memory() < 1.3 * v.allocated_resource_seconds.memory());
+  // frontier on 200 VMs x 28 days). Measured here: 0.85x VPA's memory. Until
+  // Conformal stopped scoring the cold state's first guess it was 1.15x (that
+  // residual, the whole first sample, widened the margin for a week). What it
+  // must do here: hold less memory than VPA, keep most entity-days OOM-free
+  // and cut CPU throttling.
+  CHECK(e.allocated_resource_seconds.memory() < 0.95 * v.allocated_resource_seconds.memory());
   CHECK(e.oom_free_entity_days > 0.9);
   CHECK(e.throttled_cpu_seconds < 0.5 * v.throttled_cpu_seconds);
   CHECK(e.capacity_violations == 0);
@@ -112,6 +117,26 @@ TEST_CASE("on the VM trace track+envelope removes most throttling with less CPU 
   CHECK(t.allocated_resource_seconds.memory() == e.allocated_resource_seconds.memory());
   CHECK(t.oom_events == e.oom_events);
   CHECK(t.capacity_violations == 0);
+}
+
+TEST_CASE("on the VM trace track+headroom's floor buys back OOM-free days below VPA's memory") {
+  // Memory's envelope quantiles floored at 1.25x the envelope: the one-off
+  // steps a week of errors has not seen are covered. CPU is track+envelope's.
+  // The Pareto claim against VPA (at least its OOM-free days, less memory) is
+  // checked on larger traces in tests/sim_slow/vm_trace_pareto_test.cpp.
+  const PolicyMetrics &v = Replays().vpa, &h = Replays().track_headroom,
+                      &t = Replays().track_envelope;
+  MESSAGE("memory vs vpa ", h.allocated_resource_seconds.memory() /
+                                v.allocated_resource_seconds.memory(),
+          ", oom-free days ", h.oom_free_entity_days, " (vpa ", v.oom_free_entity_days,
+          ", track+envelope ", t.oom_free_entity_days, ")");
+  CHECK(h.allocated_resource_seconds.memory() < v.allocated_resource_seconds.memory());
+  CHECK(h.allocated_resource_seconds.memory() > t.allocated_resource_seconds.memory());
+  CHECK(h.oom_free_entity_days > t.oom_free_entity_days);
+  CHECK(h.oom_free_entity_days >= 0.99);
+  CHECK(h.allocated_resource_seconds.cpu() == t.allocated_resource_seconds.cpu());
+  CHECK(h.throttled_cpu_seconds == t.throttled_cpu_seconds);
+  CHECK(h.capacity_violations == 0);
 }
 
 }  // namespace

@@ -104,7 +104,8 @@ TEST_CASE("evaluate: warm-up, contention mode and every format's fixture") {
             " --format bitbrains --hosts 1 --host-capacity cpu=8,memory=32Gi") == 0);
   // No --policies: the foundation four plus the VM-trace policies (README).
   const std::string table = Slurp(foresight::testing::TempPath("eval_stdout.txt"));
-  for (const char* p : {"vpa", "hpa", "proactive", "envelope", "track+envelope", "oracle"}) {
+  for (const char* p :
+       {"vpa", "hpa", "proactive", "envelope", "track+envelope", "track+headroom", "oracle"}) {
     INFO(p);
     CHECK(table.find(absl::StrCat("\n", p, " ")) != std::string::npos);
   }

@@ -26,33 +26,37 @@ void CheckLocated(const std::string& message, const std::string& where, const st
   CHECK(message.find(what) != std::string::npos);
 }
 
-TEST_CASE("long CSV: a non-numeric usage names file, line and column") {
-  CheckLocated(LoadError("long/bad_usage.csv", TraceFormat::kLong),
-               "long/bad_usage.csv:3:4:", "'abc' is not a number");
-}
+// One bad fixture per row: the error must name `where` (file:line:column, or
+// file:line when the column is the whole row) and say `what` is wrong.
+struct BadFixture {
+  const char* rel;
+  TraceFormat format;
+  const char* where;
+  const char* what;
+};
 
-TEST_CASE("long CSV: time, resource, negative usage and header errors") {
-  CheckLocated(LoadError("long/bad_time.csv", TraceFormat::kLong),
-               "bad_time.csv:2:1:", "'yesterday' is neither Unix seconds nor RFC 3339");
-  CheckLocated(LoadError("long/bad_resource.csv", TraceFormat::kLong),
-               "bad_resource.csv:2:3:", "unknown resource 'gpu'");
-  CheckLocated(LoadError("long/negative.csv", TraceFormat::kLong),
-               "negative.csv:3:4:", "is negative");
-  CheckLocated(LoadError("long/no_header.csv", TraceFormat::kLong),
-               "no_header.csv:1:", "header has no 'time' column");
-}
+constexpr BadFixture kBadFixtures[] = {
+    {"long/bad_usage.csv", TraceFormat::kLong, "long/bad_usage.csv:3:4:", "'abc' is not a number"},
+    {"long/bad_time.csv", TraceFormat::kLong, "bad_time.csv:2:1:",
+     "'yesterday' is neither Unix seconds nor RFC 3339"},
+    {"long/bad_resource.csv", TraceFormat::kLong, "bad_resource.csv:2:3:", "unknown resource 'gpu'"},
+    {"long/negative.csv", TraceFormat::kLong, "negative.csv:3:4:", "is negative"},
+    {"long/no_header.csv", TraceFormat::kLong, "no_header.csv:1:", "header has no 'time' column"},
+    {"bitbrains_bad", TraceFormat::kBitbrains, "1.csv:3:4:",
+     "column 'CPU usage [MHZ]': 'n/a' is not a number"},
+    {"azure_noheader_bad", TraceFormat::kAzure, "1-of-1.csv:2:5:",
+     "expected at least 5 fields, found 4"},
+    {"google2011_bad", TraceFormat::kGoogle2011, "00500.csv:1:7:", "'NaN' is not a number"},
+    {"google2019_bad", TraceFormat::kGoogle2019, "instance_usage.json:2:",
+     "'average_usage.cpus' is not a number"},
+    {"planetlab_bad", TraceFormat::kPlanetLab, "20110303/vm:4:1:", "'30%' is not a number"},
+};
 
-TEST_CASE("format readers locate their errors") {
-  CheckLocated(LoadError("bitbrains_bad", TraceFormat::kBitbrains),
-               "1.csv:3:4:", "column 'CPU usage [MHZ]': 'n/a' is not a number");
-  CheckLocated(LoadError("azure_noheader_bad", TraceFormat::kAzure),
-               "1-of-1.csv:2:5:", "expected at least 5 fields, found 4");
-  CheckLocated(LoadError("google2011_bad", TraceFormat::kGoogle2011),
-               "00500.csv:1:7:", "'NaN' is not a number");
-  CheckLocated(LoadError("google2019_bad", TraceFormat::kGoogle2019),
-               "instance_usage.json:2:", "'average_usage.cpus' is not a number");
-  CheckLocated(LoadError("planetlab_bad", TraceFormat::kPlanetLab),
-               "20110303/vm:4:1:", "'30%' is not a number");
+TEST_CASE("every reader locates its errors: file, line, column and what is wrong") {
+  for (const BadFixture& f : kBadFixtures) {
+    INFO(f.rel);
+    CheckLocated(LoadError(f.rel, f.format), f.where, f.what);
+  }
 }
 
 TEST_CASE("missing paths and malformed quoting are errors") {

@@ -48,7 +48,6 @@
 #include "foresight/core/user.hpp"
 #include "foresight/cost/cost_model.hpp"
 #include "foresight/cost/linear_cost.hpp"
-#include "foresight/forecast/by_resource.hpp"
 #include "foresight/forecast/forecaster.hpp"
 #include "foresight/forecast/holt_winters.hpp"
 #include "foresight/pool/pool.hpp"

@@ -16,7 +16,8 @@
 //
 // IO and network default to the CPU forecaster's type (rates, like CPU).
 //
-// It is a *resource-aware* forecaster (see `ResourceAwareForecaster`):
+// It is a *resource-aware* forecaster (see `ResourceAwareForecaster` in
+// forecaster.hpp):
 // `FitFor(r, history)` fits resource r's model, and the state remembers which
 // model it belongs to, so `Update` and `Predict` need no resource. The
 // `Controller` calls `FitFor` when a forecaster has it. A resource-blind
@@ -47,26 +48,6 @@
 #include "foresight/forecast/forecaster.hpp"
 
 namespace foresight {
-
-// A forecaster that can fit a state for a named resource. `FitFor(r, h)` must
-// satisfy everything `Fit(h)` does; the state it returns forecasts resource r.
-template <typename F>
-concept ResourceAwareForecaster =
-    Forecaster<F> && requires(const F f, Resource r, std::span<const double> history) {
-      { f.FitFor(r, history) } -> std::same_as<absl::StatusOr<typename F::State>>;
-    };
-
-// Fits `f` for resource `r`: `FitFor` when `f` is resource-aware, else `Fit`.
-template <Forecaster F>
-absl::StatusOr<typename F::State> FitForResource(const F& f, Resource r,
-                                                 std::span<const double> history) {
-  if constexpr (ResourceAwareForecaster<F>) {
-    return f.FitFor(r, history);
-  } else {
-    (void)r;
-    return f.Fit(history);
-  }
-}
 
 template <Forecaster CpuF, Forecaster MemoryF, Forecaster IoF = CpuF, Forecaster NetF = CpuF>
 class ByResource {

@@ -15,6 +15,11 @@
 // Update costs one wrapped Predict plus O(horizon * window) moves, and Predict
 // O(horizon * levels) on top of the wrapped Predict.
 //
+// A forecast issued before the wrapper has seen any sample (the state of
+// `Fit({})`) is not scored: it is the wrapped model's cold guess (usually 0),
+// and its residual, the whole first sample, would otherwise widen the upper
+// quantiles for a full `window`.
+//
 // Fit replays the last `calibration` samples of the history out of sample:
 // the wrapped forecaster is fitted on the prefix and then updated one sample at
 // a time, each forecast being scored when its target arrives. Hence Fit(x) then
@@ -247,6 +252,10 @@ class Conformal {
     const double alpha = 1.0 - options_.coverage_level;
     for (int step = 1; step <= options_.horizon; ++step) {
       std::span<double> slot = state.ledger.Slot(state.t, step);
+      if (state.t == 0) {  // a guess from no data: not scored
+        slot[0] = slot[1] = slot[2] = NAN;
+        continue;
+      }
       slot[0] = f.mean(step);
       const std::span<const double> sorted = Sorted(state, step);
       if (!sorted.empty()) {

@@ -13,6 +13,12 @@
 //                 void Update(F::State&, double y) const;  // append one sample
 //                 Forecast Predict(const F::State&, int horizon) const;
 //                 static std::string_view Name();
+// Optional:       absl::StatusOr<F::State> FitFor(Resource r, history) const;
+//                 a *resource-aware* forecaster (`ResourceAwareForecaster`)
+//                 fits a state for resource r, which may use a different
+//                 model per resource (`ByResource`). Callers that know the
+//                 resource fit through `FitForResource`, which falls back to
+//                 `Fit` for resource-blind forecasters.
 // Contract:       Fit({}) succeeds and yields a cold state that still predicts
 //                 (possibly zeros with confidence 0); Fit rejects NaN/inf with
 //                 InvalidArgumentError; Predict(s, h) has horizon h, finite
@@ -31,6 +37,7 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
+#include "foresight/core/resources.hpp"
 #include "foresight/forecast/forecast.hpp"
 
 namespace foresight {
@@ -44,6 +51,26 @@ concept Forecaster = std::copy_constructible<typename F::State> &&
   { f.Predict(cstate, horizon) } -> std::same_as<Forecast>;
   { F::Name() } -> std::convertible_to<std::string_view>;
 };
+
+// A forecaster that can fit a state for a named resource. `FitFor(r, h)` must
+// satisfy everything `Fit(h)` does; the state it returns forecasts resource r.
+template <typename F>
+concept ResourceAwareForecaster =
+    Forecaster<F> && requires(const F f, Resource r, std::span<const double> history) {
+      { f.FitFor(r, history) } -> std::same_as<absl::StatusOr<typename F::State>>;
+    };
+
+// Fits `f` for resource `r`: `FitFor` when `f` is resource-aware, else `Fit`.
+template <Forecaster F>
+absl::StatusOr<typename F::State> FitForResource(const F& f, Resource r,
+                                                 std::span<const double> history) {
+  if constexpr (ResourceAwareForecaster<F>) {
+    return f.FitFor(r, history);
+  } else {
+    (void)r;
+    return f.Fit(history);
+  }
+}
 
 }  // namespace foresight
 

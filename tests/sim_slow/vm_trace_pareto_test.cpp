@@ -1,0 +1,52 @@
+// Issue 5's Pareto comparison with VpaStyle, on the synthetic VM trace, on
+// three seeds not used to choose the policy's settings (those were chosen on
+// seed 1 at 100 VMs x 14 days).
+// - CPU: most of VPA's throttled CPU-seconds removed with less CPU. Holds.
+// - Memory: less memory than VPA at VPA's OOM-free entity-days. It does not
+//   hold on every seed: on 720 entity-days a seed's OOM-free days land within
+//   one percentage point of VPA's, above on some seeds and below on others
+//   (seeds 11 and 13 are below by 0.3 and 0.8 points; docs/trace/evaluate.md
+//   lists every run). The check is therefore "within one point, with less
+//   memory", not domination.
+#include <doctest/doctest.h>
+
+#include <cstdint>
+
+#include "foresight/allocate/vpa_style.hpp"
+#include "foresight/sim/replay.hpp"
+#include "foresight/sim/vm_trace.hpp"
+
+namespace foresight {
+namespace {
+
+TEST_CASE("track+headroom against VPA across seeds: CPU dominated, memory at VPA's OOM-free days") {
+  for (std::uint64_t seed : {11u, 12u, 13u}) {
+    INFO("seed ", seed);
+    absl::StatusOr<Workload> w = GenerateVmTrace({.vms = 60, .days = 14, .seed = seed});
+    REQUIRE(w.ok());
+    ReplayOptions o;
+    o.warmup = absl::Hours(48);
+    absl::StatusOr<ReplayResult> vpa = Replay(*w, VpaStyle{}, o);
+    absl::StatusOr<TrackHeadroomForecaster> f = TrackHeadroomReplayForecaster(*w, o.pool);
+    REQUIRE(vpa.ok());
+    REQUIRE(f.ok());
+    absl::StatusOr<ReplayResult> h =
+        Replay(*w, QuantileTarget(TrackHeadroomTargetOptions()), o, *std::move(f), WorkloadCost(*w));
+    REQUIRE(h.ok());
+    const PolicyMetrics &v = vpa->metrics, &m = h->metrics;
+    const double memory = m.allocated_resource_seconds.memory() / v.allocated_resource_seconds.memory();
+    const double cpu = m.allocated_resource_seconds.cpu() / v.allocated_resource_seconds.cpu();
+    const double throttled = m.throttled_cpu_seconds / v.throttled_cpu_seconds;
+    MESSAGE("seed ", seed, ": memory ", memory, "x at ", m.oom_free_entity_days,
+            " OOM-free days (vpa ", v.oom_free_entity_days, "); cpu ", cpu, "x, throttled ",
+            throttled, "x");
+    CHECK(m.oom_free_entity_days >= v.oom_free_entity_days - 0.01);
+    CHECK(memory < 0.97);
+    CHECK(cpu < 1.0);
+    CHECK(throttled < 0.25);
+    CHECK(m.capacity_violations == 0);
+  }
+}
+
+}  // namespace
+}  // namespace foresight
