@@ -84,10 +84,10 @@ FORESIGHT_REGISTER_POLICY(kTrackEnvelope, "track+envelope",
                           35);
 
 FORESIGHT_REGISTER_POLICY(kTrackHeadroom, "track+headroom",
-                          "track+envelope with memory's quantiles floored at 1.25x the envelope "
-                          "(Headroom), memory at the 0.99999 level",
+                          "track+envelope with memory's quantiles floored at 1.3x the envelope "
+                          "(Headroom)",
                           QuantileTargetRunner(TrackHeadroomReplayForecaster,
-                                               TrackHeadroomTargetOptions),
+                                               TrackEnvelopeTargetOptions),
                           36);
 
 FORESIGHT_REGISTER_POLICY(kOracle, "oracle", "perfect foresight of the replayed demand (bound)",

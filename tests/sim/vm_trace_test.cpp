@@ -79,7 +79,7 @@ const VmReplays& Replays() {
                                         *std::move(f), WorkloadCost(t)));
     absl::StatusOr<TrackHeadroomForecaster> h = TrackHeadroomReplayForecaster(t, o.pool);
     REQUIRE(h.ok());
-    out.track_headroom = metrics(Replay(t, QuantileTarget(TrackHeadroomTargetOptions()), o,
+    out.track_headroom = metrics(Replay(t, QuantileTarget(TrackEnvelopeTargetOptions()), o,
                                         *std::move(h), WorkloadCost(t)));
     return out;
   }();
