@@ -5,6 +5,7 @@
 #include <cmath>
 #include <vector>
 
+#include "foresight/forecast/by_resource.hpp"
 #include "foresight/forecast/conformal.hpp"
 #include "foresight/forecast/envelope.hpp"
 #include "foresight/forecast/last_value.hpp"
@@ -64,6 +65,23 @@ TEST_CASE("Headroom rejects a negative or non-finite fraction and gives no floor
   const Forecast f = h->Predict(*s, 1);
   CHECK(f.Quantile(1, 0.9) <= 0.0);  // -4 x 1.5 would be lower: no floor applied
   CHECK_FALSE(h->Fit(std::vector<double>{1.0, NAN}).ok());
+}
+
+TEST_CASE("Headroom keeps a per-resource forecaster resource-aware") {
+  using Split = ByResource<LastValue, PeakEnvelope>;
+  static_assert(ResourceAwareForecaster<Headroom<Split>>);
+  static_assert(!ResourceAwareForecaster<Headroom<LastValue>>);
+  auto split = Split::Create(LastValue{}, PeakEnvelope({.recent = 3, .season = 0}));
+  REQUIRE(split.ok());
+  auto h = Headroom<Split>::Create(*split, {.fraction = 0.0});
+  REQUIRE(h.ok());
+  const std::vector<double> history = {5.0, 9.0, 4.0};
+  auto cpu = h->FitFor(Resource::kCpu, history);
+  auto memory = h->FitFor(Resource::kMemory, history);
+  REQUIRE(cpu.ok());
+  REQUIRE(memory.ok());
+  CHECK(h->Predict(*cpu, 1).mean(1) == doctest::Approx(4.0));     // last value
+  CHECK(h->Predict(*memory, 1).mean(1) == doctest::Approx(9.0));  // peak of the last 3
 }
 
 }  // namespace

@@ -17,15 +17,17 @@
 // one such step stays wide for a whole window. A relative floor covers steps
 // up to `fraction` of the level at a fixed, proportional cost.
 //
-//   Headroom<Conformal<PeakEnvelope>> memory(
-//       Conformal<PeakEnvelope>(PeakEnvelope(e), c, kTailQuantileLevels),
-//       {.fraction = 0.25});
+//   absl::StatusOr<Headroom<Conformal<PeakEnvelope>>> memory =
+//       Headroom<Conformal<PeakEnvelope>>::Create(
+//           Conformal<PeakEnvelope>(PeakEnvelope(e), c, kTailQuantileLevels),
+//           {.fraction = 0.30});
 //
 // Levels below 1/2 are untouched, so the floor never narrows an interval from
 // below; the floor is the same for every upper level of a step, so quantiles
 // stay non-decreasing. A negative mean gets no floor (its (1 + fraction) x is
-// lower still). State, Fit and Update are the wrapped forecaster's; Predict
-// costs the wrapped Predict plus O(horizon * levels).
+// lower still). State, Fit, Update and (when the wrapped forecaster is
+// resource-aware) FitFor are the wrapped forecaster's; Predict costs the
+// wrapped Predict plus O(horizon * levels).
 //
 // | type   | name     | description                                    | default |
 // |--------|----------|------------------------------------------------|---------|
@@ -70,6 +72,12 @@ class Headroom {
 
   absl::StatusOr<State> Fit(std::span<const double> history) const { return inner_.Fit(history); }
   void Update(State& state, double y) const { inner_.Update(state, y); }
+  // Forwarded so that wrapping keeps a per-resource forecaster resource-aware.
+  absl::StatusOr<State> FitFor(Resource r, std::span<const double> history) const
+    requires ResourceAwareForecaster<ForecasterT>
+  {
+    return inner_.FitFor(r, history);
+  }
 
   Forecast Predict(const State& state, int horizon) const {
     Forecast f = inner_.Predict(state, horizon);
