@@ -40,6 +40,19 @@ UserObservation User(std::uint64_t id, double usage) {
   return u;
 }
 
+// A proactive controller over a scripted pool holding one user (id 1) at
+// `usage` on one host of capacity 100.
+template <typename F>
+Controller<NullProfiler, F, LinearCost, QuantileTarget, ScriptedPool> OneUserController(
+    F forecaster, double usage = 5.0) {
+  ScriptedPool pool;
+  pool.next.host_capacity = {ResourceVector::Filled(100)};
+  pool.next.users = {User(1, usage)};
+  return Controller<NullProfiler, F, LinearCost, QuantileTarget, ScriptedPool>(
+      ControllerOptions{}, NullProfiler{}, std::move(forecaster), LinearCost{}, QuantileTarget{},
+      std::move(pool));
+}
+
 }  // namespace
 
 TEST_CASE("DefaultController ticks over a simulated pool and explains its moves") {
@@ -103,11 +116,7 @@ TEST_CASE("Controller rejects bad observations without changing state") {
 }
 
 TEST_CASE("Controller feeds back one-step forecast errors") {
-  ScriptedPool pool;
-  pool.next.host_capacity = {ResourceVector::Filled(100)};
-  pool.next.users = {User(1, 5.0)};
-  Controller<NullProfiler, LastValue, LinearCost, QuantileTarget, ScriptedPool> c(
-      ControllerOptions{}, NullProfiler{}, LastValue{}, LinearCost{}, QuantileTarget{}, pool);
+  auto c = OneUserController(LastValue{});
   absl::Time t = absl::FromUnixSeconds(1700000000);
   REQUIRE(c.Tick(t).ok());
   c.pool().next.users = {User(1, 8.0)};
@@ -120,11 +129,7 @@ TEST_CASE("Controller fits each resource's own model with a resource-aware forec
   using Split = ByResource<LastValue, PeakEnvelope>;
   absl::StatusOr<Split> f = Split::Create(LastValue(), PeakEnvelope({.recent = 3, .season = 0}));
   REQUIRE(f.ok());
-  ScriptedPool pool;
-  pool.next.host_capacity = {ResourceVector::Filled(100)};
-  pool.next.users = {User(1, 5.0)};
-  Controller<NullProfiler, Split, LinearCost, QuantileTarget, ScriptedPool> c(
-      ControllerOptions{}, NullProfiler{}, *std::move(f), LinearCost{}, QuantileTarget{}, pool);
+  auto c = OneUserController(*std::move(f));
   absl::Time t = absl::FromUnixSeconds(1700000000);
   REQUIRE(c.Tick(t).ok());
   c.pool().next.users = {User(1, 2.0)};
@@ -155,11 +160,7 @@ struct GrowingLevels {
 };
 
 TEST_CASE("Controller refuses a forecaster whose quantile levels change within a tick") {
-  ScriptedPool pool;
-  pool.next.host_capacity = {ResourceVector::Filled(100)};
-  pool.next.users = {User(1, 5.0)};
-  Controller<NullProfiler, GrowingLevels, LinearCost, QuantileTarget, ScriptedPool> c(
-      ControllerOptions{}, NullProfiler{}, GrowingLevels{}, LinearCost{}, QuantileTarget{}, pool);
+  auto c = OneUserController(GrowingLevels{});
   absl::StatusOr<TickReport> r = c.Tick(absl::FromUnixSeconds(1700000000));
   REQUIRE_FALSE(r.ok());
   CHECK(absl::IsInternal(r.status()));
