@@ -90,6 +90,13 @@ FORESIGHT_REGISTER_POLICY(kTrackHeadroom, "track+headroom",
                                                TrackEnvelopeTargetOptions),
                           36);
 
+FORESIGHT_REGISTER_POLICY(kTrackPeak, "track+peak",
+                          "track+envelope with memory's margin learned per VM from its daily peak "
+                          "excess over the envelope (PeakHeadroom, at least 0.25 of the level)",
+                          QuantileTargetRunner(TrackPeakReplayForecaster,
+                                               TrackEnvelopeTargetOptions),
+                          37);
+
 FORESIGHT_REGISTER_POLICY(kOracle, "oracle", "perfect foresight of the replayed demand (bound)",
                           [](const Workload& w, const ReplayOptions& o, ReplayRecorder* rec) {
                             return Replay(w, Oracle(w), o, rec);

@@ -12,6 +12,7 @@
 #include "foresight/forecast/ensemble.hpp"
 #include "foresight/forecast/envelope.hpp"
 #include "foresight/forecast/headroom.hpp"
+#include "foresight/forecast/peak_headroom.hpp"
 #include "foresight/forecast/holt_winters.hpp"
 #include "foresight/forecast/internal/any_forecaster.hpp"
 #include "foresight/forecast/internal/synthetic.hpp"
@@ -74,6 +75,15 @@ struct Policy<Headroom<Conformal<PeakEnvelope>>> {
   }
   static constexpr bool kExactUpdate = false;  // calibration split moves (Conformal)
 };
+template <>
+struct Policy<PeakHeadroom<Conformal<PeakEnvelope>>> {
+  static PeakHeadroom<Conformal<PeakEnvelope>> Make() {
+    return *PeakHeadroom<Conformal<PeakEnvelope>>::Create(
+        Conformal<PeakEnvelope>(PeakEnvelope({.season = 24}), {.horizon = 3, .window = 100}),
+        {.period = 24, .periods = 7, .lag = 2, .min_fraction = 0.1});
+  }
+  static constexpr bool kExactUpdate = false;  // calibration splits move
+};
 // ByResource's resource-blind Fit is its CPU model; by_resource_test.cpp checks
 // that FitFor(r) gives each resource's model.
 using SplitForecaster = ByResource<LastValue, PeakEnvelope>;
@@ -124,7 +134,8 @@ void CheckWellFormed(const Forecast& f, int horizon) {
 #define FORESIGHT_FORECASTERS                                                                    \
   LastValue, SeasonalNaive, HoltWinters, MarkovChain, SmallLstm, MultiSeasonal,                 \
       Conformal<HoltWinters>, PeakEnvelope, Conformal<PeakEnvelope>, Ensemble, AnyForecaster,     \
-      Arima, AutoArima, SplitForecaster, Headroom<Conformal<PeakEnvelope>>
+      Arima, AutoArima, SplitForecaster, Headroom<Conformal<PeakEnvelope>>,                      \
+      PeakHeadroom<Conformal<PeakEnvelope>>
 
 TEST_CASE_TEMPLATE("Forecaster conformance", F, FORESIGHT_FORECASTERS) {
   static_assert(Forecaster<F>);

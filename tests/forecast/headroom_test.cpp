@@ -9,6 +9,7 @@
 #include "foresight/forecast/conformal.hpp"
 #include "foresight/forecast/envelope.hpp"
 #include "foresight/forecast/last_value.hpp"
+#include "decorator_checks.hpp"
 
 namespace foresight {
 namespace {
@@ -68,20 +69,10 @@ TEST_CASE("Headroom rejects a negative or non-finite fraction and gives no floor
 }
 
 TEST_CASE("Headroom keeps a per-resource forecaster resource-aware") {
-  using Split = ByResource<LastValue, PeakEnvelope>;
-  static_assert(ResourceAwareForecaster<Headroom<Split>>);
   static_assert(!ResourceAwareForecaster<Headroom<LastValue>>);
-  auto split = Split::Create(LastValue{}, PeakEnvelope({.recent = 3, .season = 0}));
-  REQUIRE(split.ok());
-  auto h = Headroom<Split>::Create(*split, {.fraction = 0.0});
-  REQUIRE(h.ok());
-  const std::vector<double> history = {5.0, 9.0, 4.0};
-  auto cpu = h->FitFor(Resource::kCpu, history);
-  auto memory = h->FitFor(Resource::kMemory, history);
-  REQUIRE(cpu.ok());
-  REQUIRE(memory.ok());
-  CHECK(h->Predict(*cpu, 1).mean(1) == doctest::Approx(4.0));     // last value
-  CHECK(h->Predict(*memory, 1).mean(1) == doctest::Approx(9.0));  // peak of the last 3
+  testing::CheckForwardsFitFor([](const ByResource<LastValue, PeakEnvelope>& split) {
+    return Headroom<ByResource<LastValue, PeakEnvelope>>::Create(split, {.fraction = 0.0});
+  });
 }
 
 }  // namespace

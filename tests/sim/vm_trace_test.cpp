@@ -53,7 +53,7 @@ TEST_CASE("GenerateVmTrace is seeded, bounded by the VM sizes and has gaps") {
 // One small VM trace replayed once under the policies the cases below compare.
 struct VmReplays {
   Workload w;
-  PolicyMetrics oracle, vpa, envelope, track_envelope, track_headroom;
+  PolicyMetrics oracle, vpa, envelope, track_envelope, track_headroom, track_peak;
 };
 
 const VmReplays& Replays() {
@@ -81,6 +81,10 @@ const VmReplays& Replays() {
     REQUIRE(h.ok());
     out.track_headroom = metrics(Replay(t, QuantileTarget(TrackEnvelopeTargetOptions()), o,
                                         *std::move(h), WorkloadCost(t)));
+    absl::StatusOr<TrackPeakForecaster> p = TrackPeakReplayForecaster(t, o.pool);
+    REQUIRE(p.ok());
+    out.track_peak = metrics(Replay(t, QuantileTarget(TrackEnvelopeTargetOptions()), o,
+                                    *std::move(p), WorkloadCost(t)));
     return out;
   }();
   return r;
@@ -120,7 +124,7 @@ TEST_CASE("on the VM trace track+envelope removes most throttling with less CPU 
 }
 
 TEST_CASE("on the VM trace track+headroom's floor buys back OOM-free days below VPA's memory") {
-  // Memory's envelope quantiles floored at 1.25x the envelope: the one-off
+  // Memory's envelope quantiles floored at 1.3x the envelope: the one-off
   // steps a week of errors has not seen are covered. CPU is track+envelope's.
   // The Pareto claim against VPA (at least its OOM-free days, less memory) is
   // checked on larger traces in tests/sim_slow/vm_trace_pareto_test.cpp.
@@ -137,6 +141,29 @@ TEST_CASE("on the VM trace track+headroom's floor buys back OOM-free days below 
   CHECK(h.allocated_resource_seconds.cpu() == t.allocated_resource_seconds.cpu());
   CHECK(h.throttled_cpu_seconds == t.throttled_cpu_seconds);
   CHECK(h.capacity_violations == 0);
+}
+
+TEST_CASE("on the VM trace track+peak learns each VM's margin: less memory than the fixed floor") {
+  // Memory's margin learned per VM from its daily peak excess over the
+  // envelope (PeakHeadroom), at least 0.2 of the level; 0.3 (track+headroom's
+  // floor) for the first scored days. Quiet VMs give back the fixed floor,
+  // spiky ones keep the room their spikes showed. The Pareto claim against
+  // VPA is checked on larger traces in tests/sim_slow/vm_trace_pareto_test.cpp.
+  const PolicyMetrics &v = Replays().vpa, &p = Replays().track_peak,
+                      &h = Replays().track_headroom, &t = Replays().track_envelope;
+  MESSAGE("memory vs vpa ", p.allocated_resource_seconds.memory() /
+                                v.allocated_resource_seconds.memory(),
+          " (track+headroom ", h.allocated_resource_seconds.memory() /
+                                   v.allocated_resource_seconds.memory(),
+          "), oom-free days ", p.oom_free_entity_days, " (vpa ", v.oom_free_entity_days,
+          ", track+headroom ", h.oom_free_entity_days, ")");
+  CHECK(p.allocated_resource_seconds.memory() < h.allocated_resource_seconds.memory());
+  CHECK(p.allocated_resource_seconds.memory() > t.allocated_resource_seconds.memory());
+  CHECK(p.oom_free_entity_days > t.oom_free_entity_days);
+  CHECK(p.oom_free_entity_days >= 0.98);
+  CHECK(p.allocated_resource_seconds.cpu() == t.allocated_resource_seconds.cpu());
+  CHECK(p.throttled_cpu_seconds == t.throttled_cpu_seconds);
+  CHECK(p.capacity_violations == 0);
 }
 
 }  // namespace

@@ -105,7 +105,8 @@ TEST_CASE("evaluate: warm-up, contention mode and every format's fixture") {
   // No --policies: the foundation four plus the VM-trace policies (README).
   const std::string table = Slurp(foresight::testing::TempPath("eval_stdout.txt"));
   for (const char* p :
-       {"vpa", "hpa", "proactive", "envelope", "track+envelope", "track+headroom", "oracle"}) {
+       {"vpa", "hpa", "proactive", "envelope", "track+envelope", "track+headroom", "track+peak",
+        "oracle"}) {
     INFO(p);
     CHECK(table.find(absl::StrCat("\n", p, " ")) != std::string::npos);
   }

@@ -33,6 +33,7 @@
 #include "foresight/forecast/headroom.hpp"
 #include "foresight/forecast/holt_winters.hpp"
 #include "foresight/forecast/last_value.hpp"
+#include "foresight/forecast/peak_headroom.hpp"
 #include "foresight/pool/simulated_pool.hpp"
 #include "foresight/sim/metrics.hpp"
 #include "foresight/sim/workload.hpp"
@@ -160,6 +161,42 @@ inline absl::StatusOr<TrackHeadroomForecaster> TrackHeadroomReplayForecaster(
       track->memory(), {.fraction = kTrackHeadroomMemoryFraction});
   if (!memory.ok()) return memory.status();
   return TrackHeadroomForecaster::Create(track->cpu(), *std::move(memory));
+}
+
+// The `track+peak` policy's forecaster: as `track+headroom`, with memory's
+// margin learned per VM from its daily peaks (`PeakHeadroom`) instead of one
+// fixed 1.3 x floor for every VM. A VM's margin is the largest excess over its
+// own envelope, in units of its level, on any day of the last four weeks, never
+// below `kTrackPeakMemoryMinFraction` (room for a step no day has shown yet)
+// and at least `kTrackHeadroomMemoryFraction` for its first three scored days.
+// Excesses are scored against the envelope issued one memory lead time plus
+// one step before the sample, as the limit in force then was. Its allocator is
+// track+envelope's. Measured: docs/trace/evaluate.md.
+inline constexpr double kTrackPeakMemoryMinFraction = 0.25;
+using TrackPeakForecaster =
+    ByResource<Conformal<LastValue>, PeakHeadroom<Conformal<PeakEnvelope>>>;
+inline PeakHeadroomOptions TrackPeakMemoryOptions(const Workload& w,
+                                                  const SimulatedPoolOptions& pool) {
+  PeakHeadroomOptions o;
+  o.period = std::max(1, static_cast<int>(IDiv(absl::Hours(24), w.step)));
+  o.periods = 28;
+  o.level = 0.98;
+  o.lag = LeadSteps(pool.lead_time[Resource::kMemory], w.step) + 1;
+  o.warmup_periods = 1;
+  o.min_periods = 3;
+  o.prior = kTrackHeadroomMemoryFraction;
+  o.min_fraction = kTrackPeakMemoryMinFraction;
+  return o;
+}
+inline absl::StatusOr<TrackPeakForecaster> TrackPeakReplayForecaster(
+    const Workload& w, const SimulatedPoolOptions& pool) {
+  absl::StatusOr<TrackEnvelopeForecaster> track = TrackEnvelopeReplayForecaster(w, pool);
+  if (!track.ok()) return track.status();
+  absl::StatusOr<PeakHeadroom<Conformal<PeakEnvelope>>> memory =
+      PeakHeadroom<Conformal<PeakEnvelope>>::Create(track->memory(),
+                                                     TrackPeakMemoryOptions(w, pool));
+  if (!memory.ok()) return memory.status();
+  return TrackPeakForecaster::Create(track->cpu(), *std::move(memory));
 }
 
 template <Allocator AllocatorT, Forecaster ForecasterT = HoltWinters,

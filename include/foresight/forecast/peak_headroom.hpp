@@ -1,0 +1,261 @@
+// -----------------------------------------------------------------------------
+// File: peak_headroom.hpp
+// -----------------------------------------------------------------------------
+//
+// `PeakHeadroom<ForecasterT>` is a decorator that plays the Forecaster role. It
+// is `Headroom` with a margin *learned per series* from its period peaks
+// instead of one fixed fraction for every series.
+//
+// Every sample y is scored against the mean the wrapped forecaster issued `lag`
+// steps before it, as its excess over that mean in units of the series' level
+// (an exponential mean of its samples over about one period):
+//
+//     e = (y - mean) / level.
+//
+// Each period (a day, say) keeps only its largest excess, its *peak excess*.
+// The margin is the conformal rank, at `level`, of the peak excesses of the
+// last `periods` whole periods and of the current partial one (n in all):
+//
+//     k = ceil((n + 1) * level), clamped to 1..n,
+//
+// so the margin at level 0.98 over 28 periods is the largest peak excess of the
+// last four weeks. Every quantile at a level of 1/2 or more is raised to at
+// least the mean plus that margin:
+//
+//     q'(tau) = max(q(tau), mean + margin * level)    for tau >= 1/2.
+//
+// Why period peaks. A memory limit is judged by the days on which it was never
+// undercut (OOM-free entity-days), and one undercut sample spoils a day. A
+// per-step residual quantile treats a day of 288 samples as 288 chances. The
+// peak excess asks the question the metric asks: by how much did this series
+// exceed its own forecast at its worst step of each day? A series whose days
+// are quiet gets a small margin; one with spikes or steps gets a margin the size
+// of the spikes it has shown, for as long as they stay in its window.
+//
+// Why the level and not the mean. A ratio y / mean would scale a margin learned
+// at a quiet hour by the mean of a busy one: a nightly job that doubles memory
+// would be given twice the room it ever needed. In units of the level, the
+// margin adds the same room at every hour, as an additive conformal margin does.
+//
+// Warm-up and bounds. The first `warmup_periods` periods are not scored: the
+// wrapped forecaster is still learning its season then, and a nightly job it
+// has not yet seen once would look like a spike for the next `periods`. Until
+// `min_periods` whole periods are scored the margin is at least `prior` (what a
+// new series gets, the fixed `Headroom` fraction). The margin is never below
+// `min_fraction` (room for a step no window has shown yet) nor above
+// `max_fraction`. Missing (non-finite) samples, and samples with no mean issued
+// for them yet, are not scored.
+//
+//   absl::StatusOr<PeakHeadroom<Conformal<PeakEnvelope>>> memory =
+//       PeakHeadroom<Conformal<PeakEnvelope>>::Create(
+//           Conformal<PeakEnvelope>(PeakEnvelope(e), c, kTailQuantileLevels),
+//           {.period = 288, .lag = 3, .min_fraction = 0.2});
+//
+// Cost: state is the wrapped state plus 2 `periods` + `lag` + 4 numbers.
+// Update costs the wrapped Update plus one wrapped Predict (of `lag` steps), to
+// record the mean the sample `lag` steps on is scored against, and once a
+// period O(periods log periods). Predict costs the wrapped Predict plus
+// O(log periods + horizon * levels). Fit fits the wrapped forecaster on all but
+// the last `periods` periods of the history and replays those through Update,
+// so the peaks it learns are out of sample (Fit(x) then Update(y) equals
+// Fit(x + y) only up to where that split falls). FitFor does the same when the
+// wrapped forecaster is resource-aware.
+//
+// | type   | name           | description                                          | default |
+// |--------|----------------|------------------------------------------------------|---------|
+// | int    | period         | samples per period (>= 1)                            | 288     |
+// | int    | periods        | whole periods whose peak excesses are kept (>= 1)    | 28      |
+// | double | level          | conformal level of the margin, in (0, 1]             | 0.98    |
+// | int    | lag            | steps from the scored mean to its sample (>= 1)      | 1       |
+// | int    | warmup_periods | first periods not scored (>= 0)                      | 1       |
+// | int    | min_periods    | scored periods before `prior` stops applying (>= 0)  | 3       |
+// | double | prior          | smallest margin until then (>= 0)                    | 0.3     |
+// | double | min_fraction   | smallest margin ever (>= 0)                          | 0       |
+// | double | max_fraction   | largest margin ever (>= min_fraction)                | 3       |
+#ifndef FORESIGHT_FORECAST_PEAK_HEADROOM_HPP_
+#define FORESIGHT_FORECAST_PEAK_HEADROOM_HPP_
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <span>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "foresight/forecast/conformal.hpp"
+#include "foresight/forecast/forecaster.hpp"
+
+namespace foresight {
+
+struct PeakHeadroomOptions {
+  int period = 288;
+  int periods = 28;
+  double level = 0.98;
+  int lag = 1;
+  int warmup_periods = 1;
+  int min_periods = 3;
+  double prior = 0.3;
+  double min_fraction = 0.0;
+  double max_fraction = 3.0;
+};
+
+template <Forecaster ForecasterT>
+class PeakHeadroom {
+ public:
+  struct State {
+    typename ForecasterT::State inner;
+    std::vector<double> peaks;  // ring of the last `periods` whole periods' peak excesses
+    std::vector<double> sorted; // the same, sorted
+    std::vector<double> means;  // ring of the last `lag` issued means (NaN: none)
+    int filled = 0;             // whole periods in `peaks`
+    int head = 0;               // next slot of `peaks`
+    long long t = 0;            // samples seen
+    double current = -std::numeric_limits<double>::infinity();  // this period's peak excess
+    double level = 0.0;         // exponential mean of the samples, over about a period
+  };
+
+  // Fails with InvalidArgumentError naming the first option out of range.
+  static absl::StatusOr<PeakHeadroom> Create(ForecasterT inner, PeakHeadroomOptions options = {}) {
+    const PeakHeadroomOptions& o = options;
+    if (o.period < 1) return Invalid("period must be >= 1, got ", o.period);
+    if (o.periods < 1) return Invalid("periods must be >= 1, got ", o.periods);
+    if (!(o.level > 0.0 && o.level <= 1.0)) return Invalid("level must be in (0, 1], got ", o.level);
+    if (o.lag < 1) return Invalid("lag must be >= 1, got ", o.lag);
+    if (o.warmup_periods < 0) return Invalid("warmup_periods must be >= 0, got ", o.warmup_periods);
+    if (o.min_periods < 0) return Invalid("min_periods must be >= 0, got ", o.min_periods);
+    if (!std::isfinite(o.prior) || o.prior < 0.0) return Invalid("prior must be finite and >= 0, got ", o.prior);
+    if (!std::isfinite(o.min_fraction) || o.min_fraction < 0.0) {
+      return Invalid("min_fraction must be finite and >= 0, got ", o.min_fraction);
+    }
+    if (!std::isfinite(o.max_fraction) || o.max_fraction < o.min_fraction) {
+      return Invalid("max_fraction must be finite and >= min_fraction, got ", o.max_fraction);
+    }
+    return PeakHeadroom(std::move(inner), options);
+  }
+
+  static std::string_view Name() { return "peak_headroom"; }
+  const ForecasterT& inner() const { return inner_; }
+  const PeakHeadroomOptions& options() const { return options_; }
+
+  absl::StatusOr<State> Fit(std::span<const double> history) const {
+    const std::span<const double> prefix = history.first(history.size() - Scored(history));
+    return Replayed(inner_.Fit(prefix), history.last(Scored(history)));
+  }
+  // Forwarded so that wrapping keeps a per-resource forecaster resource-aware.
+  absl::StatusOr<State> FitFor(Resource r, std::span<const double> history) const
+    requires ResourceAwareForecaster<ForecasterT>
+  {
+    const std::span<const double> prefix = history.first(history.size() - Scored(history));
+    return Replayed(inner_.FitFor(r, prefix), history.last(Scored(history)));
+  }
+
+  void Update(State& state, double y) const {
+    const std::size_t slot = static_cast<std::size_t>(state.t % options_.lag);
+    const double mean = state.means[slot];
+    const bool warm = state.t >= static_cast<long long>(options_.warmup_periods) * options_.period;
+    if (warm && std::isfinite(y) && std::isfinite(mean) && state.level > 0.0) {
+      state.current = std::max(state.current, (y - mean) / state.level);
+    }
+    if (std::isfinite(y)) {
+      const double a = state.t < options_.period ? 1.0 / static_cast<double>(state.t + 1)
+                                                 : 1.0 / static_cast<double>(options_.period);
+      state.level += a * (y - state.level);
+    }
+    ++state.t;
+    if (state.t % options_.period == 0) {
+      if (std::isfinite(state.current)) {
+        state.peaks[static_cast<std::size_t>(state.head)] = state.current;
+        state.head = (state.head + 1) % options_.periods;
+        state.filled = std::min(state.filled + 1, options_.periods);
+        state.sorted.assign(state.peaks.begin(), state.peaks.begin() + state.filled);
+        std::sort(state.sorted.begin(), state.sorted.end());
+      }
+      state.current = -std::numeric_limits<double>::infinity();
+    }
+    inner_.Update(state.inner, y);
+    // The mean for the sample `lag` steps from now takes this slot.
+    state.means[slot] = inner_.Predict(state.inner, options_.lag).mean(options_.lag);
+  }
+
+  // The margin, in units of the level: the conformal rank of the whole
+  // periods' peak excesses and the current period's, merged without a copy,
+  // then bounded. O(log periods).
+  double Margin(const State& state) const {
+    const std::vector<double>& sorted = state.sorted;
+    const bool current = std::isfinite(state.current);
+    const std::size_t n = sorted.size() + (current ? 1 : 0);
+    double m = options_.min_fraction;
+    if (n > 0) {
+      const std::size_t i = internal::ConformalIndex(n, options_.level);
+      double rank;
+      if (!current) {
+        rank = sorted[i];
+      } else {
+        const std::size_t below = static_cast<std::size_t>(
+            std::lower_bound(sorted.begin(), sorted.end(), state.current) - sorted.begin());
+        rank = i < below ? sorted[i] : i == below ? state.current : sorted[i - 1];
+      }
+      m = std::max(m, rank);
+    }
+    if (state.filled < options_.min_periods) m = std::max(m, options_.prior);
+    return std::min(m, options_.max_fraction);
+  }
+  // The series' level: the exponential mean the margin is measured in.
+  double Level(const State& state) const { return state.level; }
+
+  Forecast Predict(const State& state, int horizon) const {
+    Forecast f = inner_.Predict(state.inner, horizon);
+    const double room = Margin(state) * state.level;
+    const std::span<const double> levels = f.levels();
+    for (int step = 1; step <= f.horizon(); ++step) {
+      const double floor = f.mean(step) + room;
+      if (!(floor > f.mean(step))) continue;  // no room (margin or level 0)
+      for (std::size_t k = 0; k < levels.size(); ++k) {
+        if (levels[k] >= 0.5) f.quantile(step, k) = std::max(f.quantile(step, k), floor);
+      }
+    }
+    return f;
+  }
+
+ private:
+  PeakHeadroom(ForecasterT inner, PeakHeadroomOptions options)
+      : inner_(std::move(inner)), options_(options) {}
+
+  template <typename... Args>
+  static absl::Status Invalid(const Args&... args) {
+    return absl::InvalidArgumentError(absl::StrCat("PeakHeadroom: ", args...));
+  }
+
+  // Fit scores the last `periods` periods of a history out of sample.
+  std::size_t Scored(std::span<const double> history) const {
+    return std::min(history.size(), static_cast<std::size_t>(options_.periods) *
+                                        static_cast<std::size_t>(options_.period));
+  }
+
+  absl::StatusOr<State> Replayed(absl::StatusOr<typename ForecasterT::State> inner,
+                                 std::span<const double> history) const {
+    if (!inner.ok()) return inner.status();
+    for (std::size_t i = 0; i < history.size(); ++i) {
+      if (!std::isfinite(history[i])) {
+        return Invalid("history sample ", i, " of the scored tail is not finite (", history[i], ")");
+      }
+    }
+    State s;
+    s.inner = *std::move(inner);
+    s.peaks.assign(static_cast<std::size_t>(options_.periods), 0.0);
+    s.means.assign(static_cast<std::size_t>(options_.lag), std::nan(""));
+    for (double y : history) Update(s, y);
+    return s;
+  }
+
+  ForecasterT inner_;
+  PeakHeadroomOptions options_;
+};
+
+}  // namespace foresight
+
+#endif  // FORESIGHT_FORECAST_PEAK_HEADROOM_HPP_

@@ -1,0 +1,156 @@
+#include "foresight/forecast/peak_headroom.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "foresight/forecast/by_resource.hpp"
+#include "foresight/forecast/conformal.hpp"
+#include "foresight/forecast/envelope.hpp"
+#include "foresight/forecast/last_value.hpp"
+#include "decorator_checks.hpp"
+
+namespace foresight {
+namespace {
+
+// Periods of 10 samples at 100, with a spike of `spike` at sample 5 of every
+// period listed in `spiky`.
+std::vector<double> Days(int periods, double spike, std::vector<int> spiky) {
+  std::vector<double> y(static_cast<std::size_t>(periods) * 10, 100.0);
+  for (int d : spiky) y[static_cast<std::size_t>(d) * 10 + 5] += spike;
+  return y;
+}
+
+PeakHeadroom<LastValue> Plain(PeakHeadroomOptions o) {
+  absl::StatusOr<PeakHeadroom<LastValue>> h = PeakHeadroom<LastValue>::Create(LastValue{}, o);
+  REQUIRE(h.ok());
+  return *std::move(h);
+}
+
+constexpr PeakHeadroomOptions kSmall{.period = 10, .periods = 5, .level = 0.98, .lag = 1,
+                                     .warmup_periods = 1, .min_periods = 0, .prior = 0.0};
+
+TEST_CASE("PeakHeadroom learns a series' spike size from its period peaks") {
+  const PeakHeadroom<LastValue> h = Plain(kSmall);
+  auto spiky = h.Fit(Days(4, 40.0, {2}));  // one +40 % spike, on the third period
+  auto quiet = h.Fit(Days(4, 40.0, {}));
+  REQUIRE(spiky.ok());
+  REQUIRE(quiet.ok());
+  // The excess is scored against the level (the mean of about a period, which
+  // the spike itself nudged up), so it is a little under 0.40.
+  CHECK(h.Margin(*spiky) == doctest::Approx(0.40).epsilon(0.03));
+  CHECK(h.Margin(*quiet) == doctest::Approx(0.0));
+  const Forecast f = h.Predict(*spiky, 2);
+  const Forecast g = h.Predict(*quiet, 2);
+  const Forecast raw = h.inner().Predict(spiky->inner, 2);
+  for (int step = 1; step <= 2; ++step) {
+    CHECK(f.mean(step) == doctest::Approx(100.0));
+    CHECK(f.Quantile(step, 0.5) == doctest::Approx(100.0 + h.Margin(*spiky) * h.Level(*spiky)));
+    CHECK(f.Quantile(step, 0.99) >= 138.0);
+    CHECK(g.Quantile(step, 0.99) == doctest::Approx(100.0));
+    CHECK(f.Quantile(step, 0.05) == raw.Quantile(step, 0.05));  // lower levels untouched
+    for (std::size_t k = 1; k < f.num_levels(); ++k) CHECK(f.quantile(step, k) >= f.quantile(step, k - 1));
+  }
+}
+
+TEST_CASE("PeakHeadroom forgets a spike once it leaves the window of periods") {
+  const PeakHeadroom<LastValue> h = Plain(kSmall);  // 5 periods kept
+  auto s = h.Fit(Days(3, 40.0, {1}));  // period 0 is the warm-up; periods 1 and 2 are kept
+  REQUIRE(s.ok());
+  CHECK(h.Margin(*s) > 0.35);
+  for (int i = 0; i < 30; ++i) h.Update(*s, 100.0);  // 3 more quiet periods: 5 kept
+  CHECK(h.Margin(*s) > 0.35);
+  for (int i = 0; i < 10; ++i) h.Update(*s, 100.0);  // a sixth pushes period 1 out
+  CHECK(h.Margin(*s) == doctest::Approx(0.0));
+}
+
+TEST_CASE("PeakHeadroom's current period counts before it ends") {
+  const PeakHeadroom<LastValue> h = Plain(kSmall);
+  auto s = h.Fit(Days(3, 0.0, {}));
+  REQUIRE(s.ok());
+  CHECK(h.Margin(*s) == doctest::Approx(0.0));
+  h.Update(*s, 160.0);  // a spike now, mid-period
+  CHECK(h.Margin(*s) == doctest::Approx(0.6).epsilon(0.02));
+}
+
+TEST_CASE("PeakHeadroom does not score its warm-up, and holds the prior until min_periods") {
+  PeakHeadroomOptions o = kSmall;
+  o.min_periods = 2;
+  o.prior = 0.3;
+  const PeakHeadroom<LastValue> h = Plain(o);
+  auto s = h.Fit(Days(1, 80.0, {0}));  // a spike in the warm-up period: not scored
+  REQUIRE(s.ok());
+  CHECK(h.Margin(*s) == doctest::Approx(0.3));
+  for (int i = 0; i < 10; ++i) h.Update(*s, 100.0);  // one scored period
+  CHECK(h.Margin(*s) == doctest::Approx(0.3));
+  for (int i = 0; i < 10; ++i) h.Update(*s, 100.0);  // two: the learned (quiet) margin
+  CHECK(h.Margin(*s) == doctest::Approx(0.0));
+}
+
+TEST_CASE("PeakHeadroom bounds the margin by min_fraction and max_fraction") {
+  PeakHeadroomOptions o = kSmall;
+  o.min_fraction = 0.2;
+  o.max_fraction = 0.5;
+  const PeakHeadroom<LastValue> h = Plain(o);
+  auto quiet = h.Fit(Days(4, 0.0, {}));
+  auto huge = h.Fit(Days(4, 300.0, {2}));
+  REQUIRE(quiet.ok());
+  REQUIRE(huge.ok());
+  CHECK(h.Margin(*quiet) == doctest::Approx(0.2));
+  CHECK(h.Margin(*huge) == doctest::Approx(0.5));
+  CHECK(h.Predict(*quiet, 1).Quantile(1, 0.9) == doctest::Approx(120.0));
+}
+
+TEST_CASE("PeakHeadroom scores the mean issued lag steps before each sample") {
+  // A ramp of +1 a step: a one-step last value misses by 1, a three-step one by 3.
+  PeakHeadroomOptions o = kSmall;
+  o.warmup_periods = 0;
+  std::vector<double> ramp;
+  for (int i = 0; i < 30; ++i) ramp.push_back(100.0 + i);
+  const PeakHeadroom<LastValue> one = Plain(o);
+  o.lag = 3;
+  const PeakHeadroom<LastValue> three = Plain(o);
+  auto a = one.Fit(ramp);
+  auto b = three.Fit(ramp);
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  CHECK(three.Margin(*b) == doctest::Approx(3.0 * one.Margin(*a)).epsilon(0.05));
+}
+
+TEST_CASE("PeakHeadroom rejects impossible options and non-finite histories") {
+  struct Case {
+    const char* what;
+    PeakHeadroomOptions options;
+  };
+  for (const Case& c : {Case{"period", {.period = 0}}, Case{"periods", {.periods = 0}},
+                        Case{"level", {.level = 0.0}}, Case{"level", {.level = 1.5}},
+                        Case{"lag", {.lag = 0}}, Case{"warmup_periods", {.warmup_periods = -1}},
+                        Case{"min_periods", {.min_periods = -1}}, Case{"prior", {.prior = NAN}},
+                        Case{"min_fraction", {.min_fraction = -0.1}},
+                        Case{"max_fraction", {.min_fraction = 0.5, .max_fraction = 0.4}}}) {
+    INFO(c.what);
+    absl::StatusOr<PeakHeadroom<LastValue>> h = PeakHeadroom<LastValue>::Create(LastValue{}, c.options);
+    REQUIRE_FALSE(h.ok());
+    CHECK(h.status().code() == absl::StatusCode::kInvalidArgument);
+    CHECK(std::string(h.status().message()).find(c.what) != std::string::npos);
+  }
+  const PeakHeadroom<LastValue> h = Plain(kSmall);
+  CHECK_FALSE(h.Fit(std::vector<double>{100.0, NAN, 100.0}).ok());
+  // A missing sample in the stream is not scored and spoils nothing.
+  auto s = h.Fit(Days(3, 0.0, {}));
+  REQUIRE(s.ok());
+  h.Update(*s, NAN);
+  CHECK(h.Margin(*s) == doctest::Approx(0.0));
+  CHECK(std::isfinite(h.Level(*s)));
+}
+
+TEST_CASE("PeakHeadroom keeps a per-resource forecaster resource-aware") {
+  static_assert(!ResourceAwareForecaster<PeakHeadroom<LastValue>>);
+  testing::CheckForwardsFitFor([](const ByResource<LastValue, PeakEnvelope>& split) {
+    return PeakHeadroom<ByResource<LastValue, PeakEnvelope>>::Create(split, kSmall);
+  });
+}
+
+}  // namespace
+}  // namespace foresight
