@@ -145,10 +145,12 @@ TEST_CASE("on the VM trace track+headroom's floor buys back OOM-free days below 
 
 TEST_CASE("on the VM trace track+peak learns each VM's margin: less memory than the fixed floor") {
   // Memory's margin learned per VM from its daily peak excess over the
-  // envelope (PeakHeadroom), at least 0.2 of the level; 0.3 (track+headroom's
+  // envelope (PeakHeadroom), at least 0.25 of the level; 0.3 (track+headroom's
   // floor) for the first scored days. Quiet VMs give back the fixed floor,
   // spiky ones keep the room their spikes showed. The Pareto claim against
   // VPA is checked on larger traces in tests/sim_slow/vm_trace_pareto_test.cpp.
+  // Measured here: 0.93x VPA's memory (track+headroom 0.95x) at 0.986 OOM-free
+  // days (track+headroom 0.993, VPA 1.0: 2 OOM days of 144).
   const PolicyMetrics &v = Replays().vpa, &p = Replays().track_peak,
                       &h = Replays().track_headroom, &t = Replays().track_envelope;
   MESSAGE("memory vs vpa ", p.allocated_resource_seconds.memory() /
