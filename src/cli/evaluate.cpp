@@ -41,7 +41,7 @@ struct EvaluateFlags {
   std::string step = "300s";
   std::string aggregate = "mean";
   // The foundation four plus the policies built for VM traces.
-  std::string policies = "default,envelope,track+envelope,track+headroom,track+peak";
+  std::string policies = "default,envelope,track+envelope,track+headroom,track+peak,track+fleet";
   int hosts = 0;
   std::string host_capacity;
   std::string entity_capacity;

@@ -16,6 +16,7 @@ struct GenerateTraceFlags {
   int vms = 200;
   int days = 28;
   std::uint64_t seed = 1;
+  double deploys_per_week = 1.0;
   std::string out;
 };
 
@@ -24,6 +25,7 @@ void RunGenerateTrace(const GenerateTraceFlags& f) {
   o.vms = f.vms;
   o.days = f.days;
   o.seed = f.seed;
+  o.deploys_per_week = f.deploys_per_week;
   absl::StatusOr<Workload> w = GenerateVmTrace(o);
   absl::Status s = w.ok() ? WriteLongCsv(*w, f.out) : w.status();
   if (!s.ok()) {
@@ -41,6 +43,10 @@ void SetupGenerateTrace(CLI::App& app) {
   app.add_option("--days", f->days, "days of demand")->check(CLI::Range(1, 3650))
       ->capture_default_str();
   app.add_option("--seed", f->seed, "random seed")->capture_default_str();
+  app.add_option("--deploys-per-week", f->deploys_per_week,
+                 "memory level steps (deployments) per VM-week; 0: quiet VMs never jump")
+      ->check(CLI::Range(0.0, 100.0))
+      ->capture_default_str();
   app.add_option("--out", f->out, "long CSV file to write")->required();
   app.callback([f] { RunGenerateTrace(*f); });
 }

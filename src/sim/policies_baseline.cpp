@@ -97,6 +97,14 @@ FORESIGHT_REGISTER_POLICY(kTrackPeak, "track+peak",
                                                TrackEnvelopeTargetOptions),
                           37);
 
+FORESIGHT_REGISTER_POLICY(kTrackFleet, "track+fleet",
+                          "track+peak with memory's margin pooled across the fleet (FleetPeaks: "
+                          "the 0.98 rank of the peaks of days that began with a like margin) "
+                          "instead of a fixed floor",
+                          QuantileTargetRunner(TrackFleetReplayForecaster,
+                                               TrackEnvelopeTargetOptions),
+                          38);
+
 FORESIGHT_REGISTER_POLICY(kOracle, "oracle", "perfect foresight of the replayed demand (bound)",
                           [](const Workload& w, const ReplayOptions& o, ReplayRecorder* rec) {
                             return Replay(w, Oracle(w), o, rec);

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <utility>
 #include <vector>
 
 #include "foresight/forecast/arima.hpp"
@@ -11,6 +12,7 @@
 #include "foresight/forecast/conformal.hpp"
 #include "foresight/forecast/ensemble.hpp"
 #include "foresight/forecast/envelope.hpp"
+#include "foresight/forecast/fleet_peaks.hpp"
 #include "foresight/forecast/headroom.hpp"
 #include "foresight/forecast/peak_headroom.hpp"
 #include "foresight/forecast/holt_winters.hpp"
@@ -84,6 +86,22 @@ struct Policy<PeakHeadroom<Conformal<PeakEnvelope>>> {
   }
   static constexpr bool kExactUpdate = false;  // calibration splits move
 };
+// PeakHeadroom sharing a FleetPeaks across every series the test fits (a type
+// of its own so that it gets its own entry below).
+struct FleetPeakHeadroom : PeakHeadroom<Conformal<PeakEnvelope>> {
+  explicit FleetPeakHeadroom(PeakHeadroom<Conformal<PeakEnvelope>> base)
+      : PeakHeadroom<Conformal<PeakEnvelope>>(std::move(base)) {}
+};
+template <>
+struct Policy<FleetPeakHeadroom> {
+  static FleetPeakHeadroom Make() {
+    return FleetPeakHeadroom(*PeakHeadroom<Conformal<PeakEnvelope>>::Create(
+        Conformal<PeakEnvelope>(PeakEnvelope({.season = 24}), {.horizon = 3, .window = 100}),
+        {.period = 24, .periods = 7, .lag = 2,
+         .fleet = *FleetPeaks::Create({.capacity = 200, .min_samples = 5})}));
+  }
+  static constexpr bool kExactUpdate = false;  // calibration splits move
+};
 // ByResource's resource-blind Fit is its CPU model; by_resource_test.cpp checks
 // that FitFor(r) gives each resource's model.
 using SplitForecaster = ByResource<LastValue, PeakEnvelope>;
@@ -135,7 +153,7 @@ void CheckWellFormed(const Forecast& f, int horizon) {
   LastValue, SeasonalNaive, HoltWinters, MarkovChain, SmallLstm, MultiSeasonal,                 \
       Conformal<HoltWinters>, PeakEnvelope, Conformal<PeakEnvelope>, Ensemble, AnyForecaster,     \
       Arima, AutoArima, SplitForecaster, Headroom<Conformal<PeakEnvelope>>,                      \
-      PeakHeadroom<Conformal<PeakEnvelope>>
+      PeakHeadroom<Conformal<PeakEnvelope>>, FleetPeakHeadroom
 
 TEST_CASE_TEMPLATE("Forecaster conformance", F, FORESIGHT_FORECASTERS) {
   static_assert(Forecaster<F>);

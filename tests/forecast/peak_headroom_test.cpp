@@ -3,11 +3,13 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <memory>
 #include <vector>
 
 #include "foresight/forecast/by_resource.hpp"
 #include "foresight/forecast/conformal.hpp"
 #include "foresight/forecast/envelope.hpp"
+#include "foresight/forecast/fleet_peaks.hpp"
 #include "foresight/forecast/last_value.hpp"
 #include "decorator_checks.hpp"
 
@@ -28,7 +30,7 @@ PeakHeadroom<LastValue> Plain(PeakHeadroomOptions o) {
   return *std::move(h);
 }
 
-constexpr PeakHeadroomOptions kSmall{.period = 10, .periods = 5, .level = 0.98, .lag = 1,
+const PeakHeadroomOptions kSmall{.period = 10, .periods = 5, .level = 0.98, .lag = 1,
                                      .warmup_periods = 1, .min_periods = 0, .prior = 0.0};
 
 TEST_CASE("PeakHeadroom learns a series' spike size from its period peaks") {
@@ -150,6 +152,65 @@ TEST_CASE("PeakHeadroom keeps a per-resource forecaster resource-aware") {
   testing::CheckForwardsFitFor([](const ByResource<LastValue, PeakEnvelope>& split) {
     return PeakHeadroom<ByResource<LastValue, PeakEnvelope>>::Create(split, kSmall);
   });
+}
+
+// kSmall with a fleet that answers from 20 peaks, at the 0.9 rank.
+PeakHeadroom<LastValue> WithFleet(std::shared_ptr<FleetPeaks>* fleet, double prior = 0.0) {
+  absl::StatusOr<std::shared_ptr<FleetPeaks>> f =
+      FleetPeaks::Create({.capacity = 1000, .min_samples = 20, .level = 0.9});
+  REQUIRE(f.ok());
+  *fleet = *f;
+  PeakHeadroomOptions o = kSmall;
+  o.prior = prior;
+  o.fleet = *f;
+  return Plain(o);
+}
+
+TEST_CASE("PeakHeadroom with a fleet prices a step the series' own window has not shown") {
+  std::shared_ptr<FleetPeaks> fleet;
+  const PeakHeadroom<LastValue> h = WithFleet(&fleet);
+  // Ten series, quiet for their scored periods 1 and 2; three of them jump
+  // +40 % in period 3. Period 1 is filed cold (no own margin yet), periods 2
+  // and 3 under the quiet category: 20 peaks, three of them about 0.4.
+  for (int i = 0; i < 10; ++i) REQUIRE(h.Fit(Days(4, 40.0, i < 3 ? std::vector<int>{3} : std::vector<int>{})).ok());
+  const std::size_t quiet = fleet->Bucket(0.0, false);
+  CHECK(fleet->size(quiet) == 20);
+  CHECK(fleet->size(0) == 10);
+  CHECK(fleet->Margin(quiet) == doctest::Approx(0.4).epsilon(0.05));
+  // A new quiet series has shown nothing, yet gets the room the fleet's quiet
+  // series needed; the same series without a fleet gets none.
+  auto s = h.Fit(Days(4, 0.0, {}));
+  REQUIRE(s.ok());
+  CHECK(h.Margin(*s) == doctest::Approx(fleet->Margin(quiet)));
+  CHECK(h.Predict(*s, 1).Quantile(1, 0.99) > 135.0);
+  const PeakHeadroom<LastValue> alone = Plain(kSmall);
+  auto t = alone.Fit(Days(4, 0.0, {}));
+  REQUIRE(t.ok());
+  CHECK(alone.Margin(*t) == doctest::Approx(0.0));
+  // Its own larger margin still wins over the fleet's.
+  auto big = h.Fit(Days(4, 90.0, {2}));
+  REQUIRE(big.ok());
+  CHECK(h.Margin(*big) > 0.8);
+}
+
+TEST_CASE("PeakHeadroom with a quiet fleet adds no room, and the prior until it answers") {
+  std::shared_ptr<FleetPeaks> fleet;
+  const PeakHeadroom<LastValue> h = WithFleet(&fleet, /*prior=*/0.3);
+  auto first = h.Fit(Days(4, 0.0, {}));
+  REQUIRE(first.ok());
+  // Three peaks filed; the fleet cannot answer yet, so the prior holds even
+  // past min_periods (0 here).
+  CHECK(h.Margin(*first) == doctest::Approx(0.3));
+  for (int i = 0; i < 12; ++i) REQUIRE(h.Fit(Days(4, 0.0, {})).ok());
+  CHECK(fleet->size(fleet->Bucket(0.0, false)) >= 20);
+  auto s = h.Fit(Days(4, 0.0, {}));
+  REQUIRE(s.ok());
+  CHECK(h.Margin(*s) == doctest::Approx(0.0));
+  // A state refiles at its next period boundary: `first` still holds its
+  // category's old (unanswered) margin until then.
+  CHECK(h.Margin(*first) == doctest::Approx(0.3));
+  for (int i = 0; i < 10; ++i) h.Update(*first, 100.0);
+  CHECK(h.Margin(*first) == doctest::Approx(0.0));
 }
 
 }  // namespace

@@ -48,6 +48,11 @@ TEST_CASE("GenerateVmTrace is seeded, bounded by the VM sizes and has gaps") {
   CHECK(a->Demand(0, 10, Resource::kCpu) != c->Demand(0, 10, Resource::kCpu));
   CHECK_FALSE(GenerateVmTrace({.vms = 0}).ok());
   CHECK_FALSE(GenerateVmTrace({.vms = 1, .days = 1, .step = absl::Minutes(7)}).ok());
+  CHECK_FALSE(GenerateVmTrace({.vms = 1, .days = 1, .deploys_per_week = -1.0}).ok());
+  // The deployment rate only moves memory levels: CPU is the same draw.
+  auto quiet = GenerateVmTrace({.vms = 60, .days = 3, .seed = 5, .deploys_per_week = 0.0});
+  REQUIRE(quiet.ok());
+  CHECK(quiet->Demand(7, 500, Resource::kCpu) == a->Demand(7, 500, Resource::kCpu));
 }
 
 // One small VM trace replayed once under the policies the cases below compare.

@@ -106,7 +106,7 @@ TEST_CASE("evaluate: warm-up, contention mode and every format's fixture") {
   const std::string table = Slurp(foresight::testing::TempPath("eval_stdout.txt"));
   for (const char* p :
        {"vpa", "hpa", "proactive", "envelope", "track+envelope", "track+headroom", "track+peak",
-        "oracle"}) {
+        "track+fleet", "oracle"}) {
     INFO(p);
     CHECK(table.find(absl::StrCat("\n", p, " ")) != std::string::npos);
   }

@@ -46,12 +46,23 @@
 // `max_fraction`. Missing (non-finite) samples, and samples with no mean issued
 // for them yet, are not scored.
 //
+// A fleet (optional). With `fleet` set, every whole period's peak excess is
+// also filed in that shared `FleetPeaks` under the series' category (its own
+// margin when the period began, or cold), and the margin is at least the
+// fleet's margin for the series' current category: what the fleet's periods
+// that began like this one brought (Mondrian conformal, fleet_peaks.hpp). It
+// prices what a series' own few weeks cannot show (a deployment step on a VM
+// that has been flat so far) from the VMs that showed it, and a fleet that never
+// shows such steps gives its quiet series no more than their own noise, so the
+// hand-set `min_fraction` floor can be 0. While the series' category has too
+// few peaks in the fleet to answer, `prior` applies, whatever `min_periods`.
+//
 //   absl::StatusOr<PeakHeadroom<Conformal<PeakEnvelope>>> memory =
 //       PeakHeadroom<Conformal<PeakEnvelope>>::Create(
 //           Conformal<PeakEnvelope>(PeakEnvelope(e), c, kTailQuantileLevels),
 //           {.period = 288, .lag = 3, .min_fraction = 0.2});
 //
-// Cost: state is the wrapped state plus 2 `periods` + `lag` + 4 numbers.
+// Cost: state is the wrapped state plus 2 `periods` + `lag` + 6 numbers.
 // Update costs the wrapped Update plus one wrapped Predict (of `lag` steps), to
 // record the mean the sample `lag` steps on is scored against, and once a
 // period O(periods log periods). Predict costs the wrapped Predict plus
@@ -59,7 +70,8 @@
 // the last `periods` periods of the history and replays those through Update,
 // so the peaks it learns are out of sample (Fit(x) then Update(y) equals
 // Fit(x + y) only up to where that split falls). FitFor does the same when the
-// wrapped forecaster is resource-aware.
+// wrapped forecaster is resource-aware. With a fleet, Fit files the replayed
+// periods' peaks in it too, as Update does.
 //
 // | type   | name           | description                                          | default |
 // |--------|----------------|------------------------------------------------------|---------|
@@ -72,12 +84,14 @@
 // | double | prior          | smallest margin until then (>= 0)                    | 0.3     |
 // | double | min_fraction   | smallest margin ever (>= 0)                          | 0       |
 // | double | max_fraction   | largest margin ever (>= min_fraction)                | 3       |
+// | std::shared_ptr<FleetPeaks> | fleet | peaks pooled across the fleet's series    | none    |
 #ifndef FORESIGHT_FORECAST_PEAK_HEADROOM_HPP_
 #define FORESIGHT_FORECAST_PEAK_HEADROOM_HPP_
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <span>
 #include <string_view>
 #include <utility>
@@ -87,6 +101,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "foresight/forecast/conformal.hpp"
+#include "foresight/forecast/fleet_peaks.hpp"
 #include "foresight/forecast/forecaster.hpp"
 
 namespace foresight {
@@ -101,6 +116,7 @@ struct PeakHeadroomOptions {
   double prior = 0.3;
   double min_fraction = 0.0;
   double max_fraction = 3.0;
+  std::shared_ptr<FleetPeaks> fleet = nullptr;  // pooled peaks of the fleet (none: own window only)
 };
 
 template <Forecaster ForecasterT>
@@ -116,6 +132,8 @@ class PeakHeadroom {
     long long t = 0;            // samples seen
     double current = -std::numeric_limits<double>::infinity();  // this period's peak excess
     double level = 0.0;         // exponential mean of the samples, over about a period
+    std::size_t bucket = 0;     // the fleet category this period's peak is filed under
+    double fleet_margin = std::numeric_limits<double>::quiet_NaN();  // its fleet margin
   };
 
   // Fails with InvalidArgumentError naming the first option out of range.
@@ -134,6 +152,7 @@ class PeakHeadroom {
     if (!std::isfinite(o.max_fraction) || o.max_fraction < o.min_fraction) {
       return Invalid("max_fraction must be finite and >= min_fraction, got ", o.max_fraction);
     }
+
     return PeakHeadroom(std::move(inner), options);
   }
 
@@ -168,6 +187,7 @@ class PeakHeadroom {
     ++state.t;
     if (state.t % options_.period == 0) {
       if (std::isfinite(state.current)) {
+        if (options_.fleet) options_.fleet->Add(state.bucket, state.current);
         state.peaks[static_cast<std::size_t>(state.head)] = state.current;
         state.head = (state.head + 1) % options_.periods;
         state.filled = std::min(state.filled + 1, options_.periods);
@@ -175,6 +195,7 @@ class PeakHeadroom {
         std::sort(state.sorted.begin(), state.sorted.end());
       }
       state.current = -std::numeric_limits<double>::infinity();
+      Refile(state);
     }
     inner_.Update(state.inner, y);
     // The mean for the sample `lag` steps from now takes this slot.
@@ -201,8 +222,18 @@ class PeakHeadroom {
       }
       m = std::max(m, rank);
     }
-    if (state.filled < options_.min_periods) m = std::max(m, options_.prior);
+    if (std::isfinite(state.fleet_margin)) {
+      m = std::max(m, state.fleet_margin);
+    } else if (state.filled < options_.min_periods || options_.fleet != nullptr) {
+      m = std::max(m, options_.prior);
+    }
     return std::min(m, options_.max_fraction);
+  }
+  // The series' own margin from its whole periods alone (NaN before the first
+  // is scored), unbounded: what files it in a fleet category.
+  double OwnMargin(const State& state) const {
+    if (state.sorted.empty()) return std::numeric_limits<double>::quiet_NaN();
+    return state.sorted[internal::ConformalIndex(state.sorted.size(), options_.level)];
   }
   // The series' level: the exponential mean the margin is measured in.
   double Level(const State& state) const { return state.level; }
@@ -230,6 +261,14 @@ class PeakHeadroom {
     return absl::InvalidArgumentError(absl::StrCat("PeakHeadroom: ", args...));
   }
 
+  // At a period boundary: the fleet category of the period starting now, and
+  // that category's margin as the fleet knows it now.
+  void Refile(State& state) const {
+    if (!options_.fleet) return;
+    state.bucket = options_.fleet->Bucket(OwnMargin(state), state.filled < options_.min_periods);
+    state.fleet_margin = options_.fleet->Margin(state.bucket);
+  }
+
   // Fit scores the last `periods` periods of a history out of sample.
   std::size_t Scored(std::span<const double> history) const {
     return std::min(history.size(), static_cast<std::size_t>(options_.periods) *
@@ -248,6 +287,7 @@ class PeakHeadroom {
     s.inner = *std::move(inner);
     s.peaks.assign(static_cast<std::size_t>(options_.periods), 0.0);
     s.means.assign(static_cast<std::size_t>(options_.lag), std::nan(""));
+    Refile(s);
     for (double y : history) Update(s, y);
     return s;
   }

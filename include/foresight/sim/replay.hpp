@@ -17,6 +17,7 @@
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -30,6 +31,7 @@
 #include "foresight/forecast/by_resource.hpp"
 #include "foresight/forecast/conformal.hpp"
 #include "foresight/forecast/envelope.hpp"
+#include "foresight/forecast/fleet_peaks.hpp"
 #include "foresight/forecast/headroom.hpp"
 #include "foresight/forecast/holt_winters.hpp"
 #include "foresight/forecast/last_value.hpp"
@@ -195,6 +197,26 @@ inline absl::StatusOr<TrackPeakForecaster> TrackPeakReplayForecaster(
   absl::StatusOr<PeakHeadroom<Conformal<PeakEnvelope>>> memory =
       PeakHeadroom<Conformal<PeakEnvelope>>::Create(track->memory(),
                                                      TrackPeakMemoryOptions(w, pool));
+  if (!memory.ok()) return memory.status();
+  return TrackPeakForecaster::Create(track->cpu(), *std::move(memory));
+}
+
+// The `track+fleet` policy's forecaster: as `track+peak`, with memory's
+// margins pooled across the replayed fleet (`FleetPeaks`, at its defaults:
+// Mondrian conformal at 0.98 over categories of each VM's own margin) in place
+// of the hand-set floor (`min_fraction` 0). Each call builds its own fleet, so
+// a replay learns only from the VMs it replays. Measured: docs/trace/evaluate.md.
+inline absl::StatusOr<TrackPeakForecaster> TrackFleetReplayForecaster(
+    const Workload& w, const SimulatedPoolOptions& pool) {
+  absl::StatusOr<TrackEnvelopeForecaster> track = TrackEnvelopeReplayForecaster(w, pool);
+  if (!track.ok()) return track.status();
+  absl::StatusOr<std::shared_ptr<FleetPeaks>> fleet = FleetPeaks::Create();
+  if (!fleet.ok()) return fleet.status();
+  PeakHeadroomOptions o = TrackPeakMemoryOptions(w, pool);
+  o.min_fraction = 0.0;
+  o.fleet = *std::move(fleet);
+  absl::StatusOr<PeakHeadroom<Conformal<PeakEnvelope>>> memory =
+      PeakHeadroom<Conformal<PeakEnvelope>>::Create(track->memory(), std::move(o));
   if (!memory.ok()) return memory.status();
   return TrackPeakForecaster::Create(track->cpu(), *std::move(memory));
 }

@@ -20,7 +20,8 @@
 //       bursty    (0.20) on/off with heavy-tailed (Pareto) burst heights;
 //   * memory, one of
 //       flat      (0.35) a level with small noise and rare step changes
-//                        (deployments, about one a week, +-10-40 %),
+//                        (deployments, about one a week, +-10-40 %; the
+//                        rate is `deploys_per_week`, for sensitivity runs),
 //       cache     (0.20) builds with activity during the day, released at night,
 //       cron      (0.15) a bump of +20-100 % while the nightly job runs
 //                        (nightly CPU VMs always get it),
@@ -42,6 +43,7 @@
 // | int      | days    | days of demand        | 28      |
 // | uint64   | seed    | random seed           | 1       |
 // | Duration | step    | sampling step         | 5 min   |
+// | double   | deploys_per_week | memory level steps (deployments) per VM-week, >= 0 | 1 |
 #ifndef FORESIGHT_SIM_VM_TRACE_HPP_
 #define FORESIGHT_SIM_VM_TRACE_HPP_
 
@@ -68,6 +70,7 @@ struct VmTraceOptions {
   int days = 28;
   std::uint64_t seed = 1;
   absl::Duration step = absl::Minutes(5);
+  double deploys_per_week = 1.0;
 };
 
 inline constexpr std::array<std::string_view, 5> kVmCpuKinds = {"idle", "diurnal", "nightly",
@@ -171,11 +174,12 @@ inline void VmCpu(GenContext& g, std::size_t kind, double job_hour, double job_h
 
 // Fraction of provisioned memory in use at every step (before clamping).
 inline void VmMemory(GenContext& g, std::size_t kind, const std::vector<double>& cpu,
-                     double job_hour, double job_hours, std::vector<double>& mem) {
+                     double job_hour, double job_hours, double deploys_per_week,
+                     std::vector<double>& mem) {
   const std::size_t steps = g.steps;
   double level = g.Uniform(0.2, 0.6);
   const double per_day = 24 * g.steps_per_hour;
-  const double step_rate = 1.0 / (7 * per_day);     // deployments: about one a week
+  const double step_rate = deploys_per_week / (7 * per_day);  // deployments
   const double restart_rate = 2.0 / (30 * per_day);  // restarts: about twice a month
   const double cache_gain = g.Uniform(0.3, 1.0), bump = g.Uniform(0.2, 1.0);
   const double leak_per_step = g.Uniform(0.01, 0.05) / per_day;
@@ -230,6 +234,10 @@ inline void VmMemory(GenContext& g, std::size_t kind, const std::vector<double>&
 
 inline absl::StatusOr<Workload> GenerateVmTrace(const VmTraceOptions& o) {
   if (o.vms <= 0 || o.days <= 0) return absl::InvalidArgumentError("vms and days must be positive");
+  if (!(o.deploys_per_week >= 0.0 && o.deploys_per_week <= 100.0)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("deploys_per_week must be in [0, 100], got ", o.deploys_per_week));
+  }
   if (o.step <= absl::ZeroDuration() || absl::Hours(1) % o.step != absl::ZeroDuration()) {
     return absl::InvalidArgumentError("step must be positive and divide one hour");
   }
@@ -257,7 +265,7 @@ inline absl::StatusOr<Workload> GenerateVmTrace(const VmTraceOptions& o) {
         kMemGiB[static_cast<std::size_t>(g.Uniform(0, 5.999))] * internal::kGiB;
     const double job_hour = g.Uniform(0.5, 4.0), job_hours = g.Uniform(0.5, 3.0);
     internal::VmCpu(g, cpu_kind, job_hour, job_hours, cpu);
-    internal::VmMemory(g, mem_kind, cpu, job_hour, job_hours, mem);
+    internal::VmMemory(g, mem_kind, cpu, job_hour, job_hours, o.deploys_per_week, mem);
     const double io_scale = g.Uniform(0.5, 50.0) * internal::kMiB;
     const double net_scale = g.Uniform(0.1, 20.0) * internal::kMiB;
     // Missing samples: 0.2 % at random, one 1-6 h outage in 5 % of VMs.
