@@ -5,10 +5,13 @@
 #include <cmath>
 #include <vector>
 
+#include "foresight/forecast/by_resource.hpp"
+#include "foresight/forecast/envelope.hpp"
 #include "foresight/forecast/holt_winters.hpp"
 #include "foresight/forecast/internal/synthetic.hpp"
 #include "foresight/forecast/last_value.hpp"
 #include "foresight/forecast/seasonal_naive.hpp"
+#include "decorator_checks.hpp"
 
 namespace foresight {
 namespace {
@@ -111,6 +114,14 @@ TEST_CASE("Conformal does not score the guess a cold state makes before any samp
 TEST_CASE("Conformal rejects NaN history") {
   Conformal<SeasonalNaive> model;
   CHECK_FALSE(model.Fit(std::vector<double>{1, 2, INFINITY}).ok());
+}
+
+TEST_CASE("Conformal forwards FitFor when the wrapped forecaster is resource-aware") {
+  // Without it Conformal<ByResource<...>> would fit every resource with the CPU model.
+  testing::CheckForwardsFitFor([](const ByResource<LastValue, PeakEnvelope>& split) {
+    return absl::StatusOr<Conformal<ByResource<LastValue, PeakEnvelope>>>(
+        Conformal<ByResource<LastValue, PeakEnvelope>>(split, {.horizon = 2}));
+  });
 }
 
 }  // namespace

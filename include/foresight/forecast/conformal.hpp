@@ -24,6 +24,9 @@
 // the wrapped forecaster is fitted on the prefix and then updated one sample at
 // a time, each forecast being scored when its target arrives. Hence Fit(x) then
 // Update(y) equals Fit(x + y) only up to where that split falls.
+// FitFor(r, x) does the same with the wrapped FitFor when the wrapped
+// forecaster is resource-aware, so Conformal<ByResource<...>> still fits each
+// resource with its own model.
 //
 //   Conformal<HoltWinters> model(HoltWinters({.season = 24}), {.horizon = 24});
 //   auto state = model.Fit(history);
@@ -61,6 +64,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "foresight/core/resources.hpp"
 #include "foresight/forecast/forecaster.hpp"
 #include "foresight/forecast/internal/forecast_ledger.hpp"
 #include "foresight/forecast/internal/point_forecaster.hpp"
@@ -143,15 +147,16 @@ class Conformal {
   const ConformalOptions& options() const { return options_; }
 
   absl::StatusOr<State> Fit(std::span<const double> history) const {
-    if (absl::Status s = internal::CheckFinite(history, Name()); !s.ok()) return s;
-    const std::size_t n = history.size();
-    const std::size_t replay = std::min<std::size_t>(static_cast<std::size_t>(options_.calibration), n / 2);
-    absl::StatusOr<typename ForecasterT::State> inner = inner_.Fit(history.first(n - replay));
-    if (!inner.ok()) return inner.status();
-    State state = MakeState(*std::move(inner), static_cast<long long>(n - replay));
-    RecordForecasts(state);
-    for (double y : history.last(replay)) Update(state, y);
-    return state;
+    return Calibrated(history, [this](std::span<const double> prefix) { return inner_.Fit(prefix); });
+  }
+  // Forwarded so that wrapping keeps a per-resource forecaster resource-aware
+  // (the same split: the wrapped FitFor on the prefix, the rest replayed).
+  absl::StatusOr<State> FitFor(Resource r, std::span<const double> history) const
+    requires ResourceAwareForecaster<ForecasterT>
+  {
+    return Calibrated(history, [this, r](std::span<const double> prefix) {
+      return inner_.FitFor(r, prefix);
+    });
   }
 
   void Update(State& state, double y) const {
@@ -223,6 +228,21 @@ class Conformal {
   }
 
  private:
+  // Fit's split: `fit_inner` on all but the last `calibration` samples (at
+  // most half), whose forecasts are then scored one at a time by Update.
+  template <typename FitInner>
+  absl::StatusOr<State> Calibrated(std::span<const double> history, FitInner fit_inner) const {
+    if (absl::Status s = internal::CheckFinite(history, Name()); !s.ok()) return s;
+    const std::size_t n = history.size();
+    const std::size_t replay = std::min<std::size_t>(static_cast<std::size_t>(options_.calibration), n / 2);
+    absl::StatusOr<typename ForecasterT::State> inner = fit_inner(history.first(n - replay));
+    if (!inner.ok()) return inner.status();
+    State state = MakeState(*std::move(inner), static_cast<long long>(n - replay));
+    RecordForecasts(state);
+    for (double y : history.last(replay)) Update(state, y);
+    return state;
+  }
+
   State MakeState(typename ForecasterT::State inner, long long t) const {
     const std::size_t H = static_cast<std::size_t>(options_.horizon);
     State s{std::move(inner),
