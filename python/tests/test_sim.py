@@ -33,6 +33,10 @@ def test_simulate_returns_the_cli_json_keys():
                 "oom_events", "changes_per_entity_day_p99", "capacity_violations", "cost"]:
         assert key in vpa
     assert set(vpa["underprovisioned_resource_seconds"]) == {"cpu", "memory", "io", "net"}
+    assert set(vpa["changes_per_entity_day_median_by_resource"]) == {"cpu", "memory", "io", "net"}
+    oracle = r["policies"]["oracle"]
+    assert max(oracle["changes_per_entity_day_p99_by_resource"].values()) <= \
+        oracle["changes_per_entity_day_p99"]
     assert r["policies"]["oracle"]["capacity_violations"] == 0
     assert r["gap_closed"]["oracle"] == pytest.approx(1.0)
     again = fs.simulate(users=10, days=2, seed=5, policies=["vpa", "proactive", "oracle"], threads=1)

@@ -41,7 +41,8 @@ struct EvaluateFlags {
   std::string step = "300s";
   std::string aggregate = "mean";
   // The foundation four plus the policies built for VM traces.
-  std::string policies = "default,envelope,track+envelope,track+headroom,track+peak,track+fleet";
+  std::string policies =
+      "default,envelope,track+envelope,track+headroom,track+peak,track+fleet,track+peak+damped";
   int hosts = 0;
   std::string host_capacity;
   std::string entity_capacity;
@@ -171,6 +172,8 @@ std::vector<std::pair<std::string, double>> ReportMetrics(const PolicyMetrics& m
       {"allocated CPU (core-hours)", m.allocated_resource_seconds.cpu() / 3600},
       {"allocated memory (GiB-hours)", m.allocated_resource_seconds.memory() / 3600 / (1 << 30)},
       {"limit changes per entity-day (P99)", m.changes_per_entity_day_p99},
+      {"memory limit changes per entity-day (median)",
+       m.changes_per_entity_day_median_by_resource.memory()},
       {"cost", m.cost},
   };
 }
@@ -286,6 +289,17 @@ void RunEvaluate(const EvaluateFlags& f) {
         static_cast<double>(w.num_users() * w.num_steps()) / std::max(m.seconds, 1e-9);
     std::cout << absl::StrFormat("  %-20s replay %.2f s (%.0f entity-steps/s)\n", m.name, m.seconds,
                                  rate);
+  }
+
+  std::cout << "limit changes per entity-day by resource, median (P99):\n";
+  for (const PolicyMetrics& m : metrics) {
+    std::string line = absl::StrFormat("  %-20s", m.name);
+    for (Resource r : kAllResources) {
+      absl::StrAppendFormat(&line, " %s %.1f (%.0f)", std::string(ResourceName(r)),
+                            m.changes_per_entity_day_median_by_resource[r],
+                            m.changes_per_entity_day_p99_by_resource[r]);
+    }
+    std::cout << line << "\n";
   }
 
   const std::vector<VsVpa> vs_vpa = CompareToVpa(metrics);

@@ -93,6 +93,10 @@ std::string ComparisonJson(const std::vector<PolicyMetrics>& metrics, int indent
     p["throttled_cpu_seconds"] = m.throttled_cpu_seconds;
     p["changes_per_entity_day_median"] = m.changes_per_entity_day_median;
     p["changes_per_entity_day_p99"] = m.changes_per_entity_day_p99;
+    p["changes_per_entity_day_median_by_resource"] =
+        ResourceJson(m.changes_per_entity_day_median_by_resource);
+    p["changes_per_entity_day_p99_by_resource"] =
+        ResourceJson(m.changes_per_entity_day_p99_by_resource);
     p["capacity_violations"] = m.capacity_violations;
     p["allocated_resource_seconds"] = ResourceJson(m.allocated_resource_seconds);
     p["cost"] = m.cost;

@@ -105,6 +105,23 @@ FORESIGHT_REGISTER_POLICY(kTrackFleet, "track+fleet",
                                                TrackEnvelopeTargetOptions),
                           38);
 
+FORESIGHT_REGISTER_POLICY(kTrackPeakDamped, "track+peak+damped",
+                          "track+peak with every limit change damped: moves under 5% of the "
+                          "limit dropped, shrinks need 10% (Damped with TrackDampingOptions)",
+                          [](const Workload& w, const ReplayOptions& o,
+                             ReplayRecorder* rec) -> absl::StatusOr<ReplayResult> {
+                            auto f = TrackPeakReplayForecaster(w, o.pool);
+                            if (!f.ok()) return f.status();
+                            Damped<QuantileTarget> damped{
+                                QuantileTarget(TrackEnvelopeTargetOptions())};
+                            if (absl::Status s = damped.set_options(TrackDampingOptions());
+                                !s.ok()) {
+                              return s;
+                            }
+                            return Replay(w, std::move(damped), o, *std::move(f),
+                                          WorkloadCost(w), rec);
+                          }, 39);
+
 FORESIGHT_REGISTER_POLICY(kOracle, "oracle", "perfect foresight of the replayed demand (bound)",
                           [](const Workload& w, const ReplayOptions& o, ReplayRecorder* rec) {
                             return Replay(w, Oracle(w), o, rec);

@@ -65,8 +65,13 @@ TEST_CASE_FIXTURE(MemoryLeadPool, "SimulatedPool applies a change after its lead
   CHECK(pool->effective(0).memory() == 4);  // lead 10 min
   REQUIRE(pool->Observe(w.time(1), obs).ok());
   CHECK(pool->effective(0).memory() == 4);
+  CHECK(pool->changes(0, Resource::kCpu) == 1);
+  CHECK(pool->changes(0, Resource::kMemory) == 0);
   REQUIRE(pool->Observe(w.time(2), obs).ok());
   CHECK(pool->effective(0).memory() == 5);
+  CHECK(pool->changes(0, Resource::kMemory) == 1);
+  CHECK(pool->changes(0) == 2);
+  CHECK(pool->changes(1) == 0);
 }
 
 TEST_CASE_FIXTURE(MemoryLeadPool,

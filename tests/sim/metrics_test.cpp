@@ -30,6 +30,35 @@ TEST_CASE("MetricsAccumulator computes Autopilot-style metrics by hand") {
   CHECK(m.cost == doctest::Approx(4200));
 }
 
+TEST_CASE("limit changes are counted per resource as well as in total") {
+  const absl::Time t0 = absl::FromUnixSeconds(0);
+  MetricsAccumulator acc(2, t0, absl::Minutes(5), t0);
+  const ResourceVector d = ResourceVector::Filled(1), l = ResourceVector::Filled(2);
+  PerResource<std::uint64_t> cpu_only{}, both{};
+  cpu_only.cpu() = 3;
+  both.cpu() = 1;
+  both.memory() = 2;
+  // User 0, day 1: 4 cpu + 2 memory changes; user 1, day 1: none. User 0,
+  // day 2: 3 cpu changes.
+  acc.Add(0, t0, d, l, CostTerms{}, cpu_only);
+  acc.Add(0, t0 + absl::Minutes(5), d, l, CostTerms{}, both);
+  acc.Add(1, t0, d, l, CostTerms{}, PerResource<std::uint64_t>{});
+  acc.Add(0, t0 + absl::Hours(25), d, l, CostTerms{}, cpu_only);
+  const PolicyMetrics m = acc.Finish("x", 0, 0);
+  REQUIRE(m.entity_days == 3);
+  // Totals per entity-day {6, 0, 3}; cpu {4, 0, 3}; memory {2, 0, 0}.
+  CHECK(m.changes_per_entity_day_median == doctest::Approx(3));
+  CHECK(m.changes_per_entity_day_median_by_resource.cpu() == doctest::Approx(3));
+  CHECK(m.changes_per_entity_day_median_by_resource.memory() == doctest::Approx(0));
+  CHECK(m.changes_per_entity_day_p99_by_resource.memory() == doctest::Approx(2 * 0.98));
+  CHECK(m.changes_per_entity_day_p99_by_resource.io() == 0);
+  // The total-only overload leaves the per-resource counts at 0.
+  MetricsAccumulator total(1, t0, absl::Minutes(5), t0);
+  total.Add(0, t0, d, l, CostTerms{}, 5);
+  CHECK(total.Finish("y", 0, 0).changes_per_entity_day_median == 5);
+  CHECK(total.Finish("y", 0, 0).changes_per_entity_day_median_by_resource.cpu() == 0);
+}
+
 TEST_CASE("warm-up samples are replayed but not scored") {
   const absl::Time t0 = absl::FromUnixSeconds(0);
   MetricsAccumulator acc(1, t0, absl::Minutes(5), t0 + absl::Hours(1));

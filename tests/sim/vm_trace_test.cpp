@@ -7,6 +7,7 @@
 #include <cmath>
 #include <set>
 
+#include "foresight/allocate/damping.hpp"
 #include "foresight/allocate/oracle.hpp"
 #include "foresight/allocate/vpa_style.hpp"
 #include "foresight/sim/replay.hpp"
@@ -58,7 +59,8 @@ TEST_CASE("GenerateVmTrace is seeded, bounded by the VM sizes and has gaps") {
 // One small VM trace replayed once under the policies the cases below compare.
 struct VmReplays {
   Workload w;
-  PolicyMetrics oracle, vpa, envelope, track_envelope, track_headroom, track_peak;
+  PolicyMetrics oracle, vpa, envelope, track_envelope, track_headroom, track_peak,
+      track_peak_damped;
 };
 
 const VmReplays& Replays() {
@@ -90,6 +92,12 @@ const VmReplays& Replays() {
     REQUIRE(p.ok());
     out.track_peak = metrics(Replay(t, QuantileTarget(TrackEnvelopeTargetOptions()), o,
                                     *std::move(p), WorkloadCost(t)));
+    absl::StatusOr<TrackPeakForecaster> pd = TrackPeakReplayForecaster(t, o.pool);
+    REQUIRE(pd.ok());
+    Damped<QuantileTarget> damped{QuantileTarget(TrackEnvelopeTargetOptions())};
+    REQUIRE(damped.set_options(TrackDampingOptions()).ok());
+    out.track_peak_damped =
+        metrics(Replay(t, std::move(damped), o, *std::move(pd), WorkloadCost(t)));
     return out;
   }();
   return r;
@@ -171,6 +179,38 @@ TEST_CASE("on the VM trace track+peak learns each VM's margin: less memory than 
   CHECK(p.allocated_resource_seconds.cpu() == t.allocated_resource_seconds.cpu());
   CHECK(p.throttled_cpu_seconds == t.throttled_cpu_seconds);
   CHECK(p.capacity_violations == 0);
+}
+
+TEST_CASE("on the VM trace damping track+peak's changes keeps its trade-off with far fewer moves") {
+  // Tracking moves a limit almost every step; `TrackDampingOptions` drops
+  // moves under 5% of the limit and shrinks under 10%. What must hold: far
+  // fewer memory limit changes (memory tracks a slow envelope, so most of its
+  // moves are small), fewer in all, memory and CPU within a few percent of
+  // undamped track+peak, at least its OOM-free days (each VM has a roomy host
+  // of its own here, so shrinks held back only add room; on packed hosts they
+  // do not), throttling still far below VPA's, capacity never exceeded.
+  const PolicyMetrics &v = Replays().vpa, &p = Replays().track_peak,
+                      &d = Replays().track_peak_damped;
+  const ResourceVector &dm = d.changes_per_entity_day_median_by_resource,
+                       &pm = p.changes_per_entity_day_median_by_resource;
+  MESSAGE("changes/entity-day median ", d.changes_per_entity_day_median, " (track+peak ",
+          p.changes_per_entity_day_median, "); memory ", dm.memory(), " (", pm.memory(),
+          "), cpu ", dm.cpu(), " (", pm.cpu(), "), io ", dm.io(), " (", pm.io(), "), net ",
+          dm.net(), " (", pm.net(), "); memory vs track+peak ",
+          d.allocated_resource_seconds.memory() / p.allocated_resource_seconds.memory(),
+          ", cpu ", d.allocated_resource_seconds.cpu() / p.allocated_resource_seconds.cpu(),
+          "; oom-free days ", d.oom_free_entity_days, " (", p.oom_free_entity_days, ")");
+  double by_resource = 0.0;
+  for (Resource r : kAllResources) by_resource += pm[r];
+  CHECK(by_resource == doctest::Approx(p.changes_per_entity_day_median).epsilon(0.2));
+  CHECK(dm.memory() < 0.1 * pm.memory());
+  CHECK(d.changes_per_entity_day_median < 0.8 * p.changes_per_entity_day_median);
+  CHECK(d.changes_per_entity_day_p99 < p.changes_per_entity_day_p99);
+  CHECK(d.allocated_resource_seconds.memory() < 1.05 * p.allocated_resource_seconds.memory());
+  CHECK(d.allocated_resource_seconds.cpu() < 1.05 * p.allocated_resource_seconds.cpu());
+  CHECK(d.oom_free_entity_days >= p.oom_free_entity_days);
+  CHECK(d.throttled_cpu_seconds < 0.25 * v.throttled_cpu_seconds);
+  CHECK(d.capacity_violations == 0);
 }
 
 }  // namespace

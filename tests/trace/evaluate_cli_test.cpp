@@ -47,8 +47,14 @@ TEST_CASE("evaluate writes simulate's JSON schema plus the trace section, a tabl
          {"underprovisioned_fraction", "underprovisioned_resource_seconds", "relative_slack",
           "oom_events", "oom_free_entity_days", "changes_per_entity_day_p99", "capacity_violations",
           "allocated_resource_seconds", "cost", "relative_slack_cpu", "throttled_cpu_seconds",
-          "oom_events_per_entity_day", "changes_per_entity_day_median"}) {
+          "oom_events_per_entity_day", "changes_per_entity_day_median",
+          "changes_per_entity_day_median_by_resource", "changes_per_entity_day_p99_by_resource"}) {
       CHECK(m.contains(key));
+    }
+    for (const char* r : {"cpu", "memory", "io", "net"}) {
+      INFO(r);
+      CHECK(m["changes_per_entity_day_p99_by_resource"][r].get<double>() <=
+            m["changes_per_entity_day_p99"].get<double>());
     }
     CHECK(m["capacity_violations"] == 0);
     CHECK(j["gap_closed"].contains(p));
@@ -106,10 +112,12 @@ TEST_CASE("evaluate: warm-up, contention mode and every format's fixture") {
   const std::string table = Slurp(foresight::testing::TempPath("eval_stdout.txt"));
   for (const char* p :
        {"vpa", "hpa", "proactive", "envelope", "track+envelope", "track+headroom", "track+peak",
-        "track+fleet", "oracle"}) {
+        "track+fleet", "track+peak+damped", "oracle"}) {
     INFO(p);
     CHECK(table.find(absl::StrCat("\n", p, " ")) != std::string::npos);
   }
+  CHECK(table.find("limit changes per entity-day by resource, median (P99):\n  vpa ") !=
+        std::string::npos);
   for (const auto& [dir, fmt] : {std::pair{"azure", "azure"},
                                  {"alibaba", "alibaba-machine"},
                                  {"alibaba_container", "alibaba-container"},

@@ -167,8 +167,10 @@ class SimulatedPool {
 
   // Limits in force for user index `u` (workload order).
   const ResourceVector& effective(std::size_t u) const { return users_[u].effective; }
-  // Number of effective limit changes (any resource) of user `u` so far.
+  // Number of effective limit changes (summed over resources) of user `u` so
+  // far, and of one resource.
   std::uint64_t changes(std::size_t u) const { return users_[u].changes; }
+  std::uint64_t changes(std::size_t u, Resource r) const { return users_[u].changes_by[r]; }
   std::uint64_t capacity_violations() const { return capacity_violations_; }
   std::uint64_t failed_actuations() const { return failed_actuations_; }
   std::uint64_t deferred_grows() const { return deferred_grows_; }
@@ -187,6 +189,7 @@ class SimulatedPool {
     PerResource<std::vector<Pending>> pending;  // in the order asked
     std::uint32_t pending_events = kEventNone;
     std::uint64_t changes = 0;
+    PerResource<std::uint64_t> changes_by{};
     bool seen = false;          // a sample has been observed
     ResourceVector last_usage;  // held over gaps
   };
@@ -292,7 +295,10 @@ class SimulatedPool {
           host_effective_[host][r] += delta;
           s.effective[r] = target;
           queue.erase(queue.begin(), queue.begin() + static_cast<std::ptrdiff_t>(due) + 1);
-          if (delta != 0) ++s.changes;
+          if (delta != 0) {
+            ++s.changes;
+            ++s.changes_by[r];
+          }
         }
       }
     }

@@ -10,7 +10,8 @@
 //   {"policies": {"<name>": {"underprovisioned_fraction": …,
 //       "underprovisioned_resource_seconds": {"cpu": …, "memory": …, "io": …, "net": …},
 //       "relative_slack": …, "oom_events": …, "oom_free_entity_days": …,
-//       "changes_per_entity_day_p99": …, "capacity_violations": 0,
+//       "changes_per_entity_day_p99": …,
+//       "changes_per_entity_day_p99_by_resource": {"cpu": …, …}, "capacity_violations": 0,
 //       "allocated_resource_seconds": {…}, "cost": …, …more keys}},
 //    "gap_closed": {"<name>": …}}
 // gap_closed = (vpa - x) / (vpa - oracle) on underprovisioned_fraction, for every

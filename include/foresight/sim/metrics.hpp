@@ -14,7 +14,9 @@
 //   oom_events                  user-steps with memory demand > memory limit
 //   oom_free_entity_days        fraction of entity-days without an OOM
 //   throttled_cpu_seconds       sum of max(0, cpu demand - cpu limit) * step (core-seconds)
-//   changes_per_entity_day_*    limit changes in force per entity-day (median, P99)
+//   changes_per_entity_day_*    limit changes in force per entity-day (median, P99),
+//                               summed over resources; the *_by_resource pair
+//                               counts each resource's changes alone
 //   capacity_violations         instants at which some host's limits exceeded capacity
 //   allocated_resource_seconds  sum of limit * step
 //   cost                        provisioning cost (CostTerms) + change costs
@@ -49,6 +51,8 @@ struct PolicyMetrics {
   double throttled_cpu_seconds = 0.0;
   double changes_per_entity_day_median = 0.0;
   double changes_per_entity_day_p99 = 0.0;
+  ResourceVector changes_per_entity_day_median_by_resource{};
+  ResourceVector changes_per_entity_day_p99_by_resource{};
   std::uint64_t capacity_violations = 0;
   ResourceVector allocated_resource_seconds{};
   double cost = 0.0;
@@ -77,9 +81,77 @@ class MetricsAccumulator {
         seconds_(absl::ToDoubleSeconds(step)) {}
 
   // One user at one step: demand and the limits in force, the user's cost
-  // terms, and how many limit changes took effect since the previous step.
+  // terms, and how many limit changes took effect since the previous step,
+  // per resource.
+  void Add(std::size_t user, absl::Time t, const ResourceVector& demand,
+           const ResourceVector& limit, const CostTerms& terms,
+           const PerResource<std::uint64_t>& changes_by_resource) {
+    std::uint64_t changes = 0;
+    for (Resource r : kAllResources) changes += changes_by_resource[r];
+    AddStep(user, t, demand, limit, terms, changes, &changes_by_resource);
+  }
+  // As above with only the total known (the per-resource metrics stay 0).
   void Add(std::size_t user, absl::Time t, const ResourceVector& demand,
            const ResourceVector& limit, const CostTerms& terms, std::uint64_t changes) {
+    AddStep(user, t, demand, limit, terms, changes, nullptr);
+  }
+
+  PolicyMetrics Finish(std::string name, std::uint64_t capacity_violations,
+                       std::uint64_t failed_actuations) const {
+    PolicyMetrics m = m_;
+    m.name = std::move(name);
+    m.capacity_violations = capacity_violations;
+    m.failed_actuations = failed_actuations;
+    const double steps = static_cast<double>(std::max<std::uint64_t>(m.entity_steps, 1));
+    m.underprovisioned_fraction /= steps;
+    m.underprovisioned_fraction_by_resource = m.underprovisioned_fraction_by_resource / steps;
+    std::vector<double> changes;
+    PerResource<std::vector<double>> changes_by;
+    double slack = 0.0, slack_cpu = 0.0;
+    std::size_t slack_n = 0, slack_cpu_n = 0, oom_free = 0;
+    for (const auto& row : days_) {
+      for (const EntityDay& d : row) {
+        if (d.steps == 0) continue;
+        ++m.entity_days;
+        changes.push_back(static_cast<double>(d.changes));
+        for (Resource r : kAllResources) changes_by[r].push_back(d.changes_by[r]);
+        if (!d.oom) ++oom_free;
+        if (d.slack_mem_n > 0) {
+          slack += d.slack_mem / d.slack_mem_n;
+          ++slack_n;
+        }
+        if (d.slack_cpu_n > 0) {
+          slack_cpu += d.slack_cpu / d.slack_cpu_n;
+          ++slack_cpu_n;
+        }
+      }
+    }
+    const double days = static_cast<double>(std::max<std::uint64_t>(m.entity_days, 1));
+    m.relative_slack = slack_n ? slack / static_cast<double>(slack_n) : 0.0;
+    m.relative_slack_cpu = slack_cpu_n ? slack_cpu / static_cast<double>(slack_cpu_n) : 0.0;
+    m.oom_free_entity_days = m.entity_days ? static_cast<double>(oom_free) / days : 1.0;
+    m.oom_events_per_entity_day = static_cast<double>(m.oom_events) / days;
+    m.changes_per_entity_day_median = Percentile(changes, 0.5);
+    m.changes_per_entity_day_p99 = Percentile(changes, 0.99);
+    for (Resource r : kAllResources) {
+      m.changes_per_entity_day_median_by_resource[r] = Percentile(changes_by[r], 0.5);
+      m.changes_per_entity_day_p99_by_resource[r] = Percentile(changes_by[r], 0.99);
+    }
+    return m;
+  }
+
+ private:
+  struct EntityDay {
+    std::uint32_t steps = 0;
+    bool oom = false;
+    std::uint64_t changes = 0;
+    ResourceVector changes_by{};
+    double slack_mem = 0.0, slack_cpu = 0.0;
+    std::uint32_t slack_mem_n = 0, slack_cpu_n = 0;
+  };
+  void AddStep(std::size_t user, absl::Time t, const ResourceVector& demand,
+               const ResourceVector& limit, const CostTerms& terms, std::uint64_t changes,
+               const PerResource<std::uint64_t>* changes_by_resource) {
     if (t < warmup_end_) return;
     const std::size_t day = static_cast<std::size_t>(IDiv(t - start_,
                                                                         absl::Hours(24)));
@@ -112,6 +184,11 @@ class MetricsAccumulator {
       ++d.slack_cpu_n;
     }
     d.changes += changes;
+    if (changes_by_resource != nullptr) {
+      for (Resource r : kAllResources) {
+        d.changes_by[r] += static_cast<double>((*changes_by_resource)[r]);
+      }
+    }
     // Change costs: price each change at the user's mean per-resource change cost.
     if (changes > 0) {
       double c = 0.0;
@@ -120,52 +197,6 @@ class MetricsAccumulator {
     }
   }
 
-  PolicyMetrics Finish(std::string name, std::uint64_t capacity_violations,
-                       std::uint64_t failed_actuations) const {
-    PolicyMetrics m = m_;
-    m.name = std::move(name);
-    m.capacity_violations = capacity_violations;
-    m.failed_actuations = failed_actuations;
-    const double steps = static_cast<double>(std::max<std::uint64_t>(m.entity_steps, 1));
-    m.underprovisioned_fraction /= steps;
-    m.underprovisioned_fraction_by_resource = m.underprovisioned_fraction_by_resource / steps;
-    std::vector<double> changes;
-    double slack = 0.0, slack_cpu = 0.0;
-    std::size_t slack_n = 0, slack_cpu_n = 0, oom_free = 0;
-    for (const auto& row : days_) {
-      for (const EntityDay& d : row) {
-        if (d.steps == 0) continue;
-        ++m.entity_days;
-        changes.push_back(static_cast<double>(d.changes));
-        if (!d.oom) ++oom_free;
-        if (d.slack_mem_n > 0) {
-          slack += d.slack_mem / d.slack_mem_n;
-          ++slack_n;
-        }
-        if (d.slack_cpu_n > 0) {
-          slack_cpu += d.slack_cpu / d.slack_cpu_n;
-          ++slack_cpu_n;
-        }
-      }
-    }
-    const double days = static_cast<double>(std::max<std::uint64_t>(m.entity_days, 1));
-    m.relative_slack = slack_n ? slack / static_cast<double>(slack_n) : 0.0;
-    m.relative_slack_cpu = slack_cpu_n ? slack_cpu / static_cast<double>(slack_cpu_n) : 0.0;
-    m.oom_free_entity_days = m.entity_days ? static_cast<double>(oom_free) / days : 1.0;
-    m.oom_events_per_entity_day = static_cast<double>(m.oom_events) / days;
-    m.changes_per_entity_day_median = Percentile(changes, 0.5);
-    m.changes_per_entity_day_p99 = Percentile(changes, 0.99);
-    return m;
-  }
-
- private:
-  struct EntityDay {
-    std::uint32_t steps = 0;
-    bool oom = false;
-    std::uint64_t changes = 0;
-    double slack_mem = 0.0, slack_cpu = 0.0;
-    std::uint32_t slack_mem_n = 0, slack_cpu_n = 0;
-  };
   EntityDay& Day(std::size_t user, std::size_t day) {
     if (days_.size() < users_) days_.resize(users_);
     auto& row = days_[user];
