@@ -99,6 +99,62 @@ TEST_CASE("Damped drops small changes, holds the max before shrinking, keeps a c
   CHECK(plan.size() == 4);
 }
 
+TEST_CASE("Damped releases a held-back shrink when a neighbour's grow needs the room") {
+  // Two users on a host of 20.2: A at 10 wants 9.5 (a 5% shrink, under the
+  // 10% hysteresis), B at 10 wants 10.5 (a 5% grow, over the 2% minimum).
+  // Free room is 0.2, so B's grow fits only if A's shrink is made.
+  RandomInstance in = OneUser(9.5, 10.0);
+  in.users.push_back(in.users[0]);
+  in.users[1].user = UserId{in.users[0].user.value + 1};
+  in.slots = {0, 1};
+  in.costs.push_back(in.costs[0]);
+  in.capacity = {ResourceVector::Filled(20.2)};
+  in.outlook.Resize(2, kDefaultQuantileLevels);
+  for (Resource r : kAllResources) {
+    for (std::size_t k = 0; k < kDefaultQuantileLevels.size(); ++k) {
+      in.outlook.quantiles(0, Index(r), k) = 9.5;
+      in.outlook.quantiles(1, Index(r), k) = 10.5;
+    }
+  }
+  DampingOptions o;
+  o.min_relative_change = 0.02;
+  o.hysteresis = 0.10;
+  o.hold_window = absl::ZeroDuration();
+  o.changes_per_day = 0;
+  auto limits = [&](bool yield, std::size_t* released) {
+    Damped<WaterFilling> damped;
+    DampingOptions d = o;
+    d.yield_to_grows = yield;
+    REQUIRE(damped.set_options(d).ok());
+    AllocationPlan plan;
+    REQUIRE(damped.Plan(in.Request(), plan).ok());
+    *released = damped.last_released();
+    CHECK(damped.last_dropped() == 4);  // A's four shrinks, before any yield
+    return testing::LimitsAfter(in.users, plan);
+  };
+  std::size_t released = 0;
+  const auto held = limits(false, &released);
+  CHECK(released == 0);
+  for (Resource r : kAllResources) {
+    CHECK(held[0][r] == 10.0);
+    CHECK(held[1][r] == doctest::Approx(10.2));  // clipped to the free room
+    CHECK(held[0][r] + held[1][r] <= 20.2);
+  }
+  const auto yielded = limits(true, &released);
+  CHECK(released == 4);
+  for (Resource r : kAllResources) {
+    CHECK(yielded[0][r] == doctest::Approx(9.5));
+    CHECK(yielded[1][r] == doctest::Approx(10.5));
+    CHECK(yielded[0][r] + yielded[1][r] <= 20.2);
+  }
+  // With room for both, the shrink stays held.
+  in.capacity = {ResourceVector::Filled(30.0)};
+  const auto roomy = limits(true, &released);
+  CHECK(released == 0);
+  CHECK(roomy[0].cpu() == 10.0);
+  CHECK(roomy[1].cpu() == doctest::Approx(10.5));
+}
+
 TEST_CASE("Thresholds scales up and down across thresholds and deallocates idle users") {
   Thresholds th;
   AllocationPlan plan;

@@ -13,7 +13,12 @@
 //                    recommendation the base made for that user and resource
 //                    over the last `hold_window`;
 //   change budget    at most `changes_per_day` ticks with a change per user in
-//                    any 24 hours (0 = unlimited).
+//                    any 24 hours (0 = unlimited);
+//   yield to grows   a shrink the rules above held back is made after all,
+//                    largest first, while its host lacks room for the grows
+//                    that survived (`yield_to_grows`): damping one user must
+//                    not starve a neighbour. Such a shrink counts against the
+//                    budget but is not refused by it.
 //
 // Urgent moves pass untouched: preemptions, OOM bumps, preemption grows,
 // administrator overrides, policy clamps and moves that bring a limit back
@@ -28,6 +33,7 @@
 // | double         | hysteresis          | smallest shrink, share of limit    | 0.10    |
 // | absl::Duration | hold_window         | shrink only to the max rec. over   | 30 min  |
 // | int            | changes_per_day     | per-user change budget             | 48      |
+// | bool           | yield_to_grows      | release held shrinks for grows     | true    |
 #ifndef FORESIGHT_ALLOCATE_DAMPING_HPP_
 #define FORESIGHT_ALLOCATE_DAMPING_HPP_
 
@@ -51,6 +57,7 @@ struct DampingOptions {
   double hysteresis = 0.10;
   absl::Duration hold_window = absl::Minutes(30);
   int changes_per_day = 48;
+  bool yield_to_grows = true;
 };
 
 template <Allocator BaseT>
@@ -72,8 +79,10 @@ class Damped {
     options_ = o;
     return absl::OkStatus();
   }
-  // Moves of the base dropped by the last plan.
+  // Moves of the base dropped by the last plan (before any yield).
   std::size_t last_dropped() const { return last_dropped_; }
+  // Held-back shrinks the last plan made after all, for neighbours' grows.
+  std::size_t last_released() const { return last_released_; }
 
   absl::Status Plan(const AllocationRequest& req, AllocationPlan& out) {
     out.Clear();
@@ -99,7 +108,9 @@ class Damped {
       st.recs.push_back({req.now, recs_[i]});
     }
     builder_.Reset();
+    held_.clear();
     last_dropped_ = 0;
+    last_released_ = 0;
     changed_.assign(n, 0);
     for (const Move& m : base_plan_.moves) {
       if (m.index >= n) continue;
@@ -127,8 +138,10 @@ class Damped {
         }
         if (!keep) {
           ++last_dropped_;
+          if (m.to < m.from) held_.push_back({m, kNotProposed});
           continue;
         }
+        if (to > m.to) held_.push_back({m, builder_.proposals().size()});
       }
       internal::Proposal p;
       p.index = m.index;
@@ -140,6 +153,7 @@ class Damped {
       p.force = true;
       builder_.Propose(p);
     }
+    if (options_.yield_to_grows && !held_.empty()) Yield(req);
     builder_.Emit(req, out, 0.0);
     for (const Move& m : out.moves) {
       if (changed_[m.index]) continue;
@@ -150,6 +164,53 @@ class Damped {
   }
 
  private:
+  static constexpr std::size_t kNotProposed = static_cast<std::size_t>(-1);
+  // A shrink of the base held back (dropped, or raised by the hold window):
+  // the base's move and its proposal, if one was made.
+  struct Held {
+    Move base;
+    std::size_t proposal;
+  };
+
+  // Releases held shrinks, largest first, on every host and resource whose
+  // surviving proposals ask for more than its capacity.
+  void Yield(const AllocationRequest& req) {
+    std::vector<internal::Proposal>& props = builder_.proposals();
+    std::vector<ResourceVector> need = internal::UsedPerHost(req);
+    for (const internal::Proposal& p : props) {
+      const UserObservation& u = req.users[p.index];
+      const double from = u.allocation[p.resource];
+      const double to = p.kind == MoveKind::kPreempt ? std::clamp(p.to, 0.0, from)
+                                                     : std::max(0.0, p.to);
+      need[u.host][p.resource] += to - from;
+    }
+    std::sort(held_.begin(), held_.end(), [](const Held& a, const Held& b) {
+      return a.base.from - a.base.to > b.base.from - b.base.to;
+    });
+    for (const Held& h : held_) {
+      const UserObservation& u = req.users[h.base.index];
+      const Resource r = h.base.resource;
+      const double cap = req.host_capacity[u.host][r] * (1.0 - internal::kCapacityHeadroom);
+      if (need[u.host][r] <= cap) continue;
+      const double now = h.proposal == kNotProposed ? h.base.from : props[h.proposal].to;
+      need[u.host][r] -= now - h.base.to;
+      if (h.proposal == kNotProposed) {
+        internal::Proposal p;
+        p.index = h.base.index;
+        p.resource = r;
+        p.kind = h.base.kind;
+        p.to = h.base.to;
+        internal::CopyExplanation(h.base, p);
+        p.rank = req.costs[h.base.index].priority;
+        p.force = true;
+        props.push_back(p);
+      } else {
+        props[h.proposal].to = h.base.to;
+      }
+      ++last_released_;
+    }
+  }
+
   struct Rec {
     absl::Time time;
     ResourceVector limits;
@@ -165,6 +226,8 @@ class Damped {
   std::vector<ResourceVector> recs_;
   std::vector<char> changed_;
   std::size_t last_dropped_ = 0;
+  std::size_t last_released_ = 0;
+  std::vector<Held> held_;
   AllocationPlan base_plan_;
   internal::PlanBuilder builder_;
 };
