@@ -106,7 +106,7 @@ FORESIGHT_REGISTER_POLICY(kTrackFleet, "track+fleet",
                           38);
 
 FORESIGHT_REGISTER_POLICY(kTrackPeakDamped, "track+peak+damped",
-                          "track+peak with every limit change damped: moves under 5% of the "
+                          "track+peak with every limit change damped: moves under 2% of the "
                           "limit dropped, shrinks need 10% (Damped with TrackDampingOptions)",
                           [](const Workload& w, const ReplayOptions& o,
                              ReplayRecorder* rec) -> absl::StatusOr<ReplayResult> {

@@ -183,7 +183,7 @@ TEST_CASE("on the VM trace track+peak learns each VM's margin: less memory than 
 
 TEST_CASE("on the VM trace damping track+peak's changes keeps its trade-off with far fewer moves") {
   // Tracking moves a limit almost every step; `TrackDampingOptions` drops
-  // moves under 5% of the limit and shrinks under 10%. What must hold: far
+  // moves under 2% of the limit and shrinks under 10%. What must hold: far
   // fewer memory limit changes (memory tracks a slow envelope, so most of its
   // moves are small), fewer in all, memory and CPU within a few percent of
   // undamped track+peak, at least its OOM-free days (each VM has a roomy host

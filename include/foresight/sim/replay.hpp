@@ -222,18 +222,18 @@ inline absl::StatusOr<TrackPeakForecaster> TrackFleetReplayForecaster(
   return TrackPeakForecaster::Create(track->cpu(), *std::move(memory));
 }
 
-// The `track+peak+damped` policy's damping: a move smaller than 5% of the
+// The `track+peak+damped` policy's damping: a move smaller than 2% of the
 // limit in force is dropped and a shrink needs 10%, with no hold window and no
 // change budget (`Damped` otherwise holds the 30-minute max and allows 48
-// changes a day). Tracking moves every limit almost every step (track+peak:
-// 285 memory changes per VM-day on the 200-VM trace); damped, memory changes
-// twice a day at the same memory / OOM-free-day trade-off. Urgent moves (OOM
-// bump, clamp) always pass; grows under 5% do not. On packed hosts the shrinks
-// held back leave neighbours' grows no room (more OOMs on the built-in
+// changes a day); held-back shrinks yield to neighbours' grows. Tracking moves
+// every limit almost every step (track+peak: 285 memory changes per VM-day on
+// the 200-VM trace); damped, memory changes twice a day at the same memory /
+// OOM-free-day trade-off. Urgent moves (OOM bump, clamp) always pass; grows
+// under 2% do not (at 5% they cost a third more OOMs on the built-in
 // workload). Measured: docs/trace/evaluate.md.
 inline DampingOptions TrackDampingOptions() {
   DampingOptions d;
-  d.min_relative_change = 0.05;
+  d.min_relative_change = 0.02;
   d.hysteresis = 0.10;
   d.hold_window = absl::ZeroDuration();
   d.changes_per_day = 0;
