@@ -291,16 +291,7 @@ void RunEvaluate(const EvaluateFlags& f) {
                                  rate);
   }
 
-  std::cout << "limit changes per entity-day by resource, median (P99):\n";
-  for (const PolicyMetrics& m : metrics) {
-    std::string line = absl::StrFormat("  %-20s", m.name);
-    for (Resource r : kAllResources) {
-      absl::StrAppendFormat(&line, " %s %.1f (%.0f)", std::string(ResourceName(r)),
-                            m.changes_per_entity_day_median_by_resource[r],
-                            m.changes_per_entity_day_p99_by_resource[r]);
-    }
-    std::cout << line << "\n";
-  }
+  std::cout << ChangesByResourceTable(metrics);
 
   const std::vector<VsVpa> vs_vpa = CompareToVpa(metrics);
   if (!vs_vpa.empty()) {

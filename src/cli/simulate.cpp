@@ -88,6 +88,7 @@ void RunSimulate(const SimulateFlags& f) {
     std::cout << absl::StrFormat("  %-20s replay %.2f s (%.0f ns per user-step)\n", m.name,
                                  m.seconds, ns);
   }
+  std::cout << ChangesByResourceTable(metrics);
   if (!f.json.empty() && !WriteFile(f.json, ComparisonJson(metrics) + "\n")) {
     Fail(absl::InternalError("cannot write " + f.json));
   }

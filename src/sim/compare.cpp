@@ -127,6 +127,20 @@ std::string ComparisonTable(const std::vector<PolicyMetrics>& metrics) {
   return out;
 }
 
+std::string ChangesByResourceTable(const std::vector<PolicyMetrics>& metrics) {
+  std::string out = "limit changes per entity-day by resource, median (P99):\n";
+  for (const PolicyMetrics& m : metrics) {
+    absl::StrAppendFormat(&out, "  %-20s", m.name);
+    for (Resource r : kAllResources) {
+      absl::StrAppendFormat(&out, " %s %.1f (%.0f)", std::string(ResourceName(r)),
+                            m.changes_per_entity_day_median_by_resource[r],
+                            m.changes_per_entity_day_p99_by_resource[r]);
+    }
+    out += "\n";
+  }
+  return out;
+}
+
 std::vector<std::size_t> ReportUsers(const Workload& workload, std::size_t max_users) {
   std::vector<std::size_t> users;
   std::vector<std::string> seen;

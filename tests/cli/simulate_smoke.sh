@@ -9,6 +9,8 @@ mkdir -p "$out"
   --json "$out/s.json" --report "$out/s.html" > "$out/table.txt"
 "$cli" simulate --users 6 --days 2 --seed 3 --policies vpa,oracle --report "$out/s.svg" > /dev/null
 grep -q "^vpa " "$out/table.txt"
+grep -q "^limit changes per entity-day by resource, median (P99):$" "$out/table.txt"
+grep -q "^  oracle  *cpu [0-9.]* ([0-9]*) memory " "$out/table.txt"
 grep -q "<svg" "$out/s.html"
 grep -q "<svg" "$out/s.svg"
 /usr/bin/python3 - "$out/s.json" <<'PY'

@@ -45,6 +45,11 @@ absl::StatusOr<std::vector<PolicyRun>> RunPolicies(
     const std::function<void()>& on_step = {});
 
 std::string ComparisonTable(const std::vector<PolicyMetrics>& metrics);
+
+// Limit changes per entity-day by resource, one line per policy:
+// "limit changes per entity-day by resource, median (P99):" then
+// "  <policy> cpu M (P) memory M (P) io M (P) net M (P)".
+std::string ChangesByResourceTable(const std::vector<PolicyMetrics>& metrics);
 std::string ComparisonJson(const std::vector<PolicyMetrics>& metrics, int indent = 2);
 // gap_closed of `x` toward the oracle relative to vpa; NaN without both.
 double GapClosedFor(const std::vector<PolicyMetrics>& metrics, const PolicyMetrics& x);
