@@ -176,7 +176,8 @@ class Damped {
   // surviving proposals ask for more than its capacity.
   void Yield(const AllocationRequest& req) {
     std::vector<internal::Proposal>& props = builder_.proposals();
-    std::vector<ResourceVector> need = internal::UsedPerHost(req);
+    std::vector<ResourceVector>& need = need_;
+    internal::UsedPerHost(req, need);
     for (const internal::Proposal& p : props) {
       const UserObservation& u = req.users[p.index];
       const double from = u.allocation[p.resource];
@@ -228,6 +229,7 @@ class Damped {
   std::size_t last_dropped_ = 0;
   std::size_t last_released_ = 0;
   std::vector<Held> held_;
+  std::vector<ResourceVector> need_;  // per host, reused across ticks
   AllocationPlan base_plan_;
   internal::PlanBuilder builder_;
 };

@@ -49,10 +49,14 @@ class HostIndex {
   std::vector<std::uint32_t> members_;
 };
 
-// Sum of current allocations per host.
-inline std::vector<ResourceVector> UsedPerHost(const AllocationRequest& req) {
-  std::vector<ResourceVector> used(req.host_capacity.size());
+// Sum of current allocations per host, into `used` (its storage reused).
+inline void UsedPerHost(const AllocationRequest& req, std::vector<ResourceVector>& used) {
+  used.assign(req.host_capacity.size(), ResourceVector{});
   for (const UserObservation& u : req.users) used[u.host] += u.allocation;
+}
+inline std::vector<ResourceVector> UsedPerHost(const AllocationRequest& req) {
+  std::vector<ResourceVector> used;
+  UsedPerHost(req, used);
   return used;
 }
 
