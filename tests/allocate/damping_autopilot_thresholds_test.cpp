@@ -1,6 +1,9 @@
 // Tests of Damped<A>, the Autopilot recommenders and Thresholds.
 #include <doctest/doctest.h>
 
+#include <limits>
+#include <string>
+
 #include "foresight/allocate/autopilot.hpp"
 #include "foresight/allocate/damping.hpp"
 #include "foresight/allocate/thresholds.hpp"
@@ -153,6 +156,109 @@ TEST_CASE("Damped releases a held-back shrink when a neighbour's grow needs the 
   CHECK(released == 0);
   CHECK(roomy[0].cpu() == 10.0);
   CHECK(roomy[1].cpu() == doctest::Approx(10.5));
+}
+
+// Sets every quantile of user `i`'s outlook for resource `r` to `v`.
+void SetOutlook(RandomInstance& in, std::size_t i, Resource r, double v) {
+  for (std::size_t k = 0; k < kDefaultQuantileLevels.size(); ++k) in.outlook.quantiles(i, Index(r), k) = v;
+}
+
+TEST_CASE("Damped's per-resource thresholds replace the shared ones resource by resource") {
+  DampingOptions o;
+  o.min_relative_change = 0.02;
+  o.hysteresis = 0.10;
+  o.hold_window = absl::ZeroDuration();
+  o.changes_per_day = 0;
+  o.min_relative_change_by_resource = MakeResources(0.02, 0.02, 0.10, 0.10);
+  o.hysteresis_by_resource = MakeResources(0.10, 0.10, 0.20, 0.20);
+  CHECK(o.MinRelativeChange(Resource::kCpu) == 0.02);
+  CHECK(o.MinRelativeChange(Resource::kIo) == 0.10);
+  CHECK(o.Hysteresis(Resource::kNet) == 0.20);
+  Damped<WaterFilling> damped;
+  REQUIRE(damped.set_options(o).ok());
+  RandomInstance in = OneUser(10.0, 10.0);
+  AllocationPlan plan;
+  auto limits = [&](double target) {
+    for (Resource r : kAllResources) SetOutlook(in, 0, r, target);
+    REQUIRE(damped.Plan(in.Request(), plan).ok());
+    in.now += absl::Minutes(5);
+    return testing::LimitsAfter(in.users, plan)[0];
+  };
+  // A 5% grow: over CPU's and memory's 2%, under IO's and network's 10%.
+  ResourceVector after = limits(10.5);
+  CHECK(after.cpu() == doctest::Approx(10.5));
+  CHECK(after.memory() == doctest::Approx(10.5));
+  CHECK(after.io() == 10.0);
+  CHECK(after.net() == 10.0);
+  CHECK(damped.last_dropped() == 2);
+  // A 15% shrink from 10: over the 10% hysteresis, under the 20%.
+  after = limits(8.5);
+  CHECK(after.cpu() == doctest::Approx(8.5));
+  CHECK(after.io() == 10.0);
+  CHECK(after.net() == 10.0);
+  // Unset, the scalars apply to every resource again.
+  o.min_relative_change_by_resource.reset();
+  o.hysteresis_by_resource.reset();
+  REQUIRE(damped.set_options(o).ok());
+  after = limits(10.5);
+  for (Resource r : kAllResources) CHECK(after[r] == doctest::Approx(10.5));
+}
+
+TEST_CASE("Damped's grow overshoot goes past the target within max and capacity") {
+  DampingOptions o;
+  o.min_relative_change = 0.02;
+  o.hold_window = absl::ZeroDuration();
+  o.changes_per_day = 0;
+  o.grow_overshoot = MakeResources(0.10, 0.0, 0.10, 0.10);
+  auto grow = [&](double capacity, double max_io, std::size_t* released) {
+    RandomInstance in = OneUser(20.0, 10.0);
+    in.capacity = {ResourceVector::Filled(capacity)};
+    in.costs[0].max.io() = max_io;
+    Damped<WaterFilling> damped;
+    REQUIRE(damped.set_options(o).ok());
+    AllocationPlan plan;
+    REQUIRE(damped.Plan(in.Request(), plan).ok());
+    *released = damped.last_released();
+    const ResourceVector after = testing::LimitsAfter(in.users, plan)[0];
+    for (Resource r : kAllResources) CHECK(after[r] <= capacity);
+    return after;
+  };
+  std::size_t released = 0;
+  ResourceVector roomy = grow(1000.0, 21.0, &released);
+  CHECK(roomy.cpu() == doctest::Approx(22.0));
+  CHECK(roomy.memory() == doctest::Approx(20.0));  // no overshoot for memory
+  CHECK(roomy.io() == doctest::Approx(21.0));      // the user's max
+  CHECK(roomy.net() == doctest::Approx(22.0));
+  CHECK(released == 0);
+  // A host with room for the target but not the overshoot: the overshoot is
+  // given back (released) rather than clipped into the host's last headroom.
+  ResourceVector tight = grow(20.5, 1e9, &released);
+  CHECK(tight.cpu() == doctest::Approx(20.0));
+  CHECK(tight.net() == doctest::Approx(20.0));
+  CHECK(released == 3);
+}
+
+TEST_CASE("Damped rejects bad per-resource options and keeps its old ones") {
+  Damped<WaterFilling> damped;
+  DampingOptions good;
+  good.min_relative_change = 0.03;
+  REQUIRE(damped.set_options(good).ok());
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  DampingOptions bad = good;
+  bad.min_relative_change_by_resource = MakeResources(0.02, nan, 0.1, 0.1);
+  absl::Status s = damped.set_options(bad);
+  CHECK(s.code() == absl::StatusCode::kInvalidArgument);
+  CHECK(std::string(s.message()).find("per-resource") != std::string::npos);
+  bad = good;
+  bad.hysteresis_by_resource = MakeResources(0.1, 0.1, -0.2, 0.1);
+  CHECK_FALSE(damped.set_options(bad).ok());
+  bad = good;
+  bad.grow_overshoot = MakeResources(0.1, 0.0, std::numeric_limits<double>::infinity(), 0.0);
+  s = damped.set_options(bad);
+  CHECK_FALSE(s.ok());
+  CHECK(std::string(s.message()).find("grow_overshoot") != std::string::npos);
+  CHECK(damped.options().min_relative_change == 0.03);
+  CHECK_FALSE(damped.options().min_relative_change_by_resource.has_value());
 }
 
 TEST_CASE("Thresholds scales up and down across thresholds and deallocates idle users") {

@@ -9,6 +9,13 @@
 //   hysteresis       a shrink must be at least `hysteresis` x the current
 //                    limit (grows only need the minimum change), so small
 //                    oscillations around a limit do not flip it back and forth;
+//   per resource     `min_relative_change_by_resource` and
+//                    `hysteresis_by_resource`, when set, replace the two
+//                    shares above resource by resource (CPU, IO and network
+//                    limits are cheap to move and noisy; memory is neither);
+//   grow overshoot   a grow that is made goes `grow_overshoot[r]` x the base's
+//                    target beyond it (within the user's max), so the next
+//                    small rises fit under the new limit without a change;
 //   hold the max     Autopilot's rule: a shrink goes only down to the largest
 //                    recommendation the base made for that user and resource
 //                    over the last `hold_window`;
@@ -31,6 +38,9 @@
 // | ResourceVector | min_change          | smallest absolute change           | 0       |
 // | double         | min_relative_change | smallest change, share of limit    | 0.05    |
 // | double         | hysteresis          | smallest shrink, share of limit    | 0.10    |
+// | optional<RV>   | min_relative_change_by_resource | per-resource override  | unset   |
+// | optional<RV>   | hysteresis_by_resource          | per-resource override  | unset   |
+// | ResourceVector | grow_overshoot      | share added to a grow's target     | 0       |
 // | absl::Duration | hold_window         | shrink only to the max rec. over   | 30 min  |
 // | int            | changes_per_day     | per-user change budget             | 48      |
 // | bool           | yield_to_grows      | release held shrinks for grows     | true    |
@@ -39,6 +49,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -52,9 +63,21 @@
 namespace foresight {
 
 struct DampingOptions {
+  // The minimum change and hysteresis shares for resource `r`.
+  double MinRelativeChange(Resource r) const {
+    return min_relative_change_by_resource ? (*min_relative_change_by_resource)[r]
+                                           : min_relative_change;
+  }
+  double Hysteresis(Resource r) const {
+    return hysteresis_by_resource ? (*hysteresis_by_resource)[r] : hysteresis;
+  }
+
   ResourceVector min_change = ResourceVector::Filled(0.0);
   double min_relative_change = 0.05;
   double hysteresis = 0.10;
+  std::optional<ResourceVector> min_relative_change_by_resource;
+  std::optional<ResourceVector> hysteresis_by_resource;
+  ResourceVector grow_overshoot = ResourceVector::Filled(0.0);
   absl::Duration hold_window = absl::Minutes(30);
   int changes_per_day = 48;
   bool yield_to_grows = true;
@@ -75,6 +98,16 @@ class Damped {
     if (!IsValidAmount(o.min_change) || !(o.min_relative_change >= 0) || !(o.hysteresis >= 0) ||
         o.hold_window < absl::ZeroDuration() || o.changes_per_day < 0) {
       return absl::InvalidArgumentError("damping options must be non-negative");
+    }
+    if ((o.min_relative_change_by_resource && !IsValidAmount(*o.min_relative_change_by_resource)) ||
+        (o.hysteresis_by_resource && !IsValidAmount(*o.hysteresis_by_resource))) {
+      return absl::InvalidArgumentError(
+          "damping options: per-resource minimum change and hysteresis must be finite and "
+          "non-negative");
+    }
+    if (!IsValidAmount(o.grow_overshoot)) {
+      return absl::InvalidArgumentError(
+          "damping options: grow_overshoot must be finite and non-negative");
     }
     options_ = o;
     return absl::OkStatus();
@@ -124,13 +157,16 @@ class Damped {
       double to = m.to;
       if (!urgent) {
         const double delta = std::abs(to - m.from);
-        bool keep = delta >= std::max(options_.min_change[r], options_.min_relative_change * m.from);
+        bool keep =
+            delta >= std::max(options_.min_change[r], options_.MinRelativeChange(r) * m.from);
         if (keep && to < m.from) {
           double held = to;
           for (const auto& rec : st.recs) held = std::max(held, rec.limits[r]);
           to = std::min(held, m.from);
-          keep = m.from - to >= std::max(options_.min_change[r], options_.hysteresis * m.from) &&
+          keep = m.from - to >= std::max(options_.min_change[r], options_.Hysteresis(r) * m.from) &&
                  m.from - to > 0.0;
+        } else if (keep && to > m.from && options_.grow_overshoot[r] > 0.0) {
+          to = std::max(to, std::min(to * (1.0 + options_.grow_overshoot[r]), t.max[r]));
         }
         if (keep && options_.changes_per_day > 0 &&
             static_cast<int>(st.changes.size()) >= options_.changes_per_day) {
@@ -165,15 +201,17 @@ class Damped {
 
  private:
   static constexpr std::size_t kNotProposed = static_cast<std::size_t>(-1);
-  // A shrink of the base held back (dropped, or raised by the hold window):
-  // the base's move and its proposal, if one was made.
+  // A move of the base the damping held back or raised: a shrink dropped or
+  // raised by the hold window, or a grow raised by the overshoot. The base's
+  // move and its proposal, if one was made; a yield returns it to the base's
+  // target.
   struct Held {
     Move base;
     std::size_t proposal;
   };
 
-  // Releases held shrinks, largest first, on every host and resource whose
-  // surviving proposals ask for more than its capacity.
+  // Releases held shrinks, largest first, then grows' overshoots, on every
+  // host and resource whose surviving proposals ask for more than its capacity.
   void Yield(const AllocationRequest& req) {
     std::vector<internal::Proposal>& props = builder_.proposals();
     std::vector<ResourceVector>& need = need_;
