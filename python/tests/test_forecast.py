@@ -99,3 +99,24 @@ def test_registry_methods_through_the_dispatcher():
         assert np.all(np.diff(f.quantiles, axis=1) >= 0)
     with pytest.raises(ValueError, match="unknown parameter 'alpha'"):
         fs.make_forecaster(extra[0], alpha=0.5)
+
+
+def test_ewma_auto_smooths_a_noisy_rate_and_keeps_an_on_off_one():
+    names = fs.forecaster_names()
+    if "ewma_auto" not in names:
+        pytest.skip("built without the forecasting registry")
+    rng = np.random.default_rng(9)
+    noisy = 10 * rng.lognormal(0.0, 0.4, 1500)
+    onoff = np.where((np.arange(1500) // 37) % 2 == 0, 100.0, 0.0) + np.abs(rng.normal(0, 1, 1500))
+
+    def one_step_mae(name, y):
+        m = fs.make_forecaster(name, **({} if name == "naive" else {"horizon": 1})).fit(y[:1000])
+        err = 0.0
+        for v in y[1000:]:
+            err += abs(v - m.predict(1).mean[0])
+            m.update(float(v))
+        return err / (len(y) - 1000)
+
+    assert one_step_mae("ewma_auto", noisy) < 0.85 * one_step_mae("naive", noisy)
+    assert one_step_mae("ewma_auto", onoff) == pytest.approx(one_step_mae("naive", onoff))
+    assert fs.make_forecaster("ewma", horizon=1).name == "ewma"

@@ -42,7 +42,7 @@ struct EvaluateFlags {
   std::string aggregate = "mean";
   // The foundation four plus the policies built for VM traces.
   std::string policies =
-      "default,envelope,track+envelope,track+headroom,track+peak,track+fleet,track+peak+damped";
+      "default,envelope,track+envelope,track+headroom,track+peak,track+fleet,track+peak+damped,track+smooth+damped";
   int hosts = 0;
   std::string host_capacity;
   std::string entity_capacity;

@@ -16,6 +16,7 @@
 #include "foresight/forecast/conformal.hpp"
 #include "foresight/forecast/ensemble.hpp"
 #include "foresight/forecast/holt_winters.hpp"
+#include "foresight/forecast/ewma.hpp"
 #include "foresight/forecast/last_value.hpp"
 #include "foresight/forecast/lstm.hpp"
 #include "foresight/forecast/markov_chain.hpp"
@@ -155,6 +156,16 @@ void RegisterBuiltinForecasters(ForecasterRegistry& r) {
   add("naive", "last value (LastValue)",
       [](const MethodConfig& c) -> absl::StatusOr<AnyForecaster> {
         return AnyForecaster(LastValue(internal::LastValueModel{}, ErrorOptions(c)));
+      });
+  add("ewma", "exponentially weighted moving average, alpha 0.5 (Ewma)",
+      [](const MethodConfig& c) -> absl::StatusOr<AnyForecaster> {
+        return AnyForecaster(Ewma(Ewma::kDefaultAlpha, ErrorOptions(c)));
+      });
+  add("ewma_auto", "EWMA with alpha chosen per series by recent error (AdaptiveEwma)",
+      [](const MethodConfig& c) -> absl::StatusOr<AnyForecaster> {
+        absl::StatusOr<AdaptiveEwma> f = AdaptiveEwma::Create({}, ErrorOptions(c));
+        if (!f.ok()) return f.status();
+        return AnyForecaster(*std::move(f));
       });
   add("snaive", "seasonal naive at lag --season (SeasonalNaive)",
       [](const MethodConfig& c) -> absl::StatusOr<AnyForecaster> {

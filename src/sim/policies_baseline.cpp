@@ -105,22 +105,37 @@ FORESIGHT_REGISTER_POLICY(kTrackFleet, "track+fleet",
                                                TrackEnvelopeTargetOptions),
                           38);
 
+// As QuantileTargetRunner, with the allocator wrapped in Damped<QuantileTarget>
+// set to `damping()`.
+template <typename MakeForecaster>
+PolicyRunner DampedQuantileTargetRunner(MakeForecaster make, QuantileTargetOptions (*target)(),
+                                        DampingOptions (*damping)()) {
+  return [make, target, damping](const Workload& w, const ReplayOptions& o,
+                                 ReplayRecorder* rec) -> absl::StatusOr<ReplayResult> {
+    auto f = make(w, o.pool);
+    if (!f.ok()) return f.status();
+    Damped<QuantileTarget> damped{QuantileTarget(target())};
+    if (absl::Status s = damped.set_options(damping()); !s.ok()) return s;
+    return Replay(w, std::move(damped), o, *std::move(f), WorkloadCost(w), rec);
+  };
+}
+
 FORESIGHT_REGISTER_POLICY(kTrackPeakDamped, "track+peak+damped",
                           "track+peak with every limit change damped: moves under 2% of the "
                           "limit dropped, shrinks need 10% (Damped with TrackDampingOptions)",
-                          [](const Workload& w, const ReplayOptions& o,
-                             ReplayRecorder* rec) -> absl::StatusOr<ReplayResult> {
-                            auto f = TrackPeakReplayForecaster(w, o.pool);
-                            if (!f.ok()) return f.status();
-                            Damped<QuantileTarget> damped{
-                                QuantileTarget(TrackEnvelopeTargetOptions())};
-                            if (absl::Status s = damped.set_options(TrackDampingOptions());
-                                !s.ok()) {
-                              return s;
-                            }
-                            return Replay(w, std::move(damped), o, *std::move(f),
-                                          WorkloadCost(w), rec);
-                          }, 39);
+                          DampedQuantileTargetRunner(TrackPeakReplayForecaster,
+                                                     TrackEnvelopeTargetOptions,
+                                                     TrackDampingOptions),
+                          39);
+
+FORESIGHT_REGISTER_POLICY(kTrackSmoothDamped, "track+smooth+damped",
+                          "track+peak+damped with IO and network tracked by a level smoothed "
+                          "per VM (AdaptiveEwma) and damped harder (moves under 10% dropped, "
+                          "shrinks need 20%); memory and CPU as track+peak+damped",
+                          DampedQuantileTargetRunner(TrackSmoothReplayForecaster,
+                                                     TrackEnvelopeTargetOptions,
+                                                     TrackSmoothDampingOptions),
+                          40);
 
 FORESIGHT_REGISTER_POLICY(kOracle, "oracle", "perfect foresight of the replayed demand (bound)",
                           [](const Workload& w, const ReplayOptions& o, ReplayRecorder* rec) {

@@ -18,6 +18,7 @@
 #include "foresight/forecast/holt_winters.hpp"
 #include "foresight/forecast/internal/any_forecaster.hpp"
 #include "foresight/forecast/internal/synthetic.hpp"
+#include "foresight/forecast/ewma.hpp"
 #include "foresight/forecast/last_value.hpp"
 #include "foresight/forecast/lstm.hpp"
 #include "foresight/forecast/markov_chain.hpp"
@@ -150,7 +151,7 @@ void CheckWellFormed(const Forecast& f, int horizon) {
 }
 
 #define FORESIGHT_FORECASTERS                                                                    \
-  LastValue, SeasonalNaive, HoltWinters, MarkovChain, SmallLstm, MultiSeasonal,                 \
+  LastValue, Ewma, AdaptiveEwma, SeasonalNaive, HoltWinters, MarkovChain, SmallLstm, MultiSeasonal,                 \
       Conformal<HoltWinters>, PeakEnvelope, Conformal<PeakEnvelope>, Ensemble, AnyForecaster,     \
       Arima, AutoArima, SplitForecaster, Headroom<Conformal<PeakEnvelope>>,                      \
       PeakHeadroom<Conformal<PeakEnvelope>>, FleetPeakHeadroom

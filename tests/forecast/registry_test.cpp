@@ -17,7 +17,7 @@ TEST_CASE("The default registry has the built-in methods and they all forecast")
   const ForecasterRegistry& reg = ForecasterRegistry::Default();
   const std::vector<std::string> names = reg.Names();
   for (const char* required : {"naive", "snaive", "holt_winters", "markov", "lstm", "ensemble",
-                               "multi_seasonal"}) {
+                               "multi_seasonal", "ewma", "ewma_auto"}) {
     CHECK(std::find(names.begin(), names.end(), required) != names.end());
   }
   CHECK(std::is_sorted(names.begin(), names.end()));

@@ -66,6 +66,13 @@ PolicyMetrics TrackPeakDamped(const Workload& w, const ReplayOptions& o, bool yi
   return ReplayTrack(w, o, TrackPeakReplayForecaster(w, o.pool), std::move(damped));
 }
 
+// track+smooth+damped, replayed as the policy registry does.
+PolicyMetrics TrackSmoothDamped(const Workload& w, const ReplayOptions& o) {
+  Damped<QuantileTarget> damped{QuantileTarget(TrackEnvelopeTargetOptions())};
+  REQUIRE(damped.set_options(TrackSmoothDampingOptions()).ok());
+  return ReplayTrack(w, o, TrackSmoothReplayForecaster(w, o.pool), std::move(damped));
+}
+
 TEST_CASE("track+headroom, track+peak and track+peak+damped against VPA across seeds: CPU dominated, memory at VPA's OOM-free days") {
   for (std::uint64_t seed : {11u, 12u, 13u}) {
     INFO("seed ", seed);
@@ -118,6 +125,30 @@ TEST_CASE("track+headroom, track+peak and track+peak+damped against VPA across s
     CHECK(d.oom_free_entity_days >= k.oom_free_entity_days);
     CHECK(d.oom_free_entity_days >= v.oom_free_entity_days - 0.015);
     CHECK(d.capacity_violations == 0);
+
+    // track+smooth+damped: IO and network on a level smoothed per VM
+    // (AdaptiveEwma), damped at 10% / 20%. Tuned on seed 1 (100 VMs x 14 days); measured here
+    // against track+peak+damped: 0.96-0.97x the IO and network allocated,
+    // 0.94-0.95x the under-provisioned byte-seconds, 43-52 changes a VM-day
+    // against 193-211; memory and CPU untouched.
+    const PolicyMetrics sm = TrackSmoothDamped(run.w, run.o);
+    for (Resource r : {Resource::kIo, Resource::kNet}) {
+      INFO(ResourceName(r));
+      MESSAGE("seed ", seed, " ", ResourceName(r), ": smooth allocated ",
+              sm.allocated_resource_seconds[r] / d.allocated_resource_seconds[r],
+              "x damped's, under-provisioned ",
+              sm.underprovisioned_resource_seconds[r] / d.underprovisioned_resource_seconds[r],
+              "x, changes/day ", sm.changes_per_entity_day_median_by_resource[r], " (",
+              d.changes_per_entity_day_median_by_resource[r], ")");
+      CHECK(sm.allocated_resource_seconds[r] < d.allocated_resource_seconds[r]);
+      CHECK(sm.underprovisioned_resource_seconds[r] < d.underprovisioned_resource_seconds[r]);
+      CHECK(sm.changes_per_entity_day_median_by_resource[r] <
+            0.6 * d.changes_per_entity_day_median_by_resource[r]);
+    }
+    CHECK(sm.allocated_resource_seconds.memory() == d.allocated_resource_seconds.memory());
+    CHECK(sm.allocated_resource_seconds.cpu() == d.allocated_resource_seconds.cpu());
+    CHECK(sm.oom_free_entity_days == d.oom_free_entity_days);
+    CHECK(sm.capacity_violations == 0);
   }
 }
 
@@ -167,6 +198,26 @@ TEST_CASE("on packed hosts Damped's yield keeps track+peak+damped's OOMs near tr
   CHECK(yield.changes_per_entity_day_median < 0.7 * p.changes_per_entity_day_median);
   CHECK(yield.capacity_violations == 0);
   CHECK(hold.capacity_violations == 0);
+
+  // track+smooth+damped on app-launch rates, which are on or off rather than
+  // noisy: the per-VM smoothing keeps them on the last value, so IO and
+  // network stay about where track+peak+damped has them (a fixed alpha 0.5
+  // held 8-19% more and was under-provisioned 4-15% more). Measured: IO
+  // 1.04x the allocation at 0.92x the under-provisioned byte-seconds,
+  // network 1.02x at 0.96x.
+  const PolicyMetrics smooth = TrackSmoothDamped(*w, o);
+  for (Resource r : {Resource::kIo, Resource::kNet}) {
+    INFO(ResourceName(r));
+    MESSAGE(ResourceName(r), ": smooth allocated ",
+            smooth.allocated_resource_seconds[r] / yield.allocated_resource_seconds[r],
+            "x damped's, under-provisioned ",
+            smooth.underprovisioned_resource_seconds[r] / yield.underprovisioned_resource_seconds[r],
+            "x");
+    CHECK(smooth.allocated_resource_seconds[r] < 1.06 * yield.allocated_resource_seconds[r]);
+    CHECK(smooth.underprovisioned_resource_seconds[r] <= yield.underprovisioned_resource_seconds[r]);
+  }
+  CHECK(smooth.oom_events == yield.oom_events);
+  CHECK(smooth.capacity_violations == 0);
 }
 
 }  // namespace
