@@ -177,6 +177,35 @@ TEST_CASE("track+fleet prices deployments from the fleet: less memory than track
 }
 
 
+TEST_CASE("track+peak's envelope alone holds too much memory for the issue's 0.7x aim") {
+  // What bounds every margin scheme built on this envelope: with no margin at
+  // all (PeakHeadroom pinned at 0), memory is still far above 0.7x VPA's,
+  // with several times VPA's OOM days. More margin only adds memory, so no
+  // per-VM margin, however it is learned, gets below this here. Measured (60
+  // VMs x 14 days, seed 1): 0.79x VPA's memory at 0.933 OOM-free days (VPA
+  // 0.983; oracle 0.64x). A scratch sweep of fixed margins 0-1.0 chosen per VM
+  // in hindsight needed 0.80x to match VPA's OOM days (docs/trace/evaluate.md).
+  const VmTraceRun run = RunVpa({.vms = 60, .days = 14, .seed = 1});
+  absl::StatusOr<TrackEnvelopeForecaster> track = TrackEnvelopeReplayForecaster(run.w, run.o.pool);
+  REQUIRE(track.ok());
+  PeakHeadroomOptions none = TrackPeakMemoryOptions(run.w, run.o.pool);
+  none.min_fraction = none.max_fraction = none.prior = 0.0;
+  absl::StatusOr<PeakHeadroom<Conformal<PeakEnvelope>>> memory =
+      PeakHeadroom<Conformal<PeakEnvelope>>::Create(track->memory(), none);
+  REQUIRE(memory.ok());
+  const PolicyMetrics bare =
+      ReplayTrack(run.w, run.o, TrackPeakForecaster::Create(track->cpu(), *std::move(memory)));
+  const PolicyMetrics peak = TrackPeak(run.w, run.o);
+  const double vm = run.vpa.allocated_resource_seconds.memory();
+  MESSAGE("no margin: memory ", bare.allocated_resource_seconds.memory() / vm, "x VPA's at ",
+          bare.oom_free_entity_days, " OOM-free days (vpa ", run.vpa.oom_free_entity_days,
+          "); track+peak ", peak.allocated_resource_seconds.memory() / vm, "x at ",
+          peak.oom_free_entity_days);
+  CHECK(bare.allocated_resource_seconds.memory() > 0.75 * vm);
+  CHECK(bare.allocated_resource_seconds.memory() < peak.allocated_resource_seconds.memory());
+  CHECK(bare.oom_free_entity_days < run.vpa.oom_free_entity_days - 0.02);
+}
+
 TEST_CASE("on packed hosts Damped's yield keeps track+peak+damped's OOMs near track+peak's") {
   // The built-in workload as `foresight simulate` replays it (40 users on 5
   // hosts of 1.5x their summed peaks). Without the yield, shrinks held back
