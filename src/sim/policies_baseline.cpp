@@ -130,7 +130,7 @@ FORESIGHT_REGISTER_POLICY(kTrackPeakDamped, "track+peak+damped",
 
 FORESIGHT_REGISTER_POLICY(kTrackSmoothDamped, "track+smooth+damped",
                           "track+peak+damped with IO and network tracked by a level smoothed "
-                          "per VM (AdaptiveEwma) and damped harder (moves under 10% dropped, "
+                          "per VM (AdaptiveEwma) and damped harder (moves under 5% dropped, "
                           "shrinks need 20%); memory and CPU as track+peak+damped",
                           DampedQuantileTargetRunner(TrackSmoothReplayForecaster,
                                                      TrackEnvelopeTargetOptions,

@@ -127,10 +127,10 @@ TEST_CASE("track+headroom, track+peak and track+peak+damped against VPA across s
     CHECK(d.capacity_violations == 0);
 
     // track+smooth+damped: IO and network on a level smoothed per VM
-    // (AdaptiveEwma), damped at 10% / 20%. Tuned on seed 1 (100 VMs x 14 days); measured here
-    // against track+peak+damped: 0.96-0.97x the IO and network allocated,
-    // 0.94-0.95x the under-provisioned byte-seconds, 43-52 changes a VM-day
-    // against 193-211; memory and CPU untouched.
+    // (AdaptiveEwma), damped at 5% / 20%. Tuned on seed 1 (100 VMs x 14 days);
+    // measured here against track+peak+damped: 0.97-0.98x the IO and network
+    // allocated, 0.91-0.93x the under-provisioned byte-seconds, 51-61 changes
+    // a VM-day against 193-211; memory and CPU untouched.
     const PolicyMetrics sm = TrackSmoothDamped(run.w, run.o);
     for (Resource r : {Resource::kIo, Resource::kNet}) {
       INFO(ResourceName(r));
@@ -232,8 +232,9 @@ TEST_CASE("on packed hosts Damped's yield keeps track+peak+damped's OOMs near tr
   // noisy: the per-VM smoothing keeps them on the last value, so IO and
   // network stay about where track+peak+damped has them (a fixed alpha 0.5
   // held 8-19% more and was under-provisioned 4-15% more). Measured: IO
-  // 1.04x the allocation at 0.92x the under-provisioned byte-seconds,
-  // network 1.02x at 0.96x.
+  // 1.04x the allocation at 0.90x the under-provisioned byte-seconds,
+  // network 1.03x at 0.89x; 8.7% of user-steps short on some resource
+  // against 8.5% (9.6% when IO and network moves under 10% were dropped).
   const PolicyMetrics smooth = TrackSmoothDamped(*w, o);
   for (Resource r : {Resource::kIo, Resource::kNet}) {
     INFO(ResourceName(r));
@@ -245,6 +246,7 @@ TEST_CASE("on packed hosts Damped's yield keeps track+peak+damped's OOMs near tr
     CHECK(smooth.allocated_resource_seconds[r] < 1.06 * yield.allocated_resource_seconds[r]);
     CHECK(smooth.underprovisioned_resource_seconds[r] <= yield.underprovisioned_resource_seconds[r]);
   }
+  CHECK(smooth.underprovisioned_fraction < yield.underprovisioned_fraction + 0.005);
   CHECK(smooth.oom_events == yield.oom_events);
   CHECK(smooth.capacity_violations == 0);
 }
