@@ -11,6 +11,7 @@ RuntimeError (anything else) with the same message.
     f = m.fit(np.sin(np.arange(240) / 24 * 2 * np.pi)).predict(12)
     f.mean, f.quantiles                           # numpy arrays
     foresight.simulate(users=20, days=3, seed=1, policies=["vpa", "oracle"])
+    foresight.evaluate("vms/", "bitbrains", warmup="1d")   # your own trace
 """
 import json as _json
 
@@ -42,5 +43,34 @@ def simulate(users=40, days=14, seed=42, policies="default",
         float(capacity_factor), float(failure_rate), float(delay_rate), int(threads)))
 
 
+def evaluate(trace, format, step="300s", aggregate="mean", policies=None, warmup="0s",
+             hosts=0, host_capacity="", entity_capacity="", machine_capacity="",
+             max_entities=0, threads=0):
+    """Replays a trace file or folder under each policy, as `foresight evaluate`
+    does, and returns its `--json` document as a dict: simulate's keys
+    ("policies", "gap_closed") plus "trace", "gap_closed_by_metric" and
+    "vs_vpa" (the Pareto comparison with vpa on the same trace).
+
+    `format` is one of long, bitbrains, azure, alibaba-machine,
+    alibaba-container, google2011, google2019, planetlab. `step` and `warmup`
+    are durations ("300s", "5m", "1d") or seconds. `policies` is a list of
+    names (see policy_names()), "default", "all", or None for the CLI's
+    default list (evaluate_default_policies). `hosts` with `host_capacity`
+    ("cpu=32,memory=128Gi") switches to contention mode. Capacities use the
+    CLI's syntax too.
+    """
+    if not getattr(_foresight, "has_evaluate", False):
+        raise RuntimeError("foresight was built without the trace evaluator (foresight_evaluate)")
+    if isinstance(policies, str):
+        policies = [policies]
+
+    def span(x):
+        return x if isinstance(x, str) else f"{float(x)}s"
+    return _json.loads(_foresight._evaluate_json(
+        str(trace), str(format), span(step), str(aggregate),
+        [str(p) for p in (policies or [])], span(warmup), int(hosts), str(host_capacity),
+        str(entity_capacity), str(machine_capacity), int(max_entities), int(threads)))
+
+
 __all__ = [n for n in dir(_foresight) if not n.startswith("_")] + [
-    "simulate", "ParseQuantity", "FormatQuantity"]
+    "simulate", "evaluate", "ParseQuantity", "FormatQuantity"]

@@ -8,6 +8,10 @@
 #include "foresight/sim/generator.hpp"
 #include "foresight/sim/policy_registry.hpp"
 #endif
+#ifdef FORESIGHT_PYTHON_WITH_EVALUATE
+#include "foresight/core/units.hpp"
+#include "foresight/trace/evaluate.hpp"
+#endif
 
 namespace foresight::python {
 
@@ -55,6 +59,70 @@ std::string SimulateJson(int users, int days, std::uint64_t seed,
   for (const PolicyRun& r : Unwrap(std::move(runs))) metrics.push_back(r.metrics);
   return ComparisonJson(metrics, -1);
 }
+
+#ifdef FORESIGHT_PYTHON_WITH_EVALUATE
+// The loader options `foresight evaluate` builds from its flags.
+LoadOptions MakeLoadOptions(const std::string& step, const std::string& aggregate,
+                            const std::string& entity_capacity,
+                            const std::string& machine_capacity, std::size_t max_entities) {
+  LoadOptions load;
+  load.resample.step = Unwrap(ParseSpan(step, "step"));
+  if (load.resample.step <= absl::ZeroDuration()) throw py::value_error("step must be > 0");
+  if (aggregate == "max") {
+    load.resample.aggregation = Aggregation::kMax;
+  } else if (aggregate != "mean") {
+    throw py::value_error("aggregate must be 'mean' or 'max'");
+  }
+  load.resample.max_entities = max_entities;
+  if (!entity_capacity.empty()) {
+    load.entity_capacity =
+        Unwrap(ParseResourceList(entity_capacity, ResourceVector::Filled(kMissing)));
+  }
+  if (!machine_capacity.empty()) {
+    load.machine_capacity =
+        Unwrap(ParseResourceList(machine_capacity, ResourceVector::Filled(kMissing)));
+  }
+  return load;
+}
+
+Workload LoadTraceWorkload(const std::string& path, const std::string& format,
+                           const std::string& step, const std::string& aggregate,
+                           const std::string& entity_capacity, const std::string& machine_capacity,
+                           std::size_t max_entities) {
+  const TraceFormat f = Unwrap(ParseTraceFormat(format));
+  const LoadOptions load =
+      MakeLoadOptions(step, aggregate, entity_capacity, machine_capacity, max_entities);
+  absl::StatusOr<LoadedTrace> trace = absl::UnknownError("not run");
+  {
+    py::gil_scoped_release release;
+    trace = LoadTrace(path, f, load);
+  }
+  return Unwrap(std::move(trace)).workload;
+}
+
+std::string EvaluateJson(const std::string& path, const std::string& format,
+                         const std::string& step, const std::string& aggregate,
+                         const std::vector<std::string>& policies, const std::string& warmup,
+                         int hosts, const std::string& host_capacity,
+                         const std::string& entity_capacity, const std::string& machine_capacity,
+                         std::size_t max_entities, int threads) {
+  const TraceFormat f = Unwrap(ParseTraceFormat(format));
+  EvaluateOptions o;
+  o.load = MakeLoadOptions(step, aggregate, entity_capacity, machine_capacity, max_entities);
+  if (!policies.empty()) o.policies = absl::StrJoin(policies, ",");
+  o.warmup = Unwrap(ParseSpan(warmup, "warmup"));
+  if (hosts < 0) throw py::value_error("hosts must be >= 0");
+  o.hosts = hosts;
+  o.host_capacity = host_capacity;
+  o.threads = threads;
+  absl::StatusOr<TraceEvaluation> e = absl::UnknownError("not run");
+  {
+    py::gil_scoped_release release;  // pure C++ below; policies run on worker threads
+    e = EvaluateTrace(path, f, o);
+  }
+  return EvaluationJson(Unwrap(std::move(e)), o, -1);
+}
+#endif
 
 }  // namespace
 
@@ -150,11 +218,29 @@ void BindSim(py::module_& m) {
         py::arg("policies"), py::arg("contention"), py::arg("capacity_factor"),
         py::arg("failure_rate"), py::arg("delay_rate"), py::arg("threads"));
   m.attr("has_sim") = true;
+#ifdef FORESIGHT_PYTHON_WITH_EVALUATE
+  m.def("load_trace", &LoadTraceWorkload, py::arg("path"), py::arg("format"),
+        py::arg("step") = "300s", py::arg("aggregate") = "mean", py::arg("entity_capacity") = "",
+        py::arg("machine_capacity") = "", py::arg("max_entities") = 0,
+        "Loads a public trace (formats as `foresight evaluate --format`) onto a fixed step:\n"
+        "a Workload with one right-sized host per entity, NaN where samples are missing.");
+  m.def("_evaluate_json", &EvaluateJson, py::arg("path"), py::arg("format"), py::arg("step"),
+        py::arg("aggregate"), py::arg("policies"), py::arg("warmup"), py::arg("hosts"),
+        py::arg("host_capacity"), py::arg("entity_capacity"), py::arg("machine_capacity"),
+        py::arg("max_entities"), py::arg("threads"));
+  m.attr("evaluate_default_policies") = std::string(kEvaluateDefaultPolicies);
+  m.attr("has_evaluate") = true;
+#else
+  m.attr("has_evaluate") = false;
+#endif
 }
 
 #else
 
-void BindSim(py::module_& m) { m.attr("has_sim") = false; }
+void BindSim(py::module_& m) {
+  m.attr("has_sim") = false;
+  m.attr("has_evaluate") = false;
+}
 
 #endif
 

@@ -58,3 +58,63 @@ def test_simulate_errors():
     with pytest.raises(ValueError, match="users must be >= 1"):
         fs.simulate(users=0, days=1, policies=["vpa"])
     assert "vpa" in fs.policy_names()
+
+
+def _write_long_csv(path, w):
+    """Writes a Workload as the long CSV layout (time,entity,resource,usage)."""
+    import csv
+    names = ["cpu", "memory", "io", "net"]
+    with open(path, "w", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(["time", "entity", "resource", "usage"])
+        for k, t in enumerate(w.times):
+            for u, user in enumerate(w.users):
+                for r, name in enumerate(names):
+                    v = w.demand[u, k, r]
+                    if np.isfinite(v):
+                        out.writerow([int(t), user.name, name, repr(float(v))])
+
+
+def test_evaluate_and_load_trace_like_the_cli(tmp_path):
+    if not fs.has_evaluate:
+        pytest.skip("built without foresight_evaluate")
+    w = fs.generate_workload(users=3, days=2, seed=4)
+    path = tmp_path / "usage.csv"
+    _write_long_csv(path, w)
+
+    loaded = fs.load_trace(str(path), "long", step="5m")
+    assert loaded.num_users == 3 and loaded.num_steps == w.num_steps
+    index = {u.name: i for i, u in enumerate(w.users)}
+    order = [index[u.name] for u in loaded.users]
+    np.testing.assert_allclose(
+        np.nan_to_num(loaded.demand), np.nan_to_num(w.demand[order]), rtol=1e-9)
+
+    r = fs.evaluate(str(path), "long", warmup="1d", threads=1,
+                    policies=["vpa", "track+smooth+damped", "oracle"])
+    assert set(r) >= {"policies", "gap_closed", "trace", "vs_vpa", "gap_closed_by_metric"}
+    assert set(r["policies"]) == {"vpa", "track+smooth+damped", "oracle"}
+    assert r["trace"]["entities"] == 3 and r["trace"]["format"] == "long"
+    assert r["trace"]["warmup_seconds"] == 86400
+    assert r["vs_vpa"]["oracle"]["allocated_memory_ratio"] < 1.0
+    assert r["vs_vpa"]["oracle"]["oom_free_entity_days"] == 1.0
+    assert all(p["capacity_violations"] == 0 for p in r["policies"].values())
+    # Seconds for spans, and contention mode.
+    c = fs.evaluate(str(path), "long", warmup=3600, threads=1, policies="vpa",
+                    hosts=1, host_capacity="cpu=64,memory=256Gi")
+    assert c["trace"]["mode"] == "contention" and c["trace"]["warmup_seconds"] == 3600
+    assert "track+smooth+damped" in fs.evaluate_default_policies
+
+
+def test_evaluate_errors_name_the_problem(tmp_path):
+    if not fs.has_evaluate:
+        pytest.skip("built without foresight_evaluate")
+    with pytest.raises(ValueError, match="unknown trace format 'swf'"):
+        fs.evaluate(str(tmp_path), "swf")
+    with pytest.raises(ValueError, match="warmup"):
+        fs.evaluate(str(tmp_path), "long", warmup="soon")
+    with pytest.raises(ValueError, match="aggregate"):
+        fs.load_trace(str(tmp_path), "long", aggregate="median")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("time,entity,resource,usage\n1700000000,a,cpu,-1\n")
+    with pytest.raises(ValueError, match="bad.csv:2"):
+        fs.evaluate(str(bad), "long", policies="vpa")

@@ -15,7 +15,6 @@
 #include <numeric>
 #include <string>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "cli/command.hpp"
@@ -29,8 +28,8 @@
 #include "foresight/trace/forecast_error.hpp"
 #include "foresight/trace/layout.hpp"
 #include "foresight/trace/loader.hpp"
+#include "foresight/trace/evaluate.hpp"
 #include "foresight/trace/long_csv.hpp"
-#include "nlohmann/json.hpp"
 
 namespace foresight::cli {
 namespace {
@@ -40,9 +39,7 @@ struct EvaluateFlags {
   std::string format;
   std::string step = "300s";
   std::string aggregate = "mean";
-  // The foundation four plus the policies built for VM traces.
-  std::string policies =
-      "default,envelope,track+envelope,track+headroom,track+peak,track+fleet,track+peak+damped,track+smooth+damped";
+  std::string policies = std::string(kEvaluateDefaultPolicies);
   int hosts = 0;
   std::string host_capacity;
   std::string entity_capacity;
@@ -62,103 +59,10 @@ struct EvaluateFlags {
   throw CLI::RuntimeError(1);
 }
 
-// absl durations ("300s", "5m", "1.5h") plus days and weeks ("1d", "2w").
-absl::StatusOr<absl::Duration> ParseSpan(const std::string& text, const char* flag) {
-  absl::Duration d;
-  if (absl::ParseDuration(text, &d)) return d;
-  double n = 0;
-  if (text.size() > 1 && (text.back() == 'd' || text.back() == 'w') &&
-      absl::SimpleAtod(text.substr(0, text.size() - 1), &n) && n >= 0) {
-    return absl::Hours(24) * n * (text.back() == 'w' ? 7 : 1);
-  }
-  return absl::InvalidArgumentError(
-      absl::StrCat(flag, ": '", text, "' is not a duration (e.g. 300s, 5m, 1h, 1d)"));
-}
-
 bool WriteFile(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary);
   out << text;
   return static_cast<bool>(out);
-}
-
-// Up to `n` users evenly spread over the workload (all when there are fewer).
-std::vector<std::size_t> SpreadUsers(std::size_t users, std::size_t n) {
-  std::vector<std::size_t> out;
-  if (users <= n) {
-    out.resize(users);
-    std::iota(out.begin(), out.end(), 0);
-    return out;
-  }
-  for (std::size_t i = 0; i < n; ++i) out.push_back(i * users / n);
-  return out;
-}
-
-// gap_closed toward the oracle relative to vpa, for more metrics than
-// underprovisioned_fraction (additive JSON key "gap_closed_by_metric").
-nlohmann::json GapClosedByMetric(const std::vector<PolicyMetrics>& metrics) {
-  const PolicyMetrics* vpa = nullptr;
-  const PolicyMetrics* oracle = nullptr;
-  for (const PolicyMetrics& m : metrics) {
-    if (m.name == "vpa") vpa = &m;
-    if (m.name == "oracle") oracle = &m;
-  }
-  nlohmann::json out = nlohmann::json::object();
-  if (vpa == nullptr || oracle == nullptr) return out;
-  const std::pair<const char*, double (*)(const PolicyMetrics&)> kMetrics[] = {
-      {"underprovisioned_fraction",
-       [](const PolicyMetrics& m) { return m.underprovisioned_fraction; }},
-      {"oom_free_entity_days", [](const PolicyMetrics& m) { return m.oom_free_entity_days; }},
-      {"throttled_cpu_seconds", [](const PolicyMetrics& m) { return m.throttled_cpu_seconds; }},
-      {"relative_slack", [](const PolicyMetrics& m) { return m.relative_slack; }},
-      {"relative_slack_cpu", [](const PolicyMetrics& m) { return m.relative_slack_cpu; }},
-      {"cost", [](const PolicyMetrics& m) { return m.cost; }},
-  };
-  for (const auto& [name, get] : kMetrics) {
-    nlohmann::json per = nlohmann::json::object();
-    for (const PolicyMetrics& m : metrics) {
-      const double g = GapClosed(get(*vpa), get(m), get(*oracle));
-      per[m.name] = std::isfinite(g) ? nlohmann::json(g) : nlohmann::json(nullptr);
-    }
-    out[name] = per;
-  }
-  return out;
-}
-
-// The Pareto check against VpaStyle on the same trace: memory (OOM-free
-// entity-days at <= 0.7x VPA's allocated memory) and CPU (>= 80 % of VPA's
-// throttled CPU-seconds removed at <= 0.6x its allocated CPU), and the weaker
-// Pareto win the targets quantify: memory, at least VPA's OOM-free entity-days
-// with less memory; CPU, most (> 50 %) of VPA's throttling removed with less CPU.
-struct VsVpa {
-  double memory_ratio = std::nan(""), cpu_ratio = std::nan(""), throttled_ratio = std::nan("");
-  double oom_free = std::nan(""), vpa_oom_free = std::nan("");
-  bool memory_target = false, cpu_target = false;
-  bool memory_dominates = false, cpu_dominates = false;
-};
-
-std::vector<VsVpa> CompareToVpa(const std::vector<PolicyMetrics>& metrics) {
-  std::vector<VsVpa> out(metrics.size());
-  const PolicyMetrics* vpa = nullptr;
-  for (const PolicyMetrics& m : metrics) {
-    if (m.name == "vpa") vpa = &m;
-  }
-  if (vpa == nullptr) return {};
-  auto ratio = [](double a, double b) { return b > 0 ? a / b : std::nan(""); };
-  for (std::size_t i = 0; i < metrics.size(); ++i) {
-    const PolicyMetrics& m = metrics[i];
-    VsVpa& v = out[i];
-    v.memory_ratio =
-        ratio(m.allocated_resource_seconds.memory(), vpa->allocated_resource_seconds.memory());
-    v.cpu_ratio = ratio(m.allocated_resource_seconds.cpu(), vpa->allocated_resource_seconds.cpu());
-    v.throttled_ratio = ratio(m.throttled_cpu_seconds, vpa->throttled_cpu_seconds);
-    v.oom_free = m.oom_free_entity_days;
-    v.vpa_oom_free = vpa->oom_free_entity_days;
-    v.memory_target = v.oom_free >= v.vpa_oom_free && v.memory_ratio <= 0.7;
-    v.cpu_target = (v.throttled_ratio <= 0.2 || m.throttled_cpu_seconds == 0) && v.cpu_ratio <= 0.6;
-    v.memory_dominates = v.oom_free >= v.vpa_oom_free && v.memory_ratio < 1.0;
-    v.cpu_dominates = (v.throttled_ratio < 0.5 || m.throttled_cpu_seconds == 0) && v.cpu_ratio < 1.0;
-  }
-  return out;
 }
 
 std::vector<std::pair<std::string, double>> ReportMetrics(const PolicyMetrics& m) {
@@ -181,10 +85,13 @@ std::vector<std::pair<std::string, double>> ReportMetrics(const PolicyMetrics& m
 void RunEvaluate(const EvaluateFlags& f) {
   absl::StatusOr<TraceFormat> format = ParseTraceFormat(f.format);
   if (!format.ok()) Fail(format.status());
-  absl::StatusOr<std::vector<const PolicyInfo*>> policies = PolicyRegistry::Global().Resolve(f.policies);
-  if (!policies.ok()) Fail(policies.status());
 
-  LoadOptions load;
+  EvaluateOptions eo;
+  eo.policies = f.policies;
+  eo.hosts = f.hosts;
+  eo.host_capacity = f.host_capacity;
+  eo.threads = f.threads;
+  LoadOptions& load = eo.load;
   absl::StatusOr<absl::Duration> step = ParseSpan(f.step, "--step");
   if (!step.ok()) Fail(step.status());
   if (*step <= absl::ZeroDuration()) Fail(absl::InvalidArgumentError("--step must be > 0"));
@@ -215,6 +122,8 @@ void RunEvaluate(const EvaluateFlags& f) {
   }
   absl::StatusOr<absl::Duration> warmup = ParseSpan(f.warmup, "--warmup");
   if (!warmup.ok()) Fail(warmup.status());
+  eo.warmup = *warmup;
+  if (!f.report.empty()) eo.record = f.record;  // spread over the trace's entities
 
   ProgressBar load_bar("load " + f.format, 1000);
   std::uint64_t shown = 0;
@@ -223,51 +132,26 @@ void RunEvaluate(const EvaluateFlags& f) {
     if (permille > shown) load_bar.Advance(permille - shown);
     shown = std::max(shown, permille);
   };
-  absl::StatusOr<LoadedTrace> trace = LoadTrace(f.trace, *format, load);
+  std::unique_ptr<ProgressBar> bar;
+  eo.on_loaded = [&](const Workload& w, std::size_t policies) {
+    load_bar.Finish();
+    bar = std::make_unique<ProgressBar>("evaluate", w.num_steps() * policies);
+  };
+  eo.on_step = [&bar] { bar->Advance(); };
+  absl::StatusOr<TraceEvaluation> evaluation = EvaluateTrace(f.trace, *format, eo);
   load_bar.Finish();
-  if (!trace.ok()) Fail(trace.status());
-  Workload& w = trace->workload;
+  if (bar) bar->Finish();
+  if (!evaluation.ok()) Fail(evaluation.status());
+  const TraceEvaluation& ev = *evaluation;
+  const LoadedTrace* trace = &ev.trace;
+  const Workload& w = ev.trace.workload;
   const absl::Duration span = w.step * static_cast<std::int64_t>(w.num_steps());
-  if (*warmup >= span) {
-    Fail(absl::InvalidArgumentError(absl::StrCat("--warmup ", absl::FormatDuration(*warmup),
-                                                 " is not shorter than the trace (",
-                                                 absl::FormatDuration(span), ")")));
-  }
-  const bool contention = f.hosts > 0 || !f.host_capacity.empty();
-  if (contention) {
-    if (f.hosts <= 0 || f.host_capacity.empty()) {
-      Fail(absl::InvalidArgumentError("contention mode needs both --hosts and --host-capacity"));
-    }
-    absl::StatusOr<ResourceVector> cap = ParseResourceList(f.host_capacity);
-    if (!cap.ok()) Fail(cap.status());
-    // Unmentioned resources are not constrained: ample room for them.
-    const std::vector<ResourceVector> peak = PeakDemand(w);
-    ResourceVector total;
-    for (const ResourceVector& p : peak) total += p;
-    for (const WorkloadUser& u : w.users) total += u.initial_allocation;
-    for (Resource r : kAllResources) {
-      if (cap->values[Index(r)] == 0) cap->values[Index(r)] = std::max(1.0, total[r] * 10);
-    }
-    if (absl::Status s = ContentionLayout(w, static_cast<std::size_t>(f.hosts), *cap); !s.ok()) {
-      Fail(s);
-    }
-  }
+  const bool contention = ev.contention;
+  const std::vector<PolicyMetrics>& metrics = ev.metrics;
+  const std::vector<std::size_t>& record = ev.recorded;
   if (!f.write_long.empty()) {
     if (absl::Status s = WriteLongCsv(w, f.write_long); !s.ok()) Fail(s);
   }
-
-  ReplayOptions options;
-  options.warmup = *warmup;
-  const std::vector<std::size_t> record =
-      f.report.empty() ? std::vector<std::size_t>{} : SpreadUsers(w.num_users(), f.record);
-  ProgressBar bar("evaluate", w.num_steps() * policies->size());
-  absl::StatusOr<std::vector<PolicyRun>> runs =
-      RunPolicies(w, *policies, options, f.threads, record, [&bar] { bar.Advance(); });
-  bar.Finish();
-  if (!runs.ok()) Fail(runs.status());
-  std::vector<PolicyMetrics> metrics;
-  for (const PolicyRun& r : *runs) metrics.push_back(r.metrics);
-
   const TraceStats& st = trace->stats;
   std::string measured;
   for (Resource r : kAllResources) {
@@ -293,7 +177,7 @@ void RunEvaluate(const EvaluateFlags& f) {
 
   std::cout << ChangesByResourceTable(metrics);
 
-  const std::vector<VsVpa> vs_vpa = CompareToVpa(metrics);
+  const std::vector<VsVpa>& vs_vpa = ev.vs_vpa;
   if (!vs_vpa.empty()) {
     std::cout << "vs vpa (targets: memory <= 0.7x at >= vpa's OOM-free days; cpu <= 0.6x with "
                  ">= 80% less throttling; [beats vpa]: as many OOM-free days with less memory, "
@@ -309,44 +193,7 @@ void RunEvaluate(const EvaluateFlags& f) {
   }
 
   if (!f.json.empty()) {
-    nlohmann::json root = nlohmann::json::parse(ComparisonJson(metrics));
-    nlohmann::json t;
-    t["path"] = f.trace;
-    t["format"] = f.format;
-    t["mode"] = contention ? "contention" : "right-sizing";
-    t["entities"] = w.num_users();
-    t["steps"] = w.num_steps();
-    t["step_seconds"] = absl::ToDoubleSeconds(w.step);
-    t["warmup_seconds"] = absl::ToDoubleSeconds(*warmup);
-    t["start"] = absl::FormatTime(absl::RFC3339_full, w.start, absl::UTCTimeZone());
-    for (Resource r : kAllResources)
-      t["measured"][std::string(ResourceName(r))] = trace->measured[r];
-    t["rows"] = st.rows;
-    t["files"] = st.files;
-    t["bytes"] = st.bytes;
-    t["missing_fields"] = st.missing_fields;
-    t["partial_steps"] = st.partial_steps;
-    t["held_values"] = st.held_values;
-    root["trace"] = t;
-    root["gap_closed_by_metric"] = GapClosedByMetric(metrics);
-    if (!vs_vpa.empty()) {
-      auto num = [](double x) {
-        return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr);
-      };
-      for (std::size_t i = 0; i < metrics.size(); ++i) {
-        const VsVpa& v = vs_vpa[i];
-        root["vs_vpa"][metrics[i].name] = {{"allocated_memory_ratio", num(v.memory_ratio)},
-                                           {"allocated_cpu_ratio", num(v.cpu_ratio)},
-                                           {"throttled_cpu_ratio", num(v.throttled_ratio)},
-                                           {"oom_free_entity_days", num(v.oom_free)},
-                                           {"vpa_oom_free_entity_days", num(v.vpa_oom_free)},
-                                           {"memory_target_met", v.memory_target},
-                                           {"cpu_target_met", v.cpu_target},
-                                           {"memory_dominates_vpa", v.memory_dominates},
-                                           {"cpu_dominates_vpa", v.cpu_dominates}};
-      }
-    }
-    if (!WriteFile(f.json, root.dump(2) + "\n"))
+    if (!WriteFile(f.json, EvaluationJson(ev, eo)))
       Fail(absl::InternalError("cannot write " + f.json));
   }
 
@@ -361,7 +208,7 @@ void RunEvaluate(const EvaluateFlags& f) {
     data.measured = trace->measured;
     data.metrics_start = w.start + *warmup;
     data.users = record;
-    for (const PolicyRun& r : *runs) {
+    for (const PolicyRun& r : ev.runs) {
       data.policies.push_back(
           ReportPolicy{r.metrics.name, ReportMetrics(r.metrics), r.recorder.allocation});
     }
@@ -408,7 +255,7 @@ void RunEvaluate(const EvaluateFlags& f) {
       if (order.size() > 1) data.highlights.push_back({"median", order[order.size() / 2]});
     }
     // One-step forecast errors of the replay's forecaster on (up to 100) recorded entities.
-    const HoltWinters forecaster = DefaultReplayForecaster(w, options.pool);
+    const HoltWinters forecaster = DefaultReplayForecaster(w, ReplayOptions{}.pool);
     for (Resource r : {Resource::kCpu, Resource::kMemory}) {
       if (!trace->measured[r]) continue;
       for (std::size_t j = 0; j < std::min<std::size_t>(record.size(), 100); ++j) {

@@ -1,0 +1,116 @@
+// -----------------------------------------------------------------------------
+// File: evaluate.hpp
+// -----------------------------------------------------------------------------
+//
+// `EvaluateTrace` is `foresight evaluate` as a library call: it loads a trace
+// (`LoadTrace`), optionally packs its entities onto hosts (contention mode),
+// replays it under each policy of the registry (`RunPolicies`) and compares
+// every policy with `VpaStyle` on the same trace. `EvaluationJson` renders the
+// result as the CLI's `--json` file: simulate's schema plus "trace",
+// "gap_closed_by_metric" and "vs_vpa". The CLI and the Python module
+// (`foresight.evaluate`) both call these, so a notebook gets the numbers the
+// command line prints.
+//
+//   EvaluateOptions o;
+//   o.load.resample.step = absl::Minutes(5);
+//   o.policies = "vpa,track+peak,oracle";
+//   o.warmup = absl::Hours(24);
+//   absl::StatusOr<TraceEvaluation> e = EvaluateTrace("vms/", TraceFormat::kBitbrains, o);
+//   std::string json = EvaluationJson(*e, o);
+//
+// | type           | name          | description                                   | default |
+// |----------------|---------------|-----------------------------------------------|---------|
+// | LoadOptions    | load          | step, aggregation, capacities, progress        | 5 min, mean |
+// | std::string    | policies      | registry names, "default" or "all"             | kEvaluateDefaultPolicies |
+// | absl::Duration | warmup        | replayed but not scored; < the trace's span    | 0       |
+// | int            | hosts         | > 0: contention mode on this many hosts        | 0       |
+// | std::string    | host_capacity | each host's capacity, e.g. "cpu=32,memory=128Gi" | ""    |
+// | int            | threads       | policies replayed in parallel (0: all cores)   | 0       |
+// | size_t         | record        | entities recorded (allocations), evenly spread | 0       |
+// | function       | on_loaded     | called with the laid-out workload, before replay | none  |
+// | function       | on_step       | called after every replayed step (any thread)  | none    |
+//
+// Errors (InvalidArgument unless the loader says otherwise) name the problem:
+// an unknown policy, a warm-up not shorter than the trace, contention mode
+// without both hosts and host_capacity, a malformed capacity list, and every
+// loader error (file, line and column).
+#ifndef FORESIGHT_TRACE_EVALUATE_HPP_
+#define FORESIGHT_TRACE_EVALUATE_HPP_
+
+#include <cstddef>
+#include <functional>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "foresight/sim/compare.hpp"
+#include "foresight/sim/metrics.hpp"
+#include "foresight/trace/format.hpp"
+#include "foresight/trace/loader.hpp"
+
+namespace foresight {
+
+// The foundation four plus the policies built for VM traces.
+inline constexpr std::string_view kEvaluateDefaultPolicies =
+    "default,envelope,track+envelope,track+headroom,track+peak,track+fleet,track+peak+damped,"
+    "track+smooth+damped";
+
+struct EvaluateOptions {
+  LoadOptions load;
+  std::string policies = std::string(kEvaluateDefaultPolicies);
+  absl::Duration warmup = absl::ZeroDuration();
+  int hosts = 0;
+  std::string host_capacity;
+  int threads = 0;
+  std::size_t record = 0;
+  std::function<void(const Workload&, std::size_t policies)> on_loaded;
+  std::function<void()> on_step;
+};
+
+// The Pareto check of one policy against VpaStyle on the same trace:
+// memory (at least VPA's OOM-free entity-days at <= 0.7x its allocated
+// memory) and CPU (>= 80 % of its throttled CPU-seconds removed at <= 0.6x its
+// allocated CPU), and the weaker wins the targets quantify: memory, at least
+// VPA's OOM-free entity-days with less memory; CPU, more than half of VPA's
+// throttling removed with less CPU. Ratios are NaN where VPA's is 0.
+struct VsVpa {
+  double memory_ratio = std::numeric_limits<double>::quiet_NaN();
+  double cpu_ratio = std::numeric_limits<double>::quiet_NaN();
+  double throttled_ratio = std::numeric_limits<double>::quiet_NaN();
+  double oom_free = std::numeric_limits<double>::quiet_NaN();
+  double vpa_oom_free = std::numeric_limits<double>::quiet_NaN();
+  bool memory_target = false, cpu_target = false;
+  bool memory_dominates = false, cpu_dominates = false;
+};
+
+// One entry per policy, in order; empty when no policy is named "vpa".
+std::vector<VsVpa> CompareToVpa(const std::vector<PolicyMetrics>& metrics);
+
+struct TraceEvaluation {
+  std::string path;
+  TraceFormat format = TraceFormat::kLong;
+  LoadedTrace trace;
+  bool contention = false;
+  std::vector<std::size_t> recorded;   // entities whose allocations runs[i].recorder holds
+  std::vector<PolicyRun> runs;         // one per policy, in the order named
+  std::vector<PolicyMetrics> metrics;  // runs[i].metrics
+  std::vector<VsVpa> vs_vpa;           // CompareToVpa(metrics)
+};
+
+absl::StatusOr<TraceEvaluation> EvaluateTrace(const std::string& path, TraceFormat format,
+                                              const EvaluateOptions& options);
+
+// The `--json` document of `foresight evaluate` for this evaluation.
+std::string EvaluationJson(const TraceEvaluation& evaluation, const EvaluateOptions& options,
+                           int indent = 2);
+
+// absl durations ("300s", "5m", "1.5h") plus days and weeks ("1d", "2w");
+// errors name `what` (a flag or parameter name).
+absl::StatusOr<absl::Duration> ParseSpan(std::string_view text, std::string_view what);
+
+}  // namespace foresight
+
+#endif  // FORESIGHT_TRACE_EVALUATE_HPP_

@@ -1,0 +1,202 @@
+// EvaluateTrace / EvaluationJson: `foresight evaluate` as a library call
+// (include/foresight/trace/evaluate.hpp), shared by the CLI and Python.
+#include "foresight/trace/evaluate.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <utility>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "foresight/core/absl_compat.hpp"
+#include "foresight/core/units.hpp"
+#include "foresight/sim/policy_registry.hpp"
+#include "foresight/trace/layout.hpp"
+#include "nlohmann/json.hpp"
+
+namespace foresight {
+namespace {
+
+// gap_closed toward the oracle relative to vpa, for more metrics than
+// underprovisioned_fraction (JSON key "gap_closed_by_metric").
+nlohmann::json GapClosedByMetric(const std::vector<PolicyMetrics>& metrics) {
+  const PolicyMetrics* vpa = nullptr;
+  const PolicyMetrics* oracle = nullptr;
+  for (const PolicyMetrics& m : metrics) {
+    if (m.name == "vpa") vpa = &m;
+    if (m.name == "oracle") oracle = &m;
+  }
+  nlohmann::json out = nlohmann::json::object();
+  if (vpa == nullptr || oracle == nullptr) return out;
+  const std::pair<const char*, double (*)(const PolicyMetrics&)> kMetrics[] = {
+      {"underprovisioned_fraction",
+       [](const PolicyMetrics& m) { return m.underprovisioned_fraction; }},
+      {"oom_free_entity_days", [](const PolicyMetrics& m) { return m.oom_free_entity_days; }},
+      {"throttled_cpu_seconds", [](const PolicyMetrics& m) { return m.throttled_cpu_seconds; }},
+      {"relative_slack", [](const PolicyMetrics& m) { return m.relative_slack; }},
+      {"relative_slack_cpu", [](const PolicyMetrics& m) { return m.relative_slack_cpu; }},
+      {"cost", [](const PolicyMetrics& m) { return m.cost; }},
+  };
+  for (const auto& [name, get] : kMetrics) {
+    nlohmann::json per = nlohmann::json::object();
+    for (const PolicyMetrics& m : metrics) {
+      const double g = GapClosed(get(*vpa), get(m), get(*oracle));
+      per[m.name] = std::isfinite(g) ? nlohmann::json(g) : nlohmann::json(nullptr);
+    }
+    out[name] = per;
+  }
+  return out;
+}
+
+// Up to `n` users evenly spread over the workload (all when there are fewer).
+std::vector<std::size_t> SpreadUsers(std::size_t users, std::size_t n) {
+  std::vector<std::size_t> out;
+  if (users <= n) {
+    out.resize(users);
+    for (std::size_t i = 0; i < users; ++i) out[i] = i;
+    return out;
+  }
+  for (std::size_t i = 0; i < n; ++i) out.push_back(i * users / n);
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<absl::Duration> ParseSpan(std::string_view text, std::string_view what) {
+  absl::Duration d;
+  const std::string s(text);
+  if (absl::ParseDuration(s, &d)) return d;
+  double n = 0;
+  if (s.size() > 1 && (s.back() == 'd' || s.back() == 'w') &&
+      absl::SimpleAtod(s.substr(0, s.size() - 1), &n) && n >= 0) {
+    return absl::Hours(24) * n * (s.back() == 'w' ? 7 : 1);
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat(Sv(what), ": '", s, "' is not a duration (e.g. 300s, 5m, 1h, 1d)"));
+}
+
+std::vector<VsVpa> CompareToVpa(const std::vector<PolicyMetrics>& metrics) {
+  std::vector<VsVpa> out(metrics.size());
+  const PolicyMetrics* vpa = nullptr;
+  for (const PolicyMetrics& m : metrics) {
+    if (m.name == "vpa") vpa = &m;
+  }
+  if (vpa == nullptr) return {};
+  auto ratio = [](double a, double b) { return b > 0 ? a / b : std::nan(""); };
+  for (std::size_t i = 0; i < metrics.size(); ++i) {
+    const PolicyMetrics& m = metrics[i];
+    VsVpa& v = out[i];
+    v.memory_ratio =
+        ratio(m.allocated_resource_seconds.memory(), vpa->allocated_resource_seconds.memory());
+    v.cpu_ratio = ratio(m.allocated_resource_seconds.cpu(), vpa->allocated_resource_seconds.cpu());
+    v.throttled_ratio = ratio(m.throttled_cpu_seconds, vpa->throttled_cpu_seconds);
+    v.oom_free = m.oom_free_entity_days;
+    v.vpa_oom_free = vpa->oom_free_entity_days;
+    v.memory_target = v.oom_free >= v.vpa_oom_free && v.memory_ratio <= 0.7;
+    v.cpu_target = (v.throttled_ratio <= 0.2 || m.throttled_cpu_seconds == 0) && v.cpu_ratio <= 0.6;
+    v.memory_dominates = v.oom_free >= v.vpa_oom_free && v.memory_ratio < 1.0;
+    v.cpu_dominates = (v.throttled_ratio < 0.5 || m.throttled_cpu_seconds == 0) && v.cpu_ratio < 1.0;
+  }
+  return out;
+}
+
+absl::StatusOr<TraceEvaluation> EvaluateTrace(const std::string& path, TraceFormat format,
+                                              const EvaluateOptions& options) {
+  absl::StatusOr<std::vector<const PolicyInfo*>> policies =
+      PolicyRegistry::Global().Resolve(options.policies);
+  if (!policies.ok()) return policies.status();
+  if (options.warmup < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("warmup must be >= 0");
+  }
+  const bool contention = options.hosts > 0 || !options.host_capacity.empty();
+  absl::StatusOr<ResourceVector> capacity = ResourceVector{};
+  if (contention) {
+    if (options.hosts <= 0 || options.host_capacity.empty()) {
+      return absl::InvalidArgumentError("contention mode needs both --hosts and --host-capacity");
+    }
+    capacity = ParseResourceList(options.host_capacity);
+    if (!capacity.ok()) return capacity.status();
+  }
+
+  TraceEvaluation e;
+  e.path = path;
+  e.format = format;
+  e.contention = contention;
+  absl::StatusOr<LoadedTrace> trace = LoadTrace(path, format, options.load);
+  if (!trace.ok()) return trace.status();
+  e.trace = *std::move(trace);
+  Workload& w = e.trace.workload;
+  const absl::Duration span = w.step * static_cast<std::int64_t>(w.num_steps());
+  if (options.warmup >= span) {
+    return absl::InvalidArgumentError(absl::StrCat("--warmup ", absl::FormatDuration(options.warmup),
+                                                   " is not shorter than the trace (",
+                                                   absl::FormatDuration(span), ")"));
+  }
+  if (contention) {
+    // Unmentioned resources are not constrained: ample room for them.
+    const std::vector<ResourceVector> peak = PeakDemand(w);
+    ResourceVector total;
+    for (const ResourceVector& p : peak) total += p;
+    for (const WorkloadUser& u : w.users) total += u.initial_allocation;
+    for (Resource r : kAllResources) {
+      if (capacity->values[Index(r)] == 0) capacity->values[Index(r)] = std::max(1.0, total[r] * 10);
+    }
+    if (absl::Status s = ContentionLayout(w, static_cast<std::size_t>(options.hosts), *capacity);
+        !s.ok()) {
+      return s;
+    }
+  }
+  ReplayOptions replay;
+  replay.warmup = options.warmup;
+  e.recorded = options.record > 0 ? SpreadUsers(w.num_users(), options.record)
+                                  : std::vector<std::size_t>{};
+  if (options.on_loaded) options.on_loaded(w, policies->size());
+  absl::StatusOr<std::vector<PolicyRun>> runs =
+      RunPolicies(w, *policies, replay, options.threads, e.recorded, options.on_step);
+  if (!runs.ok()) return runs.status();
+  e.runs = *std::move(runs);
+  for (const PolicyRun& r : e.runs) e.metrics.push_back(r.metrics);
+  e.vs_vpa = CompareToVpa(e.metrics);
+  return e;
+}
+
+std::string EvaluationJson(const TraceEvaluation& e, const EvaluateOptions& options, int indent) {
+  const Workload& w = e.trace.workload;
+  const TraceStats& st = e.trace.stats;
+  nlohmann::json root = nlohmann::json::parse(ComparisonJson(e.metrics));
+  nlohmann::json t;
+  t["path"] = e.path;
+  t["format"] = std::string(TraceFormatName(e.format));
+  t["mode"] = e.contention ? "contention" : "right-sizing";
+  t["entities"] = w.num_users();
+  t["steps"] = w.num_steps();
+  t["step_seconds"] = absl::ToDoubleSeconds(w.step);
+  t["warmup_seconds"] = absl::ToDoubleSeconds(options.warmup);
+  t["start"] = absl::FormatTime(absl::RFC3339_full, w.start, absl::UTCTimeZone());
+  for (Resource r : kAllResources)
+    t["measured"][std::string(ResourceName(r))] = e.trace.measured[r];
+  t["rows"] = st.rows;
+  t["files"] = st.files;
+  t["bytes"] = st.bytes;
+  t["missing_fields"] = st.missing_fields;
+  t["partial_steps"] = st.partial_steps;
+  t["held_values"] = st.held_values;
+  root["trace"] = t;
+  root["gap_closed_by_metric"] = GapClosedByMetric(e.metrics);
+  auto num = [](double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr); };
+  for (std::size_t i = 0; i < e.vs_vpa.size() && i < e.metrics.size(); ++i) {
+    const VsVpa& v = e.vs_vpa[i];
+    root["vs_vpa"][e.metrics[i].name] = {{"allocated_memory_ratio", num(v.memory_ratio)},
+                                         {"allocated_cpu_ratio", num(v.cpu_ratio)},
+                                         {"throttled_cpu_ratio", num(v.throttled_ratio)},
+                                         {"oom_free_entity_days", num(v.oom_free)},
+                                         {"vpa_oom_free_entity_days", num(v.vpa_oom_free)},
+                                         {"memory_target_met", v.memory_target},
+                                         {"cpu_target_met", v.cpu_target},
+                                         {"memory_dominates_vpa", v.memory_dominates},
+                                         {"cpu_dominates_vpa", v.cpu_dominates}};
+  }
+  return root.dump(indent) + "\n";
+}
+
+}  // namespace foresight

@@ -1,0 +1,153 @@
+// EvaluateTrace / EvaluationJson / CompareToVpa / ParseSpan: `foresight
+// evaluate` as a library call (the CLI and Python both use it).
+#include "foresight/trace/evaluate.hpp"
+
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <cstdio>
+#include <string>
+
+#include "foresight/sim/vm_trace.hpp"
+#include "foresight/trace/layout.hpp"
+#include "foresight/trace/long_csv.hpp"
+#include "nlohmann/json.hpp"
+#include "test_util.hpp"
+
+namespace foresight {
+namespace {
+
+// A small VM trace written as long CSV (removed by the destructor).
+struct VmCsv {
+  std::string path = testing::TempPath("evaluate_vms.csv");
+  VmCsv() {
+    absl::StatusOr<Workload> w = GenerateVmTrace({.vms = 8, .days = 3, .seed = 5});
+    REQUIRE(w.ok());
+    REQUIRE(WriteLongCsv(*w, path).ok());
+  }
+  ~VmCsv() { std::remove(path.c_str()); }
+};
+
+TEST_CASE("EvaluateTrace replays every policy and compares it with vpa; the JSON is the CLI's") {
+  VmCsv csv;
+  EvaluateOptions o;
+  o.policies = "vpa,track+smooth+damped,oracle";
+  o.warmup = absl::Hours(24);
+  o.threads = 1;
+  o.record = 3;
+  std::size_t loaded_calls = 0, policies_seen = 0;
+  std::atomic<std::size_t> steps{0};
+  o.on_loaded = [&](const Workload& w, std::size_t policies) {
+    ++loaded_calls;
+    policies_seen = policies;
+    CHECK(w.num_users() == 8);
+  };
+  o.on_step = [&steps] { steps.fetch_add(1); };
+  absl::StatusOr<TraceEvaluation> e = EvaluateTrace(csv.path, TraceFormat::kLong, o);
+  REQUIRE_MESSAGE(e.ok(), e.status().ToString());
+  const Workload& w = e->trace.workload;
+  CHECK(loaded_calls == 1);
+  CHECK(policies_seen == 3);
+  CHECK(steps.load() == 3 * w.num_steps());
+  CHECK_FALSE(e->contention);
+  REQUIRE(e->metrics.size() == 3);
+  CHECK(e->metrics[0].name == "vpa");
+  CHECK(e->metrics[2].name == "oracle");
+  CHECK(e->recorded.size() == 3);
+  for (const PolicyRun& r : e->runs) CHECK(r.recorder.allocation.shape()[0] == 3);
+  REQUIRE(e->vs_vpa.size() == 3);
+  CHECK(e->vs_vpa[0].memory_ratio == doctest::Approx(1.0));
+  CHECK(e->vs_vpa[2].memory_ratio < 1.0);   // the oracle holds less than vpa
+  CHECK(e->vs_vpa[2].oom_free == 1.0);
+  for (const PolicyMetrics& m : e->metrics) CHECK(m.capacity_violations == 0);
+
+  const nlohmann::json j = nlohmann::json::parse(EvaluationJson(*e, o));
+  for (const char* key : {"policies", "gap_closed", "trace", "vs_vpa", "gap_closed_by_metric"}) {
+    CHECK(j.contains(key));
+  }
+  CHECK(j["trace"]["format"] == "long");
+  CHECK(j["trace"]["mode"] == "right-sizing");
+  CHECK(j["trace"]["entities"] == 8);
+  CHECK(j["trace"]["warmup_seconds"] == 86400.0);
+  CHECK(j["trace"]["path"] == csv.path);
+  CHECK(j["policies"]["track+smooth+damped"]["oom_events"] ==
+        e->metrics[1].oom_events);
+  CHECK(j["vs_vpa"]["oracle"]["oom_free_entity_days"] == 1.0);
+  CHECK(j["gap_closed_by_metric"]["underprovisioned_fraction"]["oracle"] == doctest::Approx(1.0));
+}
+
+TEST_CASE("EvaluateTrace packs entities onto hosts in contention mode") {
+  VmCsv csv;
+  EvaluateOptions o;
+  o.policies = "vpa,track+peak+damped";
+  o.threads = 1;
+  o.hosts = 2;
+  o.host_capacity = "cpu=8,memory=32Gi";
+  absl::StatusOr<TraceEvaluation> e = EvaluateTrace(csv.path, TraceFormat::kLong, o);
+  REQUIRE_MESSAGE(e.ok(), e.status().ToString());
+  CHECK(e->contention);
+  CHECK(e->trace.workload.host_capacity.size() == 2);
+  CHECK(e->trace.workload.host_capacity[0].cpu() == 8.0);
+  for (const PolicyMetrics& m : e->metrics) CHECK(m.capacity_violations == 0);
+  CHECK(nlohmann::json::parse(EvaluationJson(*e, o))["trace"]["mode"] == "contention");
+}
+
+TEST_CASE("EvaluateTrace names what is wrong") {
+  VmCsv csv;
+  auto error = [&](EvaluateOptions o, const std::string& path) {
+    absl::StatusOr<TraceEvaluation> e = EvaluateTrace(path, TraceFormat::kLong, o);
+    REQUIRE_FALSE(e.ok());
+    return std::string(e.status().message());
+  };
+  EvaluateOptions o;
+  o.threads = 1;
+  o.policies = "vpa,bogus";
+  CHECK(error(o, csv.path).find("bogus") != std::string::npos);
+  o.policies = "vpa";
+  o.warmup = absl::Hours(24 * 3);
+  CHECK(error(o, csv.path).find("not shorter than the trace") != std::string::npos);
+  o.warmup = absl::ZeroDuration();
+  o.hosts = 2;
+  CHECK(error(o, csv.path).find("--host-capacity") != std::string::npos);
+  o.host_capacity = "cpu=lots";
+  CHECK(error(o, csv.path).find("lots") != std::string::npos);
+  o.hosts = 0;
+  o.host_capacity.clear();
+  const std::string missing = testing::TempPath("no_such_trace.csv");
+  CHECK(error(o, missing).find("no_such_trace.csv") != std::string::npos);
+}
+
+TEST_CASE("ParseSpan reads absl durations, days and weeks") {
+  CHECK(*ParseSpan("300s", "--step") == absl::Minutes(5));
+  CHECK(*ParseSpan("1.5h", "--step") == absl::Minutes(90));
+  CHECK(*ParseSpan("1d", "--warmup") == absl::Hours(24));
+  CHECK(*ParseSpan("2w", "--warmup") == absl::Hours(24 * 14));
+  absl::StatusOr<absl::Duration> bad = ParseSpan("soon", "warmup");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(std::string(bad.status().message()).find("warmup: 'soon'") != std::string::npos);
+  CHECK_FALSE(ParseSpan("-1d", "warmup").ok());
+}
+
+TEST_CASE("CompareToVpa needs a vpa run and marks the targets") {
+  PolicyMetrics vpa, half;
+  vpa.name = "vpa";
+  vpa.allocated_resource_seconds = MakeResources(100, 100, 0, 0);
+  vpa.throttled_cpu_seconds = 10;
+  vpa.oom_free_entity_days = 0.9;
+  half.name = "half";
+  half.allocated_resource_seconds = MakeResources(50, 60, 0, 0);
+  half.throttled_cpu_seconds = 1;
+  half.oom_free_entity_days = 0.95;
+  CHECK(CompareToVpa({half}).empty());
+  const std::vector<VsVpa> v = CompareToVpa({vpa, half});
+  REQUIRE(v.size() == 2);
+  CHECK(v[1].memory_ratio == doctest::Approx(0.6));
+  CHECK(v[1].cpu_ratio == doctest::Approx(0.5));
+  CHECK(v[1].memory_target);
+  CHECK(v[1].cpu_target);
+  CHECK_FALSE(v[0].memory_target);  // 1.0x is not <= 0.7x
+  CHECK_FALSE(v[0].memory_dominates);
+}
+
+}  // namespace
+}  // namespace foresight
