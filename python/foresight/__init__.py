@@ -45,7 +45,7 @@ def simulate(users=40, days=14, seed=42, policies="default",
 
 def evaluate(trace, format, step="300s", aggregate="mean", policies=None, warmup="0s",
              hosts=0, host_capacity="", entity_capacity="", machine_capacity="",
-             max_entities=0, threads=0):
+             max_entities=0, threads=0, report=None, record=200):
     """Replays a trace file or folder under each policy, as `foresight evaluate`
     does, and returns its `--json` document as a dict: simulate's keys
     ("policies", "gap_closed") plus "trace", "gap_closed_by_metric" and
@@ -57,7 +57,8 @@ def evaluate(trace, format, step="300s", aggregate="mean", policies=None, warmup
     names (see policy_names()), "default", "all", or None for the CLI's
     default list (evaluate_default_policies). `hosts` with `host_capacity`
     ("cpu=32,memory=128Gi") switches to contention mode. Capacities use the
-    CLI's syntax too.
+    CLI's syntax too. `report` ("out.html") also writes the CLI's HTML report,
+    with `record` entities (evenly spread) in its per-entity plots.
     """
     if not getattr(_foresight, "has_evaluate", False):
         raise RuntimeError("foresight was built without the trace evaluator (foresight_evaluate)")
@@ -69,7 +70,8 @@ def evaluate(trace, format, step="300s", aggregate="mean", policies=None, warmup
     return _json.loads(_foresight._evaluate_json(
         str(trace), str(format), span(step), str(aggregate),
         [str(p) for p in (policies or [])], span(warmup), int(hosts), str(host_capacity),
-        str(entity_capacity), str(machine_capacity), int(max_entities), int(threads)))
+        str(entity_capacity), str(machine_capacity), int(max_entities), int(threads),
+        str(report or ""), int(record)))
 
 
 __all__ = [n for n in dir(_foresight) if not n.startswith("_")] + [

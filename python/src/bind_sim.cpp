@@ -9,6 +9,8 @@
 #include "foresight/sim/policy_registry.hpp"
 #endif
 #ifdef FORESIGHT_PYTHON_WITH_EVALUATE
+#include <fstream>
+
 #include "foresight/core/units.hpp"
 #include "foresight/trace/evaluate.hpp"
 #endif
@@ -105,8 +107,12 @@ std::string EvaluateJson(const std::string& path, const std::string& format,
                          const std::vector<std::string>& policies, const std::string& warmup,
                          int hosts, const std::string& host_capacity,
                          const std::string& entity_capacity, const std::string& machine_capacity,
-                         std::size_t max_entities, int threads) {
+                         std::size_t max_entities, int threads, const std::string& report,
+                         std::size_t record) {
   const TraceFormat f = Unwrap(ParseTraceFormat(format));
+  if (!report.empty() && !report.ends_with(".html") && !report.ends_with(".htm")) {
+    throw py::value_error("report must end in .html");
+  }
   EvaluateOptions o;
   o.load = MakeLoadOptions(step, aggregate, entity_capacity, machine_capacity, max_entities);
   if (!policies.empty()) o.policies = absl::StrJoin(policies, ",");
@@ -115,12 +121,19 @@ std::string EvaluateJson(const std::string& path, const std::string& format,
   o.hosts = hosts;
   o.host_capacity = host_capacity;
   o.threads = threads;
+  if (!report.empty()) o.record = record;
   absl::StatusOr<TraceEvaluation> e = absl::UnknownError("not run");
   {
     py::gil_scoped_release release;  // pure C++ below; policies run on worker threads
     e = EvaluateTrace(path, f, o);
   }
-  return EvaluationJson(Unwrap(std::move(e)), o, -1);
+  const TraceEvaluation evaluation = Unwrap(std::move(e));
+  if (!report.empty()) {
+    std::ofstream out(report, std::ios::binary);
+    out << EvaluationReportHtml(evaluation, o);
+    if (!out) throw std::runtime_error("cannot write " + report);
+  }
+  return EvaluationJson(evaluation, o, -1);
 }
 #endif
 
@@ -227,7 +240,7 @@ void BindSim(py::module_& m) {
   m.def("_evaluate_json", &EvaluateJson, py::arg("path"), py::arg("format"), py::arg("step"),
         py::arg("aggregate"), py::arg("policies"), py::arg("warmup"), py::arg("hosts"),
         py::arg("host_capacity"), py::arg("entity_capacity"), py::arg("machine_capacity"),
-        py::arg("max_entities"), py::arg("threads"));
+        py::arg("max_entities"), py::arg("threads"), py::arg("report"), py::arg("record"));
   m.attr("evaluate_default_policies") = std::string(kEvaluateDefaultPolicies);
   m.attr("has_evaluate") = true;
 #else

@@ -8,11 +8,9 @@
 // policy's allocation is measured against the entity's own demand. Contention
 // mode (--hosts N --host-capacity cpu=…,memory=…): entities packed onto N hosts.
 #include <algorithm>
-#include <cmath>
 #include <fstream>
 #include <iostream>
 #include <memory>
-#include <numeric>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -21,12 +19,9 @@
 #include "cli/progress.hpp"
 #include "foresight/core/absl_compat.hpp"
 #include "foresight/core/units.hpp"
-#include "foresight/report/trace_report.hpp"
 #include "foresight/sim/compare.hpp"
 #include "foresight/sim/policy_registry.hpp"
 #include "foresight/sim/replay.hpp"
-#include "foresight/trace/forecast_error.hpp"
-#include "foresight/trace/layout.hpp"
 #include "foresight/trace/loader.hpp"
 #include "foresight/trace/evaluate.hpp"
 #include "foresight/trace/long_csv.hpp"
@@ -63,23 +58,6 @@ bool WriteFile(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary);
   out << text;
   return static_cast<bool>(out);
-}
-
-std::vector<std::pair<std::string, double>> ReportMetrics(const PolicyMetrics& m) {
-  return {
-      {"under-provisioned fraction", m.underprovisioned_fraction},
-      {"relative slack (memory)", m.relative_slack},
-      {"relative slack (CPU)", m.relative_slack_cpu},
-      {"OOM-free entity-days", m.oom_free_entity_days},
-      {"OOM events per entity-day", m.oom_events_per_entity_day},
-      {"throttled CPU (core-hours)", m.throttled_cpu_seconds / 3600},
-      {"allocated CPU (core-hours)", m.allocated_resource_seconds.cpu() / 3600},
-      {"allocated memory (GiB-hours)", m.allocated_resource_seconds.memory() / 3600 / (1 << 30)},
-      {"limit changes per entity-day (P99)", m.changes_per_entity_day_p99},
-      {"memory limit changes per entity-day (median)",
-       m.changes_per_entity_day_median_by_resource.memory()},
-      {"cost", m.cost},
-  };
 }
 
 void RunEvaluate(const EvaluateFlags& f) {
@@ -143,30 +121,12 @@ void RunEvaluate(const EvaluateFlags& f) {
   if (bar) bar->Finish();
   if (!evaluation.ok()) Fail(evaluation.status());
   const TraceEvaluation& ev = *evaluation;
-  const LoadedTrace* trace = &ev.trace;
   const Workload& w = ev.trace.workload;
-  const absl::Duration span = w.step * static_cast<std::int64_t>(w.num_steps());
-  const bool contention = ev.contention;
   const std::vector<PolicyMetrics>& metrics = ev.metrics;
-  const std::vector<std::size_t>& record = ev.recorded;
   if (!f.write_long.empty()) {
     if (absl::Status s = WriteLongCsv(w, f.write_long); !s.ok()) Fail(s);
   }
-  const TraceStats& st = trace->stats;
-  std::string measured;
-  for (Resource r : kAllResources) {
-    if (trace->measured[r])
-      absl::StrAppend(&measured, measured.empty() ? "" : ",", Sv(ResourceName(r)));
-  }
-  const std::string summary = absl::StrFormat(
-      "trace: %s (%s), %d entities x %d steps of %s (%.1f days), measured %s; %d rows in %d files, "
-      "%d partial steps dropped, %d io/net values held; %s mode%s; warm-up %s",
-      f.trace, f.format, static_cast<int>(w.num_users()), static_cast<int>(w.num_steps()),
-      absl::FormatDuration(w.step), absl::ToDoubleHours(span) / 24, measured,
-      static_cast<int>(st.rows), static_cast<int>(st.files), static_cast<int>(st.partial_steps),
-      static_cast<int>(st.held_values), contention ? "contention" : "right-sizing",
-      contention ? absl::StrCat(" (", f.hosts, " hosts of ", f.host_capacity, ")") : "",
-      absl::FormatDuration(*warmup));
+  const std::string summary = EvaluationSummary(ev, eo);
   std::cout << summary << "\n" << ComparisonTable(metrics);
   for (const PolicyMetrics& m : metrics) {
     const double rate =
@@ -201,70 +161,7 @@ void RunEvaluate(const EvaluateFlags& f) {
     if (!f.report.ends_with(".html") && !f.report.ends_with(".htm")) {
       Fail(absl::InvalidArgumentError("--report must end in .html"));
     }
-    ReportData data;
-    data.title = absl::StrCat("foresight evaluate: ", f.trace);
-    data.summary = {summary};
-    data.workload = &w;
-    data.measured = trace->measured;
-    data.metrics_start = w.start + *warmup;
-    data.users = record;
-    for (const PolicyRun& r : ev.runs) {
-      data.policies.push_back(
-          ReportPolicy{r.metrics.name, ReportMetrics(r.metrics), r.recorder.allocation});
-    }
-    if (!vs_vpa.empty()) {
-      ReportScatter mem{"memory: allocation vs OOM-free entity-days",
-                        "allocated memory relative to vpa",
-                        "OOM-free entity-days",
-                        {}};
-      ReportScatter cpu{"CPU: allocation vs throttling",
-                        "allocated CPU relative to vpa",
-                        "throttled CPU-seconds relative to vpa",
-                        {}};
-      for (std::size_t i = 0; i < metrics.size(); ++i) {
-        mem.points.push_back({metrics[i].name, {vs_vpa[i].memory_ratio, vs_vpa[i].oom_free}});
-        cpu.points.push_back({metrics[i].name, {vs_vpa[i].cpu_ratio, vs_vpa[i].throttled_ratio}});
-      }
-      mem.target_x0 = 0;
-      mem.target_x1 = 0.7;
-      mem.target_y0 = vs_vpa.front().vpa_oom_free;
-      mem.target_y1 = 1;
-      cpu.target_x0 = 0;
-      cpu.target_x1 = 0.6;
-      cpu.target_y0 = 0;
-      cpu.target_y1 = 0.2;
-      data.scatters = {mem, cpu};
-    }
-    // Worst and median entity by under-provisioned fraction, averaged over the
-    // non-oracle policies.
-    std::vector<double> score(record.size(), 0.0);
-    std::size_t counted = 0;
-    for (const ReportPolicy& p : data.policies) {
-      if (p.name == "oracle" || p.allocation.size() == 0) continue;
-      const std::vector<double> u =
-          EntityUnderprovisioned(w, record, p.allocation, trace->measured, data.metrics_start);
-      for (std::size_t j = 0; j < u.size(); ++j) score[j] += std::isnan(u[j]) ? 0.0 : u[j];
-      ++counted;
-    }
-    if (!record.empty()) {
-      std::vector<std::size_t> order(record.size());
-      std::iota(order.begin(), order.end(), 0);
-      std::stable_sort(order.begin(), order.end(),
-                       [&](std::size_t a, std::size_t b) { return score[a] > score[b]; });
-      data.highlights.push_back({counted ? "worst" : "first", order.front()});
-      if (order.size() > 1) data.highlights.push_back({"median", order[order.size() / 2]});
-    }
-    // One-step forecast errors of the replay's forecaster on (up to 100) recorded entities.
-    const HoltWinters forecaster = DefaultReplayForecaster(w, ReplayOptions{}.pool);
-    for (Resource r : {Resource::kCpu, Resource::kMemory}) {
-      if (!trace->measured[r]) continue;
-      for (std::size_t j = 0; j < std::min<std::size_t>(record.size(), 100); ++j) {
-        const std::vector<double> e =
-            OneStepRelativeErrors(w, record[j], r, forecaster, data.metrics_start);
-        data.forecast_error[r].insert(data.forecast_error[r].end(), e.begin(), e.end());
-      }
-    }
-    if (!WriteFile(f.report, RenderTraceReport(data)))
+    if (!WriteFile(f.report, EvaluationReportHtml(ev, eo)))
       Fail(absl::InternalError("cannot write " + f.report));
   }
 }

@@ -4,13 +4,17 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <utility>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "foresight/core/absl_compat.hpp"
 #include "foresight/core/units.hpp"
+#include "foresight/report/trace_report.hpp"
 #include "foresight/sim/policy_registry.hpp"
+#include "foresight/trace/forecast_error.hpp"
 #include "foresight/trace/layout.hpp"
 #include "nlohmann/json.hpp"
 
@@ -58,6 +62,23 @@ std::vector<std::size_t> SpreadUsers(std::size_t users, std::size_t n) {
   }
   for (std::size_t i = 0; i < n; ++i) out.push_back(i * users / n);
   return out;
+}
+
+std::vector<std::pair<std::string, double>> ReportMetrics(const PolicyMetrics& m) {
+  return {
+      {"under-provisioned fraction", m.underprovisioned_fraction},
+      {"relative slack (memory)", m.relative_slack},
+      {"relative slack (CPU)", m.relative_slack_cpu},
+      {"OOM-free entity-days", m.oom_free_entity_days},
+      {"OOM events per entity-day", m.oom_events_per_entity_day},
+      {"throttled CPU (core-hours)", m.throttled_cpu_seconds / 3600},
+      {"allocated CPU (core-hours)", m.allocated_resource_seconds.cpu() / 3600},
+      {"allocated memory (GiB-hours)", m.allocated_resource_seconds.memory() / 3600 / (1 << 30)},
+      {"limit changes per entity-day (P99)", m.changes_per_entity_day_p99},
+      {"memory limit changes per entity-day (median)",
+       m.changes_per_entity_day_median_by_resource.memory()},
+      {"cost", m.cost},
+  };
 }
 
 }  // namespace
@@ -197,6 +218,99 @@ std::string EvaluationJson(const TraceEvaluation& e, const EvaluateOptions& opti
                                          {"cpu_dominates_vpa", v.cpu_dominates}};
   }
   return root.dump(indent) + "\n";
+}
+
+std::string EvaluationSummary(const TraceEvaluation& e, const EvaluateOptions& options) {
+  const Workload& w = e.trace.workload;
+  const TraceStats& st = e.trace.stats;
+  const absl::Duration span = w.step * static_cast<std::int64_t>(w.num_steps());
+  std::string measured;
+  for (Resource r : kAllResources) {
+    if (e.trace.measured[r])
+      absl::StrAppend(&measured, measured.empty() ? "" : ",", Sv(ResourceName(r)));
+  }
+  return absl::StrFormat(
+      "trace: %s (%s), %d entities x %d steps of %s (%.1f days), measured %s; %d rows in %d files, "
+      "%d partial steps dropped, %d io/net values held; %s mode%s; warm-up %s",
+      e.path, Sv(TraceFormatName(e.format)), static_cast<int>(w.num_users()),
+      static_cast<int>(w.num_steps()), absl::FormatDuration(w.step),
+      absl::ToDoubleHours(span) / 24, measured, static_cast<int>(st.rows),
+      static_cast<int>(st.files), static_cast<int>(st.partial_steps),
+      static_cast<int>(st.held_values), e.contention ? "contention" : "right-sizing",
+      e.contention ? absl::StrCat(" (", options.hosts, " hosts of ", options.host_capacity, ")")
+                   : "",
+      absl::FormatDuration(options.warmup));
+}
+
+std::string EvaluationReportHtml(const TraceEvaluation& e, const EvaluateOptions& options) {
+  const Workload& w = e.trace.workload;
+  const std::vector<std::size_t>& record = e.recorded;
+  const std::vector<PolicyMetrics>& metrics = e.metrics;
+  const std::vector<VsVpa>& vs_vpa = e.vs_vpa;
+  ReportData data;
+  data.title = absl::StrCat("foresight evaluate: ", e.path);
+  data.summary = {EvaluationSummary(e, options)};
+  data.workload = &w;
+  data.measured = e.trace.measured;
+  data.metrics_start = w.start + options.warmup;
+  data.users = record;
+  for (const PolicyRun& r : e.runs) {
+    data.policies.push_back(
+        ReportPolicy{r.metrics.name, ReportMetrics(r.metrics), r.recorder.allocation});
+  }
+  if (!vs_vpa.empty()) {
+    ReportScatter mem{"memory: allocation vs OOM-free entity-days",
+                      "allocated memory relative to vpa",
+                      "OOM-free entity-days",
+                      {}};
+    ReportScatter cpu{"CPU: allocation vs throttling",
+                      "allocated CPU relative to vpa",
+                      "throttled CPU-seconds relative to vpa",
+                      {}};
+    for (std::size_t i = 0; i < metrics.size(); ++i) {
+      mem.points.push_back({metrics[i].name, {vs_vpa[i].memory_ratio, vs_vpa[i].oom_free}});
+      cpu.points.push_back({metrics[i].name, {vs_vpa[i].cpu_ratio, vs_vpa[i].throttled_ratio}});
+    }
+    mem.target_x0 = 0;
+    mem.target_x1 = 0.7;
+    mem.target_y0 = vs_vpa.front().vpa_oom_free;
+    mem.target_y1 = 1;
+    cpu.target_x0 = 0;
+    cpu.target_x1 = 0.6;
+    cpu.target_y0 = 0;
+    cpu.target_y1 = 0.2;
+    data.scatters = {mem, cpu};
+  }
+  // Worst and median entity by under-provisioned fraction, averaged over the
+  // non-oracle policies.
+  std::vector<double> score(record.size(), 0.0);
+  std::size_t counted = 0;
+  for (const ReportPolicy& p : data.policies) {
+    if (p.name == "oracle" || p.allocation.size() == 0) continue;
+    const std::vector<double> u =
+        EntityUnderprovisioned(w, record, p.allocation, e.trace.measured, data.metrics_start);
+    for (std::size_t j = 0; j < u.size(); ++j) score[j] += std::isnan(u[j]) ? 0.0 : u[j];
+    ++counted;
+  }
+  if (!record.empty()) {
+    std::vector<std::size_t> order(record.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return score[a] > score[b]; });
+    data.highlights.push_back({counted ? "worst" : "first", order.front()});
+    if (order.size() > 1) data.highlights.push_back({"median", order[order.size() / 2]});
+  }
+  // One-step forecast errors of the replay's forecaster on (up to 100) recorded entities.
+  const HoltWinters forecaster = DefaultReplayForecaster(w, ReplayOptions{}.pool);
+  for (Resource r : {Resource::kCpu, Resource::kMemory}) {
+    if (!e.trace.measured[r]) continue;
+    for (std::size_t j = 0; j < std::min<std::size_t>(record.size(), 100); ++j) {
+      const std::vector<double> errors =
+          OneStepRelativeErrors(w, record[j], r, forecaster, data.metrics_start);
+      data.forecast_error[r].insert(data.forecast_error[r].end(), errors.begin(), errors.end());
+    }
+  }
+  return RenderTraceReport(data);
 }
 
 }  // namespace foresight

@@ -74,6 +74,15 @@ TEST_CASE("EvaluateTrace replays every policy and compares it with vpa; the JSON
         e->metrics[1].oom_events);
   CHECK(j["vs_vpa"]["oracle"]["oom_free_entity_days"] == 1.0);
   CHECK(j["gap_closed_by_metric"]["underprovisioned_fraction"]["oracle"] == doctest::Approx(1.0));
+
+  const std::string summary = EvaluationSummary(*e, o);
+  CHECK(summary.find("(long), 8 entities x 864 steps of 5m (3.0 days)") != std::string::npos);
+  CHECK(summary.find("right-sizing mode; warm-up 24h") != std::string::npos);
+  const std::string html = EvaluationReportHtml(*e, o);
+  CHECK(html.find("<svg") != std::string::npos);
+  CHECK(html.find("track+smooth+damped") != std::string::npos);
+  CHECK(html.find(summary) != std::string::npos);
+  CHECK(html.find("<h2>Demand and allocations</h2>") != std::string::npos);  // recorded entities
 }
 
 TEST_CASE("EvaluateTrace packs entities onto hosts in contention mode") {
@@ -90,6 +99,12 @@ TEST_CASE("EvaluateTrace packs entities onto hosts in contention mode") {
   CHECK(e->trace.workload.host_capacity[0].cpu() == 8.0);
   for (const PolicyMetrics& m : e->metrics) CHECK(m.capacity_violations == 0);
   CHECK(nlohmann::json::parse(EvaluationJson(*e, o))["trace"]["mode"] == "contention");
+  CHECK(EvaluationSummary(*e, o).find("contention mode (2 hosts of cpu=8,memory=32Gi)") !=
+        std::string::npos);
+  // Nothing recorded: the report still renders, without per-entity plots.
+  const std::string html = EvaluationReportHtml(*e, o);
+  CHECK(html.find("<svg") != std::string::npos);
+  CHECK(html.find("<h2>Demand and allocations</h2>") == std::string::npos);
 }
 
 TEST_CASE("EvaluateTrace names what is wrong") {

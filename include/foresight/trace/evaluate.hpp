@@ -107,6 +107,18 @@ absl::StatusOr<TraceEvaluation> EvaluateTrace(const std::string& path, TraceForm
 std::string EvaluationJson(const TraceEvaluation& evaluation, const EvaluateOptions& options,
                            int indent = 2);
 
+// The one-line description `foresight evaluate` prints above its table: the
+// trace, its entities and steps, what it measures, its row counts, the mode and
+// the warm-up.
+std::string EvaluationSummary(const TraceEvaluation& evaluation, const EvaluateOptions& options);
+
+// The self-contained HTML report of `foresight evaluate --report`: per-policy
+// metric bars, the Pareto planes against vpa, CDFs of slack and of one-step
+// forecast error, and demand against allocation for the worst and median
+// recorded entities (`EvaluateOptions::record`; with none, the per-entity
+// plots are left out).
+std::string EvaluationReportHtml(const TraceEvaluation& evaluation, const EvaluateOptions& options);
+
 // absl durations ("300s", "5m", "1.5h") plus days and weeks ("1d", "2w");
 // errors name `what` (a flag or parameter name).
 absl::StatusOr<absl::Duration> ParseSpan(std::string_view text, std::string_view what);
