@@ -119,6 +119,8 @@ def test_evaluate_errors_name_the_problem(tmp_path):
         fs.evaluate(str(tmp_path), "swf")
     with pytest.raises(ValueError, match="warmup"):
         fs.evaluate(str(tmp_path), "long", warmup="soon")
+    with pytest.raises(ValueError, match="needs both hosts and host_capacity"):
+        fs.evaluate(str(tmp_path), "long", hosts=2)
     with pytest.raises(ValueError, match="aggregate"):
         fs.load_trace(str(tmp_path), "long", aggregate="median")
     bad = tmp_path / "bad.csv"

@@ -133,7 +133,7 @@ absl::StatusOr<TraceEvaluation> EvaluateTrace(const std::string& path, TraceForm
   absl::StatusOr<ResourceVector> capacity = ResourceVector{};
   if (contention) {
     if (options.hosts <= 0 || options.host_capacity.empty()) {
-      return absl::InvalidArgumentError("contention mode needs both --hosts and --host-capacity");
+      return absl::InvalidArgumentError("contention mode needs both hosts and host_capacity (--hosts, --host-capacity)");
     }
     capacity = ParseResourceList(options.host_capacity);
     if (!capacity.ok()) return capacity.status();
@@ -149,9 +149,9 @@ absl::StatusOr<TraceEvaluation> EvaluateTrace(const std::string& path, TraceForm
   Workload& w = e.trace.workload;
   const absl::Duration span = w.step * static_cast<std::int64_t>(w.num_steps());
   if (options.warmup >= span) {
-    return absl::InvalidArgumentError(absl::StrCat("--warmup ", absl::FormatDuration(options.warmup),
-                                                   " is not shorter than the trace (",
-                                                   absl::FormatDuration(span), ")"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("warmup (--warmup) ", absl::FormatDuration(options.warmup),
+                     " is not shorter than the trace (", absl::FormatDuration(span), ")"));
   }
   if (contention) {
     // Unmentioned resources are not constrained: ample room for them.
