@@ -54,7 +54,7 @@ void BM_Replay_Policy(benchmark::State& state, const char* policy) {
 const bool kRegistered = [] {
   for (const char* policy : {"vpa", "hpa", "proactive", "proactive+margin", "max(proactive,vpa)",
                              "envelope", "envelope+damped", "track+envelope", "track+headroom", "track+peak", "track+fleet",
-                             "track+peak+damped", "track+smooth+damped", "oracle"}) {
+                             "track+peak+damped", "track+smooth+damped", "track+fleet+damped", "oracle"}) {
     benchmark::RegisterBenchmark((std::string("BM_Replay_Policy/") + policy).c_str(),
                                  [policy](benchmark::State& state) { BM_Replay_Policy(state, policy); })
         ->Unit(benchmark::kMillisecond)

@@ -103,6 +103,7 @@ def test_evaluate_and_load_trace_like_the_cli(tmp_path):
                     hosts=1, host_capacity="cpu=64,memory=256Gi")
     assert c["trace"]["mode"] == "contention" and c["trace"]["warmup_seconds"] == 3600
     assert "track+smooth+damped" in fs.evaluate_default_policies
+    assert "track+fleet+damped" in fs.evaluate_default_policies
     html = tmp_path / "report.html"
     fs.evaluate(str(path), "long", warmup="1d", threads=1, policies=["vpa", "oracle"],
                 report=str(html), record=2)

@@ -137,6 +137,15 @@ FORESIGHT_REGISTER_POLICY(kTrackSmoothDamped, "track+smooth+damped",
                                                      TrackSmoothDampingOptions),
                           40);
 
+FORESIGHT_REGISTER_POLICY(kTrackFleetDamped, "track+fleet+damped",
+                          "track+smooth+damped with memory's margin pooled across the fleet "
+                          "(FleetPeaks, floor 5%) and CPU also on AdaptiveEwma: learns what "
+                          "track+smooth+damped assumes",
+                          DampedQuantileTargetRunner(TrackFleetSmoothReplayForecaster,
+                                                     TrackEnvelopeTargetOptions,
+                                                     TrackSmoothDampingOptions),
+                          41);
+
 FORESIGHT_REGISTER_POLICY(kOracle, "oracle", "perfect foresight of the replayed demand (bound)",
                           [](const Workload& w, const ReplayOptions& o, ReplayRecorder* rec) {
                             return Replay(w, Oracle(w), o, rec);

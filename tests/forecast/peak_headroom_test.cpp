@@ -3,7 +3,9 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <limits>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "foresight/forecast/by_resource.hpp"
@@ -120,6 +122,65 @@ TEST_CASE("PeakHeadroom scores the mean issued lag steps before each sample") {
   CHECK(three.Margin(*b) == doctest::Approx(3.0 * one.Margin(*a)).epsilon(0.05));
 }
 
+// kSmall restarting on a jump of more than one level that holds 3 samples.
+PeakHeadroomOptions Regime() {
+  PeakHeadroomOptions o = kSmall;
+  o.regime_fraction = 1.0;
+  o.regime_steps = 3;
+  o.min_periods = 2;
+  o.prior = 0.3;
+  return o;
+}
+
+TEST_CASE("PeakHeadroom restarts on a jump that holds: a start from idle is not a spike") {
+  // Idle at 1 for 4 periods, then running at 100: the start is an excess of
+  // about a hundred levels. Without a regime restart the margin sits at
+  // max_fraction (3 levels) for the whole window of periods.
+  std::vector<double> y(40, 1.0);
+  y.resize(80, 100.0);
+  const PeakHeadroom<LastValue> plain = Plain([] {
+    PeakHeadroomOptions o = Regime();
+    o.regime_fraction = std::numeric_limits<double>::infinity();
+    return o;
+  }());
+  const PeakHeadroom<LastValue> h = Plain(Regime());
+  auto stuck = plain.Fit(y);
+  auto s = h.Fit(y);
+  REQUIRE(stuck.ok());
+  REQUIRE(s.ok());
+  CHECK(plain.Margin(*stuck) == doctest::Approx(3.0));
+  CHECK(stuck->regimes == 0);
+  CHECK(s->regimes == 1);
+  // The new regime's level is its own, and its quiet periods teach a quiet
+  // margin once min_periods (2) of them are scored; the prior holds until then.
+  CHECK(h.Level(*s) == doctest::Approx(100.0));
+  CHECK(h.Margin(*s) == doctest::Approx(0.0));
+  CHECK(h.Predict(*s, 1).Quantile(1, 0.99) ==
+        doctest::Approx(h.inner().Predict(s->inner, 1).Quantile(1, 0.99)));  // no room added
+  CHECK(plain.Predict(*stuck, 1).Quantile(1, 0.99) > 390.0);  // 3 levels of room
+  auto early = h.Fit(std::span<const double>(y).first(50));  // a period after the start
+  REQUIRE(early.ok());
+  CHECK(early->regimes == 1);
+  CHECK(h.Margin(*early) == doctest::Approx(0.3));
+}
+
+TEST_CASE("PeakHeadroom keeps a large spike that falls back as a spike") {
+  // +150 % for 2 samples, under regime_steps (3): scored, no restart.
+  std::vector<double> y = Days(4, 150.0, {2});
+  y[26] += 150.0;
+  const PeakHeadroom<LastValue> h = Plain(Regime());
+  auto s = h.Fit(y);
+  REQUIRE(s.ok());
+  CHECK(s->regimes == 0);
+  CHECK(h.Margin(*s) > 1.4);
+  // The same jump held for the next 5 samples restarts.
+  for (int i = 27; i < 31; ++i) y[static_cast<std::size_t>(i)] += 150.0;
+  auto t = h.Fit(y);
+  REQUIRE(t.ok());
+  CHECK(t->regimes == 1);
+  CHECK(h.Margin(*t) == doctest::Approx(0.3));  // the prior, as for a new series
+}
+
 TEST_CASE("PeakHeadroom rejects impossible options and non-finite histories") {
   struct Case {
     const char* what;
@@ -130,7 +191,10 @@ TEST_CASE("PeakHeadroom rejects impossible options and non-finite histories") {
                         Case{"lag", {.lag = 0}}, Case{"warmup_periods", {.warmup_periods = -1}},
                         Case{"min_periods", {.min_periods = -1}}, Case{"prior", {.prior = NAN}},
                         Case{"min_fraction", {.min_fraction = -0.1}},
-                        Case{"max_fraction", {.min_fraction = 0.5, .max_fraction = 0.4}}}) {
+                        Case{"max_fraction", {.min_fraction = 0.5, .max_fraction = 0.4}},
+                        Case{"regime_fraction", {.regime_fraction = 0.0}},
+                        Case{"regime_fraction", {.regime_fraction = NAN}},
+                        Case{"regime_steps", {.regime_steps = 0}}}) {
     INFO(c.what);
     absl::StatusOr<PeakHeadroom<LastValue>> h = PeakHeadroom<LastValue>::Create(LastValue{}, c.options);
     REQUIRE_FALSE(h.ok());

@@ -112,7 +112,7 @@ TEST_CASE("evaluate: warm-up, contention mode and every format's fixture") {
   const std::string table = Slurp(foresight::testing::TempPath("eval_stdout.txt"));
   for (const char* p :
        {"vpa", "hpa", "proactive", "envelope", "track+envelope", "track+headroom", "track+peak",
-        "track+fleet", "track+peak+damped", "track+smooth+damped", "oracle"}) {
+        "track+fleet", "track+peak+damped", "track+smooth+damped", "track+fleet+damped", "oracle"}) {
     INFO(p);
     CHECK(table.find(absl::StrCat("\n", p, " ")) != std::string::npos);
   }

@@ -62,7 +62,16 @@
 //           Conformal<PeakEnvelope>(PeakEnvelope(e), c, kTailQuantileLevels),
 //           {.period = 288, .lag = 3, .min_fraction = 0.2});
 //
-// Cost: state is the wrapped state plus 2 `periods` + `lag` + 6 numbers.
+// A new regime (optional). One jump of many levels (a VM started from idle,
+// resized) would be scored as a spike and hold the margin at `max_fraction`
+// for `periods` periods. With `regime_fraction` finite, a sample more than
+// that many levels above its mean opens a pending jump; if every scored sample
+// for the next `regime_steps` stays at least half the jump above the mean it
+// was scored against, the series restarts: its own peaks and level are
+// dropped, the means in flight are discarded, and `prior` applies again as for
+// a new series. A jump that falls back sooner stays scored as a spike.
+//
+// Cost: state is the wrapped state plus 2 `periods` + `lag` + 11 numbers.
 // Update costs the wrapped Update plus one wrapped Predict (of `lag` steps), to
 // record the mean the sample `lag` steps on is scored against, and once a
 // period O(periods log periods). Predict costs the wrapped Predict plus
@@ -84,6 +93,8 @@
 // | double | prior          | smallest margin until then (>= 0)                    | 0.3     |
 // | double | min_fraction   | smallest margin ever (>= 0)                          | 0       |
 // | double | max_fraction   | largest margin ever (>= min_fraction)                | 3       |
+// | double | regime_fraction| jump (levels) that may start a new regime (> 0)     | infinity|
+// | int    | regime_steps   | samples the jump must hold to restart (>= 1)         | 12      |
 // | std::shared_ptr<FleetPeaks> | fleet | peaks pooled across the fleet's series    | none    |
 #ifndef FORESIGHT_FORECAST_PEAK_HEADROOM_HPP_
 #define FORESIGHT_FORECAST_PEAK_HEADROOM_HPP_
@@ -116,6 +127,8 @@ struct PeakHeadroomOptions {
   double prior = 0.3;
   double min_fraction = 0.0;
   double max_fraction = 3.0;
+  double regime_fraction = std::numeric_limits<double>::infinity();  // jump that may restart
+  int regime_steps = 12;  // samples a jump must hold to restart (a new regime, not a spike)
   std::shared_ptr<FleetPeaks> fleet = nullptr;  // pooled peaks of the fleet (none: own window only)
 };
 
@@ -132,6 +145,11 @@ class PeakHeadroom {
     long long t = 0;            // samples seen
     double current = -std::numeric_limits<double>::infinity();  // this period's peak excess
     double level = 0.0;         // exponential mean of the samples, over about a period
+    long long level_n = 0;      // samples in `level` since it (re)started
+    long long regimes = 0;      // regime restarts so far
+    double jump_base = 0.0;     // a pending jump: the mean it was scored against,
+    double jump_height = 0.0;   //   how far above it the sample was,
+    int jump_left = 0;          //   and samples it must still hold (0: none pending)
     std::size_t bucket = 0;     // the fleet category this period's peak is filed under
     double fleet_margin = std::numeric_limits<double>::quiet_NaN();  // its fleet margin
   };
@@ -152,6 +170,11 @@ class PeakHeadroom {
     if (!std::isfinite(o.max_fraction) || o.max_fraction < o.min_fraction) {
       return Invalid("max_fraction must be finite and >= min_fraction, got ", o.max_fraction);
     }
+    if (std::isnan(o.regime_fraction) || o.regime_fraction <= 0.0) {
+      return Invalid("regime_fraction must be > 0 (infinity: never restart), got ",
+                     o.regime_fraction);
+    }
+    if (o.regime_steps < 1) return Invalid("regime_steps must be >= 1, got ", o.regime_steps);
 
     return PeakHeadroom(std::move(inner), options);
   }
@@ -176,13 +199,29 @@ class PeakHeadroom {
     const std::size_t slot = static_cast<std::size_t>(state.t % options_.lag);
     const double mean = state.means[slot];
     const bool warm = state.t >= static_cast<long long>(options_.warmup_periods) * options_.period;
+    bool restarted = false;
     if (warm && std::isfinite(y) && std::isfinite(mean) && state.level > 0.0) {
-      state.current = std::max(state.current, (y - mean) / state.level);
+      const double e = (y - mean) / state.level;
+      state.current = std::max(state.current, e);
+      if (state.jump_left > 0) {
+        if (y < state.jump_base + 0.5 * state.jump_height) {
+          state.jump_left = 0;  // it fell back: a spike, and scored as one
+        } else if (--state.jump_left == 0) {
+          Restart(state);  // it held: a new regime
+          restarted = true;
+        }
+      } else if (e > options_.regime_fraction) {
+        state.jump_base = mean;
+        state.jump_height = y - mean;
+        state.jump_left = options_.regime_steps;
+      }
     }
     if (std::isfinite(y)) {
-      const double a = state.t < options_.period ? 1.0 / static_cast<double>(state.t + 1)
-                                                 : 1.0 / static_cast<double>(options_.period);
+      const double a = state.level_n < options_.period
+                           ? 1.0 / static_cast<double>(state.level_n + 1)
+                           : 1.0 / static_cast<double>(options_.period);
       state.level += a * (y - state.level);
+      ++state.level_n;
     }
     ++state.t;
     if (state.t % options_.period == 0) {
@@ -198,8 +237,10 @@ class PeakHeadroom {
       Refile(state);
     }
     inner_.Update(state.inner, y);
-    // The mean for the sample `lag` steps from now takes this slot.
-    state.means[slot] = inner_.Predict(state.inner, options_.lag).mean(options_.lag);
+    // The mean for the sample `lag` steps from now takes this slot. Means
+    // issued before a restart are stale: the `lag` samples after it are not
+    // scored.
+    if (!restarted) state.means[slot] = inner_.Predict(state.inner, options_.lag).mean(options_.lag);
   }
 
   // The margin, in units of the level: the conformal rank of the whole
@@ -259,6 +300,23 @@ class PeakHeadroom {
   template <typename... Args>
   static absl::Status Invalid(const Args&... args) {
     return absl::InvalidArgumentError(absl::StrCat("PeakHeadroom: ", args...));
+  }
+
+  // A new regime (a start from idle, a resize): the series' own peaks and its
+  // level describe the old one, so they are dropped, the level restarts at the
+  // sample that began the new one and `prior` applies again until `min_periods` periods are
+  // scored. The means in flight were issued for the old regime.
+  void Restart(State& state) const {
+    ++state.regimes;
+    state.filled = 0;
+    state.head = 0;
+    state.sorted.clear();
+    state.current = -std::numeric_limits<double>::infinity();
+    state.level = 0.0;
+    state.level_n = 0;
+    state.jump_left = 0;
+    std::fill(state.means.begin(), state.means.end(), std::nan(""));
+    Refile(state);
   }
 
   // At a period boundary: the fleet category of the period starting now, and

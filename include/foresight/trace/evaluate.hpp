@@ -56,7 +56,7 @@ namespace foresight {
 // The foundation four plus the policies built for VM traces.
 inline constexpr std::string_view kEvaluateDefaultPolicies =
     "default,envelope,track+envelope,track+headroom,track+peak,track+fleet,track+peak+damped,"
-    "track+smooth+damped";
+    "track+smooth+damped,track+fleet+damped";
 
 struct EvaluateOptions {
   LoadOptions load;

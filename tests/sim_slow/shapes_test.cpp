@@ -1,0 +1,167 @@
+// Series shapes that real traces have and the synthetic VM trace does not, and
+// what the track+* policies do on them against VPA. The VM trace was what the
+// policies were tuned on; these are the hand-set assumptions it let through:
+// - a VM started from idle, or resized: one jump of many levels, which
+//   PeakHeadroom scored as a spike and held as a margin of max_fraction (3
+//   levels) for four weeks: 2.4x VPA's memory on the VM below without
+//   regime restarts (measured);
+// - a fleet whose memory is flat (real VM and container memory often is):
+//   track+peak's fixed 0.25 floor, priced for the VM trace's weekly
+//   deployments, holds more than VPA's 15 % margin over its peak;
+// - CPU that is noise around a mean: the last value passes the noise on whole.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <functional>
+#include <random>
+#include <string>
+
+#include "foresight/allocate/damping.hpp"
+#include "foresight/allocate/vpa_style.hpp"
+#include "foresight/sim/replay.hpp"
+
+namespace foresight {
+namespace {
+
+constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
+constexpr std::size_t kPerDay = 288;  // 5-minute steps
+
+// `users` VMs over `days` days; `demand(user, step, rng)` gives each step's
+// (cpu, memory), with IO and network at a small constant. Each VM has its own
+// host of `cores` cores and `memory` bytes and starts with all of it.
+Workload Shapes(std::size_t users, std::size_t days, double cores, double memory,
+                const std::function<std::pair<double, double>(std::size_t, std::size_t,
+                                                              std::mt19937_64&)>& demand) {
+  Workload w;
+  const std::size_t steps = days * kPerDay;
+  w.demand = xt::xtensor<double, 3>::from_shape({users, steps, kNumResources});
+  std::mt19937_64 rng(7);
+  for (std::size_t u = 0; u < users; ++u) {
+    WorkloadUser user;
+    user.id = UserId{u};
+    user.name = "vm" + std::to_string(u);
+    user.host = static_cast<std::uint32_t>(u);
+    user.initial_allocation = MakeResources(cores, memory, 1e8, 1e8);
+    w.users.push_back(user);
+    w.host_capacity.push_back(MakeResources(2 * cores, 2 * memory, 2e8, 2e8));
+    for (std::size_t t = 0; t < steps; ++t) {
+      const auto [cpu, mem] = demand(u, t, rng);
+      w.demand(u, t, 0) = cpu;
+      w.demand(u, t, 1) = mem;
+      w.demand(u, t, 2) = 1e6;
+      w.demand(u, t, 3) = 1e6;
+    }
+  }
+  REQUIRE(ValidateWorkload(w).ok());
+  return w;
+}
+
+double Noise(std::mt19937_64& rng, double sd) { return std::normal_distribution<>(1.0, sd)(rng); }
+
+ReplayOptions Options() {
+  ReplayOptions o;
+  o.warmup = absl::Hours(24);
+  return o;
+}
+
+PolicyMetrics Vpa(const Workload& w) {
+  absl::StatusOr<ReplayResult> r = Replay(w, VpaStyle{}, Options());
+  REQUIRE(r.ok());
+  return r->metrics;
+}
+
+// A damped track+* policy, replayed as the policy registry does.
+template <typename F>
+PolicyMetrics Damp(const Workload& w, absl::StatusOr<F> f) {
+  REQUIRE(f.ok());
+  Damped<QuantileTarget> damped{QuantileTarget(TrackEnvelopeTargetOptions())};
+  REQUIRE(damped.set_options(TrackSmoothDampingOptions()).ok());
+  absl::StatusOr<ReplayResult> r =
+      Replay(w, std::move(damped), Options(), *std::move(f), WorkloadCost(w));
+  REQUIRE(r.ok());
+  CHECK(r->metrics.capacity_violations == 0);
+  return r->metrics;
+}
+PolicyMetrics Smooth(const Workload& w) {
+  return Damp(w, TrackSmoothReplayForecaster(w, Options().pool));
+}
+PolicyMetrics Fleet(const Workload& w) {
+  return Damp(w, TrackFleetSmoothReplayForecaster(w, Options().pool));
+}
+
+double Memory(const PolicyMetrics& m, const PolicyMetrics& vpa) {
+  return m.allocated_resource_seconds.memory() / vpa.allocated_resource_seconds.memory();
+}
+
+TEST_CASE("a VM started from idle or resized costs track+* policies no lasting margin") {
+  // Idle (zero) for 3 days, then 8 GiB; and 2 GiB resized to 8 GiB on day 7.
+  // Measured with regime restarts off: track+smooth+damped 2.41x and 2.28x
+  // VPA's memory (a margin of 3 levels for the rest of the trace). With them,
+  // 1.13x and 1.22x: the prior 0.3 for three days, then the floor.
+  const Workload start = Shapes(1, 14, 4.0, 16 * kGiB, [](std::size_t, std::size_t t, auto& rng) {
+    const bool on = t >= 3 * kPerDay;
+    return std::pair{on ? 1.0 * Noise(rng, 0.1) : 0.0, on ? 8 * kGiB * Noise(rng, 0.005) : 0.0};
+  });
+  const Workload resize = Shapes(1, 14, 8.0, 16 * kGiB, [](std::size_t, std::size_t t, auto& rng) {
+    const double scale = t >= 7 * kPerDay ? 4.0 : 1.0;
+    return std::pair{0.5 * scale * Noise(rng, 0.1), 2 * kGiB * scale * Noise(rng, 0.005)};
+  });
+  for (const Workload* w : {&start, &resize}) {
+    const std::string name = w == &start ? "start" : "resize";
+    INFO(name);
+    const PolicyMetrics v = Vpa(*w), s = Smooth(*w), f = Fleet(*w);
+    MESSAGE(name, ": memory vs VPA: track+smooth+damped ",
+            Memory(s, v), "x, track+fleet+damped ", Memory(f, v), "x; OOM-free days ",
+            s.oom_free_entity_days, ", ", f.oom_free_entity_days, " (vpa ",
+            v.oom_free_entity_days, ")");
+    CHECK(Memory(s, v) < 1.4);
+    CHECK(Memory(f, v) < 1.4);
+    // The boot itself costs the tracking policies its day (measured: 12 of 13
+    // scored days OOM-free, VPA 13): a limit that followed the idle VM down
+    // is not ahead of its start. Nothing else is lost.
+    const double boot = w == &start ? 1.0 / 13 + 1e-9 : 0.0;
+    CHECK(s.oom_free_entity_days >= v.oom_free_entity_days - boot);
+    CHECK(f.oom_free_entity_days >= v.oom_free_entity_days - boot);
+  }
+}
+
+TEST_CASE("track+fleet+damped gives a flat fleet less memory than VPA; the 0.25 floor cannot") {
+  // 40 VMs whose memory is a flat level with 0.5 % noise, as real container
+  // memory often is. VPA holds 1.15x the peak. track+smooth+damped's floor
+  // holds a quarter of the level above the envelope whatever the fleet shows;
+  // track+fleet+damped learns from the fleet that flat VMs stay flat.
+  const Workload w = Shapes(40, 14, 4.0, 32 * kGiB, [](std::size_t u, std::size_t, auto& rng) {
+    const double level = (2.0 + 0.5 * static_cast<double>(u % 20)) * kGiB;
+    return std::pair{0.5 * Noise(rng, 0.1), level * Noise(rng, 0.005)};
+  });
+  const PolicyMetrics v = Vpa(w), s = Smooth(w), f = Fleet(w);
+  MESSAGE("flat fleet: memory vs VPA: track+smooth+damped ", Memory(s, v),
+          "x, track+fleet+damped ", Memory(f, v), "x; OOM-free days ", s.oom_free_entity_days,
+          ", ", f.oom_free_entity_days, " (vpa ", v.oom_free_entity_days, ")");
+  // Measured: 1.08x and 0.98x (the fleet-less prior of 0.3 holds for the
+  // first three scored days of 13; the rest sit at the 5 % floor).
+  CHECK(Memory(s, v) > 1.0);
+  CHECK(Memory(f, v) < 1.0);
+  CHECK(Memory(f, v) < 0.92 * Memory(s, v));
+  CHECK(f.oom_free_entity_days >= v.oom_free_entity_days);
+}
+
+TEST_CASE("track+fleet+damped smooths CPU that is noise around a mean") {
+  // Uniform 0-8 cores each step, independent: the last value misses by the
+  // difference of two draws, a level smoothed per VM by one draw's spread.
+  const Workload w = Shapes(4, 14, 8.0, 16 * kGiB, [](std::size_t, std::size_t, auto& rng) {
+    return std::pair{std::uniform_real_distribution<>(0.0, 8.0)(rng), 4 * kGiB * Noise(rng, 0.005)};
+  });
+  const PolicyMetrics v = Vpa(w), s = Smooth(w), f = Fleet(w);
+  const double vc = v.allocated_resource_seconds.cpu();
+  MESSAGE("noisy cpu: allocated vs VPA: track+smooth+damped ",
+          s.allocated_resource_seconds.cpu() / vc, "x throttled ", s.throttled_cpu_seconds,
+          " s; track+fleet+damped ", f.allocated_resource_seconds.cpu() / vc, "x throttled ",
+          f.throttled_cpu_seconds, " s; vpa ", v.throttled_cpu_seconds, " s");
+  CHECK(f.allocated_resource_seconds.cpu() < s.allocated_resource_seconds.cpu());
+  CHECK(f.throttled_cpu_seconds < 0.7 * s.throttled_cpu_seconds);
+}
+
+}  // namespace
+}  // namespace foresight
