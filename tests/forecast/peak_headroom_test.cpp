@@ -194,7 +194,9 @@ TEST_CASE("PeakHeadroom rejects impossible options and non-finite histories") {
                         Case{"max_fraction", {.min_fraction = 0.5, .max_fraction = 0.4}},
                         Case{"regime_fraction", {.regime_fraction = 0.0}},
                         Case{"regime_fraction", {.regime_fraction = NAN}},
-                        Case{"regime_steps", {.regime_steps = 0}}}) {
+                        Case{"regime_steps", {.regime_steps = 0}},
+                        Case{"fleet_fallback", {.fleet_fallback = -0.1}},
+                        Case{"fleet_fallback", {.fleet_fallback = INFINITY}}}) {
     INFO(c.what);
     absl::StatusOr<PeakHeadroom<LastValue>> h = PeakHeadroom<LastValue>::Create(LastValue{}, c.options);
     REQUIRE_FALSE(h.ok());
@@ -275,6 +277,36 @@ TEST_CASE("PeakHeadroom with a quiet fleet adds no room, and the prior until it 
   CHECK(h.Margin(*first) == doctest::Approx(0.3));
   for (int i = 0; i < 10; ++i) h.Update(*first, 100.0);
   CHECK(h.Margin(*first) == doctest::Approx(0.0));
+}
+
+TEST_CASE("PeakHeadroom's fleet_fallback is the floor while a small fleet cannot answer") {
+  absl::StatusOr<std::shared_ptr<FleetPeaks>> f =
+      FleetPeaks::Create({.capacity = 1000, .min_samples = 20, .level = 0.9});
+  REQUIRE(f.ok());
+  PeakHeadroomOptions o = kSmall;
+  o.min_periods = 2;
+  o.prior = 0.3;
+  o.fleet = *f;
+  o.fleet_fallback = 0.1;
+  const PeakHeadroom<LastValue> h = Plain(o);
+  // One quiet series: too few peaks for the fleet to answer, ever. The prior
+  // holds for its first two scored periods, then the fallback.
+  auto young = h.Fit(Days(2, 0.0, {}));  // one scored period
+  auto old = h.Fit(Days(4, 0.0, {}));    // three
+  REQUIRE(young.ok());
+  REQUIRE(old.ok());
+  CHECK(h.Margin(*young) == doctest::Approx(0.3));
+  CHECK(h.Margin(*old) == doctest::Approx(0.1));
+  // Its own larger margin still wins.
+  auto spiky = h.Fit(Days(4, 40.0, {2}));
+  REQUIRE(spiky.ok());
+  CHECK(h.Margin(*spiky) > 0.35);
+  // Without a fallback the prior stays (the test above).
+  o.fleet_fallback = std::nan("");
+  const PeakHeadroom<LastValue> g = Plain(o);
+  auto kept = g.Fit(Days(4, 0.0, {}));
+  REQUIRE(kept.ok());
+  CHECK(g.Margin(*kept) == doctest::Approx(0.3));
 }
 
 }  // namespace

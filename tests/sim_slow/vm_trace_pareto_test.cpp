@@ -159,7 +159,9 @@ TEST_CASE("track+headroom, track+peak and track+peak+damped against VPA across s
 
     // track+fleet+damped: memory's floor learned from the fleet, CPU smoothed
     // per VM. On these steppy fleets (a deployment a VM-week) the fleet
-    // prices the steps about as the hand-set floor did.
+    // prices the steps about as the hand-set floor did. Measured: 0.87-0.92x
+    // VPA's memory (0.4-0.5 % under track+smooth+damped's) at OOM-free days
+    // 0-0.3 points below its; 0.1 % more CPU with 4 % more throttling.
     const PolicyMetrics fl = TrackFleetDamped(run.w, run.o);
     const double fl_memory =
         fl.allocated_resource_seconds.memory() / v.allocated_resource_seconds.memory();

@@ -55,7 +55,10 @@
 // that has been flat so far) from the VMs that showed it, and a fleet that never
 // shows such steps gives its quiet series no more than their own noise, so the
 // hand-set `min_fraction` floor can be 0. While the series' category has too
-// few peaks in the fleet to answer, `prior` applies, whatever `min_periods`.
+// few peaks in the fleet to answer, `prior` applies until `min_periods` periods
+// are scored and `fleet_fallback` after (by default `prior` again, whatever
+// `min_periods`): a small fleet may never answer, and `fleet_fallback` is then
+// the floor, as `min_fraction` is without a fleet.
 //
 //   absl::StatusOr<PeakHeadroom<Conformal<PeakEnvelope>>> memory =
 //       PeakHeadroom<Conformal<PeakEnvelope>>::Create(
@@ -96,6 +99,7 @@
 // | double | regime_fraction| jump (levels) that may start a new regime (> 0)     | infinity|
 // | int    | regime_steps   | samples the jump must hold to restart (>= 1)         | 12      |
 // | std::shared_ptr<FleetPeaks> | fleet | peaks pooled across the fleet's series    | none    |
+// | double | fleet_fallback | floor while the fleet cannot answer, once min_periods are scored (>= 0; NaN: prior) | NaN |
 #ifndef FORESIGHT_FORECAST_PEAK_HEADROOM_HPP_
 #define FORESIGHT_FORECAST_PEAK_HEADROOM_HPP_
 
@@ -130,6 +134,7 @@ struct PeakHeadroomOptions {
   double regime_fraction = std::numeric_limits<double>::infinity();  // jump that may restart
   int regime_steps = 12;  // samples a jump must hold to restart (a new regime, not a spike)
   std::shared_ptr<FleetPeaks> fleet = nullptr;  // pooled peaks of the fleet (none: own window only)
+  double fleet_fallback = std::numeric_limits<double>::quiet_NaN();  // NaN: prior
 };
 
 template <Forecaster ForecasterT>
@@ -164,6 +169,9 @@ class PeakHeadroom {
     if (o.warmup_periods < 0) return Invalid("warmup_periods must be >= 0, got ", o.warmup_periods);
     if (o.min_periods < 0) return Invalid("min_periods must be >= 0, got ", o.min_periods);
     if (!std::isfinite(o.prior) || o.prior < 0.0) return Invalid("prior must be finite and >= 0, got ", o.prior);
+    if (std::isinf(o.fleet_fallback) || o.fleet_fallback < 0.0) {
+      return Invalid("fleet_fallback must be finite and >= 0 (NaN: prior), got ", o.fleet_fallback);
+    }
     if (!std::isfinite(o.min_fraction) || o.min_fraction < 0.0) {
       return Invalid("min_fraction must be finite and >= 0, got ", o.min_fraction);
     }
@@ -265,8 +273,11 @@ class PeakHeadroom {
     }
     if (std::isfinite(state.fleet_margin)) {
       m = std::max(m, state.fleet_margin);
-    } else if (state.filled < options_.min_periods || options_.fleet != nullptr) {
+    } else if (state.filled < options_.min_periods) {
       m = std::max(m, options_.prior);
+    } else if (options_.fleet != nullptr) {
+      m = std::max(m, std::isnan(options_.fleet_fallback) ? options_.prior
+                                                          : options_.fleet_fallback);
     }
     return std::min(m, options_.max_fraction);
   }

@@ -16,6 +16,7 @@
 #define FORESIGHT_SIM_REPLAY_HPP_
 
 #include <chrono>
+#include <cmath>
 #include <functional>
 #include <memory>
 #include <string>
@@ -220,15 +221,17 @@ inline absl::StatusOr<TrackPeakForecaster> TrackPeakReplayForecaster(
 // of the hand-set floor (`min_fraction` 0). Each call builds its own fleet, so
 // a replay learns only from the VMs it replays. Measured: docs/trace/evaluate.md.
 // track+peak's memory forecaster over `envelope`, its floor learned from a
-// fleet of its own (at least `min_fraction`).
+// fleet of its own (at least `min_fraction`; `fallback` while the fleet cannot
+// answer, NaN: the prior).
 inline absl::StatusOr<PeakHeadroom<Conformal<PeakEnvelope>>> FleetMemoryForecaster(
     const Workload& w, const SimulatedPoolOptions& pool, Conformal<PeakEnvelope> envelope,
-    double min_fraction) {
+    double min_fraction, double fallback = std::nan("")) {
   absl::StatusOr<std::shared_ptr<FleetPeaks>> fleet = FleetPeaks::Create();
   if (!fleet.ok()) return fleet.status();
   PeakHeadroomOptions o = TrackPeakMemoryOptions(w, pool);
   o.min_fraction = min_fraction;
   o.fleet = *std::move(fleet);
+  o.fleet_fallback = fallback;
   return PeakHeadroom<Conformal<PeakEnvelope>>::Create(std::move(envelope), std::move(o));
 }
 inline absl::StatusOr<TrackPeakForecaster> TrackFleetReplayForecaster(
@@ -299,7 +302,8 @@ inline DampingOptions TrackSmoothDampingOptions() {
 //     left, `kTrackFleetMemoryMinFraction`, is not a step allowance but room
 //     for the damping: grows under 2 % are dropped, so a margin under that
 //     lets memory creep past its limit (with no floor, the quiet VM trace had
-//     4732 OOMs against VPA's 88).
+//     4732 OOMs against VPA's 88). While the fleet cannot answer (a few VMs
+//     may never file enough peaks), track+peak's 0.25 floor applies.
 //   * CPU is tracked by `AdaptiveEwma` as IO and network are: it keeps the
 //     last value (alpha 1) on persistent series and smooths noisy ones, where
 //     the last value passes its noise on whole and the 0.9 margin on it must
@@ -314,8 +318,8 @@ inline absl::StatusOr<TrackFleetSmoothForecaster> TrackFleetSmoothReplayForecast
     const Workload& w, const SimulatedPoolOptions& pool) {
   absl::StatusOr<TrackEnvelopeForecaster> track = TrackEnvelopeReplayForecaster(w, pool);
   if (!track.ok()) return track.status();
-  absl::StatusOr<PeakHeadroom<Conformal<PeakEnvelope>>> memory =
-      FleetMemoryForecaster(w, pool, track->memory(), kTrackFleetMemoryMinFraction);
+  absl::StatusOr<PeakHeadroom<Conformal<PeakEnvelope>>> memory = FleetMemoryForecaster(
+      w, pool, track->memory(), kTrackFleetMemoryMinFraction, kTrackPeakMemoryMinFraction);
   if (!memory.ok()) return memory.status();
   Conformal<AdaptiveEwma> rate(AdaptiveEwma(), track->cpu().options(), kTailQuantileLevels);
   return TrackFleetSmoothForecaster::Create(rate, *std::move(memory), rate, rate);
