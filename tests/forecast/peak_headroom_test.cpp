@@ -181,6 +181,28 @@ TEST_CASE("PeakHeadroom keeps a large spike that falls back as a spike") {
   CHECK(h.Margin(*t) == doctest::Approx(0.3));  // the prior, as for a new series
 }
 
+TEST_CASE("PeakHeadroom files no period that ends on a pending jump in its fleet") {
+  // Idle at 1 until sample 28, then 100: the jump is pending when period 2
+  // closes at sample 30 and holds (restart at sample 31). Periods 1, 3 and 4
+  // are filed; period 2, whose peak is the start (~99 levels), is not.
+  std::vector<double> y(28, 1.0);
+  y.resize(50, 100.0);
+  absl::StatusOr<std::shared_ptr<FleetPeaks>> f = FleetPeaks::Create({.min_samples = 1});
+  REQUIRE(f.ok());
+  PeakHeadroomOptions o = Regime();
+  o.fleet = *f;
+  const PeakHeadroom<LastValue> h = Plain(o);
+  auto s = h.Fit(y);
+  REQUIRE(s.ok());
+  CHECK(s->regimes == 1);
+  std::size_t filed = 0;
+  for (std::size_t b = 0; b < (*f)->num_buckets(); ++b) {
+    filed += (*f)->size(b);
+    if ((*f)->size(b) > 0) CHECK((*f)->Margin(b) < 0.1);  // no start among them
+  }
+  CHECK(filed == 3);
+}
+
 TEST_CASE("PeakHeadroom rejects impossible options and non-finite histories") {
   struct Case {
     const char* what;

@@ -234,7 +234,11 @@ class PeakHeadroom {
     ++state.t;
     if (state.t % options_.period == 0) {
       if (std::isfinite(state.current)) {
-        if (options_.fleet) options_.fleet->Add(state.bucket, state.current);
+        // A period that ends on a pending jump is not filed in the fleet: if
+        // the jump holds it is a new regime, and its excess (often hundreds
+        // of levels, from a start at idle) would be the fleet's 0.98 rank for
+        // a small category. The series' own window is cleared by the restart.
+        if (options_.fleet && state.jump_left == 0) options_.fleet->Add(state.bucket, state.current);
         state.peaks[static_cast<std::size_t>(state.head)] = state.current;
         state.head = (state.head + 1) % options_.periods;
         state.filled = std::min(state.filled + 1, options_.periods);
