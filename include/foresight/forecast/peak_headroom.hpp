@@ -319,8 +319,9 @@ class PeakHeadroom {
 
   // A new regime (a start from idle, a resize): the series' own peaks and its
   // level describe the old one, so they are dropped, the level restarts at the
-  // sample that began the new one and `prior` applies again until `min_periods` periods are
-  // scored. The means in flight were issued for the old regime.
+  // sample that confirmed the jump, and `prior` applies again until
+  // `min_periods` periods are scored. The means in flight were issued for the
+  // old regime.
   void Restart(State& state) const {
     ++state.regimes;
     state.filled = 0;
