@@ -17,9 +17,8 @@
 #include <random>
 #include <string>
 
-#include "foresight/allocate/damping.hpp"
-#include "foresight/allocate/vpa_style.hpp"
 #include "foresight/sim/replay.hpp"
+#include "registered.hpp"
 
 namespace foresight {
 namespace {
@@ -65,29 +64,16 @@ ReplayOptions Options() {
   return o;
 }
 
-PolicyMetrics Vpa(const Workload& w) {
-  absl::StatusOr<ReplayResult> r = Replay(w, VpaStyle{}, Options());
-  REQUIRE(r.ok());
-  return r->metrics;
-}
-
-// A damped track+* policy, replayed as the policy registry does.
-template <typename F>
-PolicyMetrics Damp(const Workload& w, absl::StatusOr<F> f) {
-  REQUIRE(f.ok());
-  Damped<QuantileTarget> damped{QuantileTarget(TrackEnvelopeTargetOptions())};
-  REQUIRE(damped.set_options(TrackSmoothDampingOptions()).ok());
-  absl::StatusOr<ReplayResult> r =
-      Replay(w, std::move(damped), Options(), *std::move(f), WorkloadCost(w));
-  REQUIRE(r.ok());
-  CHECK(r->metrics.capacity_violations == 0);
-  return r->metrics;
-}
+PolicyMetrics Vpa(const Workload& w) { return testing::RunRegistered("vpa", w, Options()); }
 PolicyMetrics Smooth(const Workload& w) {
-  return Damp(w, TrackSmoothReplayForecaster(w, Options().pool));
+  const PolicyMetrics m = testing::RunRegistered("track+smooth+damped", w, Options());
+  CHECK(m.capacity_violations == 0);
+  return m;
 }
 PolicyMetrics Fleet(const Workload& w) {
-  return Damp(w, TrackFleetSmoothReplayForecaster(w, Options().pool));
+  const PolicyMetrics m = testing::RunRegistered("track+fleet+damped", w, Options());
+  CHECK(m.capacity_violations == 0);
+  return m;
 }
 
 double Memory(const PolicyMetrics& m, const PolicyMetrics& vpa) {

@@ -20,6 +20,7 @@
 #include "foresight/sim/generator.hpp"
 #include "foresight/sim/replay.hpp"
 #include "foresight/sim/vm_trace.hpp"
+#include "registered.hpp"
 
 namespace foresight {
 namespace {
@@ -66,18 +67,12 @@ PolicyMetrics TrackPeakDamped(const Workload& w, const ReplayOptions& o, bool yi
   return ReplayTrack(w, o, TrackPeakReplayForecaster(w, o.pool), std::move(damped));
 }
 
-// track+smooth+damped, replayed as the policy registry does.
+// track+smooth+damped and track+fleet+damped, as registered.
 PolicyMetrics TrackSmoothDamped(const Workload& w, const ReplayOptions& o) {
-  Damped<QuantileTarget> damped{QuantileTarget(TrackEnvelopeTargetOptions())};
-  REQUIRE(damped.set_options(TrackSmoothDampingOptions()).ok());
-  return ReplayTrack(w, o, TrackSmoothReplayForecaster(w, o.pool), std::move(damped));
+  return testing::RunRegistered("track+smooth+damped", w, o);
 }
-
-// track+fleet+damped, replayed as the policy registry does.
 PolicyMetrics TrackFleetDamped(const Workload& w, const ReplayOptions& o) {
-  Damped<QuantileTarget> damped{QuantileTarget(TrackEnvelopeTargetOptions())};
-  REQUIRE(damped.set_options(TrackSmoothDampingOptions()).ok());
-  return ReplayTrack(w, o, TrackFleetSmoothReplayForecaster(w, o.pool), std::move(damped));
+  return testing::RunRegistered("track+fleet+damped", w, o);
 }
 
 TEST_CASE("track+headroom, track+peak and track+peak+damped against VPA across seeds: CPU dominated, memory at VPA's OOM-free days") {
