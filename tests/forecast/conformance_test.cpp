@@ -58,7 +58,9 @@ struct Policy<Conformal<HoltWinters>> {
 };
 template <>
 struct Policy<PeakEnvelope> {
-  static PeakEnvelope Make() { return PeakEnvelope({.recent = 4, .season = 24, .seasons = 2, .width = 2}); }
+  static PeakEnvelope Make() {
+    return PeakEnvelope({.recent = 4, .season = 24, .seasons = 2, .width = 2, .ramp_season = 72});
+  }
   static constexpr bool kExactUpdate = true;
 };
 template <>

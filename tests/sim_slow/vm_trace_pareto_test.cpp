@@ -248,9 +248,9 @@ TEST_CASE("track+peak's envelope alone holds too much memory for the issue's 0.7
 TEST_CASE("on packed hosts Damped's yield keeps track+peak+damped's OOMs near track+peak's") {
   // The built-in workload as `foresight simulate` replays it (40 users on 5
   // hosts of 1.5x their summed peaks). Without the yield, shrinks held back
-  // leave neighbours' grows no room. Measured: track+peak 153 OOMs and 0.939
-  // OOM-free user-days; damped with the yield 159 and 0.943; without it 228
-  // and 0.929.
+  // leave neighbours' grows no room. Measured (with the envelope's weekly
+  // ramp): track+peak 148 OOMs and 0.946 OOM-free user-days; damped with the
+  // yield 154 and 0.950; without it 223 and 0.936.
   absl::StatusOr<Workload> w = GenerateWorkload({});
   REQUIRE(w.ok());
   ReplayOptions o;
