@@ -203,6 +203,51 @@ TEST_CASE("PeakHeadroom files no period that ends on a pending jump in its fleet
   CHECK(filed == 3);
 }
 
+TEST_CASE("PeakHeadroom's phase floor holds each phase's peak so far, for the first periods") {
+  // Period 0 rises to 180 at phases 3..4 (a working day); periods 1-2 are
+  // quiet (a weekend). In period 3 the rise is due again: yesterday cannot
+  // show it, the phase floor can.
+  PeakHeadroomOptions o = kSmall;
+  o.phase_floor_periods = 4;
+  const PeakHeadroom<LastValue> h = Plain(o);
+  const PeakHeadroom<LastValue> off = Plain(kSmall);
+  std::vector<double> y(30, 100.0);
+  y[3] = y[4] = 180.0;
+  y.push_back(100.0);
+  y.push_back(100.0);  // now at phase 2 of period 3
+  auto s = h.Fit(y);
+  auto t = off.Fit(y);
+  REQUIRE(s.ok());
+  REQUIRE(t.ok());
+  const Forecast f = h.Predict(*s, 3), g = off.Predict(*t, 3);
+  CHECK(f.Quantile(1, 0.5) < 101.0);  // phase 2: nothing rose there (LastValue's median)
+  CHECK(f.Quantile(2, 0.5) == doctest::Approx(180.0));  // phases 3, 4
+  CHECK(f.Quantile(3, 0.5) == doctest::Approx(180.0));
+  CHECK(g.Quantile(2, 0.5) < 101.0);
+  CHECK(f.mean(2) == doctest::Approx(100.0));            // the mean is the wrapped one
+  CHECK(f.Quantile(2, 0.05) == g.Quantile(2, 0.05));    // lower levels untouched
+  // A width of one phase reaches phase 2 too.
+  o.phase_floor_width = 1;
+  const PeakHeadroom<LastValue> wide = Plain(o);
+  auto w = wide.Fit(y);
+  REQUIRE(w.ok());
+  CHECK(wide.Predict(*w, 1).Quantile(1, 0.5) == doctest::Approx(180.0));
+  // From period 4 on there is no floor.
+  for (int i = 0; i < 8; ++i) y.push_back(100.0);  // now at phase 0 of period 4
+  auto later = h.Fit(y);
+  REQUIRE(later.ok());
+  CHECK(h.Predict(*later, 4).Quantile(4, 0.5) < 101.0);  // phase 3
+  // Impossible floors are rejected.
+  PeakHeadroomOptions bad = kSmall;
+  bad.phase_floor_periods = -1;
+  CHECK(PeakHeadroom<LastValue>::Create(LastValue{}, bad).status().code() ==
+        absl::StatusCode::kInvalidArgument);
+  bad = kSmall;
+  bad.phase_floor_width = 10;  // = period
+  CHECK(PeakHeadroom<LastValue>::Create(LastValue{}, bad).status().code() ==
+        absl::StatusCode::kInvalidArgument);
+}
+
 TEST_CASE("PeakHeadroom rejects impossible options and non-finite histories") {
   struct Case {
     const char* what;

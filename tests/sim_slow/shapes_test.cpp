@@ -139,11 +139,12 @@ TEST_CASE("track+fleet+damped gives a flat fleet less memory than VPA; the 0.25 
 TEST_CASE("a working-day fleet: the weekly ramp is ahead of Monday morning") {
   // 20 VMs, 21 days from a Wednesday: memory 2.5x its base from 8-10 h to
   // 18 h on weekdays, the base at night and over the weekend (2 % noise).
-  // Measured: track+smooth+damped and track+fleet+damped at 0.81x and 0.80x
-  // VPA's memory, 0.974 OOM-free days each (VPA 1.000; the first Monday, with
-  // no week behind it, is each VM's miss). Without ramps (PeakEnvelope's
-  // ramp_season 0): 0.96x and 0.932, every Monday a miss whose conformal
-  // margin then held for a week.
+  // Without ramps (PeakEnvelope's ramp_season 0) track+smooth+damped and
+  // track+fleet+damped held 0.97x VPA's memory at 0.933 OOM-free days (VPA
+  // 1.000): every Monday a miss whose conformal margin then held for a week.
+  // With ramps but no phase floor (PeakHeadroom's phase_floor_periods 0):
+  // 0.83x and 0.82x at 0.980 and 0.975, the first Monday (no week behind
+  // it) each VM's miss.
   const Workload w = Shapes(20, 21, 8.0, 32 * kGiB, [](std::size_t u, std::size_t t, auto& rng) {
     const std::size_t day = t / kPerDay;
     const double hour = static_cast<double>(t % kPerDay) / 12.0;
@@ -158,8 +159,8 @@ TEST_CASE("a working-day fleet: the weekly ramp is ahead of Monday morning") {
           ", ", f.oom_free_entity_days, " (vpa ", v.oom_free_entity_days, ")");
   CHECK(Memory(s, v) < 0.88);
   CHECK(Memory(f, v) < 0.88);
-  // At most the first Monday of each VM (1 of 20 scored days) is lost.
-  const double monday = 1.0 / 20 + 1e-9;
+  // Not even the first Monday is lost: fewer than a fifth of the VMs miss it.
+  const double monday = 0.2 / 20;
   CHECK(s.oom_free_entity_days >= v.oom_free_entity_days - monday);
   CHECK(f.oom_free_entity_days >= v.oom_free_entity_days - monday);
 }

@@ -26,7 +26,9 @@
 // Monday is a miss, and the conformal margin learns it. Looking back over
 // every day of the first week instead was tried and not kept: the first week
 // then hid the daily model's misses from the margin, which was too small
-// in the second (55 % more OOMs on the built-in workload).
+// in the second (55 % more OOMs on the built-in workload). A floor outside
+// the margin covers the first week instead (PeakHeadroom's
+// phase_floor_periods).
 //
 // It is meant for limits that must not be undercut (memory: one sample above
 // the limit is an OOM): the recent peak tracks levels, leaks and steps, the

@@ -74,7 +74,19 @@
 // dropped, the means in flight are discarded, and `prior` applies again as for
 // a new series. A jump that falls back sooner stays scored as a spike.
 //
-// Cost: state is the wrapped state plus 2 `periods` + `lag` + 11 numbers.
+// A cold-start phase floor (optional). With `phase_floor_periods` > 0, for a
+// series' first `phase_floor_periods` periods every quantile at a level of
+// 1/2 or more is also at least the largest sample the series has shown within
+// `phase_floor_width` phases of the step's phase, on any period so far. A
+// new series has not shown its week yet: until it has, each hour is taken to
+// be able to do what that hour did on any day so far (the first Monday after
+// a quiet weekend, which a wrapped daily or weekly envelope cannot yet bring
+// back). The floor is outside the wrapped forecaster, so its calibration
+// still learns the wrapped model's own misses, and the margin still scores
+// them.
+//
+// Cost: state is the wrapped state plus 2 `periods` + `lag` + 11 numbers
+// (and `period` more with a phase floor).
 // Update costs the wrapped Update plus one wrapped Predict (of `lag` steps), to
 // record the mean the sample `lag` steps on is scored against, and once a
 // period O(periods log periods). Predict costs the wrapped Predict plus
@@ -100,6 +112,8 @@
 // | int    | regime_steps   | samples the jump must hold to restart (>= 1)         | 12      |
 // | std::shared_ptr<FleetPeaks> | fleet | peaks pooled across the fleet's series    | none    |
 // | double | fleet_fallback | floor while the fleet cannot answer, once min_periods are scored (>= 0; NaN: prior) | NaN |
+// | int    | phase_floor_periods | first periods floored at each phase's peak so far (>= 0) | 0 |
+// | int    | phase_floor_width   | half-width of the floor's phase window (0..period-1) | 0 |
 #ifndef FORESIGHT_FORECAST_PEAK_HEADROOM_HPP_
 #define FORESIGHT_FORECAST_PEAK_HEADROOM_HPP_
 
@@ -135,6 +149,8 @@ struct PeakHeadroomOptions {
   int regime_steps = 12;  // samples a jump must hold to restart (a new regime, not a spike)
   std::shared_ptr<FleetPeaks> fleet = nullptr;  // pooled peaks of the fleet (none: own window only)
   double fleet_fallback = std::numeric_limits<double>::quiet_NaN();  // NaN: prior
+  int phase_floor_periods = 0;  // first periods floored at each phase's peak so far (0: never)
+  int phase_floor_width = 0;    // half-width of that floor's phase window, in samples
 };
 
 template <Forecaster ForecasterT>
@@ -155,6 +171,7 @@ class PeakHeadroom {
     double jump_base = 0.0;     // a pending jump: the mean it was scored against,
     double jump_height = 0.0;   //   how far above it the sample was,
     int jump_left = 0;          //   and samples it must still hold (0: none pending)
+    std::vector<double> phase_peak;  // largest sample at each phase so far (cold start only)
     std::size_t bucket = 0;     // the fleet category this period's peak is filed under
     double fleet_margin = std::numeric_limits<double>::quiet_NaN();  // its fleet margin
   };
@@ -183,6 +200,12 @@ class PeakHeadroom {
                      o.regime_fraction);
     }
     if (o.regime_steps < 1) return Invalid("regime_steps must be >= 1, got ", o.regime_steps);
+    if (o.phase_floor_periods < 0) {
+      return Invalid("phase_floor_periods must be >= 0, got ", o.phase_floor_periods);
+    }
+    if (o.phase_floor_width < 0 || o.phase_floor_width >= o.period) {
+      return Invalid("phase_floor_width must be in [0, period), got ", o.phase_floor_width);
+    }
 
     return PeakHeadroom(std::move(inner), options);
   }
@@ -223,6 +246,10 @@ class PeakHeadroom {
         state.jump_height = y - mean;
         state.jump_left = options_.regime_steps;
       }
+    }
+    if (std::isfinite(y) && Cold(state)) {
+      double& peak = state.phase_peak[static_cast<std::size_t>(state.t % options_.period)];
+      peak = std::max(peak, y);
     }
     if (std::isfinite(y)) {
       const double a = state.level_n < options_.period
@@ -298,9 +325,12 @@ class PeakHeadroom {
     Forecast f = inner_.Predict(state.inner, horizon);
     const double room = Margin(state) * state.level;
     const std::span<const double> levels = f.levels();
+    const bool cold = Cold(state);
     for (int step = 1; step <= f.horizon(); ++step) {
-      const double floor = f.mean(step) + room;
-      if (!(floor > f.mean(step))) continue;  // no room (margin or level 0)
+      double floor = f.mean(step) + room;
+      if (!(floor > f.mean(step))) floor = -std::numeric_limits<double>::infinity();  // no room
+      if (cold) floor = std::max(floor, PhasePeak(state, state.t + step - 1));
+      if (!std::isfinite(floor)) continue;
       for (std::size_t k = 0; k < levels.size(); ++k) {
         if (levels[k] >= 0.5) f.quantile(step, k) = std::max(f.quantile(step, k), floor);
       }
@@ -315,6 +345,22 @@ class PeakHeadroom {
   template <typename... Args>
   static absl::Status Invalid(const Args&... args) {
     return absl::InvalidArgumentError(absl::StrCat("PeakHeadroom: ", args...));
+  }
+
+  // Whether the series is still in its first `phase_floor_periods` periods.
+  bool Cold(const State& state) const {
+    return state.t < static_cast<long long>(options_.phase_floor_periods) * options_.period;
+  }
+  // The largest sample seen so far within `phase_floor_width` phases of the
+  // phase of sample `index` (-infinity if none).
+  double PhasePeak(const State& state, long long index) const {
+    double peak = -std::numeric_limits<double>::infinity();
+    const long long p = options_.period;
+    for (long long d = -options_.phase_floor_width; d <= options_.phase_floor_width; ++d) {
+      const long long phase = (((index + d) % p) + p) % p;
+      peak = std::max(peak, state.phase_peak[static_cast<std::size_t>(phase)]);
+    }
+    return peak;
   }
 
   // A new regime (a start from idle, a resize): the series' own peaks and its
@@ -361,6 +407,10 @@ class PeakHeadroom {
     s.inner = *std::move(inner);
     s.peaks.assign(static_cast<std::size_t>(options_.periods), 0.0);
     s.means.assign(static_cast<std::size_t>(options_.lag), std::nan(""));
+    if (options_.phase_floor_periods > 0) {
+      s.phase_peak.assign(static_cast<std::size_t>(options_.period),
+                          -std::numeric_limits<double>::infinity());
+    }
     Refile(s);
     for (double y : history) Update(s, y);
     return s;
