@@ -85,7 +85,8 @@ struct Policy<PeakHeadroom<Conformal<PeakEnvelope>>> {
   static PeakHeadroom<Conformal<PeakEnvelope>> Make() {
     return *PeakHeadroom<Conformal<PeakEnvelope>>::Create(
         Conformal<PeakEnvelope>(PeakEnvelope({.season = 24}), {.horizon = 3, .window = 100}),
-        {.period = 24, .periods = 7, .lag = 2, .min_fraction = 0.1});
+        {.period = 24, .periods = 7, .lag = 2, .min_fraction = 0.1, .phase_floor_periods = 3,
+         .phase_floor_width = 1, .cap_fraction = 0.5});
   }
   static constexpr bool kExactUpdate = false;  // calibration splits move
 };

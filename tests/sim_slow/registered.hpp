@@ -19,7 +19,7 @@ inline PolicyMetrics RunRegistered(std::string_view name, const Workload& w,
   const PolicyInfo* policy = PolicyRegistry::Global().Find(name);
   REQUIRE_MESSAGE(policy != nullptr, "no policy named ", std::string(name));
   absl::StatusOr<ReplayResult> r = policy->run(w, o, nullptr);
-  REQUIRE(r.ok());
+  REQUIRE_MESSAGE(r.ok(), r.status().ToString());
   return r->metrics;
 }
 

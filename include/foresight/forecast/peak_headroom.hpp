@@ -68,11 +68,22 @@
 // A new regime (optional). One jump of many levels (a VM started from idle,
 // resized) would be scored as a spike and hold the margin at `max_fraction`
 // for `periods` periods. With `regime_fraction` finite, a sample more than
-// that many levels above its mean opens a pending jump; if every scored sample
+// that many levels above its mean, and above every sample of the window (a
+// level the series has not shown: a return to its job level is no new
+// regime), opens a pending jump; if every scored sample
 // for the next `regime_steps` stays at least half the jump above the mean it
 // was scored against, the series restarts: its own peaks and level are
 // dropped, the means in flight are discarded, and `prior` applies again as for
 // a new series. A jump that falls back sooner stays scored as a spike.
+//
+// A cap (optional). With `cap_fraction` finite, every quantile, the wrapped
+// forecaster's included, is at most (1 +
+// cap_fraction) x the larger of the step's mean and the largest sample of the
+// last `periods` whole periods and the current one. A series that switches
+// between idle and a job of fixed size shows jump-sized errors, and both the
+// wrapped conformal margin and this margin learn them; without a cap they
+// ride on top of the job level as well, far above anything the series has
+// ever done.
 //
 // A cold-start phase floor (optional). With `phase_floor_periods` > 0, for a
 // series' first `phase_floor_periods` periods every quantile at a level of
@@ -82,10 +93,12 @@
 // be able to do what that hour did on any day so far (the first Monday after
 // a quiet weekend, which a wrapped daily or weekly envelope cannot yet bring
 // back). The floor is outside the wrapped forecaster, so its calibration
-// still learns the wrapped model's own misses, and the margin still scores
-// them.
+// still learns the wrapped model's own misses. While it holds, samples are
+// scored against the larger of the mean and the floor, what the limit was
+// built on: a first-week Monday the floor covered is no excess.
+
 //
-// Cost: state is the wrapped state plus 2 `periods` + `lag` + 11 numbers
+// Cost: state is the wrapped state plus 3 `periods` + `lag` + 13 numbers
 // (and `period` more with a phase floor).
 // Update costs the wrapped Update plus one wrapped Predict (of `lag` steps), to
 // record the mean the sample `lag` steps on is scored against, and once a
@@ -114,6 +127,7 @@
 // | double | fleet_fallback | floor while the fleet cannot answer, once min_periods are scored (>= 0; NaN: prior) | NaN |
 // | int    | phase_floor_periods | first periods floored at each phase's peak so far (>= 0) | 0 |
 // | int    | phase_floor_width   | half-width of the floor's phase window (0..period-1) | 0 |
+// | double | cap_fraction   | cap of the upper quantiles over max(mean, window's peak) (>= 0) | infinity |
 #ifndef FORESIGHT_FORECAST_PEAK_HEADROOM_HPP_
 #define FORESIGHT_FORECAST_PEAK_HEADROOM_HPP_
 
@@ -151,6 +165,7 @@ struct PeakHeadroomOptions {
   double fleet_fallback = std::numeric_limits<double>::quiet_NaN();  // NaN: prior
   int phase_floor_periods = 0;  // first periods floored at each phase's peak so far (0: never)
   int phase_floor_width = 0;    // half-width of that floor's phase window, in samples
+  double cap_fraction = std::numeric_limits<double>::infinity();  // over the window's peak
 };
 
 template <Forecaster ForecasterT>
@@ -172,6 +187,9 @@ class PeakHeadroom {
     double jump_height = 0.0;   //   how far above it the sample was,
     int jump_left = 0;          //   and samples it must still hold (0: none pending)
     std::vector<double> phase_peak;  // largest sample at each phase so far (cold start only)
+    std::vector<double> maxima;  // ring of the last `periods` whole periods' largest samples
+    double window_max = -std::numeric_limits<double>::infinity();   // the largest of them
+    double current_max = -std::numeric_limits<double>::infinity();  // this period's so far
     std::size_t bucket = 0;     // the fleet category this period's peak is filed under
     double fleet_margin = std::numeric_limits<double>::quiet_NaN();  // its fleet margin
   };
@@ -200,6 +218,9 @@ class PeakHeadroom {
                      o.regime_fraction);
     }
     if (o.regime_steps < 1) return Invalid("regime_steps must be >= 1, got ", o.regime_steps);
+    if (std::isnan(o.cap_fraction) || o.cap_fraction < 0.0) {
+      return Invalid("cap_fraction must be >= 0 (infinity: no cap), got ", o.cap_fraction);
+    }
     if (o.phase_floor_periods < 0) {
       return Invalid("phase_floor_periods must be >= 0, got ", o.phase_floor_periods);
     }
@@ -241,12 +262,16 @@ class PeakHeadroom {
           Restart(state);  // it held: a new regime
           restarted = true;
         }
-      } else if (e > options_.regime_fraction) {
+      } else if (e > options_.regime_fraction && y > WindowMax(state)) {
+        // Only a level above any the window has seen opens a jump: a series
+        // that switches between levels it has shown before (a batch VM
+        // between idle and its job) has no new regime to restart for.
         state.jump_base = mean;
         state.jump_height = y - mean;
         state.jump_left = options_.regime_steps;
       }
     }
+    if (std::isfinite(y)) state.current_max = std::max(state.current_max, y);
     if (std::isfinite(y) && Cold(state)) {
       double& peak = state.phase_peak[static_cast<std::size_t>(state.t % options_.period)];
       peak = std::max(peak, y);
@@ -260,6 +285,12 @@ class PeakHeadroom {
     }
     ++state.t;
     if (state.t % options_.period == 0) {
+      // The period's largest sample joins the window's maxima.
+      const std::size_t slot = static_cast<std::size_t>((state.t / options_.period - 1) %
+                                                        options_.periods);
+      state.maxima[slot] = state.current_max;
+      state.current_max = -std::numeric_limits<double>::infinity();
+      state.window_max = *std::max_element(state.maxima.begin(), state.maxima.end());
       if (std::isfinite(state.current)) {
         // A period that ends on a pending jump is not filed in the fleet: if
         // the jump holds it is a new regime, and its excess (often hundreds
@@ -279,7 +310,13 @@ class PeakHeadroom {
     // The mean for the sample `lag` steps from now takes this slot. Means
     // issued before a restart are stale: the `lag` samples after it are not
     // scored.
-    if (!restarted) state.means[slot] = inner_.Predict(state.inner, options_.lag).mean(options_.lag);
+    // While the phase floor holds, the sample is scored against what the
+    // limit was built on: the mean or, where higher, the floor.
+    if (!restarted) {
+      double mean_ahead = inner_.Predict(state.inner, options_.lag).mean(options_.lag);
+      if (Cold(state)) mean_ahead = std::max(mean_ahead, PhasePeak(state, state.t + options_.lag - 1));
+      state.means[slot] = mean_ahead;
+    }
   }
 
   // The margin, in units of the level: the conformal rank of the whole
@@ -330,9 +367,19 @@ class PeakHeadroom {
       double floor = f.mean(step) + room;
       if (!(floor > f.mean(step))) floor = -std::numeric_limits<double>::infinity();  // no room
       if (cold) floor = std::max(floor, PhasePeak(state, state.t + step - 1));
-      if (!std::isfinite(floor)) continue;
-      for (std::size_t k = 0; k < levels.size(); ++k) {
-        if (levels[k] >= 0.5) f.quantile(step, k) = std::max(f.quantile(step, k), floor);
+      if (std::isfinite(floor)) {
+        for (std::size_t k = 0; k < levels.size(); ++k) {
+          if (levels[k] >= 0.5) f.quantile(step, k) = std::max(f.quantile(step, k), floor);
+        }
+      }
+      if (std::isfinite(options_.cap_fraction)) {
+        const double cap =
+            std::max(f.mean(step), WindowMax(state)) * (1.0 + options_.cap_fraction);
+        if (std::isfinite(cap)) {  // every level, so quantiles stay non-decreasing
+          for (std::size_t k = 0; k < levels.size(); ++k) {
+            f.quantile(step, k) = std::min(f.quantile(step, k), cap);
+          }
+        }
       }
     }
     return f;
@@ -347,6 +394,10 @@ class PeakHeadroom {
     return absl::InvalidArgumentError(absl::StrCat("PeakHeadroom: ", args...));
   }
 
+  // The largest sample of the last `periods` whole periods and this one.
+  static double WindowMax(const State& state) {
+    return std::max(state.window_max, state.current_max);
+  }
   // Whether the series is still in its first `phase_floor_periods` periods.
   bool Cold(const State& state) const {
     return state.t < static_cast<long long>(options_.phase_floor_periods) * options_.period;
@@ -407,6 +458,8 @@ class PeakHeadroom {
     s.inner = *std::move(inner);
     s.peaks.assign(static_cast<std::size_t>(options_.periods), 0.0);
     s.means.assign(static_cast<std::size_t>(options_.lag), std::nan(""));
+    s.maxima.assign(static_cast<std::size_t>(options_.periods),
+                    -std::numeric_limits<double>::infinity());
     if (options_.phase_floor_periods > 0) {
       s.phase_peak.assign(static_cast<std::size_t>(options_.period),
                           -std::numeric_limits<double>::infinity());
