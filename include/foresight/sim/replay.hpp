@@ -96,10 +96,9 @@ inline HoltWinters DefaultReplayForecaster(const Workload& w, const SimulatedPoo
 // same time, `PeakEnvelope`) plus an online conformal margin over the last
 // week of its errors, with an exponential tail for levels the week cannot
 // resolve. The weekly ramp brings Monday morning back after a quiet weekend
-// (session 10; with track+peak's first-week phase floor, a working-day fleet
-// went from 0.96x to 0.81x VPA's memory with 34 -> 2 OOMs for
-// track+smooth+damped; the built-in workload: 3 % less memory, 159 -> 154
-// OOMs; the 200-VM trace: 0.3 % more, 95 -> 86 OOMs). Measured:
+// (session 10: on the built-in workload alone it gave the track+peak family
+// 3 % less memory and 159 -> 154 OOMs; on the 200-VM trace, which has no
+// weekly rise, 0.3 % more memory and 95 -> 88 OOMs). Measured:
 // docs/trace/evaluate.md.
 inline Conformal<PeakEnvelope> EnvelopeReplayForecaster(const Workload& w,
                                                         const SimulatedPoolOptions& pool) {
