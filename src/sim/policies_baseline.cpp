@@ -100,7 +100,8 @@ FORESIGHT_REGISTER_POLICY(kTrackPeak, "track+peak",
 FORESIGHT_REGISTER_POLICY(kTrackFleet, "track+fleet",
                           "track+peak with memory's margin pooled across the fleet (FleetPeaks: "
                           "the 0.98 rank of the peaks of days that began with a like margin) "
-                          "instead of a fixed floor",
+                          "instead of a fixed floor, and its cap over the VM's four-week peak "
+                          "learned from the fleet's days past their peaks (PeakCap, 5-50%)",
                           QuantileTargetRunner(TrackFleetReplayForecaster,
                                                TrackEnvelopeTargetOptions),
                           38);
@@ -139,7 +140,8 @@ FORESIGHT_REGISTER_POLICY(kTrackSmoothDamped, "track+smooth+damped",
 
 FORESIGHT_REGISTER_POLICY(kTrackFleetDamped, "track+fleet+damped",
                           "track+smooth+damped with memory's margin pooled across the fleet "
-                          "(FleetPeaks, floor 5%) and CPU also on AdaptiveEwma: learns what "
+                          "(FleetPeaks, floor 5%), its cap learned from the fleet (PeakCap, "
+                          "5-50%) and CPU also on AdaptiveEwma: learns what "
                           "track+smooth+damped assumes",
                           DampedQuantileTargetRunner(TrackFleetSmoothReplayForecaster,
                                                      TrackEnvelopeTargetOptions,

@@ -14,6 +14,7 @@
 #include "foresight/forecast/envelope.hpp"
 #include "foresight/forecast/fleet_peaks.hpp"
 #include "foresight/forecast/headroom.hpp"
+#include "foresight/forecast/peak_cap.hpp"
 #include "foresight/forecast/peak_headroom.hpp"
 #include "foresight/forecast/holt_winters.hpp"
 #include "foresight/forecast/internal/any_forecaster.hpp"
@@ -86,9 +87,29 @@ struct Policy<PeakHeadroom<Conformal<PeakEnvelope>>> {
     return *PeakHeadroom<Conformal<PeakEnvelope>>::Create(
         Conformal<PeakEnvelope>(PeakEnvelope({.season = 24}), {.horizon = 3, .window = 100}),
         {.period = 24, .periods = 7, .lag = 2, .min_fraction = 0.1, .phase_floor_periods = 3,
-         .phase_floor_width = 1, .cap_fraction = 0.5});
+         .phase_floor_width = 1});
   }
   static constexpr bool kExactUpdate = false;  // calibration splits move
+};
+// The track+peak family's memory stack: the peak margin, capped by a cap
+// learned with a fleet shared across every series the test fits.
+template <>
+struct Policy<PeakCap<PeakHeadroom<Conformal<PeakEnvelope>>>> {
+  static PeakCap<PeakHeadroom<Conformal<PeakEnvelope>>> Make() {
+    return *PeakCap<PeakHeadroom<Conformal<PeakEnvelope>>>::Create(
+        Policy<PeakHeadroom<Conformal<PeakEnvelope>>>::Make(),
+        {.period = 24, .periods = 7, .min_periods = 2, .min_fraction = 0.05, .max_fraction = 0.5,
+         .fleet = *FleetPeaks::Create({.capacity = 200, .min_samples = 5})});
+  }
+  static constexpr bool kExactUpdate = false;  // calibration splits move (the wrapped models)
+};
+template <>
+struct Policy<PeakCap<PeakEnvelope>> {
+  static PeakCap<PeakEnvelope> Make() {
+    return *PeakCap<PeakEnvelope>::Create(PeakEnvelope({.season = 24}),
+                                          {.period = 24, .periods = 7, .min_periods = 1});
+  }
+  static constexpr bool kExactUpdate = true;  // the records depend on the samples alone
 };
 // PeakHeadroom sharing a FleetPeaks across every series the test fits (a type
 // of its own so that it gets its own entry below).
@@ -157,7 +178,8 @@ void CheckWellFormed(const Forecast& f, int horizon) {
   LastValue, Ewma, AdaptiveEwma, SeasonalNaive, HoltWinters, MarkovChain, SmallLstm, MultiSeasonal,                 \
       Conformal<HoltWinters>, PeakEnvelope, Conformal<PeakEnvelope>, Ensemble, AnyForecaster,     \
       Arima, AutoArima, SplitForecaster, Headroom<Conformal<PeakEnvelope>>,                      \
-      PeakHeadroom<Conformal<PeakEnvelope>>, FleetPeakHeadroom
+      PeakHeadroom<Conformal<PeakEnvelope>>, FleetPeakHeadroom,                                   \
+      PeakCap<PeakHeadroom<Conformal<PeakEnvelope>>>, PeakCap<PeakEnvelope>
 
 TEST_CASE_TEMPLATE("Forecaster conformance", F, FORESIGHT_FORECASTERS) {
   static_assert(Forecaster<F>);

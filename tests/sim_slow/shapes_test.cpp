@@ -14,7 +14,8 @@
 //   the envelope's weekly ramp brings back;
 // - memory that switches between idle and a job of fixed size (a batch VM):
 //   jump-sized margins ride on top of the job level unless capped, and a
-//   return to the job level must not restart the margin.
+//   return to the job level must not restart the margin; a cap learned from
+//   the fleet holds about what VPA holds.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -141,7 +142,9 @@ TEST_CASE("track+fleet+damped gives a flat fleet less memory than VPA; the 0.25 
   });
   const auto [v, s, f] = MemoryRuns("flat fleet", w);
   // Measured: 1.08x and 0.98x (the fleet-less prior of 0.3 holds for the
-  // first three scored days of 13; the rest sit at the 5 % floor).
+  // first three scored days of 13; the rest sit at the 5 % floor). With
+  // track+fleet+damped's cap learned from the fleet, 0.94x: its conformal
+  // envelope's own margin is held to 5 % over the four-week peak too.
   CHECK(Memory(s, v) > 1.0);
   CHECK(Memory(f, v) < 1.0);
   CHECK(Memory(f, v) < 0.92 * Memory(s, v));
@@ -182,6 +185,9 @@ TEST_CASE("a fleet switching between idle and a job: capped margins, no restarts
   // memory, at 0.953 and 0.958 OOM-free days (VPA 0.998): the job level is
   // not new after the first switch, yet each switch that held 6 hours
   // restarted the margin. With them: 1.20x and 1.21x at 0.970 and 0.978.
+  // track+fleet+damped's cap is learned from the fleet's days past their
+  // four-week peak (PeakCap), which a switching fleet's never go far past:
+  // 0.99x at 0.985 (fixed at 0.5, as track+smooth+damped's: 1.21x).
   const Workload w = Shapes(20, 21, 8.0, 64 * kGiB, [](std::size_t u, std::size_t t, auto& rng) {
     static thread_local std::vector<int> state(20, 0);
     if (t == 0) state[u] = 0;
@@ -192,7 +198,7 @@ TEST_CASE("a fleet switching between idle and a job: capped margins, no restarts
   });
   const auto [v, s, f] = MemoryRuns("switching", w);
   CHECK(Memory(s, v) < 1.35);
-  CHECK(Memory(f, v) < 1.35);
+  CHECK(Memory(f, v) < 1.1);
   CHECK(s.oom_free_entity_days >= v.oom_free_entity_days - 0.035);
   CHECK(f.oom_free_entity_days >= v.oom_free_entity_days - 0.035);
 }

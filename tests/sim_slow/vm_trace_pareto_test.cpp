@@ -229,8 +229,8 @@ TEST_CASE("track+peak's envelope alone holds too much memory for the issue's 0.7
   REQUIRE(track.ok());
   PeakHeadroomOptions none = TrackPeakMemoryOptions(run.w, run.o.pool);
   none.min_fraction = none.max_fraction = none.prior = 0.0;
-  absl::StatusOr<PeakHeadroom<Conformal<PeakEnvelope>>> memory =
-      PeakHeadroom<Conformal<PeakEnvelope>>::Create(track->memory(), none);
+  absl::StatusOr<TrackPeakMemory> memory = TrackPeakCapped(
+      run.w, PeakHeadroom<Conformal<PeakEnvelope>>::Create(track->memory(), none));
   REQUIRE(memory.ok());
   const PolicyMetrics bare =
       ReplayTrack(run.w, run.o, TrackPeakForecaster::Create(track->cpu(), *std::move(memory)));

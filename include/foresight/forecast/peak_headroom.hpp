@@ -76,14 +76,11 @@
 // dropped, the means in flight are discarded, and `prior` applies again as for
 // a new series. A jump that falls back sooner stays scored as a spike.
 //
-// A cap (optional). With `cap_fraction` finite, every quantile, the wrapped
-// forecaster's included, is at most (1 +
-// cap_fraction) x the larger of the step's mean and the largest sample of the
-// last `periods` whole periods and the current one. A series that switches
-// between idle and a job of fixed size shows jump-sized errors, and both the
-// wrapped conformal margin and this margin learn them; without a cap they
-// ride on top of the job level as well, far above anything the series has
-// ever done.
+// A cap is not this decorator's: wrap it in `PeakCap` (peak_cap.hpp), which
+// caps every quantile over the window's peak at a fraction it learns. A
+// series that switches between idle and a job of fixed size shows jump-sized
+// errors, and this margin learns them; uncapped, they ride on top of the job
+// level as well.
 //
 // A cold-start phase floor (optional). With `phase_floor_periods` > 0, for a
 // series' first `phase_floor_periods` periods every quantile at a level of
@@ -127,7 +124,6 @@
 // | double | fleet_fallback | floor while the fleet cannot answer, once min_periods are scored (>= 0; NaN: prior) | NaN |
 // | int    | phase_floor_periods | first periods floored at each phase's peak so far (>= 0) | 0 |
 // | int    | phase_floor_width   | half-width of the floor's phase window (0..period-1) | 0 |
-// | double | cap_fraction   | cap of the upper quantiles over max(mean, window's peak) (>= 0) | infinity |
 #ifndef FORESIGHT_FORECAST_PEAK_HEADROOM_HPP_
 #define FORESIGHT_FORECAST_PEAK_HEADROOM_HPP_
 
@@ -146,6 +142,7 @@
 #include "foresight/forecast/conformal.hpp"
 #include "foresight/forecast/fleet_peaks.hpp"
 #include "foresight/forecast/forecaster.hpp"
+#include "foresight/forecast/internal/period_maxima.hpp"
 
 namespace foresight {
 
@@ -165,7 +162,6 @@ struct PeakHeadroomOptions {
   double fleet_fallback = std::numeric_limits<double>::quiet_NaN();  // NaN: prior
   int phase_floor_periods = 0;  // first periods floored at each phase's peak so far (0: never)
   int phase_floor_width = 0;    // half-width of that floor's phase window, in samples
-  double cap_fraction = std::numeric_limits<double>::infinity();  // over the window's peak
 };
 
 template <Forecaster ForecasterT>
@@ -187,9 +183,7 @@ class PeakHeadroom {
     double jump_height = 0.0;   //   how far above it the sample was,
     int jump_left = 0;          //   and samples it must still hold (0: none pending)
     std::vector<double> phase_peak;  // largest sample at each phase so far (cold start only)
-    std::vector<double> maxima;  // ring of the last `periods` whole periods' largest samples
-    double window_max = -std::numeric_limits<double>::infinity();   // the largest of them
-    double current_max = -std::numeric_limits<double>::infinity();  // this period's so far
+    internal::PeriodMaxima maxima;  // the window's and this period's largest samples
     std::size_t bucket = 0;     // the fleet category this period's peak is filed under
     double fleet_margin = std::numeric_limits<double>::quiet_NaN();  // its fleet margin
   };
@@ -218,9 +212,6 @@ class PeakHeadroom {
                      o.regime_fraction);
     }
     if (o.regime_steps < 1) return Invalid("regime_steps must be >= 1, got ", o.regime_steps);
-    if (std::isnan(o.cap_fraction) || o.cap_fraction < 0.0) {
-      return Invalid("cap_fraction must be >= 0 (infinity: no cap), got ", o.cap_fraction);
-    }
     if (o.phase_floor_periods < 0) {
       return Invalid("phase_floor_periods must be >= 0, got ", o.phase_floor_periods);
     }
@@ -271,7 +262,7 @@ class PeakHeadroom {
         state.jump_left = options_.regime_steps;
       }
     }
-    if (std::isfinite(y)) state.current_max = std::max(state.current_max, y);
+    state.maxima.Add(y);
     if (std::isfinite(y) && Cold(state)) {
       double& peak = state.phase_peak[static_cast<std::size_t>(state.t % options_.period)];
       peak = std::max(peak, y);
@@ -285,12 +276,7 @@ class PeakHeadroom {
     }
     ++state.t;
     if (state.t % options_.period == 0) {
-      // The period's largest sample joins the window's maxima.
-      const std::size_t slot = static_cast<std::size_t>((state.t / options_.period - 1) %
-                                                        options_.periods);
-      state.maxima[slot] = state.current_max;
-      state.current_max = -std::numeric_limits<double>::infinity();
-      state.window_max = *std::max_element(state.maxima.begin(), state.maxima.end());
+      state.maxima.EndPeriod();
       if (std::isfinite(state.current)) {
         // A period that ends on a pending jump is not filed in the fleet: if
         // the jump holds it is a new regime, and its excess (often hundreds
@@ -372,15 +358,6 @@ class PeakHeadroom {
           if (levels[k] >= 0.5) f.quantile(step, k) = std::max(f.quantile(step, k), floor);
         }
       }
-      if (std::isfinite(options_.cap_fraction)) {
-        const double cap =
-            std::max(f.mean(step), WindowMax(state)) * (1.0 + options_.cap_fraction);
-        if (std::isfinite(cap)) {  // every level, so quantiles stay non-decreasing
-          for (std::size_t k = 0; k < levels.size(); ++k) {
-            f.quantile(step, k) = std::min(f.quantile(step, k), cap);
-          }
-        }
-      }
     }
     return f;
   }
@@ -395,9 +372,7 @@ class PeakHeadroom {
   }
 
   // The largest sample of the last `periods` whole periods and this one.
-  static double WindowMax(const State& state) {
-    return std::max(state.window_max, state.current_max);
-  }
+  static double WindowMax(const State& state) { return state.maxima.Max(); }
   // Whether the series is still in its first `phase_floor_periods` periods.
   bool Cold(const State& state) const {
     return state.t < static_cast<long long>(options_.phase_floor_periods) * options_.period;
@@ -458,8 +433,7 @@ class PeakHeadroom {
     s.inner = *std::move(inner);
     s.peaks.assign(static_cast<std::size_t>(options_.periods), 0.0);
     s.means.assign(static_cast<std::size_t>(options_.lag), std::nan(""));
-    s.maxima.assign(static_cast<std::size_t>(options_.periods),
-                    -std::numeric_limits<double>::infinity());
+    s.maxima = internal::PeriodMaxima(options_.periods);
     if (options_.phase_floor_periods > 0) {
       s.phase_peak.assign(static_cast<std::size_t>(options_.period),
                           -std::numeric_limits<double>::infinity());

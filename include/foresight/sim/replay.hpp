@@ -38,6 +38,7 @@
 #include "foresight/forecast/headroom.hpp"
 #include "foresight/forecast/holt_winters.hpp"
 #include "foresight/forecast/last_value.hpp"
+#include "foresight/forecast/peak_cap.hpp"
 #include "foresight/forecast/peak_headroom.hpp"
 #include "foresight/pool/simulated_pool.hpp"
 #include "foresight/sim/metrics.hpp"
@@ -186,8 +187,10 @@ inline absl::StatusOr<TrackHeadroomForecaster> TrackHeadroomReplayForecaster(
 inline constexpr double kTrackPeakMemoryMinFraction = 0.25;
 inline constexpr double kTrackPeakRegimeFraction = 1.0;
 inline constexpr double kTrackPeakCapFraction = 0.5;
-using TrackPeakForecaster =
-    ByResource<Conformal<LastValue>, PeakHeadroom<Conformal<PeakEnvelope>>>;
+// Memory of every track+peak-based policy: the peak margin over the conformal
+// envelope, capped over the VM's four-week peak.
+using TrackPeakMemory = PeakCap<PeakHeadroom<Conformal<PeakEnvelope>>>;
+using TrackPeakForecaster = ByResource<Conformal<LastValue>, TrackPeakMemory>;
 inline PeakHeadroomOptions TrackPeakMemoryOptions(const Workload& w,
                                                   const SimulatedPoolOptions& pool) {
   PeakHeadroomOptions o;
@@ -214,27 +217,65 @@ inline PeakHeadroomOptions TrackPeakMemoryOptions(const Workload& w,
   // this time of day (+- 15 min) on any day so far: its first Monday after a
   // quiet weekend is then not a miss. The floor sits outside the conformal
   // margin, which still learns the envelope's own misses.
-  // Quantiles are capped at 1.5 x the larger of the mean and the largest
-  // sample of the last four weeks. A VM that switches between idle and a job
-  // of fixed size has jump-sized conformal and peak margins, which would
-  // otherwise ride on top of its job level too (1.6-2.3x VPA's memory on two
-  // switching fleets; 1.2-1.3x capped). 0.5 keeps room for the VM trace's
-  // deployment steps (up to +40 %): its results are unchanged, where a 0.25
-  // cap cost 9-20 more OOMs. Built-in workload: 13 % less memory, 154 -> 90
-  // OOMs (packed hosts have room for the grows).
-  o.cap_fraction = kTrackPeakCapFraction;
   o.phase_floor_periods = 7;
   o.phase_floor_width = std::min(o.period - 1,
                                  std::max(1, static_cast<int>(IDiv(absl::Minutes(15), w.step))));
   return o;
 }
+// Quantiles are capped over the largest sample of the last four weeks
+// (PeakCap). A VM that switches between idle and a job of fixed size has
+// jump-sized conformal and peak margins, which would otherwise ride on top of
+// its job level too (1.6-2.3x VPA's memory on two switching fleets).
+//   * Without a fleet (track+peak, track+peak+damped, track+smooth+damped) the
+//     cap is fixed at 0.5 (`kTrackPeakCapFraction`): room for the VM trace's
+//     deployment steps (up to +40 %), where a fixed 0.25 cost it 9-20 more
+//     OOMs. Switching fleets: 1.2-1.3x VPA's memory. Built-in workload: 13 %
+//     less memory, 154 -> 90 OOMs (packed hosts have room for the grows).
+//   * With a fleet (`records`: track+fleet, track+fleet+damped) the cap is
+//     learned, between `kTrackFleetCapMinFraction` and 0.5: the fleet's
+//     0.995 rank of how far VMs' days went past their four-week peak, among
+//     VMs whose own days went as far (`TrackFleetCapRecordOptions`). A fleet
+//     that switches between known levels learns about 0, one whose VMs are
+//     redeployed larger keeps the room. Switching fleets: 1.0x VPA's memory.
+// Measured: docs/trace/evaluate.md.
+inline constexpr double kTrackFleetCapMinFraction = 0.05;
+inline PeakCapOptions TrackPeakCapOptions(const Workload& w, std::shared_ptr<FleetPeaks> records) {
+  PeakCapOptions o;
+  o.period = std::max(1, static_cast<int>(IDiv(absl::Hours(24), w.step)));
+  o.periods = 28;
+  o.level = 0.98;
+  o.min_periods = 3;
+  o.max_fraction = kTrackPeakCapFraction;
+  o.min_fraction = records ? kTrackFleetCapMinFraction : kTrackPeakCapFraction;
+  o.fleet = std::move(records);
+  return o;
+}
+// The fleet the learned cap pools its records in. At 0.995 a category's cap
+// is the largest of its first 199 records; 50 let a 20-VM fleet answer
+// within three days (at 100, the switching fleets held 4 % more memory). At
+// 0.98, with a VM's own records standing in while its category could not
+// answer, the VM trace had 19 more OOMs than with the fixed cap and the
+// built-in workload 5; now 3 and 2.
+inline FleetPeaksOptions TrackFleetCapRecordOptions() {
+  FleetPeaksOptions o;
+  o.level = 0.995;
+  o.min_samples = 50;
+  return o;
+}
+// `margin` capped as every track+peak-based policy caps memory.
+inline absl::StatusOr<TrackPeakMemory> TrackPeakCapped(
+    const Workload& w, absl::StatusOr<PeakHeadroom<Conformal<PeakEnvelope>>> margin,
+    std::shared_ptr<FleetPeaks> records = nullptr) {
+  if (!margin.ok()) return margin.status();
+  return TrackPeakMemory::Create(*std::move(margin), TrackPeakCapOptions(w, std::move(records)));
+}
 inline absl::StatusOr<TrackPeakForecaster> TrackPeakReplayForecaster(
     const Workload& w, const SimulatedPoolOptions& pool) {
   absl::StatusOr<TrackEnvelopeForecaster> track = TrackEnvelopeReplayForecaster(w, pool);
   if (!track.ok()) return track.status();
-  absl::StatusOr<PeakHeadroom<Conformal<PeakEnvelope>>> memory =
-      PeakHeadroom<Conformal<PeakEnvelope>>::Create(track->memory(),
-                                                     TrackPeakMemoryOptions(w, pool));
+  absl::StatusOr<TrackPeakMemory> memory = TrackPeakCapped(
+      w, PeakHeadroom<Conformal<PeakEnvelope>>::Create(track->memory(),
+                                                        TrackPeakMemoryOptions(w, pool)));
   if (!memory.ok()) return memory.status();
   return TrackPeakForecaster::Create(track->cpu(), *std::move(memory));
 }
@@ -247,23 +288,27 @@ inline absl::StatusOr<TrackPeakForecaster> TrackPeakReplayForecaster(
 // track+peak's memory forecaster over `envelope`, its floor learned from a
 // fleet of its own (at least `min_fraction`; `fallback` while the fleet cannot
 // answer, NaN: the prior).
-inline absl::StatusOr<PeakHeadroom<Conformal<PeakEnvelope>>> FleetMemoryForecaster(
+inline absl::StatusOr<TrackPeakMemory> FleetMemoryForecaster(
     const Workload& w, const SimulatedPoolOptions& pool, Conformal<PeakEnvelope> envelope,
     double min_fraction, double fallback = std::nan("")) {
   absl::StatusOr<std::shared_ptr<FleetPeaks>> fleet = FleetPeaks::Create();
   if (!fleet.ok()) return fleet.status();
+  absl::StatusOr<std::shared_ptr<FleetPeaks>> records =
+      FleetPeaks::Create(TrackFleetCapRecordOptions());
+  if (!records.ok()) return records.status();
   PeakHeadroomOptions o = TrackPeakMemoryOptions(w, pool);
   o.min_fraction = min_fraction;
   o.fleet = *std::move(fleet);
   o.fleet_fallback = fallback;
-  return PeakHeadroom<Conformal<PeakEnvelope>>::Create(std::move(envelope), std::move(o));
+  return TrackPeakCapped(
+      w, PeakHeadroom<Conformal<PeakEnvelope>>::Create(std::move(envelope), std::move(o)),
+      *std::move(records));
 }
 inline absl::StatusOr<TrackPeakForecaster> TrackFleetReplayForecaster(
     const Workload& w, const SimulatedPoolOptions& pool) {
   absl::StatusOr<TrackEnvelopeForecaster> track = TrackEnvelopeReplayForecaster(w, pool);
   if (!track.ok()) return track.status();
-  absl::StatusOr<PeakHeadroom<Conformal<PeakEnvelope>>> memory =
-      FleetMemoryForecaster(w, pool, track->memory(), 0.0);
+  absl::StatusOr<TrackPeakMemory> memory = FleetMemoryForecaster(w, pool, track->memory(), 0.0);
   if (!memory.ok()) return memory.status();
   return TrackPeakForecaster::Create(track->cpu(), *std::move(memory));
 }
@@ -300,7 +345,7 @@ inline DampingOptions TrackDampingOptions() {
 // track+peak+damped's (CPU is persistent enough that smoothing it only lags).
 // Measured on the 200-VM trace, held-out seeds and the built-in workload:
 // docs/trace/evaluate.md.
-using TrackSmoothForecaster = ByResource<Conformal<LastValue>, PeakHeadroom<Conformal<PeakEnvelope>>,
+using TrackSmoothForecaster = ByResource<Conformal<LastValue>, TrackPeakMemory,
                                          Conformal<AdaptiveEwma>, Conformal<AdaptiveEwma>>;
 inline absl::StatusOr<TrackSmoothForecaster> TrackSmoothReplayForecaster(
     const Workload& w, const SimulatedPoolOptions& pool) {
@@ -336,13 +381,13 @@ inline DampingOptions TrackSmoothDampingOptions() {
 // shapes the VM trace lacks: docs/trace/evaluate.md.
 inline constexpr double kTrackFleetMemoryMinFraction = 0.05;
 using TrackFleetSmoothForecaster =
-    ByResource<Conformal<AdaptiveEwma>, PeakHeadroom<Conformal<PeakEnvelope>>,
-               Conformal<AdaptiveEwma>, Conformal<AdaptiveEwma>>;
+    ByResource<Conformal<AdaptiveEwma>, TrackPeakMemory, Conformal<AdaptiveEwma>,
+               Conformal<AdaptiveEwma>>;
 inline absl::StatusOr<TrackFleetSmoothForecaster> TrackFleetSmoothReplayForecaster(
     const Workload& w, const SimulatedPoolOptions& pool) {
   absl::StatusOr<TrackEnvelopeForecaster> track = TrackEnvelopeReplayForecaster(w, pool);
   if (!track.ok()) return track.status();
-  absl::StatusOr<PeakHeadroom<Conformal<PeakEnvelope>>> memory = FleetMemoryForecaster(
+  absl::StatusOr<TrackPeakMemory> memory = FleetMemoryForecaster(
       w, pool, track->memory(), kTrackFleetMemoryMinFraction, kTrackPeakMemoryMinFraction);
   if (!memory.ok()) return memory.status();
   Conformal<AdaptiveEwma> rate(AdaptiveEwma(), track->cpu().options(), kTailQuantileLevels);
