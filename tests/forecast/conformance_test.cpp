@@ -87,7 +87,7 @@ struct Policy<PeakHeadroom<Conformal<PeakEnvelope>>> {
     return *PeakHeadroom<Conformal<PeakEnvelope>>::Create(
         Conformal<PeakEnvelope>(PeakEnvelope({.season = 24}), {.horizon = 3, .window = 100}),
         {.period = 24, .periods = 7, .lag = 2, .min_fraction = 0.1, .phase_floor_periods = 3,
-         .phase_floor_width = 1});
+         .phase_floor_width = 1, .phase_floor_fraction = 0.03});
   }
   static constexpr bool kExactUpdate = false;  // calibration splits move
 };

@@ -226,6 +226,23 @@ TEST_CASE("PeakHeadroom's phase floor holds each phase's peak so far, for the fi
   CHECK(g.Quantile(2, 0.5) < 101.0);
   CHECK(f.mean(2) == doctest::Approx(100.0));            // the mean is the wrapped one
   CHECK(f.Quantile(2, 0.05) == g.Quantile(2, 0.05));    // lower levels untouched
+  // Room over the floor, 5 % of it. Samples are still scored against the
+  // floor itself, so the margin learned is the same.
+  PeakHeadroomOptions room = o;
+  room.phase_floor_fraction = 0.05;
+  const PeakHeadroom<LastValue> roomy = Plain(room);
+  auto r = roomy.Fit(y);
+  REQUIRE(r.ok());
+  CHECK(roomy.Predict(*r, 3).Quantile(2, 0.5) == doctest::Approx(189.0));
+  CHECK(roomy.Predict(*r, 3).Quantile(1, 0.5) == doctest::Approx(105.0));  // 100 + 5 %
+  std::vector<double> z = y;
+  z.push_back(185.0);  // phase 3 of period 3: past the floor, within its room
+  auto a = h.Fit(z);
+  auto b = roomy.Fit(z);
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  CHECK(h.Margin(*a) > 0.0);
+  CHECK(roomy.Margin(*b) == doctest::Approx(h.Margin(*a)));
   // A width of one phase reaches phase 2 too.
   o.phase_floor_width = 1;
   const PeakHeadroom<LastValue> wide = Plain(o);
@@ -246,6 +263,12 @@ TEST_CASE("PeakHeadroom's phase floor holds each phase's peak so far, for the fi
   bad.phase_floor_width = 10;  // = period
   CHECK(PeakHeadroom<LastValue>::Create(LastValue{}, bad).status().code() ==
         absl::StatusCode::kInvalidArgument);
+  for (double fraction : {-0.1, std::nan(""), std::numeric_limits<double>::infinity()}) {
+    bad = kSmall;
+    bad.phase_floor_fraction = fraction;
+    CHECK(PeakHeadroom<LastValue>::Create(LastValue{}, bad).status().code() ==
+          absl::StatusCode::kInvalidArgument);
+  }
 }
 
 TEST_CASE("PeakHeadroom learns a switching series' jump; a known level is no regime") {

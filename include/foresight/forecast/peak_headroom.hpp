@@ -92,7 +92,11 @@
 // back). The floor is outside the wrapped forecaster, so its calibration
 // still learns the wrapped model's own misses. While it holds, samples are
 // scored against the larger of the mean and the floor, what the limit was
-// built on: a first-week Monday the floor covered is no excess.
+// built on: a first-week Monday the floor covered is no excess. The floor
+// is raised by `phase_floor_fraction` of itself: it is one period's sample,
+// which the next period's at the same level exceeds about half the time.
+// Samples are scored against the floor before that room, so the room is
+// not taken from what the margin learns.
 
 //
 // Cost: state is the wrapped state plus 3 `periods` + `lag` + 13 numbers
@@ -124,6 +128,7 @@
 // | double | fleet_fallback | floor while the fleet cannot answer, once min_periods are scored (>= 0; NaN: prior) | NaN |
 // | int    | phase_floor_periods | first periods floored at each phase's peak so far (>= 0) | 0 |
 // | int    | phase_floor_width   | half-width of the floor's phase window (0..period-1) | 0 |
+// | double | phase_floor_fraction | room over that floor, a fraction of it (>= 0) | 0 |
 #ifndef FORESIGHT_FORECAST_PEAK_HEADROOM_HPP_
 #define FORESIGHT_FORECAST_PEAK_HEADROOM_HPP_
 
@@ -162,6 +167,7 @@ struct PeakHeadroomOptions {
   double fleet_fallback = std::numeric_limits<double>::quiet_NaN();  // NaN: prior
   int phase_floor_periods = 0;  // first periods floored at each phase's peak so far (0: never)
   int phase_floor_width = 0;    // half-width of that floor's phase window, in samples
+  double phase_floor_fraction = 0.0;  // room over that floor, a fraction of it
 };
 
 template <Forecaster ForecasterT>
@@ -217,6 +223,9 @@ class PeakHeadroom {
     }
     if (o.phase_floor_width < 0 || o.phase_floor_width >= o.period) {
       return Invalid("phase_floor_width must be in [0, period), got ", o.phase_floor_width);
+    }
+    if (!std::isfinite(o.phase_floor_fraction) || o.phase_floor_fraction < 0.0) {
+      return Invalid("phase_floor_fraction must be finite and >= 0, got ", o.phase_floor_fraction);
     }
 
     return PeakHeadroom(std::move(inner), options);
@@ -352,7 +361,10 @@ class PeakHeadroom {
     for (int step = 1; step <= f.horizon(); ++step) {
       double floor = f.mean(step) + room;
       if (!(floor > f.mean(step))) floor = -std::numeric_limits<double>::infinity();  // no room
-      if (cold) floor = std::max(floor, PhasePeak(state, state.t + step - 1));
+      if (cold) {
+        const double peak = PhasePeak(state, state.t + step - 1);
+        floor = std::max(floor, peak + std::abs(peak) * options_.phase_floor_fraction);
+      }
       if (std::isfinite(floor)) {
         for (std::size_t k = 0; k < levels.size(); ++k) {
           if (levels[k] >= 0.5) f.quantile(step, k) = std::max(f.quantile(step, k), floor);
