@@ -56,7 +56,7 @@
 // Update(y) equals Fit(x + y) whenever the wrapped forecaster's does (with a
 // fleet, Fit files the history's records in it as Update does).
 //
-// Cost: state is the wrapped state plus 3 `periods` + 7 numbers. Update costs
+// Cost: state is the wrapped state plus 3 `periods` + 8 numbers. Update costs
 // the wrapped Update plus, once a period, O(periods log periods); Predict the
 // wrapped Predict plus O(horizon * levels).
 //
