@@ -107,7 +107,8 @@ TEST_CASE("a VM started from idle or resized costs track+* policies no lasting m
   // Measured with regime restarts off: track+smooth+damped 2.41x and 2.28x
   // VPA's memory (a margin of 3 levels for the rest of the trace). With them,
   // 1.13x and 1.19x: the prior 0.3 for three days, then the floor; with
-  // PeakHeadroom's cap (1.5x the window's peak) too, 0.98x and 1.05x.
+  // the cap over the window's peak (PeakCap, fixed at 1.5x here: a one-VM
+  // fleet never answers) too, 0.98x and 1.05x.
   const Workload start = Shapes(1, 14, 4.0, 16 * kGiB, [](std::size_t, std::size_t t, auto& rng) {
     const bool on = t >= 3 * kPerDay;
     return std::pair{on ? 1.0 * Noise(rng, 0.1) : 0.0, on ? 8 * kGiB * Noise(rng, 0.005) : 0.0};
