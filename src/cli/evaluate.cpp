@@ -144,11 +144,20 @@ void RunEvaluate(const EvaluateFlags& f) {
                  "more than half the throttling removed with less cpu):\n";
     for (std::size_t i = 0; i < metrics.size(); ++i) {
       const VsVpa& v = vs_vpa[i];
-      std::cout << absl::StrFormat(
-          "  %-20s memory %.2fx, OOM-free days %.3f (vpa %.3f)%s; cpu %.2fx, throttled %.2fx%s\n",
-          metrics[i].name, v.memory_ratio, v.oom_free, v.vpa_oom_free,
-          v.memory_target ? " [met]" : (v.memory_dominates ? " [beats vpa]" : ""), v.cpu_ratio,
-          v.throttled_ratio, v.cpu_target ? " [met]" : (v.cpu_dominates ? " [beats vpa]" : ""));
+      // A resource the trace does not record has no ratios (MarkUnmeasured).
+      const std::string memory =
+          ev.trace.measured.memory()
+              ? absl::StrFormat("memory %.2fx, OOM-free days %.3f (vpa %.3f)%s", v.memory_ratio,
+                                v.oom_free, v.vpa_oom_free,
+                                v.memory_target ? " [met]"
+                                                : (v.memory_dominates ? " [beats vpa]" : ""))
+              : std::string("memory not measured");
+      const std::string cpu =
+          ev.trace.measured.cpu()
+              ? absl::StrFormat("cpu %.2fx, throttled %.2fx%s", v.cpu_ratio, v.throttled_ratio,
+                                v.cpu_target ? " [met]" : (v.cpu_dominates ? " [beats vpa]" : ""))
+              : std::string("cpu not measured");
+      std::cout << absl::StrFormat("  %-20s %s; %s\n", metrics[i].name, memory, cpu);
     }
   }
 

@@ -107,9 +107,18 @@ std::vector<VsVpa> CompareToVpa(const std::vector<PolicyMetrics>& metrics) {
   for (std::size_t i = 0; i < metrics.size(); ++i) {
     const PolicyMetrics& m = metrics[i];
     VsVpa& v = out[i];
+    // A resource the trace does not record (MarkUnmeasured: NaN OOM-free
+    // days or throttling) has no allocation ratio either: there was no
+    // demand to allocate for.
+    const bool memory_measured = !std::isnan(vpa->oom_free_entity_days);
+    const bool cpu_measured = !std::isnan(vpa->throttled_cpu_seconds);
     v.memory_ratio =
-        ratio(m.allocated_resource_seconds.memory(), vpa->allocated_resource_seconds.memory());
-    v.cpu_ratio = ratio(m.allocated_resource_seconds.cpu(), vpa->allocated_resource_seconds.cpu());
+        memory_measured
+            ? ratio(m.allocated_resource_seconds.memory(), vpa->allocated_resource_seconds.memory())
+            : std::nan("");
+    v.cpu_ratio = cpu_measured ? ratio(m.allocated_resource_seconds.cpu(),
+                                       vpa->allocated_resource_seconds.cpu())
+                               : std::nan("");
     v.throttled_ratio = ratio(m.throttled_cpu_seconds, vpa->throttled_cpu_seconds);
     v.oom_free = m.oom_free_entity_days;
     v.vpa_oom_free = vpa->oom_free_entity_days;
@@ -176,7 +185,10 @@ absl::StatusOr<TraceEvaluation> EvaluateTrace(const std::string& path, TraceForm
       RunPolicies(w, *policies, replay, options.threads, e.recorded, options.on_step);
   if (!runs.ok()) return runs.status();
   e.runs = *std::move(runs);
-  for (const PolicyRun& r : e.runs) e.metrics.push_back(r.metrics);
+  for (PolicyRun& r : e.runs) {
+    MarkUnmeasured(r.metrics, e.trace.measured);
+    e.metrics.push_back(r.metrics);
+  }
   e.vs_vpa = CompareToVpa(e.metrics);
   return e;
 }

@@ -74,6 +74,14 @@ nlohmann::json ResourceJson(const ResourceVector& v) {
 
 nlohmann::json Number(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); }
 
+// A table cell: `v` right-aligned in `width` with `precision` decimals, or "-"
+// where it is not a number (no oracle to close a gap toward, a resource the
+// trace does not record: MarkUnmeasured).
+std::string Cell(double v, int width, int precision) {
+  if (std::isnan(v)) return absl::StrFormat("%*s", width, "-");
+  return absl::StrFormat("%*.*f", width, precision, v);
+}
+
 }  // namespace
 
 std::string ComparisonJson(const std::vector<PolicyMetrics>& metrics, int indent) {
@@ -117,12 +125,15 @@ std::string ComparisonTable(const std::vector<PolicyMetrics>& metrics) {
                                     "chg/d p99", "viol", "cost", "gap");
   for (const PolicyMetrics& m : metrics) {
     absl::StrAppendFormat(
-        &out, "%-20s %9.3f %9.1f %9.1f %9.3f %8d %8.3f %9.1f %6d %10.4g %7.3f\n", m.name,
+        &out, "%-20s %9.3f %9.1f %9.1f %s %s %s %9.1f %6d %10.4g %s\n", m.name,
         100.0 * m.underprovisioned_fraction, m.allocated_resource_seconds.cpu() / 3600.0,
         m.allocated_resource_seconds.memory() / 3600.0 / (1024.0 * 1024 * 1024),
-        m.relative_slack, static_cast<int>(m.oom_events), m.oom_free_entity_days,
-        m.changes_per_entity_day_p99, static_cast<int>(m.capacity_violations), m.cost,
-        GapClosedFor(metrics, m));
+        Cell(m.relative_slack, 9, 3),
+        // No OOM count where memory is not recorded (its OOM-free days are NaN).
+        std::isnan(m.oom_free_entity_days) ? absl::StrFormat("%8s", "-")
+                                           : absl::StrFormat("%8d", m.oom_events),
+        Cell(m.oom_free_entity_days, 8, 3), m.changes_per_entity_day_p99,
+        static_cast<int>(m.capacity_violations), m.cost, Cell(GapClosedFor(metrics, m), 7, 3));
   }
   return out;
 }

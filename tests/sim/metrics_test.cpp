@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <cmath>
+
 namespace foresight {
 
 TEST_CASE("MetricsAccumulator computes Autopilot-style metrics by hand") {
@@ -67,6 +69,45 @@ TEST_CASE("warm-up samples are replayed but not scored") {
           0);
   CHECK(acc.Finish("x", 0, 0).entity_steps == 1);
   CHECK(acc.Finish("x", 0, 0).underprovisioned_fraction == 0);
+}
+
+TEST_CASE("MarkUnmeasured blanks the metrics of resources the trace does not record") {
+  PolicyMetrics m;
+  m.underprovisioned_fraction_by_resource = ResourceVector::Filled(0.1);
+  m.underprovisioned_resource_seconds = ResourceVector::Filled(5);
+  m.forecast_mae = ResourceVector::Filled(1);
+  m.allocated_resource_seconds = ResourceVector::Filled(100);
+  m.relative_slack = 1.0;  // a limit over a demand of 0
+  m.relative_slack_cpu = 0.3;
+  m.oom_free_entity_days = 1.0;
+  m.oom_events_per_entity_day = 0.0;
+  m.throttled_cpu_seconds = 7;
+  PerResource<bool> measured{};
+  measured.cpu() = true;  // a CPU-only trace (Azure, PlanetLab)
+  PolicyMetrics cpu_only = m;
+  MarkUnmeasured(cpu_only, measured);
+  CHECK(std::isnan(cpu_only.relative_slack));
+  CHECK(std::isnan(cpu_only.oom_free_entity_days));
+  CHECK(std::isnan(cpu_only.oom_events_per_entity_day));
+  CHECK(std::isnan(cpu_only.underprovisioned_fraction_by_resource.memory()));
+  CHECK(std::isnan(cpu_only.underprovisioned_resource_seconds.io()));
+  CHECK(std::isnan(cpu_only.forecast_mae.net()));
+  CHECK(cpu_only.relative_slack_cpu == 0.3);
+  CHECK(cpu_only.throttled_cpu_seconds == 7);
+  CHECK(cpu_only.underprovisioned_fraction_by_resource.cpu() == 0.1);
+  CHECK(cpu_only.allocated_resource_seconds.memory() == 100);  // what the policy did stays
+  // Memory only: CPU's slack and throttling go.
+  PolicyMetrics memory_only = m;
+  MarkUnmeasured(memory_only, PerResource<bool>{{false, true, false, false}});
+  CHECK(std::isnan(memory_only.relative_slack_cpu));
+  CHECK(std::isnan(memory_only.throttled_cpu_seconds));
+  CHECK(memory_only.oom_free_entity_days == 1.0);
+  // Everything measured: nothing changes.
+  PolicyMetrics all = m;
+  MarkUnmeasured(all, PerResource<bool>::Filled(true));
+  CHECK(all.relative_slack == 1.0);
+  CHECK(all.throttled_cpu_seconds == 7);
+  CHECK(all.forecast_mae.io() == 1);
 }
 
 TEST_CASE("GapClosed and Percentile") {

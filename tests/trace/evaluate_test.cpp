@@ -5,9 +5,12 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <cmath>
 #include <cstdio>
+#include <fstream>
 #include <string>
 
+#include "foresight/sim/compare.hpp"
 #include "foresight/sim/vm_trace.hpp"
 #include "foresight/trace/layout.hpp"
 #include "foresight/trace/long_csv.hpp"
@@ -83,6 +86,60 @@ TEST_CASE("EvaluateTrace replays every policy and compares it with vpa; the JSON
   CHECK(html.find("track+smooth+damped") != std::string::npos);
   CHECK(html.find(summary) != std::string::npos);
   CHECK(html.find("<h2>Demand and allocations</h2>") != std::string::npos);  // recorded entities
+}
+
+TEST_CASE("EvaluateTrace does not score a resource the trace does not record") {
+  // The VM trace's CPU rows alone: a CPU-only trace, as Azure's and PlanetLab's are.
+  VmCsv csv;
+  const std::string path = testing::TempPath("evaluate_cpu_only.csv");
+  {
+    std::ifstream in(csv.path);
+    std::ofstream out(path);
+    std::string line;
+    std::getline(in, line);
+    out << line << "\n";
+    while (std::getline(in, line)) {
+      if (line.find(",cpu,") != std::string::npos) out << line << "\n";
+    }
+  }
+  EvaluateOptions o;
+  o.policies = "vpa,track+fleet+damped,oracle";
+  o.warmup = absl::Hours(24);
+  o.threads = 1;
+  absl::StatusOr<TraceEvaluation> e = EvaluateTrace(path, TraceFormat::kLong, o);
+  std::remove(path.c_str());
+  REQUIRE_MESSAGE(e.ok(), e.status().ToString());
+  CHECK(e->trace.measured.cpu());
+  CHECK_FALSE(e->trace.measured.memory());
+  REQUIRE(e->metrics.size() == 3);
+  for (const PolicyMetrics& m : e->metrics) {
+    CAPTURE(m.name);
+    CHECK(std::isnan(m.relative_slack));  // before: 1.0 for track+fleet+damped, 0 for vpa
+    CHECK(std::isnan(m.oom_free_entity_days));
+    CHECK(std::isnan(m.underprovisioned_fraction_by_resource.memory()));
+    CHECK(std::isfinite(m.relative_slack_cpu));
+    CHECK(std::isfinite(m.throttled_cpu_seconds));
+  }
+  for (const PolicyRun& r : e->runs) CHECK(std::isnan(r.metrics.oom_free_entity_days));
+  REQUIRE(e->vs_vpa.size() == 3);
+  for (const VsVpa& v : e->vs_vpa) {
+    CHECK(std::isnan(v.memory_ratio));
+    CHECK_FALSE(v.memory_target);
+    CHECK_FALSE(v.memory_dominates);
+  }
+  for (const VsVpa& v : e->vs_vpa) CHECK(v.cpu_ratio > 0.0);  // CPU is compared as before
+  const nlohmann::json j = nlohmann::json::parse(EvaluationJson(*e, o));
+  CHECK(j["policies"]["vpa"]["relative_slack"].is_null());
+  CHECK(j["policies"]["vpa"]["oom_free_entity_days"].is_null());
+  CHECK(j["policies"]["vpa"]["underprovisioned_fraction_by_resource"]["memory"].is_null());
+  CHECK(j["policies"]["vpa"]["throttled_cpu_seconds"].is_number());
+  CHECK(j["vs_vpa"]["oracle"]["allocated_memory_ratio"].is_null());
+  CHECK(j["vs_vpa"]["oracle"]["allocated_cpu_ratio"].is_number());
+  CHECK(j["trace"]["measured"]["memory"] == false);
+  const std::string table = ComparisonTable(e->metrics);
+  CHECK(table.find("nan") == std::string::npos);
+  const std::string html = EvaluationReportHtml(*e, o);
+  CHECK(html.find("nan") == std::string::npos);
 }
 
 TEST_CASE("EvaluateTrace packs entities onto hosts in contention mode") {

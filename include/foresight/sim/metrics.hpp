@@ -213,6 +213,33 @@ class MetricsAccumulator {
   std::vector<std::vector<EntityDay>> days_;
 };
 
+// Marks as not measured (NaN) every metric of a resource the replayed trace
+// never records (Azure's and PlanetLab's memory, Alibaba's IO): its demand
+// there is 0, so a slack, an OOM-free day or a throttled second would score a
+// policy against nothing. Memory: `relative_slack`, `oom_free_entity_days`
+// and `oom_events_per_entity_day` (`oom_events` stays 0, an integer); CPU:
+// `relative_slack_cpu` and `throttled_cpu_seconds`; any resource: its
+// under-provisioned fraction and resource-seconds and its forecast error.
+// Allocations and limit changes are what the policy did and stay.
+inline void MarkUnmeasured(PolicyMetrics& m, const PerResource<bool>& measured) {
+  const double nan = std::nan("");
+  for (Resource r : kAllResources) {
+    if (measured[r]) continue;
+    m.underprovisioned_fraction_by_resource[r] = nan;
+    m.underprovisioned_resource_seconds[r] = nan;
+    m.forecast_mae[r] = nan;
+  }
+  if (!measured.memory()) {
+    m.relative_slack = nan;
+    m.oom_free_entity_days = nan;
+    m.oom_events_per_entity_day = nan;
+  }
+  if (!measured.cpu()) {
+    m.relative_slack_cpu = nan;
+    m.throttled_cpu_seconds = nan;
+  }
+}
+
 // gap_closed = (metric_vpa - metric_x) / (metric_vpa - metric_oracle); NaN when
 // VPA and the oracle tie.
 inline double GapClosed(double vpa, double x, double oracle) {
