@@ -214,6 +214,7 @@ std::string EvaluationJson(const TraceEvaluation& e, const EvaluateOptions& opti
   t["missing_fields"] = st.missing_fields;
   t["partial_steps"] = st.partial_steps;
   t["held_values"] = st.held_values;
+  t["dropped_rows"] = st.dropped_rows;
   root["trace"] = t;
   root["gap_closed_by_metric"] = GapClosedByMetric(e.metrics);
   auto num = [](double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr); };
@@ -243,12 +244,17 @@ std::string EvaluationSummary(const TraceEvaluation& e, const EvaluateOptions& o
   }
   return absl::StrFormat(
       "trace: %s (%s), %d entities x %d steps of %s (%.1f days), measured %s; %d rows in %d files, "
-      "%d partial steps dropped, %d io/net values held; %s mode%s; warm-up %s",
+      "%d partial steps dropped, %d io/net values held%s; %s mode%s; warm-up %s",
       e.path, Sv(TraceFormatName(e.format)), static_cast<int>(w.num_users()),
       static_cast<int>(w.num_steps()), absl::FormatDuration(w.step),
       absl::ToDoubleHours(span) / 24, measured, static_cast<int>(st.rows),
       static_cast<int>(st.files), static_cast<int>(st.partial_steps),
-      static_cast<int>(st.held_values), e.contention ? "contention" : "right-sizing",
+      static_cast<int>(st.held_values),
+      st.dropped_rows > 0
+          ? absl::StrFormat(", %d rows dropped (not data: formats.md)",
+                            static_cast<int>(st.dropped_rows))
+          : "",
+      e.contention ? "contention" : "right-sizing",
       e.contention ? absl::StrCat(" (", options.hosts, " hosts of ", options.host_capacity, ")")
                    : "",
       absl::FormatDuration(options.warmup));

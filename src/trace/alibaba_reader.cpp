@@ -6,6 +6,11 @@
 // (100 = 1 core) and mem_size (% of machine memory) from a container_meta.csv
 // beside the usage file when there is one, else the assumed container size.
 // disk_io_percent is not used (abnormal values -1 and 101 are frequent).
+// The trace documents -1 and 101 as invalid markers in every utilisation
+// column (trace_2018.md; alibaba/clusterdata issue #73 for container CPU):
+// they are read as missing values, not as errors or as 101 % of the machine.
+// Rows without a machine or container id (issue #84) are dropped and counted
+// (`TraceStats::dropped_rows`).
 #include <algorithm>
 #include <filesystem>
 
@@ -35,15 +40,31 @@ absl::StatusOr<std::vector<std::string>> UsageFiles(const std::string& path) {
   return out;
 }
 
+// A utilisation percentage: as NumberField, with the trace's invalid markers
+// -1 and 101 read as missing (counted in `stats->missing_fields`).
+absl::Status PercentField(const std::vector<std::string_view>& fields, std::size_t column,
+                          std::string_view name, const LineReader& reader, double* out,
+                          TraceStats* stats) {
+  if (column >= 1 && column <= fields.size()) {
+    double v = 0.0;
+    if (ParseNumber(fields[column - 1], &v) && (v == -1.0 || v == 101.0)) {
+      *out = kMissing;
+      if (stats != nullptr) ++stats->missing_fields;
+      return absl::OkStatus();
+    }
+  }
+  return NumberField(fields, column, name, reader, out, stats);
+}
+
 // Reads the percentage fields shared by both tables into `sample`.
 absl::Status ReadUsage(const std::vector<std::string_view>& fields, const LineReader& reader,
                        std::size_t cpu_col, std::size_t net_col, const ResourceVector& size,
                        const ResourceVector& machine, TraceSample* sample, TraceStats* stats) {
   double cpu = 0.0, mem = 0.0, net_in = 0.0, net_out = 0.0;
-  if (absl::Status s = NumberField(fields, cpu_col, "cpu_util_percent", reader, &cpu, stats);
+  if (absl::Status s = PercentField(fields, cpu_col, "cpu_util_percent", reader, &cpu, stats);
       !s.ok())
     return s;
-  if (absl::Status s = NumberField(fields, cpu_col + 1, "mem_util_percent", reader, &mem, stats);
+  if (absl::Status s = PercentField(fields, cpu_col + 1, "mem_util_percent", reader, &mem, stats);
       !s.ok())
     return s;
   if (absl::Status s = NumberField(fields, net_col, "net_in", reader, &net_in, stats); !s.ok())
@@ -75,8 +96,10 @@ absl::Status ReadAlibabaMachine(const std::string& path, const LoadOptions& opti
           return s;
         if (std::isnan(ts))
           return LocatedError(reader.path(), reader.line_number(), 2, "missing time_stamp");
-        if (fields[0].empty())
-          return LocatedError(reader.path(), reader.line_number(), 1, "empty machine_id");
+        if (fields[0].empty()) {
+          ++stats->dropped_rows;
+          return absl::OkStatus();
+        }
         TraceSample sample;
         sample.entity = fields[0];
         sample.time = FromSeconds(options.time_origin, ts);
@@ -146,8 +169,10 @@ absl::Status ReadAlibabaContainer(const std::string& path, const LoadOptions& op
           return s;
         if (std::isnan(ts))
           return LocatedError(reader.path(), reader.line_number(), 3, "missing time_stamp");
-        if (fields[0].empty())
-          return LocatedError(reader.path(), reader.line_number(), 1, "empty container_id");
+        if (fields[0].empty()) {
+          ++stats->dropped_rows;
+          return absl::OkStatus();
+        }
         TraceSample sample;
         sample.entity = fields[0];
         sample.time = FromSeconds(options.time_origin, ts);

@@ -1,6 +1,10 @@
 // Bitbrains GWA-T-12 (fastStorage, Rnd): a folder of per-VM files N.csv,
 // `;\t`-separated, 11 columns. The "Timestamp [ms]" column holds Unix seconds in
 // the published files; values above 1e11 are taken as milliseconds.
+// A row with "CPU capacity provisioned [MHZ]" 0 belongs to a VM that is not
+// provisioned (fastStorage VMs retired mid-month keep being logged with zero
+// capacity and zero usage): it is dropped and counted
+// (`TraceStats::dropped_rows`), so the VM is absent there, not idle.
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
@@ -54,6 +58,10 @@ absl::Status ReadBitbrains(const std::string& path, const LoadOptions& options, 
         sample.time = v[0] > 1e11 ? absl::FromUnixMillis(static_cast<std::int64_t>(v[0]))
                                   : FromSeconds(absl::UnixEpoch(), v[0]);
         const double cores = v[1], cap_mhz = v[2], use_mhz = v[3], use_pct = v[4];
+        if (cap_mhz == 0.0) {
+          ++stats->dropped_rows;
+          return absl::OkStatus();
+        }
         if (cores > 0 && cap_mhz > 0 && !std::isnan(use_mhz)) {
           sample.usage.cpu() = cores * use_mhz / cap_mhz;
         } else if (cores > 0 && !std::isnan(use_pct)) {

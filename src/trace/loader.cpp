@@ -73,6 +73,7 @@ absl::StatusOr<LoadedTrace> LoadTrace(const std::string& path, TraceFormat forma
   out->stats.files = stats.files;
   out->stats.rows = stats.rows;
   out->stats.missing_fields = stats.missing_fields;
+  out->stats.dropped_rows = stats.dropped_rows;
   out->stats.bytes = stats.bytes;
   return out;
 }

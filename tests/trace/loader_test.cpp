@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 
 #include "test_util.hpp"
@@ -86,6 +87,24 @@ TEST_CASE("Bitbrains: ';\\t' columns, seconds or milliseconds, MHz -> cores, KB 
   CHECK(t.measured.net());
 }
 
+TEST_CASE("Bitbrains: a VM's rows with zero provisioned CPU are dropped, not read as idle") {
+  // fastStorage VMs retired mid-month keep being logged with capacity and
+  // usage 0; VM 1 is retired after two samples, VM 2 runs on.
+  const LoadedTrace t = Load("bitbrains_retired", TraceFormat::kBitbrains);
+  const Workload& w = t.workload;
+  REQUIRE(w.num_users() == 2);
+  REQUIRE(w.num_steps() == 4);
+  CHECK(w.Demand(0, 0, Resource::kCpu) == doctest::Approx(4 * 10912.0 / 11703.99824));
+  CHECK(w.Demand(0, 0, Resource::kMemory) == doctest::Approx(6129274.4 * 1024));
+  CHECK(w.Demand(0, 1, Resource::kCpu) == doctest::Approx(2.0));
+  CHECK_FALSE(w.Present(0, 2));  // before: present with CPU and memory 0
+  CHECK_FALSE(w.Present(0, 3));
+  CHECK(w.Present(1, 3));
+  CHECK(t.stats.dropped_rows == 2);
+  CHECK(t.stats.rows == 8);
+  CHECK(w.users[0].initial_allocation.memory() == doctest::Approx(6.7108864E7 * 1024));
+}
+
 TEST_CASE("Azure vm_cpu_readings: CPU % of vmtable cores, default VM size, max column") {
   LoadedTrace t = Load("azure", TraceFormat::kAzure);
   const std::string a = "yNf/R3X8fyXkOJm3ihXQcT0F52a8cDWPPRzTT6QFW8N+1QPfeKR5//6xyX0VYn7X";
@@ -143,6 +162,40 @@ TEST_CASE("Alibaba machine_usage: irregular sampling, empty fields missing not z
   const LoadedTrace peak = Load("alibaba", TraceFormat::kAlibabaMachine, opts);
   CHECK(peak.workload.Demand(UserIndex(peak.workload, "m_1"), 0, Resource::kCpu) ==
         doctest::Approx(0.21 * 96));
+}
+
+TEST_CASE("Alibaba: -1 and 101 percent are invalid markers (missing); rows without an id dropped") {
+  // trace_2018.md documents -1 and 101 as invalid in the utilisation columns.
+  const LoadedTrace t = Load("alibaba_invalid", TraceFormat::kAlibabaMachine);
+  const Workload& w = t.workload;
+  REQUIRE(w.num_users() == 1);
+  REQUIRE(w.num_steps() == 3);
+  CHECK(w.Demand(0, 0, Resource::kCpu) == doctest::Approx(0.30 * 96));  // mean of 20 and 40 %
+  CHECK(w.Demand(0, 0, Resource::kMemory) == doctest::Approx(0.55 * 512 * kGiB));  // 50, 60 %
+  CHECK_FALSE(w.Present(0, 1));  // its one row is 101 % CPU and -1 % memory: no sample
+  CHECK(w.Demand(0, 2, Resource::kCpu) == doctest::Approx(0.10 * 96));
+  CHECK(t.stats.missing_fields == 4);
+  CHECK(t.stats.partial_steps == 1);
+  CHECK(t.stats.dropped_rows == 1);  // the row without a machine_id
+
+  const LoadedTrace c = Load("alibaba_container_invalid", TraceFormat::kAlibabaContainer);
+  REQUIRE(c.workload.num_users() == 1);
+  CHECK(c.workload.Demand(0, 0, Resource::kCpu) == doctest::Approx(4.0));  // 100 % of 4 cores
+  CHECK(c.workload.Demand(0, 0, Resource::kMemory) == doctest::Approx(0.4 * 16 * kGiB));
+  CHECK(c.stats.missing_fields == 2);
+  CHECK(c.stats.dropped_rows == 1);
+
+  // Other negative values are still errors that name the cell.
+  const std::string path = testing::TempPath("alibaba_negative.csv");
+  {
+    std::ofstream out(path);
+    out << "m_1,0,20,50,,,30.0,20.0,3\nm_1,10,-2,50,,,30.0,20.0,3\n";
+  }
+  absl::StatusOr<LoadedTrace> bad = LoadTrace(path, TraceFormat::kAlibabaMachine);
+  std::remove(path.c_str());
+  REQUIRE_FALSE(bad.ok());
+  CHECK(std::string(bad.status().message()).find("alibaba_negative.csv:2:3:") != std::string::npos);
+  CHECK(std::string(bad.status().message()).find("-2 is negative") != std::string::npos);
 }
 
 TEST_CASE("Alibaba container_usage: sizes from container_meta, changing over time") {

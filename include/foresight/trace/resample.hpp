@@ -70,7 +70,10 @@ struct TraceStats {
   std::size_t rows = 0;             // data rows read
   std::size_t samples = 0;          // samples accepted into a step
   std::size_t skipped_samples = 0;  // outside the window or beyond max_entities
-  std::size_t missing_fields = 0;   // empty fields (kept missing, never zero)
+  std::size_t missing_fields = 0;   // empty fields and documented invalid markers (kept
+                                    // missing, never zero: Alibaba's -1 and 101 percent)
+  std::size_t dropped_rows = 0;     // rows the format documents as not data: Bitbrains rows
+                                    // of a de-provisioned VM, Alibaba rows without an id
   std::size_t partial_steps = 0;    // steps dropped because cpu or memory was missing
   std::size_t held_values = 0;      // io/net values held from the entity's previous step
   std::uint64_t bytes = 0;          // uncompressed bytes read
