@@ -52,6 +52,15 @@ def test_simulate_default_policies_as_the_cli():
     assert set(r["policies"]) == {"vpa", "hpa", "proactive", "oracle"}
 
 
+def test_simulate_takes_tuned_policy_names():
+    tuned = "track+fleet+damped[cpu_level=0.6]"
+    r = fs.simulate(users=6, days=2, seed=4, policies=["track+fleet+damped", tuned], threads=1)
+    base, lean = r["policies"]["track+fleet+damped"], r["policies"][tuned]
+    assert lean["allocated_resource_seconds"]["cpu"] < base["allocated_resource_seconds"]["cpu"]
+    with pytest.raises(ValueError, match="unknown knob 'cpu'"):
+        fs.simulate(users=4, days=1, policies=["track+fleet+damped[cpu=0.5]"])
+
+
 def test_simulate_errors():
     with pytest.raises(ValueError, match="nope"):
         fs.simulate(users=4, days=1, policies=["nope"])

@@ -131,7 +131,8 @@ void RunEvaluate(const EvaluateFlags& f) {
   for (const PolicyMetrics& m : metrics) {
     const double rate =
         static_cast<double>(w.num_users() * w.num_steps()) / std::max(m.seconds, 1e-9);
-    std::cout << absl::StrFormat("  %-20s replay %.2f s (%.0f entity-steps/s)\n", m.name, m.seconds,
+    std::cout << absl::StrFormat("  %-*s replay %.2f s (%.0f entity-steps/s)\n",
+                                 PolicyNameWidth(metrics), m.name, m.seconds,
                                  rate);
   }
 
@@ -157,7 +158,8 @@ void RunEvaluate(const EvaluateFlags& f) {
               ? absl::StrFormat("cpu %.2fx, throttled %.2fx%s", v.cpu_ratio, v.throttled_ratio,
                                 v.cpu_target ? " [met]" : (v.cpu_dominates ? " [beats vpa]" : ""))
               : std::string("cpu not measured");
-      std::cout << absl::StrFormat("  %-20s %s; %s\n", metrics[i].name, memory, cpu);
+      std::cout << absl::StrFormat("  %-*s %s; %s\n", PolicyNameWidth(metrics), metrics[i].name,
+                                   memory, cpu);
     }
   }
 

@@ -46,6 +46,10 @@ void RunSimulate(const SimulateFlags& f) {
   if (f.list) {
     for (const PolicyInfo* p : PolicyRegistry::Global().All()) {
       std::cout << absl::StrFormat("%-22s %s\n", p->name, p->description);
+      for (const PolicyKnob& k : p->knobs) {
+        std::cout << absl::StrFormat("%-22s   [%s=%g] %s\n", "", k.name, k.default_value,
+                                     k.description);
+      }
     }
     return;
   }
@@ -85,7 +89,8 @@ void RunSimulate(const SimulateFlags& f) {
   for (const PolicyMetrics& m : metrics) {
     const double ns = m.seconds * 1e9 / static_cast<double>(std::max<std::uint64_t>(
                                              workload->num_users() * workload->num_steps(), 1));
-    std::cout << absl::StrFormat("  %-20s replay %.2f s (%.0f ns per user-step)\n", m.name,
+    std::cout << absl::StrFormat("  %-*s replay %.2f s (%.0f ns per user-step)\n",
+                                 PolicyNameWidth(metrics), m.name,
                                  m.seconds, ns);
   }
   std::cout << ChangesByResourceTable(metrics);

@@ -119,13 +119,20 @@ std::string ComparisonJson(const std::vector<PolicyMetrics>& metrics, int indent
   return root.dump(indent);
 }
 
+int PolicyNameWidth(const std::vector<PolicyMetrics>& metrics) {
+  std::size_t width = 20;
+  for (const PolicyMetrics& m : metrics) width = std::max(width, m.name.size());
+  return static_cast<int>(width);
+}
+
 std::string ComparisonTable(const std::vector<PolicyMetrics>& metrics) {
-  std::string out = absl::StrFormat("%-20s %9s %9s %9s %9s %8s %8s %9s %6s %10s %7s\n", "policy",
+  const int width = PolicyNameWidth(metrics);
+  std::string out = absl::StrFormat("%-*s %9s %9s %9s %9s %8s %8s %9s %6s %10s %7s\n", width, "policy",
                                     "under%", "cpu-h", "mem-GiBh", "slack", "ooms", "oomfree",
                                     "chg/d p99", "viol", "cost", "gap");
   for (const PolicyMetrics& m : metrics) {
     absl::StrAppendFormat(
-        &out, "%-20s %9.3f %9.1f %9.1f %s %s %s %9.1f %6d %10.4g %s\n", m.name,
+        &out, "%-*s %9.3f %9.1f %9.1f %s %s %s %9.1f %6d %10.4g %s\n", width, m.name,
         100.0 * m.underprovisioned_fraction, m.allocated_resource_seconds.cpu() / 3600.0,
         m.allocated_resource_seconds.memory() / 3600.0 / (1024.0 * 1024 * 1024),
         Cell(m.relative_slack, 9, 3),
@@ -141,7 +148,7 @@ std::string ComparisonTable(const std::vector<PolicyMetrics>& metrics) {
 std::string ChangesByResourceTable(const std::vector<PolicyMetrics>& metrics) {
   std::string out = "limit changes per entity-day by resource, median (P99):\n";
   for (const PolicyMetrics& m : metrics) {
-    absl::StrAppendFormat(&out, "  %-20s", m.name);
+    absl::StrAppendFormat(&out, "  %-*s", PolicyNameWidth(metrics), m.name);
     for (Resource r : kAllResources) {
       absl::StrAppendFormat(&out, " %s %.1f (%.0f)", std::string(ResourceName(r)),
                             m.changes_per_entity_day_median_by_resource[r],

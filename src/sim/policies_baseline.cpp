@@ -1,4 +1,5 @@
 // The foundation policies, by the names `foresight simulate --policies` takes.
+#include "absl/strings/str_cat.h"
 #include "foresight/allocate/damping.hpp"
 #include "foresight/allocate/decorators.hpp"
 #include "foresight/allocate/hpa_style.hpp"
@@ -138,15 +139,54 @@ FORESIGHT_REGISTER_POLICY(kTrackSmoothDamped, "track+smooth+damped",
                                                      TrackSmoothDampingOptions),
                           40);
 
+// track+fleet+damped with its two risk knobs: `fleet_level`, the rank of the
+// fleet's pooled memory margins (FleetPeaksOptions::level), and `cpu_level`,
+// the quantile of the one-step CPU forecast it allocates. The registered
+// entry is this runner at the defaults.
+const std::vector<PolicyKnob> kTrackFleetDampedKnobs = {
+    {"fleet_level", FleetPeaksOptions{}.level,
+     "rank of the fleet's pooled memory margins, in (0, 1]: lower holds less memory, risks more "
+     "OOMs"},
+    {"cpu_level", TrackEnvelopeTargetOptions().level_override.cpu(),
+     "quantile of the one-step CPU forecast allocated, in (0, 1): lower holds less CPU, "
+     "throttles more"},
+};
+
+absl::StatusOr<PolicyRunner> TuneTrackFleetDamped(const std::vector<double>& v) {
+  const double fleet_level = v.at(0), cpu_level = v.at(1);
+  if (!(fleet_level > 0.0 && fleet_level <= 1.0)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("fleet_level must be in (0, 1], got ", fleet_level));
+  }
+  if (!(cpu_level > 0.0 && cpu_level < 1.0)) {
+    return absl::InvalidArgumentError(absl::StrCat("cpu_level must be in (0, 1), got ", cpu_level));
+  }
+  return PolicyRunner([fleet_level, cpu_level](const Workload& w, const ReplayOptions& o,
+                                               ReplayRecorder* rec) -> absl::StatusOr<ReplayResult> {
+    auto f = TrackFleetSmoothReplayForecaster(w, o.pool, fleet_level);
+    if (!f.ok()) return f.status();
+    QuantileTargetOptions target = TrackEnvelopeTargetOptions();
+    target.level_override.cpu() = cpu_level;
+    Damped<QuantileTarget> damped{QuantileTarget(target)};
+    if (absl::Status s = damped.set_options(TrackSmoothDampingOptions()); !s.ok()) return s;
+    return Replay(w, std::move(damped), o, *std::move(f), WorkloadCost(w), rec);
+  });
+}
+
+PolicyRunner DefaultRunner(absl::StatusOr<PolicyRunner> (*tune)(const std::vector<double>&),
+                           const std::vector<PolicyKnob>& knobs) {
+  std::vector<double> defaults;
+  for (const PolicyKnob& k : knobs) defaults.push_back(k.default_value);
+  return *tune(defaults);
+}
+
 FORESIGHT_REGISTER_POLICY(kTrackFleetDamped, "track+fleet+damped",
                           "track+smooth+damped with memory's margin pooled across the fleet "
                           "(FleetPeaks, floor 5%), its cap learned from the fleet (PeakCap, "
                           "5-50%) and CPU also on AdaptiveEwma: learns what "
                           "track+smooth+damped assumes",
-                          DampedQuantileTargetRunner(TrackFleetSmoothReplayForecaster,
-                                                     TrackEnvelopeTargetOptions,
-                                                     TrackSmoothDampingOptions),
-                          41);
+                          DefaultRunner(TuneTrackFleetDamped, kTrackFleetDampedKnobs), 41,
+                          kTrackFleetDampedKnobs, TuneTrackFleetDamped);
 
 FORESIGHT_REGISTER_POLICY(kOracle, "oracle", "perfect foresight of the replayed demand (bound)",
                           [](const Workload& w, const ReplayOptions& o, ReplayRecorder* rec) {

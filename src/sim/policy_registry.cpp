@@ -1,10 +1,13 @@
 #include "foresight/sim/policy_registry.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/ascii.h"
 #include "foresight/core/absl_compat.hpp"
 
@@ -33,6 +36,62 @@ std::vector<const PolicyInfo*> PolicyRegistry::All() const {
   return out;
 }
 
+absl::StatusOr<const PolicyInfo*> PolicyRegistry::Tuned(std::string_view name) const {
+  const std::size_t open = name.find('[');
+  const std::string_view base_name = StdSv(absl::StripAsciiWhitespace(Sv(name.substr(0, open))));
+  const PolicyInfo* base = Find(base_name);
+  if (base == nullptr) return nullptr;  // the caller names the unknown policy
+  auto knob_list = [&] {
+    std::vector<std::string> k;
+    for (const PolicyKnob& knob : base->knobs) k.push_back(absl::StrCat(knob.name, "=", knob.default_value));
+    return k.empty() ? std::string("none") : absl::StrJoin(k, ", ");
+  };
+  if (name.back() != ']' || !base->tune) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "policy '", Sv(name), "': write name[knob=value,...]; knobs of '", Sv(base_name), "': ",
+        knob_list()));
+  }
+  std::vector<double> values;
+  for (const PolicyKnob& knob : base->knobs) values.push_back(knob.default_value);
+  const std::string_view body = name.substr(open + 1, name.size() - open - 2);
+  for (absl::string_view piece : absl::StrSplit(Sv(body), ',', absl::SkipWhitespace())) {
+    const std::string_view item = StdSv(piece);
+    const std::size_t eq = item.find('=');
+    const std::string_view key =
+        StdSv(absl::StripAsciiWhitespace(Sv(item.substr(0, std::min(eq, item.size())))));
+    auto it = std::find_if(base->knobs.begin(), base->knobs.end(),
+                           [&](const PolicyKnob& k) { return k.name == key; });
+    if (it == base->knobs.end()) {
+      return absl::InvalidArgumentError(absl::StrCat("policy '", Sv(name), "': unknown knob '",
+                                                     Sv(key), "' (knobs: ", knob_list(), ")"));
+    }
+    double v = 0.0;
+    const std::string text =
+        eq == std::string_view::npos ? "" : std::string(absl::StripAsciiWhitespace(Sv(item.substr(eq + 1))));
+    if (!absl::SimpleAtod(text, &v) || !std::isfinite(v)) {
+      return absl::InvalidArgumentError(absl::StrCat("policy '", Sv(name), "': knob '", Sv(key),
+                                                     "' needs a number, got '", text, "'"));
+    }
+    values[static_cast<std::size_t>(it - base->knobs.begin())] = v;
+  }
+  absl::StatusOr<PolicyRunner> run = base->tune(values);
+  if (!run.ok()) {
+    return absl::Status(run.status().code(),
+                        absl::StrCat("policy '", Sv(name), "': ", run.status().message()));
+  }
+  std::lock_guard<std::mutex> lock(tuned_mutex_);
+  for (const PolicyInfo& p : tuned_) {
+    if (p.name == name) return &p;
+  }
+  PolicyInfo info;
+  info.name = std::string(name);
+  info.description = absl::StrCat(base->description, " (tuned)");
+  info.run = *std::move(run);
+  info.order = base->order;
+  tuned_.push_back(std::move(info));
+  return &tuned_.back();
+}
+
 absl::StatusOr<std::vector<const PolicyInfo*>> PolicyRegistry::Resolve(
     std::string_view list) const {
   std::vector<const PolicyInfo*> out;
@@ -40,11 +99,12 @@ absl::StatusOr<std::vector<const PolicyInfo*>> PolicyRegistry::Resolve(
     if (std::find(out.begin(), out.end(), p) == out.end()) out.push_back(p);
   };
   while (!list.empty()) {
-    // Split on commas outside parentheses, so "max(proactive,vpa)" is one name.
+    // Split on commas outside parentheses and brackets, so "max(proactive,vpa)"
+    // and "track+fleet+damped[fleet_level=0.95,cpu_level=0.85]" are one name.
     std::size_t comma = 0;
     for (int depth = 0; comma < list.size(); ++comma) {
-      if (list[comma] == '(') ++depth;
-      if (list[comma] == ')') --depth;
+      if (list[comma] == '(' || list[comma] == '[') ++depth;
+      if (list[comma] == ')' || list[comma] == ']') --depth;
       if (list[comma] == ',' && depth == 0) break;
     }
     std::string_view name = StdSv(absl::StripAsciiWhitespace(Sv(list.substr(0, comma))));
@@ -58,6 +118,15 @@ absl::StatusOr<std::vector<const PolicyInfo*>> PolicyRegistry::Resolve(
       }
     } else if (const PolicyInfo* p = Find(name)) {
       add(p);
+    } else if (name.find('[') != std::string_view::npos) {
+      absl::StatusOr<const PolicyInfo*> tuned = Tuned(name);
+      if (!tuned.ok()) return tuned.status();
+      if (*tuned == nullptr) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("unknown policy '", Sv(name.substr(0, name.find('['))), "' in '",
+                         Sv(name), "'"));
+      }
+      add(*tuned);
     } else {
       std::vector<std::string> names;
       for (const PolicyInfo* q : All()) names.push_back(q->name);

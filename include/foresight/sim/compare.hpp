@@ -46,6 +46,10 @@ absl::StatusOr<std::vector<PolicyRun>> RunPolicies(
 
 std::string ComparisonTable(const std::vector<PolicyMetrics>& metrics);
 
+// Width of the policy-name column of the tables: the longest name, at least 20
+// (tuned names such as "track+fleet+damped[fleet_level=0.95]" run long).
+int PolicyNameWidth(const std::vector<PolicyMetrics>& metrics);
+
 // Limit changes per entity-day by resource, one line per policy:
 // "limit changes per entity-day by resource, median (P99):" then
 // "  <policy> cpu M (P) memory M (P) io M (P) net M (P)".

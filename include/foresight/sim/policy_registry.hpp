@@ -12,12 +12,21 @@
 //         return Replay(w, VpaStyle{}, o, rec);
 //       });
 //
-// `--policies` lists resolve through `ResolvePolicies`: "all" is every entry,
+// `--policies` lists resolve through `Resolve`: "all" is every entry,
 // "default" the foundation four (vpa, hpa, proactive, oracle).
+//
+// An entry may have knobs (`PolicyInfo::knobs` and `tune`): then
+// "name[knob=value,...]" names the entry re-built with those values (the
+// others at their defaults), e.g. "track+fleet+damped[fleet_level=0.95]", so a
+// user can trace a policy's trade-off on their own trace. The variant's name
+// is the text as written (whitespace stripped); unknown knobs and bad values
+// are errors that name them.
 #ifndef FORESIGHT_SIM_POLICY_REGISTRY_HPP_
 #define FORESIGHT_SIM_POLICY_REGISTRY_HPP_
 
+#include <deque>
 #include <functional>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,11 +40,22 @@ namespace foresight {
 using PolicyRunner = std::function<absl::StatusOr<ReplayResult>(
     const Workload&, const ReplayOptions&, ReplayRecorder*)>;
 
+// A tunable number of a policy, with the value its registered entry uses.
+struct PolicyKnob {
+  std::string name;
+  double default_value = 0.0;
+  std::string description;
+};
+
 struct PolicyInfo {
   std::string name;
   std::string description;
   PolicyRunner run;
   int order = 100;  // position in listings (lower first)
+  // Knobs and the runner for chosen values (one per knob, in order); empty
+  // for a policy without knobs. `tune` checks the values.
+  std::vector<PolicyKnob> knobs;
+  std::function<absl::StatusOr<PolicyRunner>(const std::vector<double>&)> tune;
 };
 
 class PolicyRegistry {
@@ -45,17 +65,27 @@ class PolicyRegistry {
   const PolicyInfo* Find(std::string_view name) const;
   // All entries, in `order` then name order.
   std::vector<const PolicyInfo*> All() const;
-  // Resolves a comma-separated list ("vpa,proactive", "all", "default"),
-  // failing with InvalidArgumentError naming an unknown policy.
+  // Resolves a comma-separated list ("vpa,proactive", "all", "default",
+  // "track+fleet+damped[fleet_level=0.95]"), failing with InvalidArgumentError
+  // naming an unknown policy, knob or value. Tuned variants live as long as
+  // the registry.
   absl::StatusOr<std::vector<const PolicyInfo*>> Resolve(std::string_view list) const;
 
  private:
+  absl::StatusOr<const PolicyInfo*> Tuned(std::string_view name) const;
+
   std::vector<PolicyInfo> entries_;
+  mutable std::mutex tuned_mutex_;
+  mutable std::deque<PolicyInfo> tuned_;  // a deque: pointers stay valid
 };
 
 struct PolicyRegistrar {
-  PolicyRegistrar(std::string name, std::string description, PolicyRunner run, int order = 100) {
-    PolicyRegistry::Global().Add({std::move(name), std::move(description), std::move(run), order});
+  PolicyRegistrar(std::string name, std::string description, PolicyRunner run, int order = 100,
+                  std::vector<PolicyKnob> knobs = {},
+                  std::function<absl::StatusOr<PolicyRunner>(const std::vector<double>&)> tune =
+                      nullptr) {
+    PolicyRegistry::Global().Add({std::move(name), std::move(description), std::move(run), order,
+                                  std::move(knobs), std::move(tune)});
   }
 };
 

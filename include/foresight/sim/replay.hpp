@@ -295,10 +295,13 @@ inline absl::StatusOr<TrackPeakForecaster> TrackPeakReplayForecaster(
 // track+peak's memory forecaster over `envelope`, its floor learned from a
 // fleet of its own (at least `min_fraction`; `fallback` while the fleet cannot
 // answer, NaN: the prior).
+// `fleet_options`: the margins' fleet (FleetPeaks' defaults: Mondrian
+// conformal at 0.98).
 inline absl::StatusOr<TrackPeakMemory> FleetMemoryForecaster(
     const Workload& w, const SimulatedPoolOptions& pool, Conformal<PeakEnvelope> envelope,
-    double min_fraction, double fallback = std::nan("")) {
-  absl::StatusOr<std::shared_ptr<FleetPeaks>> fleet = FleetPeaks::Create();
+    double min_fraction, double fallback = std::nan(""),
+    const FleetPeaksOptions& fleet_options = {}) {
+  absl::StatusOr<std::shared_ptr<FleetPeaks>> fleet = FleetPeaks::Create(fleet_options);
   if (!fleet.ok()) return fleet.status();
   absl::StatusOr<std::shared_ptr<FleetPeaks>> records =
       FleetPeaks::Create(TrackFleetCapRecordOptions());
@@ -390,12 +393,19 @@ inline constexpr double kTrackFleetMemoryMinFraction = 0.05;
 using TrackFleetSmoothForecaster =
     ByResource<Conformal<AdaptiveEwma>, TrackPeakMemory, Conformal<AdaptiveEwma>,
                Conformal<AdaptiveEwma>>;
+// `fleet_level` is the rank of the pooled margins (the policy's memory knob,
+// `track+fleet+damped[fleet_level=...]`: lower holds less memory and risks
+// more OOMs).
 inline absl::StatusOr<TrackFleetSmoothForecaster> TrackFleetSmoothReplayForecaster(
-    const Workload& w, const SimulatedPoolOptions& pool) {
+    const Workload& w, const SimulatedPoolOptions& pool,
+    double fleet_level = FleetPeaksOptions{}.level) {
   absl::StatusOr<TrackEnvelopeForecaster> track = TrackEnvelopeReplayForecaster(w, pool);
   if (!track.ok()) return track.status();
-  absl::StatusOr<TrackPeakMemory> memory = FleetMemoryForecaster(
-      w, pool, track->memory(), kTrackFleetMemoryMinFraction, kTrackPeakMemoryMinFraction);
+  FleetPeaksOptions fleet;
+  fleet.level = fleet_level;
+  absl::StatusOr<TrackPeakMemory> memory =
+      FleetMemoryForecaster(w, pool, track->memory(), kTrackFleetMemoryMinFraction,
+                            kTrackPeakMemoryMinFraction, fleet);
   if (!memory.ok()) return memory.status();
   Conformal<AdaptiveEwma> rate(AdaptiveEwma(), track->cpu().options(), kTailQuantileLevels);
   return TrackFleetSmoothForecaster::Create(rate, *std::move(memory), rate, rate);

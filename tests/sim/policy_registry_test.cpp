@@ -1,0 +1,103 @@
+// PolicyRegistry: tuned variants "name[knob=value,...]" of policies with knobs.
+#include "foresight/sim/policy_registry.hpp"
+
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "foresight/sim/compare.hpp"
+#include "foresight/sim/vm_trace.hpp"
+
+namespace foresight {
+namespace {
+
+std::string ResolveError(const std::string& list) {
+  auto r = PolicyRegistry::Global().Resolve(list);
+  REQUIRE_FALSE(r.ok());
+  CHECK(absl::IsInvalidArgument(r.status()));
+  return std::string(r.status().message());
+}
+
+TEST_CASE("track+fleet+damped lists its knobs with the defaults its entry uses") {
+  const PolicyInfo* p = PolicyRegistry::Global().Find("track+fleet+damped");
+  REQUIRE(p != nullptr);
+  REQUIRE(p->knobs.size() == 2);
+  CHECK(p->knobs[0].name == "fleet_level");
+  CHECK(p->knobs[0].default_value == 0.98);
+  CHECK(p->knobs[1].name == "cpu_level");
+  CHECK(p->knobs[1].default_value == 0.9);
+  CHECK(p->tune);
+  CHECK(PolicyRegistry::Global().Find("vpa")->knobs.empty());
+}
+
+TEST_CASE("a tuned variant is one list item, named as written, resolved once") {
+  auto r = PolicyRegistry::Global().Resolve(
+      "vpa, track+fleet+damped[fleet_level=0.95, cpu_level=0.8],track+fleet+damped[cpu_level=0.8 ,"
+      "fleet_level=0.95],oracle");
+  REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  REQUIRE(r->size() == 4);  // the two spellings are two names
+  CHECK((*r)[1]->name == "track+fleet+damped[fleet_level=0.95, cpu_level=0.8]");
+  CHECK((*r)[3]->name == "oracle");
+  // Resolving the same text again gives the same entry.
+  auto again = PolicyRegistry::Global().Resolve("track+fleet+damped[fleet_level=0.95, cpu_level=0.8]");
+  REQUIRE(again.ok());
+  CHECK((*again)[0] == (*r)[1]);
+  // A tuned name is not listed among the registered entries.
+  for (const PolicyInfo* p : PolicyRegistry::Global().All()) CHECK(p->name.find('[') == std::string::npos);
+}
+
+TEST_CASE("knobs change what the policy holds; empty brackets are the registered policy") {
+  absl::StatusOr<Workload> w = GenerateVmTrace({.vms = 6, .days = 3, .seed = 4});
+  REQUIRE(w.ok());
+  auto r = PolicyRegistry::Global().Resolve(
+      "track+fleet+damped,track+fleet+damped[],track+fleet+damped[cpu_level=0.6],"
+      "track+fleet+damped[cpu_level=0.99],track+fleet+damped[fleet_level=0.5]");
+  REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  REQUIRE(r->size() == 5);
+  ReplayOptions o;
+  o.warmup = absl::Hours(24);
+  auto runs = RunPolicies(*w, *r, o, 1, {});
+  REQUIRE_MESSAGE(runs.ok(), runs.status().ToString());
+  const PolicyMetrics& base = (*runs)[0].metrics;
+  const PolicyMetrics& same = (*runs)[1].metrics;
+  CHECK(same.name == "track+fleet+damped[]");
+  CHECK(same.allocated_resource_seconds.cpu() == base.allocated_resource_seconds.cpu());
+  CHECK(same.allocated_resource_seconds.memory() == base.allocated_resource_seconds.memory());
+  CHECK(same.oom_events == base.oom_events);
+  // CPU: a lower quantile holds less and throttles at least as much.
+  const PolicyMetrics& low = (*runs)[2].metrics;
+  const PolicyMetrics& high = (*runs)[3].metrics;
+  CHECK(low.allocated_resource_seconds.cpu() < base.allocated_resource_seconds.cpu());
+  CHECK(high.allocated_resource_seconds.cpu() > base.allocated_resource_seconds.cpu());
+  CHECK(low.throttled_cpu_seconds >= base.throttled_cpu_seconds);
+  CHECK(high.throttled_cpu_seconds <= base.throttled_cpu_seconds);
+  CHECK(low.allocated_resource_seconds.memory() == base.allocated_resource_seconds.memory());
+  // Memory: a lower fleet rank never holds more (the CPU is untouched).
+  const PolicyMetrics& lean = (*runs)[4].metrics;
+  CHECK(lean.allocated_resource_seconds.memory() <= base.allocated_resource_seconds.memory());
+  CHECK(lean.allocated_resource_seconds.cpu() == base.allocated_resource_seconds.cpu());
+  for (const PolicyRun& run : *runs) CHECK(run.metrics.capacity_violations == 0);
+}
+
+TEST_CASE("bad tuned names are errors naming the policy, the knob or the value") {
+  CHECK(ResolveError("track+fleet+damped[fleet_levl=0.9]").find("unknown knob 'fleet_levl'") !=
+        std::string::npos);
+  CHECK(ResolveError("track+fleet+damped[fleet_levl=0.9]").find("fleet_level=0.98") !=
+        std::string::npos);  // the knobs are listed
+  CHECK(ResolveError("track+fleet+damped[cpu_level=high]").find("needs a number, got 'high'") !=
+        std::string::npos);
+  CHECK(ResolveError("track+fleet+damped[cpu_level]").find("needs a number") != std::string::npos);
+  CHECK(ResolveError("track+fleet+damped[cpu_level=1.5]").find("cpu_level must be in (0, 1)") !=
+        std::string::npos);
+  CHECK(ResolveError("track+fleet+damped[fleet_level=0]").find("fleet_level must be in (0, 1]") !=
+        std::string::npos);
+  CHECK(ResolveError("track+fleet+damped[cpu_level=nan]").find("needs a number") !=
+        std::string::npos);
+  CHECK(ResolveError("vpa[level=0.9]").find("knobs of 'vpa': none") != std::string::npos);
+  CHECK(ResolveError("bogus[level=0.9]").find("unknown policy 'bogus'") != std::string::npos);
+  CHECK(ResolveError("track+fleet+damped[cpu_level=0.8").find("write name[knob=value") !=
+        std::string::npos);
+}
+
+}  // namespace
+}  // namespace foresight
