@@ -8,6 +8,7 @@
 // policy's allocation is measured against the entity's own demand. Contention
 // mode (--hosts N --host-capacity cpu=…,memory=…): entities packed onto N hosts.
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -145,17 +146,21 @@ void RunEvaluate(const EvaluateFlags& f) {
                  "more than half the throttling removed with less cpu):\n";
     for (std::size_t i = 0; i < metrics.size(); ++i) {
       const VsVpa& v = vs_vpa[i];
-      // A resource the trace does not record has no ratios (MarkUnmeasured).
+      // A resource the trace does not record has no ratios (MarkUnmeasured);
+      // a ratio to a vpa total of 0 (no throttling at all) is n/a.
+      auto x = [](double r) {
+        return std::isnan(r) ? std::string("n/a") : absl::StrFormat("%.2fx", r);
+      };
       const std::string memory =
           ev.trace.measured.memory()
-              ? absl::StrFormat("memory %.2fx, OOM-free days %.3f (vpa %.3f)%s", v.memory_ratio,
+              ? absl::StrFormat("memory %s, OOM-free days %.3f (vpa %.3f)%s", x(v.memory_ratio),
                                 v.oom_free, v.vpa_oom_free,
                                 v.memory_target ? " [met]"
                                                 : (v.memory_dominates ? " [beats vpa]" : ""))
               : std::string("memory not measured");
       const std::string cpu =
           ev.trace.measured.cpu()
-              ? absl::StrFormat("cpu %.2fx, throttled %.2fx%s", v.cpu_ratio, v.throttled_ratio,
+              ? absl::StrFormat("cpu %s, throttled %s%s", x(v.cpu_ratio), x(v.throttled_ratio),
                                 v.cpu_target ? " [met]" : (v.cpu_dominates ? " [beats vpa]" : ""))
               : std::string("cpu not measured");
       std::cout << absl::StrFormat("  %-*s %s; %s\n", PolicyNameWidth(metrics), metrics[i].name,

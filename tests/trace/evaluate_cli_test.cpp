@@ -122,11 +122,23 @@ TEST_CASE("evaluate: warm-up, contention mode and every format's fixture") {
                                  {"alibaba", "alibaba-machine"},
                                  {"alibaba_container", "alibaba-container"},
                                  {"google2011", "google2011"},
-                                 {"google2019", "google2019"}}) {
+                                 {"google2019", "google2019"},
+                                 {"alibaba_invalid", "alibaba-machine"},
+                                 {"bitbrains_retired", "bitbrains"}}) {
     INFO(fmt);
     CHECK(Run(std::string("--trace ") + Data(dir) + " --format " + fmt +
               " --policies vpa,oracle") == 0);
   }
+  // Rows the format documents as not data are counted on the summary line.
+  CHECK(Slurp(foresight::testing::TempPath("eval_stdout.txt")).find("2 rows dropped (not data") !=
+        std::string::npos);
+  // A CPU-only trace: memory is not scored, not scored as perfect.
+  CHECK(Run("--trace " + Data("azure") +
+            " --format azure --policies 'vpa,track+fleet+damped[cpu_level=0.8],oracle'") == 0);
+  const std::string azure = Slurp(foresight::testing::TempPath("eval_stdout.txt"));
+  CHECK(azure.find("track+fleet+damped[cpu_level=0.8] memory not measured; cpu ") !=
+        std::string::npos);
+  CHECK(azure.find("nan") == std::string::npos);
 }
 
 TEST_CASE("evaluate fails cleanly on bad input, naming file, line and column") {
