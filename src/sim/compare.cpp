@@ -127,7 +127,8 @@ int PolicyNameWidth(const std::vector<PolicyMetrics>& metrics) {
 
 std::string ComparisonTable(const std::vector<PolicyMetrics>& metrics) {
   const int width = PolicyNameWidth(metrics);
-  std::string out = absl::StrFormat("%-*s %9s %9s %9s %9s %8s %8s %9s %6s %10s %7s\n", width, "policy",
+  std::string out = absl::StrFormat("%-*s %9s %9s %9s %9s %8s %8s %9s %6s %10s %7s\n", width,
+                                    "policy",
                                     "under%", "cpu-h", "mem-GiBh", "slack", "ooms", "oomfree",
                                     "chg/d p99", "viol", "cost", "gap");
   for (const PolicyMetrics& m : metrics) {

@@ -161,8 +161,9 @@ absl::StatusOr<PolicyRunner> TuneTrackFleetDamped(const std::vector<double>& v) 
   if (!(cpu_level > 0.0 && cpu_level < 1.0)) {
     return absl::InvalidArgumentError(absl::StrCat("cpu_level must be in (0, 1), got ", cpu_level));
   }
-  return PolicyRunner([fleet_level, cpu_level](const Workload& w, const ReplayOptions& o,
-                                               ReplayRecorder* rec) -> absl::StatusOr<ReplayResult> {
+  return PolicyRunner([fleet_level, cpu_level](
+                          const Workload& w, const ReplayOptions& o,
+                          ReplayRecorder* rec) -> absl::StatusOr<ReplayResult> {
     auto f = TrackFleetSmoothReplayForecaster(w, o.pool, fleet_level);
     if (!f.ok()) return f.status();
     QuantileTargetOptions target = TrackEnvelopeTargetOptions();

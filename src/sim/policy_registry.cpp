@@ -43,7 +43,9 @@ absl::StatusOr<const PolicyInfo*> PolicyRegistry::Tuned(std::string_view name) c
   if (base == nullptr) return nullptr;  // the caller names the unknown policy
   auto knob_list = [&] {
     std::vector<std::string> k;
-    for (const PolicyKnob& knob : base->knobs) k.push_back(absl::StrCat(knob.name, "=", knob.default_value));
+    for (const PolicyKnob& knob : base->knobs) {
+      k.push_back(absl::StrCat(knob.name, "=", knob.default_value));
+    }
     return k.empty() ? std::string("none") : absl::StrJoin(k, ", ");
   };
   if (name.back() != ']' || !base->tune) {
@@ -67,7 +69,9 @@ absl::StatusOr<const PolicyInfo*> PolicyRegistry::Tuned(std::string_view name) c
     }
     double v = 0.0;
     const std::string text =
-        eq == std::string_view::npos ? "" : std::string(absl::StripAsciiWhitespace(Sv(item.substr(eq + 1))));
+        eq == std::string_view::npos
+            ? ""
+            : std::string(absl::StripAsciiWhitespace(Sv(item.substr(eq + 1))));
     if (!absl::SimpleAtod(text, &v) || !std::isfinite(v)) {
       return absl::InvalidArgumentError(absl::StrCat("policy '", Sv(name), "': knob '", Sv(key),
                                                      "' needs a number, got '", text, "'"));

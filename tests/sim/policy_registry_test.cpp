@@ -39,11 +39,14 @@ TEST_CASE("a tuned variant is one list item, named as written, resolved once") {
   CHECK((*r)[1]->name == "track+fleet+damped[fleet_level=0.95, cpu_level=0.8]");
   CHECK((*r)[3]->name == "oracle");
   // Resolving the same text again gives the same entry.
-  auto again = PolicyRegistry::Global().Resolve("track+fleet+damped[fleet_level=0.95, cpu_level=0.8]");
+  auto again =
+      PolicyRegistry::Global().Resolve("track+fleet+damped[fleet_level=0.95, cpu_level=0.8]");
   REQUIRE(again.ok());
   CHECK((*again)[0] == (*r)[1]);
   // A tuned name is not listed among the registered entries.
-  for (const PolicyInfo* p : PolicyRegistry::Global().All()) CHECK(p->name.find('[') == std::string::npos);
+  for (const PolicyInfo* p : PolicyRegistry::Global().All()) {
+    CHECK(p->name.find('[') == std::string::npos);
+  }
 }
 
 TEST_CASE("knobs change what the policy holds; empty brackets are the registered policy") {

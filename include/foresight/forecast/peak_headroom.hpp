@@ -99,7 +99,7 @@
 // not taken from what the margin learns.
 
 //
-// Cost: state is the wrapped state plus 3 `periods` + `lag` + 13 numbers
+// Cost: state is the wrapped state plus 3 `periods` + `lag` + 15 numbers
 // (and `period` more with a phase floor).
 // Update costs the wrapped Update plus one wrapped Predict (of `lag` steps), to
 // record the mean the sample `lag` steps on is scored against, and once a
