@@ -204,6 +204,54 @@ TEST_CASE("Damped's per-resource thresholds replace the shared ones resource by 
   for (Resource r : kAllResources) CHECK(after[r] == doctest::Approx(10.5));
 }
 
+TEST_CASE("Damped holds a resource never used at its limit until the first use") {
+  // Memory idle at 0 since the start (a VM not started yet): the base would
+  // follow it down to 1; with hold_until_used the limit stays at 10. CPU,
+  // not held, shrinks. The first sample above 0 ends the hold for good.
+  Damped<WaterFilling> damped;
+  DampingOptions o;
+  o.min_relative_change = 0.02;
+  o.hysteresis = 0.10;
+  o.hold_window = absl::ZeroDuration();
+  o.changes_per_day = 0;
+  o.hold_until_used.memory() = true;
+  REQUIRE(damped.set_options(o).ok());
+  RandomInstance in = OneUser(0.0, 10.0);
+  for (Resource r : kAllResources) SetOutlook(in, 0, r, 1.0);
+  AllocationPlan plan;
+  for (int tick = 0; tick < 3; ++tick) {
+    in.now += absl::Minutes(5);
+    REQUIRE(damped.Plan(in.Request(), plan).ok());
+    ApplyPlan(in, plan);
+    CHECK(in.users[0].allocation.memory() == 10.0);
+  }
+  CHECK(in.users[0].allocation.cpu() == doctest::Approx(1.0));
+  // First use: the shrink is made, and stays allowed once usage is 0 again.
+  in.users[0].usage.memory() = 0.5;
+  in.now += absl::Minutes(5);
+  REQUIRE(damped.Plan(in.Request(), plan).ok());
+  ApplyPlan(in, plan);
+  CHECK(in.users[0].allocation.memory() == doctest::Approx(1.0));
+  in.users[0].usage.memory() = 0.0;
+  SetOutlook(in, 0, Resource::kMemory, 5.0);
+  in.now += absl::Minutes(5);
+  REQUIRE(damped.Plan(in.Request(), plan).ok());
+  ApplyPlan(in, plan);
+  SetOutlook(in, 0, Resource::kMemory, 0.5);
+  in.now += absl::Minutes(5);
+  REQUIRE(damped.Plan(in.Request(), plan).ok());
+  ApplyPlan(in, plan);
+  CHECK(in.users[0].allocation.memory() == doctest::Approx(0.5));
+  // Grows are never held.
+  Damped<WaterFilling> fresh;
+  REQUIRE(fresh.set_options(o).ok());
+  RandomInstance idle = OneUser(0.0, 1.0);
+  for (Resource r : kAllResources) SetOutlook(idle, 0, r, 4.0);
+  REQUIRE(fresh.Plan(idle.Request(), plan).ok());
+  ApplyPlan(idle, plan);
+  CHECK(idle.users[0].allocation.memory() == doctest::Approx(4.0));
+}
+
 TEST_CASE("Damped's grow overshoot goes past the target within max and capacity") {
   DampingOptions o;
   o.min_relative_change = 0.02;

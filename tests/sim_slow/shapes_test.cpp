@@ -108,7 +108,11 @@ TEST_CASE("a VM started from idle or resized costs track+* policies no lasting m
   // VPA's memory (a margin of 3 levels for the rest of the trace). With them,
   // 1.13x and 1.19x: the prior 0.3 for three days, then the floor; with
   // the cap over the window's peak (PeakCap, fixed at 1.5x here: a one-VM
-  // fleet never answers) too, 0.98x and 1.05x.
+  // fleet never answers) too, 0.98x and 1.05x. Since the idle VM's memory is
+  // held at its initial 16 GiB until its first use (Damped's
+  // hold_until_used, session 12), as VPA holds it, the start costs 1.22x: the
+  // 0.98x counted two idle scored days at next to nothing, and an OOM on the
+  // boot day.
   const Workload start = Shapes(1, 14, 4.0, 16 * kGiB, [](std::size_t, std::size_t t, auto& rng) {
     const bool on = t >= 3 * kPerDay;
     return std::pair{on ? 1.0 * Noise(rng, 0.1) : 0.0, on ? 8 * kGiB * Noise(rng, 0.005) : 0.0};
@@ -123,12 +127,11 @@ TEST_CASE("a VM started from idle or resized costs track+* policies no lasting m
     const auto [v, s, f] = MemoryRuns(name, *w);
     CHECK(Memory(s, v) < 1.4);
     CHECK(Memory(f, v) < 1.4);
-    // The boot itself costs the tracking policies its day (measured: 12 of 13
-    // scored days OOM-free, VPA 13): a limit that followed the idle VM down
-    // is not ahead of its start. Nothing else is lost.
-    const double boot = w == &start ? 1.0 / 13 + 1e-9 : 0.0;
-    CHECK(s.oom_free_entity_days >= v.oom_free_entity_days - boot);
-    CHECK(f.oom_free_entity_days >= v.oom_free_entity_days - boot);
+    // Nothing is lost, not even the boot day: before the hold, a limit that
+    // followed the idle VM down was not ahead of its start (12 of 13 scored
+    // days OOM-free, VPA 13).
+    CHECK(s.oom_free_entity_days >= v.oom_free_entity_days);
+    CHECK(f.oom_free_entity_days >= v.oom_free_entity_days);
   }
 }
 

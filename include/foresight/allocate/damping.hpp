@@ -21,6 +21,12 @@
 //                    over the last `hold_window`;
 //   change budget    at most `changes_per_day` ticks with a change per user in
 //                    any 24 hours (0 = unlimited);
+//   hold until used  for a resource with `hold_until_used[r]`, no shrink until
+//                    the user has used some of it (usage > 0 at a tick so
+//                    far): a VM idle at zero since it appeared (not started
+//                    yet, powered off) keeps its initial limit, as VPA does by
+//                    ignoring zero samples, instead of following the zeros
+//                    down and going out of memory at its first start;
 //   yield to grows   a shrink the rules above held back is made after all,
 //                    largest first, while its host lacks room for the grows
 //                    that survived (`yield_to_grows`): damping one user must
@@ -43,6 +49,7 @@
 // | ResourceVector | grow_overshoot      | share added to a grow's target     | 0       |
 // | absl::Duration | hold_window         | shrink only to the max rec. over   | 30 min  |
 // | int            | changes_per_day     | per-user change budget             | 48      |
+// | PerResource<bool> | hold_until_used  | no shrink before first use         | all off |
 // | bool           | yield_to_grows      | release held shrinks for grows     | true    |
 #ifndef FORESIGHT_ALLOCATE_DAMPING_HPP_
 #define FORESIGHT_ALLOCATE_DAMPING_HPP_
@@ -81,6 +88,7 @@ struct DampingOptions {
   absl::Duration hold_window = absl::Minutes(30);
   int changes_per_day = 48;
   bool yield_to_grows = true;
+  PerResource<bool> hold_until_used{};
 };
 
 template <Allocator BaseT>
@@ -139,6 +147,9 @@ class Damped {
         st.recs.pop_front();
       }
       st.recs.push_back({req.now, recs_[i]});
+      for (Resource r : kAllResources) {
+        if (req.users[i].usage[r] > 0.0) st.used[r] = true;
+      }
     }
     builder_.Reset();
     held_.clear();
@@ -168,6 +179,7 @@ class Damped {
         } else if (keep && to > m.from && options_.grow_overshoot[r] > 0.0) {
           to = std::max(to, std::min(to * (1.0 + options_.grow_overshoot[r]), t.max[r]));
         }
+        if (keep && to < m.from && options_.hold_until_used[r] && !st.used[r]) keep = false;
         if (keep && options_.changes_per_day > 0 &&
             static_cast<int>(st.changes.size()) >= options_.changes_per_day) {
           keep = false;
@@ -257,6 +269,7 @@ class Damped {
   struct UserState {
     std::deque<absl::Time> changes;  // ticks with a change in the last 24 h
     std::deque<Rec> recs;            // base recommendations within the hold window
+    PerResource<bool> used{};        // resources with usage > 0 at some tick so far
   };
 
   BaseT base_;
