@@ -6,6 +6,7 @@
 #include <string>
 
 #include "foresight/sim/compare.hpp"
+#include "foresight/sim/replay.hpp"
 #include "foresight/sim/vm_trace.hpp"
 
 namespace foresight {
@@ -75,11 +76,31 @@ TEST_CASE("knobs change what the policy holds; empty brackets are the registered
   CHECK(low.throttled_cpu_seconds >= base.throttled_cpu_seconds);
   CHECK(high.throttled_cpu_seconds <= base.throttled_cpu_seconds);
   CHECK(low.allocated_resource_seconds.memory() == base.allocated_resource_seconds.memory());
-  // Memory: a lower fleet rank never holds more (the CPU is untouched).
+  // Memory: a fleet this small never files enough peaks for its rank to
+  // answer, so fleet_level cannot show in the metrics here (on the 200-VM
+  // trace 0.95 holds 0.85x VPA's memory against 0.89x: evaluate.md); the
+  // builder test below checks that the level reaches the fleet.
   const PolicyMetrics& lean = (*runs)[4].metrics;
-  CHECK(lean.allocated_resource_seconds.memory() <= base.allocated_resource_seconds.memory());
   CHECK(lean.allocated_resource_seconds.cpu() == base.allocated_resource_seconds.cpu());
   for (const PolicyRun& run : *runs) CHECK(run.metrics.capacity_violations == 0);
+}
+
+TEST_CASE("fleet_level reaches the memory margins' fleet, and only it") {
+  absl::StatusOr<Workload> w = GenerateVmTrace({.vms = 2, .days = 1, .seed = 4});
+  REQUIRE(w.ok());
+  auto fleet_of = [&](double level) {
+    auto f = TrackFleetSmoothReplayForecaster(*w, SimulatedPoolOptions{}, level);
+    REQUIRE_MESSAGE(f.ok(), f.status().ToString());
+    const auto& margin = f->memory().inner();  // PeakCap -> PeakHeadroom
+    REQUIRE(margin.options().fleet != nullptr);
+    REQUIRE(f->memory().options().fleet != nullptr);
+    // The cap's records fleet keeps its own level.
+    CHECK(f->memory().options().fleet->options().level == TrackFleetCapRecordOptions().level);
+    return margin.options().fleet->options().level;
+  };
+  CHECK(fleet_of(0.95) == 0.95);
+  CHECK(fleet_of(FleetPeaksOptions{}.level) == 0.98);
+  CHECK_FALSE(TrackFleetSmoothReplayForecaster(*w, SimulatedPoolOptions{}, 1.5).ok());
 }
 
 TEST_CASE("bad tuned names are errors naming the policy, the knob or the value") {
