@@ -45,7 +45,7 @@ def simulate(users=40, days=14, seed=42, policies="default",
 
 def evaluate(trace, format, step="300s", aggregate="mean", policies=None, warmup="0s",
              hosts=0, host_capacity="", entity_capacity="", machine_capacity="",
-             max_entities=0, threads=0, report=None, record=200):
+             max_entities=0, threads=0, report=None, record=200, vpa_frontier=False):
     """Replays a trace file or folder under each policy, as `foresight evaluate`
     does, and returns its `--json` document as a dict: simulate's keys
     ("policies", "gap_closed") plus "trace", "gap_closed_by_metric" and
@@ -59,6 +59,9 @@ def evaluate(trace, format, step="300s", aggregate="mean", policies=None, warmup
     ("cpu=32,memory=128Gi") switches to contention mode. Capacities use the
     CLI's syntax too. `report` ("out.html") also writes the CLI's HTML report,
     with `record` entities (evenly spread) in its per-entity plots.
+    `vpa_frontier=True` also replays 54 tunings of vpa and adds "vpa_frontier"
+    (their metrics) and "vs_vpa_frontier" (each policy against the cheapest
+    tuning at least as safe), as `--vpa-frontier` does.
     """
     if not getattr(_foresight, "has_evaluate", False):
         raise RuntimeError("foresight was built without the trace evaluator (foresight_evaluate)")
@@ -71,7 +74,7 @@ def evaluate(trace, format, step="300s", aggregate="mean", policies=None, warmup
         str(trace), str(format), span(step), str(aggregate),
         [str(p) for p in (policies or [])], span(warmup), int(hosts), str(host_capacity),
         str(entity_capacity), str(machine_capacity), int(max_entities), int(threads),
-        str(report or ""), int(record)))
+        str(report or ""), int(record), bool(vpa_frontier)))
 
 
 __all__ = [n for n in dir(_foresight) if not n.startswith("_")] + [

@@ -108,7 +108,7 @@ std::string EvaluateJson(const std::string& path, const std::string& format,
                          int hosts, const std::string& host_capacity,
                          const std::string& entity_capacity, const std::string& machine_capacity,
                          std::size_t max_entities, int threads, const std::string& report,
-                         std::size_t record) {
+                         std::size_t record, bool vpa_frontier) {
   const TraceFormat f = Unwrap(ParseTraceFormat(format));
   if (!report.empty() && !report.ends_with(".html") && !report.ends_with(".htm")) {
     throw py::value_error("report must end in .html");
@@ -121,6 +121,7 @@ std::string EvaluateJson(const std::string& path, const std::string& format,
   o.hosts = hosts;
   o.host_capacity = host_capacity;
   o.threads = threads;
+  o.vpa_frontier = vpa_frontier;
   if (!report.empty()) o.record = record;
   absl::StatusOr<TraceEvaluation> e = absl::UnknownError("not run");
   {
@@ -240,7 +241,8 @@ void BindSim(py::module_& m) {
   m.def("_evaluate_json", &EvaluateJson, py::arg("path"), py::arg("format"), py::arg("step"),
         py::arg("aggregate"), py::arg("policies"), py::arg("warmup"), py::arg("hosts"),
         py::arg("host_capacity"), py::arg("entity_capacity"), py::arg("machine_capacity"),
-        py::arg("max_entities"), py::arg("threads"), py::arg("report"), py::arg("record"));
+        py::arg("max_entities"), py::arg("threads"), py::arg("report"), py::arg("record"),
+        py::arg("vpa_frontier") = false);
   m.attr("evaluate_default_policies") = std::string(kEvaluateDefaultPolicies);
   m.attr("has_evaluate") = true;
 #else

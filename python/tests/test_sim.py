@@ -107,6 +107,17 @@ def test_evaluate_and_load_trace_like_the_cli(tmp_path):
     assert r["vs_vpa"]["oracle"]["allocated_memory_ratio"] < 1.0
     assert r["vs_vpa"]["oracle"]["oom_free_entity_days"] == 1.0
     assert all(p["capacity_violations"] == 0 for p in r["policies"].values())
+    assert "vs_vpa_frontier" not in r
+    # VPA's frontier: 54 tunings, the oracle beyond it on memory (no tuning is
+    # as OOM-free) or at least no more expensive than the tuning that is.
+    f = fs.evaluate(str(path), "long", warmup="1d", threads=1, policies=["vpa", "oracle"],
+                    vpa_frontier=True)
+    assert len(f["vpa_frontier"]) == 54
+    assert "vpa[memory_percentile=0.9,cpu_percentile=0.9,margin=0.15]" in f["vpa_frontier"]
+    o = f["vs_vpa_frontier"]["oracle"]
+    assert o["memory_beyond_frontier"] or o["memory_ratio"] <= 1.0
+    v = f["vs_vpa_frontier"]["vpa"]
+    assert v["memory_ratio"] >= 1.0 and v["memory_match"].startswith("vpa[")  # its twin is in the grid
     # Seconds for spans, and contention mode.
     c = fs.evaluate(str(path), "long", warmup=3600, threads=1, policies="vpa",
                     hosts=1, host_capacity="cpu=64,memory=256Gi")

@@ -48,6 +48,7 @@ struct EvaluateFlags {
   std::size_t max_entities = 0;
   std::size_t record = 200;
   int threads = 0;
+  bool vpa_frontier = false;
 };
 
 [[noreturn]] void Fail(const absl::Status& s) {
@@ -70,6 +71,7 @@ void RunEvaluate(const EvaluateFlags& f) {
   eo.hosts = f.hosts;
   eo.host_capacity = f.host_capacity;
   eo.threads = f.threads;
+  eo.vpa_frontier = f.vpa_frontier;
   LoadOptions& load = eo.load;
   absl::StatusOr<absl::Duration> step = ParseSpan(f.step, "--step");
   if (!step.ok()) Fail(step.status());
@@ -168,6 +170,29 @@ void RunEvaluate(const EvaluateFlags& f) {
     }
   }
 
+  if (!ev.vs_frontier.empty()) {
+    std::cout << absl::StrFormat(
+        "vs vpa's frontier (%d vpa variants replayed: memory_percentile = cpu_percentile in "
+        "0.5..0.99, margin in 0..0.5; ratio to the cheapest variant at least as safe, under 1: "
+        "no vpa tuning matched it as cheaply):\n",
+        static_cast<int>(ev.frontier.size()));
+    for (std::size_t i = 0; i < metrics.size(); ++i) {
+      const VsVpaFrontier& v = ev.vs_frontier[i];
+      auto side = [](const char* what, bool measured, bool beyond, double ratio,
+                     const std::string& match, const char* safer) {
+        if (!measured) return absl::StrCat(what, " not measured");
+        if (beyond) return absl::StrCat(what, ": no variant ", safer);
+        return absl::StrFormat("%s %.2fx %s", what, ratio, match);
+      };
+      std::cout << absl::StrFormat(
+          "  %-*s %s; %s\n", PolicyNameWidth(metrics), metrics[i].name,
+          side("memory", ev.trace.measured.memory(), v.memory_beyond, v.memory_ratio,
+               v.memory_match, "has as many OOM-free days"),
+          side("cpu", ev.trace.measured.cpu(), v.cpu_beyond, v.cpu_ratio, v.cpu_match,
+               "throttles as little"));
+    }
+  }
+
   if (!f.json.empty()) {
     if (!WriteFile(f.json, EvaluationJson(ev, eo)))
       Fail(absl::InternalError("cannot write " + f.json));
@@ -215,6 +240,9 @@ void SetupEvaluate(CLI::App& app) {
       ->capture_default_str();
   app.add_option("--write-long", f->write_long, "also write the resampled trace as long CSV");
   app.add_option("--threads", f->threads, "policies replayed in parallel (0: all cores)");
+  app.add_flag("--vpa-frontier", f->vpa_frontier,
+               "also replay 54 tunings of vpa and compare every policy with the cheapest one "
+               "at least as safe (VPA's frontier, not only its default point)");
   app.callback([f] { RunEvaluate(*f); });
 }
 

@@ -9,6 +9,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_format.h"
 #include "foresight/core/absl_compat.hpp"
 #include "foresight/core/units.hpp"
@@ -130,11 +131,73 @@ std::vector<VsVpa> CompareToVpa(const std::vector<PolicyMetrics>& metrics) {
   return out;
 }
 
+std::vector<std::string> VpaFrontierVariants() {
+  std::vector<std::string> out;
+  for (double margin : {0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5}) {
+    for (double p : {0.5, 0.7, 0.8, 0.9, 0.95, 0.99}) {
+      out.push_back(absl::StrCat("vpa[memory_percentile=", p, ",cpu_percentile=", p,
+                                 ",margin=", margin, "]"));
+    }
+  }
+  return out;
+}
+
+std::vector<VsVpaFrontier> CompareToVpaFrontier(const std::vector<PolicyMetrics>& metrics,
+                                                const std::vector<PolicyMetrics>& frontier) {
+  if (frontier.empty()) return {};
+  std::vector<VsVpaFrontier> out(metrics.size());
+  for (std::size_t i = 0; i < metrics.size(); ++i) {
+    const PolicyMetrics& m = metrics[i];
+    VsVpaFrontier& v = out[i];
+    // Memory: the least memory among variants at least as OOM-free.
+    if (!std::isnan(m.oom_free_entity_days)) {
+      const PolicyMetrics* best = nullptr;
+      for (const PolicyMetrics& f : frontier) {
+        if (!(f.oom_free_entity_days >= m.oom_free_entity_days)) continue;
+        if (best == nullptr || f.allocated_resource_seconds.memory() <
+                                   best->allocated_resource_seconds.memory()) {
+          best = &f;
+        }
+      }
+      v.memory_beyond = best == nullptr;
+      if (best != nullptr && best->allocated_resource_seconds.memory() > 0) {
+        v.memory_ratio =
+            m.allocated_resource_seconds.memory() / best->allocated_resource_seconds.memory();
+        v.memory_match = best->name;
+      }
+    }
+    // CPU: the least CPU among variants throttling no more.
+    if (!std::isnan(m.throttled_cpu_seconds)) {
+      const PolicyMetrics* best = nullptr;
+      for (const PolicyMetrics& f : frontier) {
+        if (!(f.throttled_cpu_seconds <= m.throttled_cpu_seconds)) continue;
+        if (best == nullptr ||
+            f.allocated_resource_seconds.cpu() < best->allocated_resource_seconds.cpu()) {
+          best = &f;
+        }
+      }
+      v.cpu_beyond = best == nullptr;
+      if (best != nullptr && best->allocated_resource_seconds.cpu() > 0) {
+        v.cpu_ratio = m.allocated_resource_seconds.cpu() / best->allocated_resource_seconds.cpu();
+        v.cpu_match = best->name;
+      }
+    }
+  }
+  return out;
+}
+
 absl::StatusOr<TraceEvaluation> EvaluateTrace(const std::string& path, TraceFormat format,
                                               const EvaluateOptions& options) {
   absl::StatusOr<std::vector<const PolicyInfo*>> policies =
       PolicyRegistry::Global().Resolve(options.policies);
   if (!policies.ok()) return policies.status();
+  std::vector<const PolicyInfo*> frontier;
+  if (options.vpa_frontier) {
+    absl::StatusOr<std::vector<const PolicyInfo*>> f =
+        PolicyRegistry::Global().Resolve(absl::StrJoin(VpaFrontierVariants(), ","));
+    if (!f.ok()) return f.status();
+    frontier = *std::move(f);
+  }
   if (options.warmup < absl::ZeroDuration()) {
     return absl::InvalidArgumentError("warmup must be >= 0");
   }
@@ -180,7 +243,7 @@ absl::StatusOr<TraceEvaluation> EvaluateTrace(const std::string& path, TraceForm
   replay.warmup = options.warmup;
   e.recorded = options.record > 0 ? SpreadUsers(w.num_users(), options.record)
                                   : std::vector<std::size_t>{};
-  if (options.on_loaded) options.on_loaded(w, policies->size());
+  if (options.on_loaded) options.on_loaded(w, policies->size() + frontier.size());
   absl::StatusOr<std::vector<PolicyRun>> runs =
       RunPolicies(w, *policies, replay, options.threads, e.recorded, options.on_step);
   if (!runs.ok()) return runs.status();
@@ -190,6 +253,16 @@ absl::StatusOr<TraceEvaluation> EvaluateTrace(const std::string& path, TraceForm
     e.metrics.push_back(r.metrics);
   }
   e.vs_vpa = CompareToVpa(e.metrics);
+  if (!frontier.empty()) {
+    absl::StatusOr<std::vector<PolicyRun>> variants =
+        RunPolicies(w, frontier, replay, options.threads, {}, options.on_step);
+    if (!variants.ok()) return variants.status();
+    for (PolicyRun& r : *variants) {
+      MarkUnmeasured(r.metrics, e.trace.measured);
+      e.frontier.push_back(std::move(r.metrics));
+    }
+    e.vs_frontier = CompareToVpaFrontier(e.metrics, e.frontier);
+  }
   return e;
 }
 
@@ -229,6 +302,19 @@ std::string EvaluationJson(const TraceEvaluation& e, const EvaluateOptions& opti
                                          {"cpu_target_met", v.cpu_target},
                                          {"memory_dominates_vpa", v.memory_dominates},
                                          {"cpu_dominates_vpa", v.cpu_dominates}};
+  }
+  if (!e.frontier.empty()) {
+    root["vpa_frontier"] = nlohmann::json::parse(ComparisonJson(e.frontier))["policies"];
+    for (std::size_t i = 0; i < e.vs_frontier.size() && i < e.metrics.size(); ++i) {
+      const VsVpaFrontier& v = e.vs_frontier[i];
+      auto match = [](const std::string& s) {
+        return s.empty() ? nlohmann::json(nullptr) : nlohmann::json(s);
+      };
+      root["vs_vpa_frontier"][e.metrics[i].name] = {
+          {"memory_ratio", num(v.memory_ratio)}, {"memory_match", match(v.memory_match)},
+          {"memory_beyond_frontier", v.memory_beyond}, {"cpu_ratio", num(v.cpu_ratio)},
+          {"cpu_match", match(v.cpu_match)},     {"cpu_beyond_frontier", v.cpu_beyond}};
+    }
   }
   return root.dump(indent) + "\n";
 }

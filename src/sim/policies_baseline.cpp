@@ -11,10 +11,31 @@
 namespace foresight {
 namespace {
 
+// vpa with VPA's own tuning flags as knobs, so its frontier can be traced on
+// the same trace as a proactive policy's. The registered entry is this runner
+// at VPA's defaults.
+const std::vector<PolicyKnob> kVpaKnobs = {
+    {"memory_percentile", VpaStyleOptions{}.memory_target_percentile,
+     "percentile of the daily memory peaks targeted (VPA --target-memory-percentile), in (0, 1]"},
+    {"cpu_percentile", VpaStyleOptions{}.cpu_target_percentile,
+     "percentile of CPU (and IO, network) usage targeted (VPA --target-cpu-percentile), in (0, 1]"},
+    {"margin", VpaStyleOptions{}.safety_margin,
+     "safety margin on every estimate (VPA --recommendation-margin-fraction), >= 0"},
+    {"half_life_hours", absl::ToDoubleHours(VpaStyleOptions{}.half_life),
+     "half-life of the usage histograms' decay in hours (VPA --*-histogram-decay-half-life)"},
+};
+
+absl::StatusOr<PolicyRunner> TuneVpa(const std::vector<double>& v) {
+  VpaStyleOptions options;
+  options.memory_target_percentile = v.at(0);
+  options.cpu_target_percentile = v.at(1);
+  options.safety_margin = v.at(2);
+  options.half_life = absl::Hours(v.at(3));
+  return OptionsRunner<VpaStyle>(options);
+}
+
 FORESIGHT_REGISTER_POLICY(kVpa, "vpa", "Kubernetes VPA recommender estimator (reactive baseline)",
-                          [](const Workload& w, const ReplayOptions& o, ReplayRecorder* rec) {
-                            return Replay(w, VpaStyle{}, o, rec);
-                          }, 10);
+                          RunnerAtDefaults(kVpaKnobs, TuneVpa), 10, kVpaKnobs, TuneVpa);
 
 FORESIGHT_REGISTER_POLICY(kHpa, "hpa", "Kubernetes HPA proportional rule on limits (reactive)",
                           [](const Workload& w, const ReplayOptions& o, ReplayRecorder* rec) {
@@ -174,19 +195,12 @@ absl::StatusOr<PolicyRunner> TuneTrackFleetDamped(const std::vector<double>& v) 
   });
 }
 
-PolicyRunner DefaultRunner(absl::StatusOr<PolicyRunner> (*tune)(const std::vector<double>&),
-                           const std::vector<PolicyKnob>& knobs) {
-  std::vector<double> defaults;
-  for (const PolicyKnob& k : knobs) defaults.push_back(k.default_value);
-  return *tune(defaults);
-}
-
 FORESIGHT_REGISTER_POLICY(kTrackFleetDamped, "track+fleet+damped",
                           "track+smooth+damped with memory's margin pooled across the fleet "
                           "(FleetPeaks, floor 5%), its cap learned from the fleet (PeakCap, "
                           "5-50%) and CPU also on AdaptiveEwma: learns what "
                           "track+smooth+damped assumes",
-                          DefaultRunner(TuneTrackFleetDamped, kTrackFleetDampedKnobs), 41,
+                          RunnerAtDefaults(kTrackFleetDampedKnobs, TuneTrackFleetDamped), 41,
                           kTrackFleetDampedKnobs, TuneTrackFleetDamped);
 
 FORESIGHT_REGISTER_POLICY(kOracle, "oracle", "perfect foresight of the replayed demand (bound)",

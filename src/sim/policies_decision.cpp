@@ -35,14 +35,37 @@ FORESIGHT_DECISION_POLICY(kFallback, "fallback",
 FORESIGHT_DECISION_POLICY(kDampedWaterFill, "waterfill+damped",
                           "water-filling with hysteresis, change budget and hold-the-max",
                           Damped<WaterFilling>, 45);
-FORESIGHT_DECISION_POLICY(kAutopilotWindow, "autopilot-window",
-                          "Autopilot moving-window recommender (reactive baseline)",
-                          AutopilotMovingWindow, 50);
 FORESIGHT_DECISION_POLICY(kAutopilotMl, "autopilot-ml",
                           "Autopilot ML recommender: ensemble of (decay, margin) models",
                           AutopilotMl, 51);
 
 #undef FORESIGHT_DECISION_POLICY
+
+// autopilot-window with its recommender's numbers as knobs; the registered
+// entry is this runner at the defaults.
+const std::vector<PolicyKnob> kAutopilotWindowKnobs = {
+    {"percentile", AutopilotWindowOptions{}.percentile,
+     "decayed percentile of cpu/io/net usage allocated, in (0, 1]"},
+    {"margin", AutopilotWindowOptions{}.margin, "safety margin on every recommendation, >= 0"},
+    {"half_life_hours", absl::ToDoubleHours(AutopilotWindowOptions{}.half_life),
+     "half-life of the usage histograms' decay in hours"},
+    {"peak_window_hours", absl::ToDoubleHours(AutopilotWindowOptions{}.peak_window),
+     "window of memory's peak in hours"},
+};
+
+absl::StatusOr<PolicyRunner> TuneAutopilotWindow(const std::vector<double>& v) {
+  AutopilotWindowOptions options;
+  options.percentile = v.at(0);
+  options.margin = v.at(1);
+  options.half_life = absl::Hours(v.at(2));
+  options.peak_window = absl::Hours(v.at(3));
+  return OptionsRunner<AutopilotMovingWindow>(options);
+}
+
+FORESIGHT_REGISTER_POLICY(kAutopilotWindow, "autopilot-window",
+                          "Autopilot moving-window recommender (reactive baseline)",
+                          RunnerAtDefaults(kAutopilotWindowKnobs, TuneAutopilotWindow), 50,
+                          kAutopilotWindowKnobs, TuneAutopilotWindow);
 
 }  // namespace
 }  // namespace foresight

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -16,6 +18,18 @@ namespace foresight {
 PolicyRegistry& PolicyRegistry::Global() {
   static PolicyRegistry* registry = new PolicyRegistry();
   return *registry;
+}
+
+PolicyRunner RunnerAtDefaults(const std::vector<PolicyKnob>& knobs, const PolicyTuner& tune) {
+  std::vector<double> defaults;
+  for (const PolicyKnob& k : knobs) defaults.push_back(k.default_value);
+  absl::StatusOr<PolicyRunner> run = tune(defaults);
+  if (!run.ok()) {
+    std::fprintf(stderr, "foresight: a policy's knob defaults are rejected: %s\n",
+                 run.status().ToString().c_str());
+    std::abort();
+  }
+  return *std::move(run);
 }
 
 void PolicyRegistry::Add(PolicyInfo info) { entries_.push_back(std::move(info)); }

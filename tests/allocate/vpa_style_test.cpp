@@ -2,6 +2,9 @@
 
 #include <doctest/doctest.h>
 
+#include <cmath>
+#include <string>
+
 #include "foresight/allocate/internal/decaying_histogram.hpp"
 #include "foresight/testing/conformance.hpp"
 #include "one_user.hpp"
@@ -102,6 +105,73 @@ TEST_CASE("VpaStyle rejects a malformed request and keeps its state") {
   p.users[0].usage.cpu() = -1;
   AllocationPlan plan;
   CHECK(absl::IsInvalidArgument(vpa.Plan(req, plan)));
+}
+
+TEST_CASE("VpaStyle's memory and cpu target percentiles act on their own resource only") {
+  // Memory peaks alternate 1 and 3 GiB by day; CPU cycles 1..10 cores.
+  auto converge = [](VpaStyleOptions o) {
+    VpaStyle vpa;
+    REQUIRE(vpa.set_options(o).ok());
+    testing::OneUser u;
+    u.users[0].allocation = MakeResources(0.1, 0.5 * kGiB, 1e6, 1e6);
+    AllocationPlan plan;
+    absl::Time now = absl::FromUnixSeconds(1700000000);
+    for (int i = 0; i < 288 * 10; ++i, now += absl::Minutes(5)) {
+      const double mem = (i / 288) % 2 == 0 ? 1 * kGiB : 3 * kGiB;
+      u.users[0].usage = MakeResources(1.0 + i % 10, mem, 1e6, 1e6);
+      REQUIRE(vpa.Plan(u.Request(now), plan).ok());
+      u.Apply(plan);
+    }
+    return u.users[0].allocation;
+  };
+  const ResourceVector base = converge({});
+  VpaStyleOptions low_memory;
+  low_memory.memory_target_percentile = 0.3;
+  const ResourceVector lm = converge(low_memory);
+  VpaStyleOptions low_cpu;
+  low_cpu.cpu_target_percentile = 0.3;
+  const ResourceVector lc = converge(low_cpu);
+  // P90 of the peaks is 3 GiB; P30 is 1 GiB.
+  CHECK(base.memory() == doctest::Approx(3 * 1.15 * kGiB).epsilon(0.08));
+  CHECK(lm.memory() == doctest::Approx(1 * 1.15 * kGiB).epsilon(0.08));
+  CHECK(lm.cpu() == base.cpu());
+  CHECK(lc.cpu() < 0.5 * base.cpu());
+  CHECK(lc.memory() == base.memory());
+  VpaStyleOptions no_margin;
+  no_margin.safety_margin = 0.0;
+  const ResourceVector nm = converge(no_margin);
+  CHECK(nm.memory() == doctest::Approx(3 * kGiB).epsilon(0.08));
+  CHECK(nm.memory() < base.memory());
+}
+
+TEST_CASE("VpaStyle::set_options names the field out of range and keeps the old options") {
+  VpaStyle vpa;
+  auto error = [&](void (*edit)(VpaStyleOptions&)) {
+    VpaStyleOptions o;
+    edit(o);
+    absl::Status s = vpa.set_options(o);
+    CHECK(absl::IsInvalidArgument(s));
+    CHECK(vpa.options().memory_target_percentile == 0.9);
+    return std::string(s.message());
+  };
+  CHECK(error([](VpaStyleOptions& o) { o.memory_target_percentile = 0; })
+            .find("memory_target_percentile must be in (0, 1]") != std::string::npos);
+  CHECK(error([](VpaStyleOptions& o) { o.cpu_target_percentile = 1.5; })
+            .find("cpu_target_percentile") != std::string::npos);
+  CHECK(error([](VpaStyleOptions& o) { o.safety_margin = -0.1; }).find("safety_margin") !=
+        std::string::npos);
+  CHECK(error([](VpaStyleOptions& o) { o.half_life = absl::ZeroDuration(); }).find("half_life") !=
+        std::string::npos);
+  CHECK(error([](VpaStyleOptions& o) { o.lower_percentile = 0.99; })
+            .find("lower_percentile must be <= upper_percentile") != std::string::npos);
+  CHECK(error([](VpaStyleOptions& o) { o.oom_bump_ratio = 0.5; }).find("oom_bump_ratio") !=
+        std::string::npos);
+  CHECK(error([](VpaStyleOptions& o) { o.min_allocation.memory() = std::nan(""); })
+            .find("min_allocation.memory") != std::string::npos);
+  VpaStyleOptions ok;
+  ok.memory_target_percentile = 1.0;
+  CHECK(vpa.set_options(ok).ok());
+  CHECK(vpa.options().memory_target_percentile == 1.0);
 }
 
 }  // namespace foresight

@@ -28,7 +28,61 @@ TEST_CASE("track+fleet+damped lists its knobs with the defaults its entry uses")
   CHECK(p->knobs[1].name == "cpu_level");
   CHECK(p->knobs[1].default_value == 0.9);
   CHECK(p->tune);
-  CHECK(PolicyRegistry::Global().Find("vpa")->knobs.empty());
+  CHECK(PolicyRegistry::Global().Find("hpa")->knobs.empty());
+}
+
+TEST_CASE("vpa and autopilot-window list their recommenders' numbers as knobs") {
+  const PolicyInfo* vpa = PolicyRegistry::Global().Find("vpa");
+  REQUIRE(vpa != nullptr);
+  REQUIRE(vpa->knobs.size() == 4);
+  CHECK(vpa->knobs[0].name == "memory_percentile");
+  CHECK(vpa->knobs[0].default_value == 0.9);
+  CHECK(vpa->knobs[1].name == "cpu_percentile");
+  CHECK(vpa->knobs[2].name == "margin");
+  CHECK(vpa->knobs[2].default_value == 0.15);
+  CHECK(vpa->knobs[3].name == "half_life_hours");
+  CHECK(vpa->knobs[3].default_value == 24);
+  const PolicyInfo* ap = PolicyRegistry::Global().Find("autopilot-window");
+  REQUIRE(ap != nullptr);
+  REQUIRE(ap->knobs.size() == 4);
+  CHECK(ap->knobs[0].name == "percentile");
+  CHECK(ap->knobs[0].default_value == 0.95);
+  CHECK(ap->knobs[1].name == "margin");
+  CHECK(ap->knobs[1].default_value == 0.1);
+}
+
+TEST_CASE("vpa's knobs trace its own frontier: each moves its resource only") {
+  absl::StatusOr<Workload> w = GenerateVmTrace({.vms = 8, .days = 8, .seed = 7});
+  REQUIRE(w.ok());
+  auto r = PolicyRegistry::Global().Resolve(
+      "vpa,vpa[],vpa[memory_percentile=0.3],vpa[cpu_percentile=0.3],vpa[margin=0],"
+      "vpa[margin=0.5],autopilot-window,autopilot-window[margin=0],"
+      "autopilot-window[peak_window_hours=2]");
+  REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  REQUIRE(r->size() == 9);
+  ReplayOptions o;
+  o.warmup = absl::Hours(24);
+  auto runs = RunPolicies(*w, *r, o, 1, {});
+  REQUIRE_MESSAGE(runs.ok(), runs.status().ToString());
+  auto cpu = [&](int i) { return (*runs)[i].metrics.allocated_resource_seconds.cpu(); };
+  auto mem = [&](int i) { return (*runs)[i].metrics.allocated_resource_seconds.memory(); };
+  CHECK(cpu(1) == cpu(0));
+  CHECK(mem(1) == mem(0));
+  CHECK((*runs)[1].metrics.oom_events == (*runs)[0].metrics.oom_events);
+  CHECK(mem(2) < mem(0));  // a lower memory percentile holds less memory ...
+  CHECK(cpu(2) == cpu(0));  // ... and the same CPU
+  CHECK(cpu(3) < cpu(0));
+  CHECK(mem(3) == mem(0));
+  CHECK(mem(4) < mem(0));  // no margin: less of both
+  CHECK(cpu(4) < cpu(0));
+  CHECK(mem(5) > mem(0));
+  CHECK(cpu(5) > cpu(0));
+  CHECK((*runs)[4].metrics.oom_events >= (*runs)[0].metrics.oom_events);
+  CHECK(cpu(7) < cpu(6));  // autopilot-window without its margin
+  CHECK(mem(7) < mem(6));
+  CHECK(mem(8) < mem(6));  // a 2 h memory peak window instead of 24 h
+  CHECK(cpu(8) == cpu(6));
+  for (const PolicyRun& run : *runs) CHECK(run.metrics.capacity_violations == 0);
 }
 
 TEST_CASE("a tuned variant is one list item, named as written, resolved once") {
@@ -117,7 +171,15 @@ TEST_CASE("bad tuned names are errors naming the policy, the knob or the value")
         std::string::npos);
   CHECK(ResolveError("track+fleet+damped[cpu_level=nan]").find("needs a number") !=
         std::string::npos);
-  CHECK(ResolveError("vpa[level=0.9]").find("knobs of 'vpa': none") != std::string::npos);
+  CHECK(ResolveError("hpa[level=0.9]").find("knobs of 'hpa': none") != std::string::npos);
+  CHECK(ResolveError("vpa[level=0.9]").find("memory_percentile=0.9") != std::string::npos);
+  CHECK(ResolveError("vpa[margin=-0.1]").find("safety_margin must be >= 0, got -0.1") !=
+        std::string::npos);
+  CHECK(ResolveError("vpa[memory_percentile=0]").find("memory_target_percentile") !=
+        std::string::npos);
+  CHECK(ResolveError("vpa[half_life_hours=0]").find("half_life") != std::string::npos);
+  CHECK(ResolveError("autopilot-window[percentile=2]").find("percentile must be in (0, 1]") !=
+        std::string::npos);
   CHECK(ResolveError("bogus[level=0.9]").find("unknown policy 'bogus'") != std::string::npos);
   CHECK(ResolveError("track+fleet+damped[cpu_level=0.8").find("write name[knob=value") !=
         std::string::npos);

@@ -221,5 +221,92 @@ TEST_CASE("CompareToVpa needs a vpa run and marks the targets") {
   CHECK_FALSE(v[0].memory_dominates);
 }
 
+TEST_CASE("CompareToVpaFrontier prices each policy at the cheapest variant at least as safe") {
+  auto metrics = [](const char* name, double cpu, double memory, double throttled,
+                    double oom_free) {
+    PolicyMetrics m;
+    m.name = name;
+    m.allocated_resource_seconds = MakeResources(cpu, memory, 0, 0);
+    m.throttled_cpu_seconds = throttled;
+    m.oom_free_entity_days = oom_free;
+    return m;
+  };
+  // Three tunings: cheap and risky, VPA's default, generous and safe.
+  const std::vector<PolicyMetrics> frontier = {metrics("lean", 60, 80, 30, 0.90),
+                                               metrics("vpa", 100, 100, 10, 0.95),
+                                               metrics("fat", 200, 130, 4, 0.99)};
+  const std::vector<PolicyMetrics> policies = {
+      metrics("p", 90, 110, 8, 0.97),    // between vpa and fat on both
+      metrics("q", 50, 120, 1, 0.999),   // safer than every tuning
+      metrics("r", 70, 90, 40, 0.80)};   // less safe than every tuning
+  CHECK(CompareToVpaFrontier(policies, {}).empty());
+  const std::vector<VsVpaFrontier> v = CompareToVpaFrontier(policies, frontier);
+  REQUIRE(v.size() == 3);
+  CHECK(v[0].memory_match == "fat");  // the only one with >= 0.97 OOM-free days
+  CHECK(v[0].memory_ratio == doctest::Approx(110.0 / 130));
+  CHECK(v[0].cpu_match == "fat");     // the only one throttling <= 8
+  CHECK(v[0].cpu_ratio == doctest::Approx(90.0 / 200));
+  CHECK_FALSE(v[0].memory_beyond);
+  CHECK(v[1].memory_beyond);
+  CHECK(v[1].cpu_beyond);
+  CHECK(std::isnan(v[1].memory_ratio));
+  CHECK(v[1].memory_match.empty());
+  CHECK(v[2].memory_match == "lean");  // every tuning is safer: the cheapest one
+  CHECK(v[2].memory_ratio == doctest::Approx(90.0 / 80));
+  CHECK(v[2].cpu_ratio == doctest::Approx(70.0 / 60));
+  // A resource the trace does not record (NaN) is neither matched nor beyond.
+  PolicyMetrics unmeasured = metrics("u", 10, 0, 10, 0.9);
+  unmeasured.oom_free_entity_days = std::nan("");
+  const std::vector<VsVpaFrontier> u = CompareToVpaFrontier({unmeasured}, frontier);
+  CHECK_FALSE(u[0].memory_beyond);
+  CHECK(u[0].memory_match.empty());
+  CHECK(u[0].cpu_match == "vpa");
+}
+
+TEST_CASE("EvaluateTrace with vpa_frontier replays VPA's 54 tunings beside the policies") {
+  VmCsv csv;
+  EvaluateOptions o;
+  o.policies = "vpa,track+fleet+damped,oracle";
+  o.warmup = absl::Hours(24);
+  o.threads = 2;
+  o.vpa_frontier = true;
+  std::size_t replays = 0;
+  std::atomic<std::size_t> steps{0};
+  o.on_loaded = [&](const Workload&, std::size_t n) { replays = n; };
+  o.on_step = [&steps] { steps.fetch_add(1); };
+  absl::StatusOr<TraceEvaluation> e = EvaluateTrace(csv.path, TraceFormat::kLong, o);
+  REQUIRE_MESSAGE(e.ok(), e.status().ToString());
+  const std::vector<std::string> variants = VpaFrontierVariants();
+  REQUIRE(variants.size() == 54);
+  CHECK(replays == 57);
+  CHECK(steps.load() == 57 * e->trace.workload.num_steps());
+  REQUIRE(e->frontier.size() == 54);
+  REQUIRE(e->metrics.size() == 3);  // the table keeps the policies named
+  // VPA's defaults are one of the tunings, with vpa's exact metrics.
+  const std::string twin = "vpa[memory_percentile=0.9,cpu_percentile=0.9,margin=0.15]";
+  bool found = false;
+  for (const PolicyMetrics& f : e->frontier) {
+    if (f.name != twin) continue;
+    found = true;
+    CHECK(f.allocated_resource_seconds.memory() == e->metrics[0].allocated_resource_seconds.memory());
+    CHECK(f.throttled_cpu_seconds == e->metrics[0].throttled_cpu_seconds);
+  }
+  CHECK(found);
+  REQUIRE(e->vs_frontier.size() == 3);
+  // So vpa's own match costs at most what it does.
+  CHECK(e->vs_frontier[0].memory_ratio >= 1.0);
+  CHECK(e->vs_frontier[0].cpu_ratio >= 1.0);
+  // The oracle is never throttled and never OOMs: a tuning matching it costs more.
+  const VsVpaFrontier& oracle = e->vs_frontier[2];
+  CHECK((oracle.memory_beyond || oracle.memory_ratio < 1.0));
+  CHECK((oracle.cpu_beyond || oracle.cpu_ratio < 1.0));
+  const nlohmann::json j = nlohmann::json::parse(EvaluationJson(*e, o));
+  CHECK(j["vpa_frontier"].size() == 54);
+  CHECK(j["vpa_frontier"].contains(twin));
+  CHECK(j["vs_vpa_frontier"]["vpa"]["memory_ratio"] == e->vs_frontier[0].memory_ratio);
+  CHECK(j["vs_vpa_frontier"]["oracle"].contains("cpu_beyond_frontier"));
+  CHECK(j["policies"].size() == 3);
+}
+
 }  // namespace
 }  // namespace foresight

@@ -43,6 +43,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "foresight/allocate/allocator.hpp"
 #include "foresight/allocate/internal/autopilot_histogram.hpp"
@@ -117,10 +118,20 @@ class AutopilotMovingWindow {
 
   const AutopilotWindowOptions& options() const { return options_; }
   absl::Status set_options(const AutopilotWindowOptions& o) {
-    if (o.half_life <= absl::ZeroDuration() || !(o.percentile > 0 && o.percentile <= 1) ||
-        o.peak_window <= absl::ZeroDuration() || !(o.margin >= 0) ||
-        o.hold_window < absl::ZeroDuration()) {
-      return absl::InvalidArgumentError("autopilot window options out of range");
+    auto bad = [](const char* field, double v, const char* want) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("AutopilotWindowOptions::", field, " must be ", want, ", got ", v));
+    };
+    if (!(o.half_life > absl::ZeroDuration() && o.half_life < absl::InfiniteDuration())) {
+      return bad("half_life (hours)", absl::ToDoubleHours(o.half_life), "positive and finite");
+    }
+    if (!(o.percentile > 0 && o.percentile <= 1)) return bad("percentile", o.percentile, "in (0, 1]");
+    if (!(o.peak_window > absl::ZeroDuration() && o.peak_window < absl::InfiniteDuration())) {
+      return bad("peak_window (hours)", absl::ToDoubleHours(o.peak_window), "positive and finite");
+    }
+    if (!(o.margin >= 0 && std::isfinite(o.margin))) return bad("margin", o.margin, ">= 0");
+    if (!(o.hold_window >= absl::ZeroDuration() && o.hold_window < absl::InfiniteDuration())) {
+      return bad("hold_window (hours)", absl::ToDoubleHours(o.hold_window), ">= 0 and finite");
     }
     options_ = o;
     Init();

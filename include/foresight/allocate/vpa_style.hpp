@@ -24,7 +24,8 @@
 // |----------|------------------------|--------------------------------------|---------|
 // | Duration | half_life              | histogram decay half-life            | 24 h    |
 // | double   | bucket_growth          | bucket size ratio - 1                | 0.05    |
-// | double   | target_percentile      | percentile of the target             | 0.90    |
+// | double   | cpu_target_percentile  | percentile of the cpu/io/net target  | 0.90    |
+// | double   | memory_target_percentile | percentile of the memory target    | 0.90    |
 // | double   | lower_percentile       | percentile of the lower bound        | 0.50    |
 // | double   | upper_percentile       | percentile of the upper bound        | 0.95    |
 // | double   | safety_margin          | margin on every estimate             | 0.15    |
@@ -33,10 +34,15 @@
 // | Duration | memory_window          | memory peak aggregation window       | 24 h    |
 // | vector   | min_allocation         | floor per resource                   | 25m cpu, 250 MiB memory |
 // | bool     | only_out_of_bounds     | apply only outside [lower, upper]    | true    |
+//
+// The two target percentiles are VPA's --target-cpu-percentile and
+// --target-memory-percentile, the margin its --recommendation-margin-fraction.
+// `set_options` checks the values and forgets what was learned.
 #ifndef FORESIGHT_ALLOCATE_VPA_STYLE_HPP_
 #define FORESIGHT_ALLOCATE_VPA_STYLE_HPP_
 
 #include <algorithm>
+#include <cassert>
 #include <cmath>
 #include <memory>
 #include <span>
@@ -44,17 +50,20 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "foresight/allocate/allocator.hpp"
 #include "foresight/allocate/internal/capacity.hpp"
 #include "foresight/allocate/internal/decaying_histogram.hpp"
+#include "foresight/core/absl_compat.hpp"
 
 namespace foresight {
 
 struct VpaStyleOptions {
   absl::Duration half_life = absl::Hours(24);
   double bucket_growth = 0.05;
-  double target_percentile = 0.90;
+  double cpu_target_percentile = 0.90;     // also io and net
+  double memory_target_percentile = 0.90;
   double lower_percentile = 0.50;
   double upper_percentile = 0.95;
   double safety_margin = 0.15;
@@ -67,17 +76,68 @@ struct VpaStyleOptions {
 
 class VpaStyle {
  public:
+  // `options` must pass `Validate` (checked in debug builds); `set_options`
+  // reports bad values as an error instead.
   explicit VpaStyle(VpaStyleOptions options = {}) : options_(std::move(options)) {
-    const double ratio = 1.0 + options_.bucket_growth;
-    // VPA: CPU buckets from 0.01 cores up to 1000 cores; memory from 1e7 bytes to 1e12.
-    hist_[Index(Resource::kCpu)] = {0.01, ratio, 1000.0};
-    hist_[Index(Resource::kMemory)] = {1e7, ratio, 1e12};
-    hist_[Index(Resource::kIo)] = {1e4, ratio, 1e11};
-    hist_[Index(Resource::kNet)] = {1e4, ratio, 1e11};
+    assert(Validate(options_).ok());
+    Init();
   }
 
   static std::string_view Name() { return "vpa"; }
   const VpaStyleOptions& options() const { return options_; }
+
+  // InvalidArgumentError naming the first field out of range: percentiles in
+  // (0, 1], lower <= upper, margin and OOM bump >= 0 (ratio >= 1), positive
+  // half-life, memory window and bucket growth.
+  static absl::Status Validate(const VpaStyleOptions& o) {
+    auto bad = [](std::string_view field, double v, std::string_view want) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("VpaStyleOptions::", Sv(field), " must be ", Sv(want), ", got ", v));
+    };
+    for (auto [field, v] : {std::pair<std::string_view, double>{"cpu_target_percentile",
+                                                                o.cpu_target_percentile},
+                            {"memory_target_percentile", o.memory_target_percentile},
+                            {"lower_percentile", o.lower_percentile},
+                            {"upper_percentile", o.upper_percentile}}) {
+      if (!(v > 0.0 && v <= 1.0)) return bad(field, v, "in (0, 1]");
+    }
+    if (!(o.lower_percentile <= o.upper_percentile)) {
+      return bad("lower_percentile", o.lower_percentile, "<= upper_percentile");
+    }
+    if (!(o.safety_margin >= 0.0 && std::isfinite(o.safety_margin))) {
+      return bad("safety_margin", o.safety_margin, ">= 0");
+    }
+    if (!(o.bucket_growth > 0.0 && std::isfinite(o.bucket_growth))) {
+      return bad("bucket_growth", o.bucket_growth, "> 0");
+    }
+    if (!(o.oom_bump_ratio >= 1.0 && std::isfinite(o.oom_bump_ratio))) {
+      return bad("oom_bump_ratio", o.oom_bump_ratio, ">= 1");
+    }
+    if (!(o.oom_min_bump_bytes >= 0.0 && std::isfinite(o.oom_min_bump_bytes))) {
+      return bad("oom_min_bump_bytes", o.oom_min_bump_bytes, ">= 0");
+    }
+    if (!(o.half_life > absl::ZeroDuration() && o.half_life < absl::InfiniteDuration())) {
+      return bad("half_life (hours)", absl::ToDoubleHours(o.half_life), "positive and finite");
+    }
+    if (!(o.memory_window > absl::ZeroDuration() && o.memory_window < absl::InfiniteDuration())) {
+      return bad("memory_window (hours)", absl::ToDoubleHours(o.memory_window),
+                 "positive and finite");
+    }
+    for (Resource r : kAllResources) {
+      if (!(o.min_allocation[r] >= 0.0 && std::isfinite(o.min_allocation[r]))) {
+        return bad(absl::StrCat("min_allocation.", Sv(ResourceName(r))), o.min_allocation[r], ">= 0");
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  // Checks `o` (see `Validate`), takes it and forgets every user's history.
+  absl::Status set_options(VpaStyleOptions o) {
+    if (absl::Status s = Validate(o); !s.ok()) return s;
+    options_ = std::move(o);
+    Init();
+    return absl::OkStatus();
+  }
 
   // Adds this tick's usage (and OOM events) to the histograms.
   absl::Status Observe(const AllocationRequest& req) {
@@ -109,13 +169,15 @@ class VpaStyle {
       const UserState* st = Find(req.slots[i]);
       for (Resource r : kAllResources) {
         internal::Desire& d = out[i * kNumResources + Index(r)];
+        const double p = r == Resource::kMemory ? options_.memory_target_percentile
+                                                : options_.cpu_target_percentile;
         d.reason = Reason::kReactive;
-        d.level = options_.target_percentile;
+        d.level = p;
         if (st == nullptr || st->hist[Index(r)].empty()) {
           d.target = req.users[i].allocation[r];
           continue;
         }
-        d.forecast = st->hist[Index(r)].Percentile(options_.target_percentile);
+        d.forecast = st->hist[Index(r)].Percentile(p);
         d.target = Clamp(req, i, r, d.forecast * (1 + options_.safety_margin));
         if (r == Resource::kMemory && st->oom_pending) d.reason = Reason::kOomBump;
       }
@@ -152,6 +214,16 @@ class VpaStyle {
   }
 
  private:
+  void Init() {
+    const double ratio = 1.0 + options_.bucket_growth;
+    // VPA: CPU buckets from 0.01 cores up to 1000 cores; memory from 1e7 bytes to 1e12.
+    hist_[Index(Resource::kCpu)] = {0.01, ratio, 1000.0};
+    hist_[Index(Resource::kMemory)] = {1e7, ratio, 1e12};
+    hist_[Index(Resource::kIo)] = {1e4, ratio, 1e11};
+    hist_[Index(Resource::kNet)] = {1e4, ratio, 1e11};
+    users_.clear();
+  }
+
   struct UserState {
     std::array<internal::DecayingHistogram, kNumResources> hist;
     absl::Time first, last;

@@ -47,6 +47,10 @@ struct PolicyKnob {
   std::string description;
 };
 
+// Builds the runner for one value per knob (in the knobs' order), or fails
+// naming a value out of range.
+using PolicyTuner = std::function<absl::StatusOr<PolicyRunner>(const std::vector<double>&)>;
+
 struct PolicyInfo {
   std::string name;
   std::string description;
@@ -55,8 +59,13 @@ struct PolicyInfo {
   // Knobs and the runner for chosen values (one per knob, in order); empty
   // for a policy without knobs. `tune` checks the values.
   std::vector<PolicyKnob> knobs;
-  std::function<absl::StatusOr<PolicyRunner>(const std::vector<double>&)> tune;
+  PolicyTuner tune;
 };
+
+// `tune` at the knobs' defaults: the runner a policy with knobs registers, so
+// its plain name and "name[]" run one code path. Aborts if the defaults are
+// rejected (a programming error in the registration).
+PolicyRunner RunnerAtDefaults(const std::vector<PolicyKnob>& knobs, const PolicyTuner& tune);
 
 class PolicyRegistry {
  public:
@@ -79,11 +88,23 @@ class PolicyRegistry {
   mutable std::deque<PolicyInfo> tuned_;  // a deque: pointers stay valid
 };
 
+// The runner of a knob-tuned allocator: replays `A` set to `options` through
+// `A::set_options`, or fails with its error (naming the field) when they are
+// rejected, before anything is replayed.
+template <typename A, typename Options>
+absl::StatusOr<PolicyRunner> OptionsRunner(Options options) {
+  if (absl::Status s = A().set_options(options); !s.ok()) return s;
+  return PolicyRunner([options](const Workload& w, const ReplayOptions& o,
+                                ReplayRecorder* rec) -> absl::StatusOr<ReplayResult> {
+    A allocator;
+    if (absl::Status s = allocator.set_options(options); !s.ok()) return s;
+    return Replay(w, std::move(allocator), o, rec);
+  });
+}
+
 struct PolicyRegistrar {
   PolicyRegistrar(std::string name, std::string description, PolicyRunner run, int order = 100,
-                  std::vector<PolicyKnob> knobs = {},
-                  std::function<absl::StatusOr<PolicyRunner>(const std::vector<double>&)> tune =
-                      nullptr) {
+                  std::vector<PolicyKnob> knobs = {}, PolicyTuner tune = nullptr) {
     PolicyRegistry::Global().Add({std::move(name), std::move(description), std::move(run), order,
                                   std::move(knobs), std::move(tune)});
   }
