@@ -59,7 +59,7 @@ def evaluate(trace, format, step="300s", aggregate="mean", policies=None, warmup
     ("cpu=32,memory=128Gi") switches to contention mode. Capacities use the
     CLI's syntax too. `report` ("out.html") also writes the CLI's HTML report,
     with `record` entities (evenly spread) in its per-entity plots.
-    `vpa_frontier=True` also replays 54 tunings of vpa and adds "vpa_frontier"
+    `vpa_frontier=True` also replays 102 tunings of vpa and adds "vpa_frontier"
     (their metrics) and "vs_vpa_frontier" (each policy against the cheapest
     tuning at least as safe), as `--vpa-frontier` does.
     """

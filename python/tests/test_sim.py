@@ -108,11 +108,11 @@ def test_evaluate_and_load_trace_like_the_cli(tmp_path):
     assert r["vs_vpa"]["oracle"]["oom_free_entity_days"] == 1.0
     assert all(p["capacity_violations"] == 0 for p in r["policies"].values())
     assert "vs_vpa_frontier" not in r
-    # VPA's frontier: 54 tunings, the oracle beyond it on memory (no tuning is
+    # VPA's frontier: 102 tunings, the oracle beyond it on memory (no tuning is
     # as OOM-free) or at least no more expensive than the tuning that is.
     f = fs.evaluate(str(path), "long", warmup="1d", threads=1, policies=["vpa", "oracle"],
                     vpa_frontier=True)
-    assert len(f["vpa_frontier"]) == 54
+    assert len(f["vpa_frontier"]) == 102
     assert "vpa[memory_percentile=0.9,cpu_percentile=0.9,margin=0.15]" in f["vpa_frontier"]
     o = f["vs_vpa_frontier"]["oracle"]
     assert o["memory_beyond_frontier"] or o["memory_ratio"] <= 1.0

@@ -173,8 +173,8 @@ void RunEvaluate(const EvaluateFlags& f) {
   if (!ev.vs_frontier.empty()) {
     std::cout << absl::StrFormat(
         "vs vpa's frontier (%d vpa variants replayed: memory_percentile = cpu_percentile in "
-        "0.5..0.99, margin in 0..0.5; ratio to the cheapest variant at least as safe, under 1: "
-        "no vpa tuning matched it as cheaply):\n",
+        "0.5..0.99, margin in 0..0.5, cpu half-life 24, 4 or 1 h; ratio to the cheapest variant "
+        "at least as safe, under 1: no vpa tuning matched it as cheaply):\n",
         static_cast<int>(ev.frontier.size()));
     for (std::size_t i = 0; i < metrics.size(); ++i) {
       const VsVpaFrontier& v = ev.vs_frontier[i];
@@ -241,7 +241,7 @@ void SetupEvaluate(CLI::App& app) {
   app.add_option("--write-long", f->write_long, "also write the resampled trace as long CSV");
   app.add_option("--threads", f->threads, "policies replayed in parallel (0: all cores)");
   app.add_flag("--vpa-frontier", f->vpa_frontier,
-               "also replay 54 tunings of vpa and compare every policy with the cheapest one "
+               "also replay 102 tunings of vpa and compare every policy with the cheapest one "
                "at least as safe (VPA's frontier, not only its default point)");
   app.callback([f] { RunEvaluate(*f); });
 }

@@ -133,10 +133,20 @@ std::vector<VsVpa> CompareToVpa(const std::vector<PolicyMetrics>& metrics) {
 
 std::vector<std::string> VpaFrontierVariants() {
   std::vector<std::string> out;
+  const std::vector<double> percentiles = {0.5, 0.7, 0.8, 0.9, 0.95, 0.99};
   for (double margin : {0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5}) {
-    for (double p : {0.5, 0.7, 0.8, 0.9, 0.95, 0.99}) {
+    for (double p : percentiles) {
       out.push_back(absl::StrCat("vpa[memory_percentile=", p, ",cpu_percentile=", p,
                                  ",margin=", margin, "]"));
+    }
+  }
+  // CPU histograms that forget faster follow a daily swing (memory keeps 24 h).
+  for (double half_life : {4.0, 1.0}) {
+    for (double margin : {0.0, 0.15, 0.3, 0.5}) {
+      for (double p : percentiles) {
+        out.push_back(absl::StrCat("vpa[memory_percentile=", p, ",cpu_percentile=", p,
+                                   ",margin=", margin, ",cpu_half_life_hours=", half_life, "]"));
+      }
     }
   }
   return out;
@@ -363,14 +373,13 @@ std::string EvaluationReportHtml(const TraceEvaluation& e, const EvaluateOptions
         ReportPolicy{r.metrics.name, ReportMetrics(r.metrics), r.recorder.allocation});
   }
   if (!vs_vpa.empty()) {
-    ReportScatter mem{"memory: allocation vs OOM-free entity-days",
-                      "allocated memory relative to vpa",
-                      "OOM-free entity-days",
-                      {}};
-    ReportScatter cpu{"CPU: allocation vs throttling",
-                      "allocated CPU relative to vpa",
-                      "throttled CPU-seconds relative to vpa",
-                      {}};
+    ReportScatter mem, cpu;
+    mem.title = "memory: allocation vs OOM-free entity-days";
+    mem.xlabel = "allocated memory relative to vpa";
+    mem.ylabel = "OOM-free entity-days";
+    cpu.title = "CPU: allocation vs throttling";
+    cpu.xlabel = "allocated CPU relative to vpa";
+    cpu.ylabel = "throttled CPU-seconds relative to vpa";
     for (std::size_t i = 0; i < metrics.size(); ++i) {
       mem.points.push_back({metrics[i].name, {vs_vpa[i].memory_ratio, vs_vpa[i].oom_free}});
       cpu.points.push_back({metrics[i].name, {vs_vpa[i].cpu_ratio, vs_vpa[i].throttled_ratio}});
@@ -383,6 +392,15 @@ std::string EvaluationReportHtml(const TraceEvaluation& e, const EvaluateOptions
     cpu.target_x1 = 0.6;
     cpu.target_y0 = 0;
     cpu.target_y1 = 0.2;
+    // With --vpa-frontier, VPA's tunings on the same planes (as ratios to vpa).
+    const auto vpa = std::find_if(metrics.begin(), metrics.end(),
+                                  [](const PolicyMetrics& m) { return m.name == "vpa"; });
+    for (const PolicyMetrics& f : e.frontier) {
+      const std::vector<VsVpa> one = CompareToVpa({*vpa, f});
+      mem.tunings.push_back({one[1].memory_ratio, one[1].oom_free});
+      cpu.tunings.push_back({one[1].cpu_ratio, one[1].throttled_ratio});
+    }
+    cpu.higher_y_better = false;
     data.scatters = {mem, cpu};
   }
   // Worst and median entity by under-provisioned fraction, averaged over the

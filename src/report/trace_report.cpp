@@ -176,6 +176,7 @@ std::string ScatterChart(const ReportScatter& sc) {
     a.y1 = std::max(a.y1, y);
   };
   for (const auto& [name, xy] : sc.points) widen(xy.first, xy.second);
+  for (const auto& [x, y] : sc.tunings) widen(x, y);
   widen(std::isnan(sc.target_x0) ? a.x0 : sc.target_x0,
         std::isnan(sc.target_y0) ? a.y0 : sc.target_y0);
   widen(std::isnan(sc.target_x1) ? a.x1 : sc.target_x1,
@@ -202,6 +203,39 @@ std::string ScatterChart(const ReportScatter& sc) {
                         "<text x=\"12\" y=\"%.0f\" transform=\"rotate(-90 12 %.0f)\" "
                         "text-anchor=\"middle\">%s</text>",
                         kT + ph / 2, kT + ph / 2, Escape(sc.ylabel));
+  if (!sc.tunings.empty()) {
+    // Every tuning a small grey point; the ones no other beats on both axes
+    // joined by a dashed line (the baseline's frontier).
+    std::vector<std::pair<double, double>> sorted;
+    for (const auto& xy : sc.tunings) {
+      if (std::isnan(xy.first) || std::isnan(xy.second)) continue;
+      sorted.push_back(xy);
+      absl::StrAppendFormat(&s, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"#999\"/>",
+                            X(xy.first), Y(xy.second));
+    }
+    std::sort(sorted.begin(), sorted.end(), [&](const auto& p, const auto& q) {
+      if (p.first != q.first) return p.first < q.first;
+      return sc.higher_y_better ? p.second > q.second : p.second < q.second;
+    });
+    std::string path;
+    bool have = false;
+    double best = 0;
+    for (const auto& [x, y] : sorted) {
+      if (have && (sc.higher_y_better ? y <= best : y >= best)) continue;
+      absl::StrAppendFormat(&path, "%s%.1f,%.1f", path.empty() ? "" : " ", X(x), Y(y));
+      best = y;
+      have = true;
+    }
+    // The legend entry goes under the policies'.
+    const int ly = kT + 10 + 14 * static_cast<int>(sc.points.size());
+    absl::StrAppendFormat(&s,
+                          "<polyline points=\"%s\" fill=\"none\" stroke=\"#999\" "
+                          "stroke-dasharray=\"4 3\"/><circle cx=\"%.0f\" cy=\"%d\" r=\"2.5\" "
+                          "fill=\"#999\"/><text x=\"%.0f\" y=\"%d\" fill=\"#777\">"
+                          "%s (%d)</text>",
+                          path, kL + pw + 14, ly, kL + pw + 28, ly + 4, Escape(sc.tunings_label),
+                          static_cast<int>(sorted.size()));
+  }
   for (std::size_t i = 0; i < sc.points.size(); ++i) {
     const auto& [name, xy] = sc.points[i];
     if (std::isnan(xy.first) || std::isnan(xy.second)) continue;

@@ -21,8 +21,12 @@ const std::vector<PolicyKnob> kVpaKnobs = {
      "percentile of CPU (and IO, network) usage targeted (VPA --target-cpu-percentile), in (0, 1]"},
     {"margin", VpaStyleOptions{}.safety_margin,
      "safety margin on every estimate (VPA --recommendation-margin-fraction), >= 0"},
-    {"half_life_hours", absl::ToDoubleHours(VpaStyleOptions{}.half_life),
-     "half-life of the usage histograms' decay in hours (VPA --*-histogram-decay-half-life)"},
+    {"cpu_half_life_hours", absl::ToDoubleHours(VpaStyleOptions{}.cpu_half_life),
+     "half-life of the CPU (and IO, network) histograms' decay in hours "
+     "(VPA --cpu-histogram-decay-half-life)"},
+    {"memory_half_life_hours", absl::ToDoubleHours(VpaStyleOptions{}.memory_half_life),
+     "half-life of the memory histogram's decay in hours "
+     "(VPA --memory-histogram-decay-half-life)"},
 };
 
 absl::StatusOr<PolicyRunner> TuneVpa(const std::vector<double>& v) {
@@ -30,7 +34,8 @@ absl::StatusOr<PolicyRunner> TuneVpa(const std::vector<double>& v) {
   options.memory_target_percentile = v.at(0);
   options.cpu_target_percentile = v.at(1);
   options.safety_margin = v.at(2);
-  options.half_life = absl::Hours(v.at(3));
+  options.cpu_half_life = absl::Hours(v.at(3));
+  options.memory_half_life = absl::Hours(v.at(4));
   return OptionsRunner<VpaStyle>(options);
 }
 

@@ -160,8 +160,10 @@ TEST_CASE("VpaStyle::set_options names the field out of range and keeps the old 
             .find("cpu_target_percentile") != std::string::npos);
   CHECK(error([](VpaStyleOptions& o) { o.safety_margin = -0.1; }).find("safety_margin") !=
         std::string::npos);
-  CHECK(error([](VpaStyleOptions& o) { o.half_life = absl::ZeroDuration(); }).find("half_life") !=
-        std::string::npos);
+  CHECK(error([](VpaStyleOptions& o) { o.cpu_half_life = absl::ZeroDuration(); })
+            .find("cpu_half_life (hours) must be positive and finite") != std::string::npos);
+  CHECK(error([](VpaStyleOptions& o) { o.memory_half_life = absl::InfiniteDuration(); })
+            .find("memory_half_life") != std::string::npos);
   CHECK(error([](VpaStyleOptions& o) { o.lower_percentile = 0.99; })
             .find("lower_percentile must be <= upper_percentile") != std::string::npos);
   CHECK(error([](VpaStyleOptions& o) { o.oom_bump_ratio = 0.5; }).find("oom_bump_ratio") !=

@@ -34,14 +34,16 @@ TEST_CASE("track+fleet+damped lists its knobs with the defaults its entry uses")
 TEST_CASE("vpa and autopilot-window list their recommenders' numbers as knobs") {
   const PolicyInfo* vpa = PolicyRegistry::Global().Find("vpa");
   REQUIRE(vpa != nullptr);
-  REQUIRE(vpa->knobs.size() == 4);
+  REQUIRE(vpa->knobs.size() == 5);
   CHECK(vpa->knobs[0].name == "memory_percentile");
   CHECK(vpa->knobs[0].default_value == 0.9);
   CHECK(vpa->knobs[1].name == "cpu_percentile");
   CHECK(vpa->knobs[2].name == "margin");
   CHECK(vpa->knobs[2].default_value == 0.15);
-  CHECK(vpa->knobs[3].name == "half_life_hours");
+  CHECK(vpa->knobs[3].name == "cpu_half_life_hours");
   CHECK(vpa->knobs[3].default_value == 24);
+  CHECK(vpa->knobs[4].name == "memory_half_life_hours");
+  CHECK(vpa->knobs[4].default_value == 24);
   const PolicyInfo* ap = PolicyRegistry::Global().Find("autopilot-window");
   REQUIRE(ap != nullptr);
   REQUIRE(ap->knobs.size() == 4);
@@ -57,9 +59,9 @@ TEST_CASE("vpa's knobs trace its own frontier: each moves its resource only") {
   auto r = PolicyRegistry::Global().Resolve(
       "vpa,vpa[],vpa[memory_percentile=0.3],vpa[cpu_percentile=0.3],vpa[margin=0],"
       "vpa[margin=0.5],autopilot-window,autopilot-window[margin=0],"
-      "autopilot-window[peak_window_hours=2]");
+      "autopilot-window[peak_window_hours=2],vpa[cpu_half_life_hours=2]");
   REQUIRE_MESSAGE(r.ok(), r.status().ToString());
-  REQUIRE(r->size() == 9);
+  REQUIRE(r->size() == 10);
   ReplayOptions o;
   o.warmup = absl::Hours(24);
   auto runs = RunPolicies(*w, *r, o, 1, {});
@@ -82,6 +84,8 @@ TEST_CASE("vpa's knobs trace its own frontier: each moves its resource only") {
   CHECK(mem(7) < mem(6));
   CHECK(mem(8) < mem(6));  // a 2 h memory peak window instead of 24 h
   CHECK(cpu(8) == cpu(6));
+  CHECK(cpu(9) != cpu(0));  // a CPU half-life of 2 h follows CPU faster ...
+  CHECK(mem(9) == mem(0));  // ... and leaves memory's alone
   for (const PolicyRun& run : *runs) CHECK(run.metrics.capacity_violations == 0);
 }
 
@@ -177,7 +181,9 @@ TEST_CASE("bad tuned names are errors naming the policy, the knob or the value")
         std::string::npos);
   CHECK(ResolveError("vpa[memory_percentile=0]").find("memory_target_percentile") !=
         std::string::npos);
-  CHECK(ResolveError("vpa[half_life_hours=0]").find("half_life") != std::string::npos);
+  CHECK(ResolveError("vpa[cpu_half_life_hours=0]").find("cpu_half_life") != std::string::npos);
+  CHECK(ResolveError("vpa[memory_half_life_hours=-2]").find("memory_half_life") !=
+        std::string::npos);
   CHECK(ResolveError("autopilot-window[percentile=2]").find("percentile must be in (0, 1]") !=
         std::string::npos);
   CHECK(ResolveError("bogus[level=0.9]").find("unknown policy 'bogus'") != std::string::npos);

@@ -144,13 +144,13 @@ TEST_CASE("evaluate: warm-up, contention mode and every format's fixture") {
   CHECK(Run("--trace " + Data("azure") + " --format azure --policies vpa,oracle --vpa-frontier "
             "--json " + json) == 0);
   const std::string front = Slurp(foresight::testing::TempPath("eval_stdout.txt"));
-  const std::size_t header = front.find("vs vpa's frontier (54 vpa variants replayed");
+  const std::size_t header = front.find("vs vpa's frontier (102 vpa variants replayed");
   REQUIRE(header != std::string::npos);
   CHECK(front.find("oracle               memory not measured; cpu 0.", header) !=
         std::string::npos);
   CHECK(front.find("nan") == std::string::npos);
   const nlohmann::json j = nlohmann::json::parse(Slurp(json));
-  CHECK(j["vpa_frontier"].size() == 54);
+  CHECK(j["vpa_frontier"].size() == 102);
   CHECK(j["vs_vpa_frontier"]["oracle"]["memory_ratio"].is_null());
   CHECK(j["vs_vpa_frontier"]["oracle"]["memory_beyond_frontier"] == false);
   std::remove(json.c_str());

@@ -263,7 +263,7 @@ TEST_CASE("CompareToVpaFrontier prices each policy at the cheapest variant at le
   CHECK(u[0].cpu_match == "vpa");
 }
 
-TEST_CASE("EvaluateTrace with vpa_frontier replays VPA's 54 tunings beside the policies") {
+TEST_CASE("EvaluateTrace with vpa_frontier replays VPA's 102 tunings beside the policies") {
   VmCsv csv;
   EvaluateOptions o;
   o.policies = "vpa,track+fleet+damped,oracle";
@@ -277,10 +277,10 @@ TEST_CASE("EvaluateTrace with vpa_frontier replays VPA's 54 tunings beside the p
   absl::StatusOr<TraceEvaluation> e = EvaluateTrace(csv.path, TraceFormat::kLong, o);
   REQUIRE_MESSAGE(e.ok(), e.status().ToString());
   const std::vector<std::string> variants = VpaFrontierVariants();
-  REQUIRE(variants.size() == 54);
-  CHECK(replays == 57);
-  CHECK(steps.load() == 57 * e->trace.workload.num_steps());
-  REQUIRE(e->frontier.size() == 54);
+  REQUIRE(variants.size() == 102);
+  CHECK(replays == 105);
+  CHECK(steps.load() == 105 * e->trace.workload.num_steps());
+  REQUIRE(e->frontier.size() == 102);
   REQUIRE(e->metrics.size() == 3);  // the table keeps the policies named
   // VPA's defaults are one of the tunings, with vpa's exact metrics.
   const std::string twin = "vpa[memory_percentile=0.9,cpu_percentile=0.9,margin=0.15]";
@@ -301,11 +301,20 @@ TEST_CASE("EvaluateTrace with vpa_frontier replays VPA's 54 tunings beside the p
   CHECK((oracle.memory_beyond || oracle.memory_ratio < 1.0));
   CHECK((oracle.cpu_beyond || oracle.cpu_ratio < 1.0));
   const nlohmann::json j = nlohmann::json::parse(EvaluationJson(*e, o));
-  CHECK(j["vpa_frontier"].size() == 54);
+  CHECK(j["vpa_frontier"].size() == 102);
   CHECK(j["vpa_frontier"].contains(twin));
   CHECK(j["vs_vpa_frontier"]["vpa"]["memory_ratio"] == e->vs_frontier[0].memory_ratio);
   CHECK(j["vs_vpa_frontier"]["oracle"].contains("cpu_beyond_frontier"));
   CHECK(j["policies"].size() == 3);
+  // The report draws the tunings and their front on both trade-off planes.
+  const std::string html = EvaluationReportHtml(*e, o);
+  std::size_t planes = 0;
+  for (std::size_t at = html.find("vpa tunings (102)"); at != std::string::npos;
+       at = html.find("vpa tunings (102)", at + 1)) {
+    ++planes;
+  }
+  CHECK(planes == 2);
+  CHECK(html.find("stroke-dasharray=\"4 3\"") != std::string::npos);
 }
 
 }  // namespace

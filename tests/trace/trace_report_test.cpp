@@ -3,6 +3,9 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <cmath>
+
 #include <cmath>
 
 namespace foresight {
@@ -66,7 +69,11 @@ TEST_CASE("RenderTraceReport is one escaped HTML file with inline SVG and no scr
   }
   data.highlights = {{"worst", 1}, {"median", 0}};
   data.forecast_error.cpu() = {0.1, 0.2, 0.5};
-  ReportScatter sc{"trade-off <mem>", "x", "y", {{"vpa", {1.0, 0.9}}, {"oracle", {0.5, 1.0}}}};
+  ReportScatter sc;
+  sc.title = "trade-off <mem>";
+  sc.xlabel = "x";
+  sc.ylabel = "y";
+  sc.points = {{"vpa", {1.0, 0.9}}, {"oracle", {0.5, 1.0}}};
   sc.target_x0 = 0;
   sc.target_x1 = 0.7;
   data.scatters.push_back(sc);
@@ -89,4 +96,30 @@ TEST_CASE("RenderTraceReport is one escaped HTML file with inline SVG and no scr
 }
 
 }  // namespace
+TEST_CASE("a trade-off plane draws a baseline's tunings and dashes their Pareto front") {
+  // Points of the dashed front's polyline in the one scatter of `sc`.
+  auto front_points = [](const ReportScatter& sc) {
+    ReportData data;
+    data.title = "front";
+    data.scatters = {sc};
+    const std::string html = RenderTraceReport(data);
+    const std::size_t at = html.find("<polyline points=\"");
+    REQUIRE(at != std::string::npos);
+    const std::size_t from = at + 18, to = html.find('"', from);
+    const std::string pts = html.substr(from, to - from);
+    CHECK(html.find("vpa tunings (4)") != std::string::npos);
+    return static_cast<int>(std::count(pts.begin(), pts.end(), ',')) ;
+  };
+  ReportScatter memory;
+  memory.points = {{"p", {0.9, 0.99}}};
+  // (1.1, 0.85) is beaten by (1.0, 0.9): cheaper and more OOM-free.
+  memory.tunings = {{1.0, 0.9}, {1.2, 0.95}, {1.1, 0.85}, {1.5, 0.99}};
+  CHECK(front_points(memory) == 3);
+  ReportScatter cpu;
+  cpu.higher_y_better = false;  // throttling: lower is better
+  // (1.5, 1.2) is beaten by (1.0, 1.0); NaN points are left out.
+  cpu.tunings = {{1.0, 1.0}, {2.0, 0.5}, {1.5, 1.2}, {3.0, 0.4}, {std::nan(""), 0.1}};
+  CHECK(front_points(cpu) == 3);
+}
+
 }  // namespace foresight

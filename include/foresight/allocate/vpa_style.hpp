@@ -22,7 +22,8 @@
 //
 // | type     | name                   | description                          | default |
 // |----------|------------------------|--------------------------------------|---------|
-// | Duration | half_life              | histogram decay half-life            | 24 h    |
+// | Duration | cpu_half_life          | cpu/io/net histogram decay half-life | 24 h    |
+// | Duration | memory_half_life       | memory histogram decay half-life     | 24 h    |
 // | double   | bucket_growth          | bucket size ratio - 1                | 0.05    |
 // | double   | cpu_target_percentile  | percentile of the cpu/io/net target  | 0.90    |
 // | double   | memory_target_percentile | percentile of the memory target    | 0.90    |
@@ -36,7 +37,9 @@
 // | bool     | only_out_of_bounds     | apply only outside [lower, upper]    | true    |
 //
 // The two target percentiles are VPA's --target-cpu-percentile and
-// --target-memory-percentile, the margin its --recommendation-margin-fraction.
+// --target-memory-percentile, the half-lives its --cpu-histogram-decay-half-life
+// and --memory-histogram-decay-half-life, the margin its
+// --recommendation-margin-fraction.
 // `set_options` checks the values and forgets what was learned.
 #ifndef FORESIGHT_ALLOCATE_VPA_STYLE_HPP_
 #define FORESIGHT_ALLOCATE_VPA_STYLE_HPP_
@@ -60,7 +63,8 @@
 namespace foresight {
 
 struct VpaStyleOptions {
-  absl::Duration half_life = absl::Hours(24);
+  absl::Duration cpu_half_life = absl::Hours(24);  // also io and net
+  absl::Duration memory_half_life = absl::Hours(24);
   double bucket_growth = 0.05;
   double cpu_target_percentile = 0.90;     // also io and net
   double memory_target_percentile = 0.90;
@@ -116,8 +120,12 @@ class VpaStyle {
     if (!(o.oom_min_bump_bytes >= 0.0 && std::isfinite(o.oom_min_bump_bytes))) {
       return bad("oom_min_bump_bytes", o.oom_min_bump_bytes, ">= 0");
     }
-    if (!(o.half_life > absl::ZeroDuration() && o.half_life < absl::InfiniteDuration())) {
-      return bad("half_life (hours)", absl::ToDoubleHours(o.half_life), "positive and finite");
+    for (auto [field, d] : {std::pair<std::string_view, absl::Duration>{"cpu_half_life (hours)",
+                                                                        o.cpu_half_life},
+                            {"memory_half_life (hours)", o.memory_half_life}}) {
+      if (!(d > absl::ZeroDuration() && d < absl::InfiniteDuration())) {
+        return bad(field, absl::ToDoubleHours(d), "positive and finite");
+      }
     }
     if (!(o.memory_window > absl::ZeroDuration() && o.memory_window < absl::InfiniteDuration())) {
       return bad("memory_window (hours)", absl::ToDoubleHours(o.memory_window),
@@ -239,7 +247,9 @@ class VpaStyle {
     if (!p) {
       p = std::make_unique<UserState>();
       for (Resource r : kAllResources) {
-        p->hist[Index(r)] = internal::DecayingHistogram(hist_[Index(r)], options_.half_life);
+        p->hist[Index(r)] = internal::DecayingHistogram(
+            hist_[Index(r)],
+            r == Resource::kMemory ? options_.memory_half_life : options_.cpu_half_life);
       }
     }
     return *p;

@@ -53,6 +53,11 @@ struct ReportScatter {
   // Target region [x0, x1] x [y0, y1] shaded green; NaN bounds = none.
   double target_x0 = std::numeric_limits<double>::quiet_NaN(), target_x1 = target_x0,
          target_y0 = target_x0, target_y1 = target_x0;
+  // Tunings of a baseline (x, y), drawn as small grey points with their Pareto
+  // front dashed: lower x is better, and higher y when `higher_y_better`.
+  std::vector<std::pair<double, double>> tunings;
+  std::string tunings_label = "vpa tunings";
+  bool higher_y_better = true;
 };
 
 struct ReportData {

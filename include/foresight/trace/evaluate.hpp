@@ -94,13 +94,14 @@ struct VsVpa {
 std::vector<VsVpa> CompareToVpa(const std::vector<PolicyMetrics>& metrics);
 
 // VPA's frontier: the vpa variants `EvaluateOptions::vpa_frontier` replays
-// beside the policies, its two target percentiles together (the same grid for
-// memory and CPU; right-sizing scores each resource on its own) in {0.5, 0.7,
-// 0.8, 0.9, 0.95, 0.99} times its margin in {0, 0.05, ..., 0.3, 0.4, 0.5}:
-// 54 names of the form "vpa[memory_percentile=p,cpu_percentile=p,margin=m]".
-// VPA's defaults (0.9, 0.15) are one of them. A grid, so the true frontier can
-// be a little cheaper between its points (margin steps of 0.05 moved the
-// matched memory by up to 5 % on the 200-VM trace against steps of 0.15).
+// beside the policies, 102 names "vpa[memory_percentile=p,cpu_percentile=p,
+// margin=m(,cpu_half_life_hours=h)]". Both target percentiles move together
+// (right-sizing scores each resource on its own, so one grid traces both
+// frontiers): p in {0.5, 0.7, 0.8, 0.9, 0.95, 0.99} times m in {0, 0.05, ...,
+// 0.3, 0.4, 0.5} at VPA's 24 h half-lives (54, VPA's defaults among them),
+// then p times m in {0, 0.15, 0.3, 0.5} with the CPU histograms' half-life at
+// 4 h and at 1 h (48), which follow a daily swing of CPU better. A grid, so
+// the true frontier can be a little cheaper between its points.
 std::vector<std::string> VpaFrontierVariants();
 
 // One policy against VPA's frontier rather than its default point: is there a
