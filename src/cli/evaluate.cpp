@@ -191,6 +191,50 @@ void RunEvaluate(const EvaluateFlags& f) {
           side("cpu", ev.trace.measured.cpu(), v.cpu_beyond, v.cpu_ratio, v.cpu_match,
                "throttles as little"));
     }
+    // How far the frontier reaches: its safest tunings, against vpa's defaults.
+    const auto vpa = std::find_if(metrics.begin(), metrics.end(),
+                                  [](const PolicyMetrics& m) { return m.name == "vpa"; });
+    if (vpa != metrics.end()) {
+      const PolicyMetrics* most_oom_free = nullptr;
+      const PolicyMetrics* least_throttled = nullptr;
+      for (const PolicyMetrics& f : ev.frontier) {
+        if (most_oom_free == nullptr ||
+            f.oom_free_entity_days > most_oom_free->oom_free_entity_days ||
+            (f.oom_free_entity_days == most_oom_free->oom_free_entity_days &&
+             f.allocated_resource_seconds.memory() <
+                 most_oom_free->allocated_resource_seconds.memory())) {
+          most_oom_free = &f;
+        }
+        if (least_throttled == nullptr ||
+            f.throttled_cpu_seconds < least_throttled->throttled_cpu_seconds ||
+            (f.throttled_cpu_seconds == least_throttled->throttled_cpu_seconds &&
+             f.allocated_resource_seconds.cpu() < least_throttled->allocated_resource_seconds.cpu())) {
+          least_throttled = &f;
+        }
+      }
+      const VsVpa m = CompareToVpa({*vpa, *most_oom_free})[1];
+      const VsVpa c = CompareToVpa({*vpa, *least_throttled})[1];
+      auto x = [](double r) {
+        return std::isnan(r) ? std::string("n/a") : absl::StrFormat("%.2fx", r);
+      };
+      std::cout << absl::StrFormat(
+          "  the frontier's safest: %s; %s\n",
+          ev.trace.measured.memory()
+              ? absl::StrFormat("memory %.3f OOM-free days at %s vpa's memory (%s)", m.oom_free,
+                                x(m.memory_ratio), most_oom_free->name)
+              : std::string("memory not measured"),
+          ev.trace.measured.cpu()
+              ? absl::StrFormat("cpu %s vpa's throttling at %s its cpu (%s)",
+                                x(c.throttled_ratio), x(c.cpu_ratio), least_throttled->name)
+              : std::string("cpu not measured"));
+    }
+    double seconds = 0;
+    for (const PolicyMetrics& m : ev.frontier) seconds += m.seconds;
+    const double steps = static_cast<double>(w.num_users() * w.num_steps()) *
+                         static_cast<double>(ev.frontier.size());
+    std::cout << absl::StrFormat("  the %d tunings: replay %.2f s in all (%.0f entity-steps/s)\n",
+                                 static_cast<int>(ev.frontier.size()), seconds,
+                                 steps / std::max(seconds, 1e-9));
   }
 
   if (!f.json.empty()) {

@@ -149,6 +149,8 @@ TEST_CASE("evaluate: warm-up, contention mode and every format's fixture") {
   CHECK(front.find("oracle               memory not measured; cpu 0.", header) !=
         std::string::npos);
   CHECK(front.find("nan") == std::string::npos);
+  CHECK(front.find("  the 102 tunings: replay ") != std::string::npos);
+  CHECK(front.find("  the frontier's safest: memory not measured; cpu ") != std::string::npos);
   const nlohmann::json j = nlohmann::json::parse(Slurp(json));
   CHECK(j["vpa_frontier"].size() == 102);
   CHECK(j["vs_vpa_frontier"]["oracle"]["memory_ratio"].is_null());
