@@ -208,7 +208,8 @@ void RunEvaluate(const EvaluateFlags& f) {
         if (least_throttled == nullptr ||
             f.throttled_cpu_seconds < least_throttled->throttled_cpu_seconds ||
             (f.throttled_cpu_seconds == least_throttled->throttled_cpu_seconds &&
-             f.allocated_resource_seconds.cpu() < least_throttled->allocated_resource_seconds.cpu())) {
+             f.allocated_resource_seconds.cpu() <
+                 least_throttled->allocated_resource_seconds.cpu())) {
           least_throttled = &f;
         }
       }

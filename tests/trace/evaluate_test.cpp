@@ -288,7 +288,8 @@ TEST_CASE("EvaluateTrace with vpa_frontier replays VPA's 102 tunings beside the 
   for (const PolicyMetrics& f : e->frontier) {
     if (f.name != twin) continue;
     found = true;
-    CHECK(f.allocated_resource_seconds.memory() == e->metrics[0].allocated_resource_seconds.memory());
+    CHECK(f.allocated_resource_seconds.memory() ==
+          e->metrics[0].allocated_resource_seconds.memory());
     CHECK(f.throttled_cpu_seconds == e->metrics[0].throttled_cpu_seconds);
   }
   CHECK(found);

@@ -125,7 +125,9 @@ class AutopilotMovingWindow {
     if (!(o.half_life > absl::ZeroDuration() && o.half_life < absl::InfiniteDuration())) {
       return bad("half_life (hours)", absl::ToDoubleHours(o.half_life), "positive and finite");
     }
-    if (!(o.percentile > 0 && o.percentile <= 1)) return bad("percentile", o.percentile, "in (0, 1]");
+    if (!(o.percentile > 0 && o.percentile <= 1)) {
+      return bad("percentile", o.percentile, "in (0, 1]");
+    }
     if (!(o.peak_window > absl::ZeroDuration() && o.peak_window < absl::InfiniteDuration())) {
       return bad("peak_window (hours)", absl::ToDoubleHours(o.peak_window), "positive and finite");
     }

@@ -92,7 +92,7 @@ class VpaStyle {
 
   // InvalidArgumentError naming the first field out of range: percentiles in
   // (0, 1], lower <= upper, margin and OOM bump >= 0 (ratio >= 1), positive
-  // half-life, memory window and bucket growth.
+  // half-lives, memory window and bucket growth.
   static absl::Status Validate(const VpaStyleOptions& o) {
     auto bad = [](std::string_view field, double v, std::string_view want) {
       return absl::InvalidArgumentError(
@@ -133,7 +133,8 @@ class VpaStyle {
     }
     for (Resource r : kAllResources) {
       if (!(o.min_allocation[r] >= 0.0 && std::isfinite(o.min_allocation[r]))) {
-        return bad(absl::StrCat("min_allocation.", Sv(ResourceName(r))), o.min_allocation[r], ">= 0");
+        return bad(absl::StrCat("min_allocation.", Sv(ResourceName(r))), o.min_allocation[r],
+                   ">= 0");
       }
     }
     return absl::OkStatus();

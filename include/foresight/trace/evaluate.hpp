@@ -27,7 +27,7 @@
 // | std::string    | host_capacity | each host's capacity, e.g. "cpu=32,memory=128Gi" | ""    |
 // | int            | threads       | policies replayed in parallel (0: all cores)   | 0       |
 // | size_t         | record        | entities recorded (allocations), evenly spread | 0       |
-// | bool           | vpa_frontier  | also replay `VpaFrontierVariants()` and compare every policy with VPA's frontier | false |
+// | bool           | vpa_frontier  | also replay VpaFrontierVariants(), compare with them | false |
 // | function       | on_loaded     | called with the laid-out workload, before replay | none  |
 // | function       | on_step       | called after every replayed step (any thread)  | none    |
 //
