@@ -171,11 +171,9 @@ void RunEvaluate(const EvaluateFlags& f) {
   }
 
   if (!ev.vs_frontier.empty()) {
-    std::cout << absl::StrFormat(
-        "vs vpa's frontier (%d vpa variants replayed: memory_percentile = cpu_percentile in "
-        "0.5..0.99, margin in 0..0.5, cpu half-life 24, 4 or 1 h; ratio to the cheapest variant "
-        "at least as safe, under 1: no vpa tuning matched it as cheaply):\n",
-        static_cast<int>(ev.frontier.size()));
+    std::cout << "vs vpa's frontier (" << VpaFrontierDescription()
+              << "; ratio to the cheapest tuning at least as safe, under 1: no vpa tuning matched "
+                 "it as cheaply):\n";
     for (std::size_t i = 0; i < metrics.size(); ++i) {
       const VsVpaFrontier& v = ev.vs_frontier[i];
       auto side = [](const char* what, bool measured, bool beyond, double ratio,
@@ -195,38 +193,35 @@ void RunEvaluate(const EvaluateFlags& f) {
     const auto vpa = std::find_if(metrics.begin(), metrics.end(),
                                   [](const PolicyMetrics& m) { return m.name == "vpa"; });
     if (vpa != metrics.end()) {
-      const PolicyMetrics* most_oom_free = nullptr;
-      const PolicyMetrics* least_throttled = nullptr;
-      for (const PolicyMetrics& f : ev.frontier) {
-        if (most_oom_free == nullptr ||
-            f.oom_free_entity_days > most_oom_free->oom_free_entity_days ||
-            (f.oom_free_entity_days == most_oom_free->oom_free_entity_days &&
-             f.allocated_resource_seconds.memory() <
-                 most_oom_free->allocated_resource_seconds.memory())) {
-          most_oom_free = &f;
-        }
-        if (least_throttled == nullptr ||
-            f.throttled_cpu_seconds < least_throttled->throttled_cpu_seconds ||
-            (f.throttled_cpu_seconds == least_throttled->throttled_cpu_seconds &&
-             f.allocated_resource_seconds.cpu() <
-                 least_throttled->allocated_resource_seconds.cpu())) {
-          least_throttled = &f;
-        }
+      std::vector<PolicyMetrics> tunings = {*vpa};
+      tunings.insert(tunings.end(), ev.frontier.begin(), ev.frontier.end());
+      const std::vector<VsVpa> vs = CompareToVpa(tunings);
+      // The most OOM-free tuning (then the least memory), the least throttled (then least CPU).
+      std::size_t m = 1, c = 1;
+      auto memory_key = [&](std::size_t k) {
+        return std::pair(-tunings[k].oom_free_entity_days,
+                         tunings[k].allocated_resource_seconds.memory());
+      };
+      auto cpu_key = [&](std::size_t k) {
+        return std::pair(tunings[k].throttled_cpu_seconds,
+                         tunings[k].allocated_resource_seconds.cpu());
+      };
+      for (std::size_t k = 1; k < tunings.size(); ++k) {
+        if (memory_key(k) < memory_key(m)) m = k;
+        if (cpu_key(k) < cpu_key(c)) c = k;
       }
-      const VsVpa m = CompareToVpa({*vpa, *most_oom_free})[1];
-      const VsVpa c = CompareToVpa({*vpa, *least_throttled})[1];
       auto x = [](double r) {
         return std::isnan(r) ? std::string("n/a") : absl::StrFormat("%.2fx", r);
       };
       std::cout << absl::StrFormat(
           "  the frontier's safest: %s; %s\n",
           ev.trace.measured.memory()
-              ? absl::StrFormat("memory %.3f OOM-free days at %s vpa's memory (%s)", m.oom_free,
-                                x(m.memory_ratio), most_oom_free->name)
+              ? absl::StrFormat("memory %.3f OOM-free days at %s vpa's memory (%s)", vs[m].oom_free,
+                                x(vs[m].memory_ratio), tunings[m].name)
               : std::string("memory not measured"),
           ev.trace.measured.cpu()
               ? absl::StrFormat("cpu %s vpa's throttling at %s its cpu (%s)",
-                                x(c.throttled_ratio), x(c.cpu_ratio), least_throttled->name)
+                                x(vs[c].throttled_ratio), x(vs[c].cpu_ratio), tunings[c].name)
               : std::string("cpu not measured"));
     }
     double seconds = 0;

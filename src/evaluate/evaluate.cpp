@@ -131,19 +131,28 @@ std::vector<VsVpa> CompareToVpa(const std::vector<PolicyMetrics>& metrics) {
   return out;
 }
 
+namespace {
+
+// VpaFrontierVariants' grid.
+constexpr double kFrontierPercentiles[] = {0.5, 0.7, 0.8, 0.9, 0.95, 0.99};
+constexpr double kFrontierMargins[] = {0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5};
+// CPU histograms that forget faster follow a daily swing (memory keeps 24 h).
+constexpr double kFrontierCpuHalfLives[] = {4.0, 1.0};
+constexpr double kFrontierCpuHalfLifeMargins[] = {0.0, 0.15, 0.3, 0.5};
+
+}  // namespace
+
 std::vector<std::string> VpaFrontierVariants() {
   std::vector<std::string> out;
-  const std::vector<double> percentiles = {0.5, 0.7, 0.8, 0.9, 0.95, 0.99};
-  for (double margin : {0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5}) {
-    for (double p : percentiles) {
+  for (double margin : kFrontierMargins) {
+    for (double p : kFrontierPercentiles) {
       out.push_back(absl::StrCat("vpa[memory_percentile=", p, ",cpu_percentile=", p,
                                  ",margin=", margin, "]"));
     }
   }
-  // CPU histograms that forget faster follow a daily swing (memory keeps 24 h).
-  for (double half_life : {4.0, 1.0}) {
-    for (double margin : {0.0, 0.15, 0.3, 0.5}) {
-      for (double p : percentiles) {
+  for (double half_life : kFrontierCpuHalfLives) {
+    for (double margin : kFrontierCpuHalfLifeMargins) {
+      for (double p : kFrontierPercentiles) {
         out.push_back(absl::StrCat("vpa[memory_percentile=", p, ",cpu_percentile=", p,
                                    ",margin=", margin, ",cpu_half_life_hours=", half_life, "]"));
       }
@@ -152,43 +161,49 @@ std::vector<std::string> VpaFrontierVariants() {
   return out;
 }
 
+std::string VpaFrontierDescription() {
+  return absl::StrCat(VpaFrontierVariants().size(),
+                      " vpa tunings: memory_percentile = cpu_percentile in {",
+                      absl::StrJoin(kFrontierPercentiles, ", "), "} x margin in {",
+                      absl::StrJoin(kFrontierMargins, ", "), "} at 24 h half-lives, and x margin in {",
+                      absl::StrJoin(kFrontierCpuHalfLifeMargins, ", "), "} at cpu half-lives {",
+                      absl::StrJoin(kFrontierCpuHalfLives, ", "), "} h");
+}
+
 std::vector<VsVpaFrontier> CompareToVpaFrontier(const std::vector<PolicyMetrics>& metrics,
                                                 const std::vector<PolicyMetrics>& frontier) {
   if (frontier.empty()) return {};
+  // The variant of least `cost` among those `safe`, or null.
+  auto cheapest = [&](auto safe, auto cost) {
+    const PolicyMetrics* best = nullptr;
+    for (const PolicyMetrics& f : frontier) {
+      if (safe(f) && (best == nullptr || cost(f) < cost(*best))) best = &f;
+    }
+    return best;
+  };
+  auto memory = [](const PolicyMetrics& f) { return f.allocated_resource_seconds.memory(); };
+  auto cpu = [](const PolicyMetrics& f) { return f.allocated_resource_seconds.cpu(); };
   std::vector<VsVpaFrontier> out(metrics.size());
   for (std::size_t i = 0; i < metrics.size(); ++i) {
     const PolicyMetrics& m = metrics[i];
     VsVpaFrontier& v = out[i];
-    // Memory: the least memory among variants at least as OOM-free.
-    if (!std::isnan(m.oom_free_entity_days)) {
-      const PolicyMetrics* best = nullptr;
-      for (const PolicyMetrics& f : frontier) {
-        if (!(f.oom_free_entity_days >= m.oom_free_entity_days)) continue;
-        if (best == nullptr || f.allocated_resource_seconds.memory() <
-                                   best->allocated_resource_seconds.memory()) {
-          best = &f;
-        }
-      }
+    if (!std::isnan(m.oom_free_entity_days)) {  // memory: at least as many OOM-free days
+      const PolicyMetrics* best = cheapest(
+          [&](const PolicyMetrics& f) { return f.oom_free_entity_days >= m.oom_free_entity_days; },
+          memory);
       v.memory_beyond = best == nullptr;
-      if (best != nullptr && best->allocated_resource_seconds.memory() > 0) {
-        v.memory_ratio =
-            m.allocated_resource_seconds.memory() / best->allocated_resource_seconds.memory();
+      if (best != nullptr && memory(*best) > 0) {
+        v.memory_ratio = memory(m) / memory(*best);
         v.memory_match = best->name;
       }
     }
-    // CPU: the least CPU among variants throttling no more.
-    if (!std::isnan(m.throttled_cpu_seconds)) {
-      const PolicyMetrics* best = nullptr;
-      for (const PolicyMetrics& f : frontier) {
-        if (!(f.throttled_cpu_seconds <= m.throttled_cpu_seconds)) continue;
-        if (best == nullptr ||
-            f.allocated_resource_seconds.cpu() < best->allocated_resource_seconds.cpu()) {
-          best = &f;
-        }
-      }
+    if (!std::isnan(m.throttled_cpu_seconds)) {  // CPU: throttling no more
+      const PolicyMetrics* best = cheapest(
+          [&](const PolicyMetrics& f) { return f.throttled_cpu_seconds <= m.throttled_cpu_seconds; },
+          cpu);
       v.cpu_beyond = best == nullptr;
-      if (best != nullptr && best->allocated_resource_seconds.cpu() > 0) {
-        v.cpu_ratio = m.allocated_resource_seconds.cpu() / best->allocated_resource_seconds.cpu();
+      if (best != nullptr && cpu(*best) > 0) {
+        v.cpu_ratio = cpu(m) / cpu(*best);
         v.cpu_match = best->name;
       }
     }
@@ -395,10 +410,12 @@ std::string EvaluationReportHtml(const TraceEvaluation& e, const EvaluateOptions
     // With --vpa-frontier, VPA's tunings on the same planes (as ratios to vpa).
     const auto vpa = std::find_if(metrics.begin(), metrics.end(),
                                   [](const PolicyMetrics& m) { return m.name == "vpa"; });
-    for (const PolicyMetrics& f : e.frontier) {
-      const std::vector<VsVpa> one = CompareToVpa({*vpa, f});
-      mem.tunings.push_back({one[1].memory_ratio, one[1].oom_free});
-      cpu.tunings.push_back({one[1].cpu_ratio, one[1].throttled_ratio});
+    std::vector<PolicyMetrics> tunings = {*vpa};
+    tunings.insert(tunings.end(), e.frontier.begin(), e.frontier.end());
+    const std::vector<VsVpa> vs = CompareToVpa(tunings);
+    for (std::size_t k = 1; k < vs.size(); ++k) {
+      mem.tunings.push_back({vs[k].memory_ratio, vs[k].oom_free});
+      cpu.tunings.push_back({vs[k].cpu_ratio, vs[k].throttled_ratio});
     }
     cpu.higher_y_better = false;
     data.scatters = {mem, cpu};

@@ -144,7 +144,7 @@ TEST_CASE("evaluate: warm-up, contention mode and every format's fixture") {
   CHECK(Run("--trace " + Data("azure") + " --format azure --policies vpa,oracle --vpa-frontier "
             "--json " + json) == 0);
   const std::string front = Slurp(foresight::testing::TempPath("eval_stdout.txt"));
-  const std::size_t header = front.find("vs vpa's frontier (102 vpa variants replayed");
+  const std::size_t header = front.find("vs vpa's frontier (102 vpa tunings: ");
   REQUIRE(header != std::string::npos);
   CHECK(front.find("oracle               memory not measured; cpu 0.", header) !=
         std::string::npos);

@@ -278,6 +278,7 @@ TEST_CASE("EvaluateTrace with vpa_frontier replays VPA's 102 tunings beside the 
   REQUIRE_MESSAGE(e.ok(), e.status().ToString());
   const std::vector<std::string> variants = VpaFrontierVariants();
   REQUIRE(variants.size() == 102);
+  CHECK(VpaFrontierDescription().starts_with("102 vpa tunings: "));
   CHECK(replays == 105);
   CHECK(steps.load() == 105 * e->trace.workload.num_steps());
   REQUIRE(e->frontier.size() == 102);

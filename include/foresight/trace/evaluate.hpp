@@ -103,6 +103,9 @@ std::vector<VsVpa> CompareToVpa(const std::vector<PolicyMetrics>& metrics);
 // 4 h and at 1 h (48), which follow a daily swing of CPU better. A grid, so
 // the true frontier can be a little cheaper between its points.
 std::vector<std::string> VpaFrontierVariants();
+// The grid in one line, from the same numbers, for `foresight evaluate`'s
+// output.
+std::string VpaFrontierDescription();
 
 // One policy against VPA's frontier rather than its default point: is there a
 // way to tune VPA that matches the policy's safety for less? Memory: the
