@@ -1,12 +1,16 @@
 // `foresight generate-trace`: writes a seeded synthetic VM trace (see
-// sim/vm_trace.hpp) as a long CSV that `foresight evaluate --format long`
+// sim/vm_trace.hpp), or with `--fleet` a fleet of one demand shape (see
+// sim/shape_fleet.hpp), as a long CSV that `foresight evaluate --format long`
 // reads, for evaluating policies where no real trace is at hand.
 #include <iostream>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "cli/command.hpp"
+#include "foresight/sim/shape_fleet.hpp"
 #include "foresight/sim/vm_trace.hpp"
+#include "foresight/trace/evaluate.hpp"
 #include "foresight/trace/long_csv.hpp"
 
 namespace foresight::cli {
@@ -17,23 +21,47 @@ struct GenerateTraceFlags {
   int days = 28;
   std::uint64_t seed = 1;
   double deploys_per_week = 1.0;
+  std::string fleet = "vm";
+  std::string dwell = "8h";
   std::string out;
 };
 
-void RunGenerateTrace(const GenerateTraceFlags& f) {
-  VmTraceOptions o;
+void Fail(const absl::Status& s) {
+  std::cerr << "foresight generate-trace: " << s.message() << "\n";
+  throw CLI::RuntimeError(1);
+}
+
+absl::StatusOr<Workload> Generate(const GenerateTraceFlags& f) {
+  if (f.fleet == "vm") {
+    VmTraceOptions o;
+    o.vms = f.vms;
+    o.days = f.days;
+    o.seed = f.seed;
+    o.deploys_per_week = f.deploys_per_week;
+    return GenerateVmTrace(o);
+  }
+  absl::StatusOr<ShapeFleetKind> kind = ParseShapeFleet(f.fleet);
+  if (!kind.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("--fleet: ", kind.status().message(),
+                                                   "; or vm, the synthetic VM trace"));
+  }
+  absl::StatusOr<absl::Duration> dwell = ParseSpan(f.dwell, "--dwell");
+  if (!dwell.ok()) return dwell.status();
+  ShapeFleetOptions o;
+  o.kind = *kind;
   o.vms = f.vms;
   o.days = f.days;
   o.seed = f.seed;
-  o.deploys_per_week = f.deploys_per_week;
-  absl::StatusOr<Workload> w = GenerateVmTrace(o);
-  absl::Status s = w.ok() ? WriteLongCsv(*w, f.out) : w.status();
-  if (!s.ok()) {
-    std::cerr << "foresight generate-trace: " << s.message() << "\n";
-    throw CLI::RuntimeError(1);
-  }
-  std::cout << absl::StrFormat("wrote %d VMs x %d days (%d steps of 5 min) to %s\n", f.vms,
-                               f.days, w->num_steps(), f.out);
+  o.dwell = *dwell;
+  return GenerateShapeFleet(o);
+}
+
+void RunGenerateTrace(const GenerateTraceFlags& f) {
+  absl::StatusOr<Workload> w = Generate(f);
+  if (!w.ok()) Fail(w.status());
+  if (absl::Status s = WriteLongCsv(*w, f.out); !s.ok()) Fail(s);
+  std::cout << absl::StrFormat("wrote %d VMs x %d days (%d steps of 5 min, %s fleet) to %s\n",
+                               f.vms, f.days, w->num_steps(), f.fleet, f.out);
 }
 
 void SetupGenerateTrace(CLI::App& app) {
@@ -46,6 +74,14 @@ void SetupGenerateTrace(CLI::App& app) {
   app.add_option("--deploys-per-week", f->deploys_per_week,
                  "memory level steps (deployments) per VM-week; 0: quiet VMs never jump")
       ->check(CLI::Range(0.0, 100.0))
+      ->capture_default_str();
+  app.add_option("--fleet", f->fleet,
+                 "vm: the synthetic VM trace; or a fleet of one shape the VM trace lacks: "
+                 "flat, working-days, switching, noisy-cpu (sim/shape_fleet.hpp; "
+                 "--deploys-per-week does not apply)")
+      ->capture_default_str();
+  app.add_option("--dwell", f->dwell,
+                 "switching fleet: mean time a VM stays idle or on its job (e.g. 8h, 2h)")
       ->capture_default_str();
   app.add_option("--out", f->out, "long CSV file to write")->required();
   app.callback([f] { RunGenerateTrace(*f); });

@@ -22,11 +22,18 @@ std::string ResolveError(const std::string& list) {
 TEST_CASE("track+fleet+damped lists its knobs with the defaults its entry uses") {
   const PolicyInfo* p = PolicyRegistry::Global().Find("track+fleet+damped");
   REQUIRE(p != nullptr);
-  REQUIRE(p->knobs.size() == 2);
+  REQUIRE(p->knobs.size() == 5);
   CHECK(p->knobs[0].name == "fleet_level");
   CHECK(p->knobs[0].default_value == 0.98);
   CHECK(p->knobs[1].name == "cpu_level");
   CHECK(p->knobs[1].default_value == 0.9);
+  // The CPU damping knobs default to what TrackSmoothDampingOptions sets.
+  CHECK(p->knobs[2].name == "cpu_min_change");
+  CHECK(p->knobs[2].default_value == 0.02);
+  CHECK(p->knobs[3].name == "cpu_hysteresis");
+  CHECK(p->knobs[3].default_value == 0.10);
+  CHECK(p->knobs[4].name == "cpu_overshoot");
+  CHECK(p->knobs[4].default_value == 0.0);
   CHECK(p->tune);
   CHECK(PolicyRegistry::Global().Find("hpa")->knobs.empty());
 }
@@ -113,9 +120,11 @@ TEST_CASE("knobs change what the policy holds; empty brackets are the registered
   REQUIRE(w.ok());
   auto r = PolicyRegistry::Global().Resolve(
       "track+fleet+damped,track+fleet+damped[],track+fleet+damped[cpu_level=0.6],"
-      "track+fleet+damped[cpu_level=0.99],track+fleet+damped[fleet_level=0.5]");
+      "track+fleet+damped[cpu_level=0.99],track+fleet+damped[fleet_level=0.5],"
+      "track+fleet+damped[cpu_min_change=0.3,cpu_hysteresis=0.5],"
+      "track+fleet+damped[cpu_overshoot=0.5]");
   REQUIRE_MESSAGE(r.ok(), r.status().ToString());
-  REQUIRE(r->size() == 5);
+  REQUIRE(r->size() == 7);
   ReplayOptions o;
   o.warmup = absl::Hours(24);
   auto runs = RunPolicies(*w, *r, o, 1, {});
@@ -140,6 +149,21 @@ TEST_CASE("knobs change what the policy holds; empty brackets are the registered
   // builder test below checks that the level reaches the fleet.
   const PolicyMetrics& lean = (*runs)[4].metrics;
   CHECK(lean.allocated_resource_seconds.cpu() == base.allocated_resource_seconds.cpu());
+  // CPU damping: harder damping changes CPU limits less often and leaves
+  // memory alone; an overshoot holds more CPU and throttles no more.
+  const PolicyMetrics& calm = (*runs)[5].metrics;
+  const PolicyMetrics& over = (*runs)[6].metrics;
+  MESSAGE("cpu changes per entity-day (median): ",
+          base.changes_per_entity_day_median_by_resource.cpu(), " -> ",
+          calm.changes_per_entity_day_median_by_resource.cpu());
+  CHECK(calm.changes_per_entity_day_median_by_resource.cpu() <
+        0.7 * base.changes_per_entity_day_median_by_resource.cpu());
+  CHECK(calm.changes_per_entity_day_median_by_resource.memory() ==
+        base.changes_per_entity_day_median_by_resource.memory());
+  CHECK(calm.allocated_resource_seconds.memory() == base.allocated_resource_seconds.memory());
+  CHECK(over.allocated_resource_seconds.cpu() > base.allocated_resource_seconds.cpu());
+  CHECK(over.throttled_cpu_seconds <= base.throttled_cpu_seconds);
+  CHECK(over.allocated_resource_seconds.memory() == base.allocated_resource_seconds.memory());
   for (const PolicyRun& run : *runs) CHECK(run.metrics.capacity_violations == 0);
 }
 
@@ -174,6 +198,13 @@ TEST_CASE("bad tuned names are errors naming the policy, the knob or the value")
   CHECK(ResolveError("track+fleet+damped[fleet_level=0]").find("fleet_level must be in (0, 1]") !=
         std::string::npos);
   CHECK(ResolveError("track+fleet+damped[cpu_level=nan]").find("needs a number") !=
+        std::string::npos);
+  CHECK(ResolveError("track+fleet+damped[cpu_min_change=1]").find("cpu_min_change must be in "
+                                                                   "[0, 1), got 1") !=
+        std::string::npos);
+  CHECK(ResolveError("track+fleet+damped[cpu_hysteresis=-0.1]").find("cpu_hysteresis must be") !=
+        std::string::npos);
+  CHECK(ResolveError("track+fleet+damped[cpu_overshoot=-1]").find("cpu_overshoot must be") !=
         std::string::npos);
   CHECK(ResolveError("hpa[level=0.9]").find("knobs of 'hpa': none") != std::string::npos);
   CHECK(ResolveError("vpa[level=0.9]").find("memory_percentile=0.9") != std::string::npos);

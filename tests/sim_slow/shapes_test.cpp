@@ -26,45 +26,33 @@
 #include <vector>
 
 #include "foresight/sim/replay.hpp"
+#include "foresight/sim/shape_fleet.hpp"
 #include "registered.hpp"
 
 namespace foresight {
 namespace {
 
-constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
-constexpr std::size_t kPerDay = 288;  // 5-minute steps
+constexpr double kGiB = kShapeGiB;
+constexpr std::size_t kPerDay = kShapeStepsPerDay;
 
-// `users` VMs over `days` days; `demand(user, step, rng)` gives each step's
-// (cpu, memory), with IO and network at a small constant. Each VM has its own
-// host of `cores` cores and `memory` bytes and starts with all of it.
+// A shape fleet (sim/shape_fleet.hpp), checked valid.
+Workload NamedFleet(ShapeFleetKind kind, int vms, int days) {
+  ShapeFleetOptions o;
+  o.kind = kind;
+  o.vms = vms;
+  o.days = days;
+  absl::StatusOr<Workload> w = GenerateShapeFleet(o);
+  REQUIRE(w.ok());
+  REQUIRE(ValidateWorkload(*w).ok());
+  return *std::move(w);
+}
 Workload Shapes(std::size_t users, std::size_t days, double cores, double memory,
-                const std::function<std::pair<double, double>(std::size_t, std::size_t,
-                                                              std::mt19937_64&)>& demand) {
-  Workload w;
-  const std::size_t steps = days * kPerDay;
-  w.demand = xt::xtensor<double, 3>::from_shape({users, steps, kNumResources});
-  std::mt19937_64 rng(7);
-  for (std::size_t u = 0; u < users; ++u) {
-    WorkloadUser user;
-    user.id = UserId{u};
-    user.name = "vm" + std::to_string(u);
-    user.host = static_cast<std::uint32_t>(u);
-    user.initial_allocation = MakeResources(cores, memory, 1e8, 1e8);
-    w.users.push_back(user);
-    w.host_capacity.push_back(MakeResources(2 * cores, 2 * memory, 2e8, 2e8));
-    for (std::size_t t = 0; t < steps; ++t) {
-      const auto [cpu, mem] = demand(u, t, rng);
-      w.demand(u, t, 0) = cpu;
-      w.demand(u, t, 1) = mem;
-      w.demand(u, t, 2) = 1e6;
-      w.demand(u, t, 3) = 1e6;
-    }
-  }
+                const ShapeDemand& demand) {
+  Workload w = ShapeWorkload(users, days, cores, memory, demand);
   REQUIRE(ValidateWorkload(w).ok());
   return w;
 }
-
-double Noise(std::mt19937_64& rng, double sd) { return std::normal_distribution<>(1.0, sd)(rng); }
+double Noise(std::mt19937_64& rng, double sd) { return ShapeNoise(rng, sd); }
 
 ReplayOptions Options() {
   ReplayOptions o;
@@ -140,10 +128,7 @@ TEST_CASE("track+fleet+damped gives a flat fleet less memory than VPA; the 0.25 
   // memory often is. VPA holds 1.15x the peak. track+smooth+damped's floor
   // holds a quarter of the level above the envelope whatever the fleet shows;
   // track+fleet+damped learns from the fleet that flat VMs stay flat.
-  const Workload w = Shapes(40, 14, 4.0, 32 * kGiB, [](std::size_t u, std::size_t, auto& rng) {
-    const double level = (2.0 + 0.5 * static_cast<double>(u % 20)) * kGiB;
-    return std::pair{0.5 * Noise(rng, 0.1), level * Noise(rng, 0.005)};
-  });
+  const Workload w = NamedFleet(ShapeFleetKind::kFlat, 40, 14);
   const auto [v, s, f] = MemoryRuns("flat fleet", w);
   // Measured: 1.08x and 0.98x (the fleet-less prior of 0.3 holds for the
   // first three scored days of 13; the rest sit at the 5 % floor). With
@@ -164,14 +149,7 @@ TEST_CASE("a working-day fleet: the weekly ramp is ahead of Monday morning") {
   // With ramps but no phase floor (PeakHeadroom's phase_floor_periods 0):
   // 0.83x and 0.82x at 0.980 and 0.975, the first Monday (no week behind
   // it) each VM's miss.
-  const Workload w = Shapes(20, 21, 8.0, 32 * kGiB, [](std::size_t u, std::size_t t, auto& rng) {
-    const std::size_t day = t / kPerDay;
-    const double hour = static_cast<double>(t % kPerDay) / 12.0;
-    const bool weekday = (day + 2) % 7 < 5;  // day 0 is a Wednesday
-    const bool on = weekday && hour >= 8.0 + static_cast<double>(u % 3) && hour < 18.0;
-    const double base = (2.0 + 0.5 * static_cast<double>(u)) * kGiB;
-    return std::pair{on ? 3.0 : 0.3, base * (on ? 2.5 : 1.0) * Noise(rng, 0.02)};
-  });
+  const Workload w = NamedFleet(ShapeFleetKind::kWorkingDays, 20, 21);
   const auto [v, s, f] = MemoryRuns("working days", w);
   CHECK(Memory(s, v) < 0.88);
   CHECK(Memory(f, v) < 0.88);
@@ -193,14 +171,7 @@ TEST_CASE("a fleet switching between idle and a job: capped margins, no restarts
   // four-week peak (PeakCap), which a switching fleet's never go far past:
   // 0.99x at 0.985 (fixed at 0.5, as track+smooth+damped's: 1.21x); with
   // the phase floor's 3 % room, 0.99x at 0.988 (track+smooth+damped 0.973).
-  const Workload w = Shapes(20, 21, 8.0, 64 * kGiB, [](std::size_t u, std::size_t t, auto& rng) {
-    static thread_local std::vector<int> state(20, 0);
-    if (t == 0) state[u] = 0;
-    if (std::uniform_real_distribution<>(0.0, 1.0)(rng) < 1.0 / 96) state[u] = 1 - state[u];
-    const double base = (2.0 + 0.5 * static_cast<double>(u)) * kGiB;
-    const bool job = state[u] == 1;
-    return std::pair{job ? 3.0 : 0.3, base * (job ? 3.5 : 1.0) * Noise(rng, 0.01)};
-  });
+  const Workload w = NamedFleet(ShapeFleetKind::kSwitching, 20, 21);
   const auto [v, s, f] = MemoryRuns("switching", w);
   CHECK(Memory(s, v) < 1.35);
   CHECK(Memory(f, v) < 1.1);
@@ -211,9 +182,7 @@ TEST_CASE("a fleet switching between idle and a job: capped margins, no restarts
 TEST_CASE("track+fleet+damped smooths CPU that is noise around a mean") {
   // Uniform 0-8 cores each step, independent: the last value misses by the
   // difference of two draws, a level smoothed per VM by one draw's spread.
-  const Workload w = Shapes(4, 14, 8.0, 16 * kGiB, [](std::size_t, std::size_t, auto& rng) {
-    return std::pair{std::uniform_real_distribution<>(0.0, 8.0)(rng), 4 * kGiB * Noise(rng, 0.005)};
-  });
+  const Workload w = NamedFleet(ShapeFleetKind::kNoisyCpu, 4, 14);
   const PolicyMetrics v = Vpa(w), s = Smooth(w), f = Fleet(w);
   const double vc = v.allocated_resource_seconds.cpu();
   MESSAGE("noisy cpu: allocated vs VPA: track+smooth+damped ",
