@@ -26,13 +26,16 @@ FormatQuantity = format_quantity  # noqa: F405
 
 def simulate(users=40, days=14, seed=42, policies="default",
              contention=False, capacity_factor=0.0, failure_rate=0.0, delay_rate=0.0,
-             threads=0):
+             threads=0, vpa_frontier=False):
     """Replays the built-in workload under each policy and returns the metrics
     as a dict with the keys of `foresight simulate --json`:
-    {"policies": {name: {...}}, "gap_closed": {name: ...}}.
+    {"policies": {name: {...}}, "gap_closed": {name: ...}}, and, when built
+    with the trace evaluator, "gap_closed_by_metric" and "vs_vpa".
 
     `policies` is a list of names (see policy_names()), or "default" (vpa, hpa,
-    proactive, oracle) or "all", as for the CLI.
+    proactive, oracle) or "all", as for the CLI. `vpa_frontier=True` also
+    replays 102 tunings of vpa and adds "vpa_frontier" and "vs_vpa_frontier",
+    as `--vpa-frontier` does.
     """
     if not getattr(_foresight, "has_sim", False):
         raise RuntimeError("foresight was built without the simulator (foresight_sim)")
@@ -40,7 +43,8 @@ def simulate(users=40, days=14, seed=42, policies="default",
         policies = [policies]
     return _json.loads(_foresight._simulate_json(
         int(users), int(days), int(seed), [str(p) for p in policies], bool(contention),
-        float(capacity_factor), float(failure_rate), float(delay_rate), int(threads)))
+        float(capacity_factor), float(failure_rate), float(delay_rate), int(threads),
+        bool(vpa_frontier)))
 
 
 def evaluate(trace, format, step="300s", aggregate="mean", policies=None, warmup="0s",

@@ -35,7 +35,7 @@ GeneratorOptions MakeGeneratorOptions(int users, int days, std::uint64_t seed, d
 std::string SimulateJson(int users, int days, std::uint64_t seed,
                          const std::vector<std::string>& policies, bool contention,
                          double capacity_factor, double failure_rate, double delay_rate,
-                         int threads) {
+                         int threads, bool vpa_frontier) {
   if (users < 1) throw py::value_error("users must be >= 1");
   if (days < 1) throw py::value_error("days must be >= 1");
   if (policies.empty()) throw py::value_error("policies must name at least one policy");
@@ -51,15 +51,32 @@ std::string SimulateJson(int users, int days, std::uint64_t seed,
   options.pool.failure_rate = failure_rate;
   options.pool.delay_rate = delay_rate;
   options.pool.seed = seed;
+#ifndef FORESIGHT_PYTHON_WITH_EVALUATE
+  if (vpa_frontier) {
+    throw std::runtime_error("vpa_frontier needs foresight built with the trace evaluator");
+  }
+#endif
   absl::StatusOr<std::vector<PolicyRun>> runs = absl::UnknownError("not run");
+  absl::StatusOr<std::vector<PolicyMetrics>> frontier = std::vector<PolicyMetrics>{};
   {
     py::gil_scoped_release release;  // pure C++ below; policies run on worker threads
     absl::StatusOr<Workload> w = GenerateWorkload(g);
     runs = w.ok() ? RunPolicies(*w, resolved, options, threads, {}) : w.status();
+#ifdef FORESIGHT_PYTHON_WITH_EVALUATE
+    if (w.ok() && runs.ok() && vpa_frontier) frontier = ReplayVpaFrontier(*w, options, threads);
+#endif
   }
   std::vector<PolicyMetrics> metrics;
   for (const PolicyRun& r : Unwrap(std::move(runs))) metrics.push_back(r.metrics);
+#ifdef FORESIGHT_PYTHON_WITH_EVALUATE
+  // The keys `foresight simulate --json` writes: vs_vpa, and with the
+  // frontier vpa_frontier and vs_vpa_frontier.
+  const std::vector<PolicyMetrics> tunings = Unwrap(std::move(frontier));
+  return ComparisonWithVpaJson(metrics, CompareToVpa(metrics), tunings,
+                               CompareToVpaFrontier(metrics, tunings), -1);
+#else
   return ComparisonJson(metrics, -1);
+#endif
 }
 
 #ifdef FORESIGHT_PYTHON_WITH_EVALUATE
@@ -230,7 +247,8 @@ void BindSim(py::module_& m) {
       "Names accepted by simulate(policies=...)");
   m.def("_simulate_json", &SimulateJson, py::arg("users"), py::arg("days"), py::arg("seed"),
         py::arg("policies"), py::arg("contention"), py::arg("capacity_factor"),
-        py::arg("failure_rate"), py::arg("delay_rate"), py::arg("threads"));
+        py::arg("failure_rate"), py::arg("delay_rate"), py::arg("threads"),
+        py::arg("vpa_frontier") = false);
   m.attr("has_sim") = true;
 #ifdef FORESIGHT_PYTHON_WITH_EVALUATE
   m.def("load_trace", &LoadTraceWorkload, py::arg("path"), py::arg("format"),

@@ -39,12 +39,28 @@ def test_simulate_returns_the_cli_json_keys():
         oracle["changes_per_entity_day_p99"]
     assert r["policies"]["oracle"]["capacity_violations"] == 0
     assert r["gap_closed"]["oracle"] == pytest.approx(1.0)
+    if getattr(fs._foresight, "has_evaluate", False):
+        assert r["vs_vpa"]["oracle"]["oom_free_entity_days"] == \
+            pytest.approx(oracle["oom_free_entity_days"])
+        assert "vpa_frontier" not in r
     again = fs.simulate(users=10, days=2, seed=5, policies=["vpa", "proactive", "oracle"], threads=1)
 
     def scored(result):  # everything but wall-clock timings
         return {n: {k: v for k, v in m.items() if "seconds" != k and "ns_per" not in k}
                 for n, m in result["policies"].items()}
     assert scored(again) == scored(r)
+
+
+def test_simulate_with_vpa_frontier_prices_policies_at_vpa_tunings():
+    if not getattr(fs._foresight, "has_evaluate", False):
+        pytest.skip("built without the trace evaluator")
+    r = fs.simulate(users=4, days=2, seed=3, policies=["vpa", "oracle"], threads=2,
+                    vpa_frontier=True)
+    assert len(r["vpa_frontier"]) == 102
+    # vpa's defaults are one of the tunings: its own match costs no less.
+    assert r["vs_vpa_frontier"]["vpa"]["memory_ratio"] >= 1.0
+    assert set(r["vs_vpa_frontier"]["oracle"]) >= {"memory_ratio", "memory_match",
+                                                   "memory_beyond_frontier", "cpu_ratio"}
 
 
 def test_simulate_default_policies_as_the_cli():

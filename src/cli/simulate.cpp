@@ -12,6 +12,7 @@
 #include "foresight/sim/compare.hpp"
 #include "foresight/sim/generator.hpp"
 #include "foresight/sim/policy_registry.hpp"
+#include "foresight/trace/evaluate.hpp"
 
 namespace foresight::cli {
 namespace {
@@ -29,6 +30,7 @@ struct SimulateFlags {
   double delay_rate = 0;
   int threads = 0;
   bool list = false;
+  bool vpa_frontier = false;
 };
 
 [[noreturn]] void Fail(const absl::Status& s) {
@@ -71,15 +73,27 @@ void RunSimulate(const SimulateFlags& f) {
   options.pool.failure_rate = f.failure_rate;
   options.pool.delay_rate = f.delay_rate;
   options.pool.seed = f.seed;
-  ProgressBar bar("simulate", workload->num_steps() * policies->size());
+  const std::size_t frontier_size = f.vpa_frontier ? VpaFrontierVariants().size() : 0;
+  ProgressBar bar("simulate", workload->num_steps() * (policies->size() + frontier_size));
   const std::vector<std::size_t> record =
       f.report.empty() ? std::vector<std::size_t>{} : ReportUsers(*workload, 3);
   absl::StatusOr<std::vector<PolicyRun>> runs = RunPolicies(
       *workload, *policies, options, f.threads, record, [&bar] { bar.Advance(); });
-  bar.Finish();
   if (!runs.ok()) Fail(runs.status());
+  std::vector<PolicyMetrics> frontier;
+  if (f.vpa_frontier) {
+    absl::StatusOr<std::vector<PolicyMetrics>> variants =
+        ReplayVpaFrontier(*workload, options, f.threads, [&bar] { bar.Advance(); });
+    if (!variants.ok()) Fail(variants.status());
+    frontier = *std::move(variants);
+  }
+  bar.Finish();
   std::vector<PolicyMetrics> metrics;
   for (const PolicyRun& r : *runs) metrics.push_back(r.metrics);
+  const std::vector<VsVpa> vs_vpa = CompareToVpa(metrics);
+  const std::vector<VsVpaFrontier> vs_frontier = CompareToVpaFrontier(metrics, frontier);
+  PerResource<bool> measured;  // the built-in workload records every resource
+  for (Resource r : kAllResources) measured[r] = true;
   std::cout << absl::StrFormat(
       "workload: %d users x %d days (%d steps of %s), %d hosts, seed %d%s; generated in %.2f s\n",
       f.users, f.days, static_cast<int>(workload->num_steps()),
@@ -94,7 +108,12 @@ void RunSimulate(const SimulateFlags& f) {
                                  m.seconds, ns);
   }
   std::cout << ChangesByResourceTable(metrics);
-  if (!f.json.empty() && !WriteFile(f.json, ComparisonJson(metrics) + "\n")) {
+  std::cout << VsVpaText(metrics, vs_vpa, measured)
+            << VsVpaFrontierText(metrics, frontier, vs_frontier, measured,
+                                 static_cast<double>(workload->num_users() *
+                                                     workload->num_steps()));
+  if (!f.json.empty() &&
+      !WriteFile(f.json, ComparisonWithVpaJson(metrics, vs_vpa, frontier, vs_frontier))) {
     Fail(absl::InternalError("cannot write " + f.json));
   }
   if (!f.report.empty()) {
@@ -137,6 +156,9 @@ void SetupSimulate(CLI::App& app) {
       ->check(CLI::Range(0.0, 1.0));
   app.add_option("--threads", f->threads, "policies replayed in parallel (0: all cores)");
   app.add_flag("--list-policies", f->list, "list the policy names and exit");
+  app.add_flag("--vpa-frontier", f->vpa_frontier,
+               "also replay 102 tunings of vpa and price every policy at the cheapest tuning "
+               "at least as safe (VPA's frontier, not only its default point)");
   app.callback([f] { RunSimulate(*f); });
 }
 

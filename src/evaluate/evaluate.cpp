@@ -211,18 +211,28 @@ std::vector<VsVpaFrontier> CompareToVpaFrontier(const std::vector<PolicyMetrics>
   return out;
 }
 
+absl::StatusOr<std::vector<PolicyMetrics>> ReplayVpaFrontier(const Workload& w,
+                                                             const ReplayOptions& replay,
+                                                             int threads,
+                                                             const std::function<void()>& on_step) {
+  absl::StatusOr<std::vector<const PolicyInfo*>> frontier =
+      PolicyRegistry::Global().Resolve(absl::StrJoin(VpaFrontierVariants(), ","));
+  if (!frontier.ok()) return frontier.status();
+  absl::StatusOr<std::vector<PolicyRun>> runs =
+      RunPolicies(w, *frontier, replay, threads, {}, on_step);
+  if (!runs.ok()) return runs.status();
+  std::vector<PolicyMetrics> out;
+  out.reserve(runs->size());
+  for (PolicyRun& r : *runs) out.push_back(std::move(r.metrics));
+  return out;
+}
+
 absl::StatusOr<TraceEvaluation> EvaluateTrace(const std::string& path, TraceFormat format,
                                               const EvaluateOptions& options) {
   absl::StatusOr<std::vector<const PolicyInfo*>> policies =
       PolicyRegistry::Global().Resolve(options.policies);
   if (!policies.ok()) return policies.status();
-  std::vector<const PolicyInfo*> frontier;
-  if (options.vpa_frontier) {
-    absl::StatusOr<std::vector<const PolicyInfo*>> f =
-        PolicyRegistry::Global().Resolve(absl::StrJoin(VpaFrontierVariants(), ","));
-    if (!f.ok()) return f.status();
-    frontier = *std::move(f);
-  }
+  const std::size_t frontier_size = options.vpa_frontier ? VpaFrontierVariants().size() : 0;
   if (options.warmup < absl::ZeroDuration()) {
     return absl::InvalidArgumentError("warmup must be >= 0");
   }
@@ -268,7 +278,7 @@ absl::StatusOr<TraceEvaluation> EvaluateTrace(const std::string& path, TraceForm
   replay.warmup = options.warmup;
   e.recorded = options.record > 0 ? SpreadUsers(w.num_users(), options.record)
                                   : std::vector<std::size_t>{};
-  if (options.on_loaded) options.on_loaded(w, policies->size() + frontier.size());
+  if (options.on_loaded) options.on_loaded(w, policies->size() + frontier_size);
   absl::StatusOr<std::vector<PolicyRun>> runs =
       RunPolicies(w, *policies, replay, options.threads, e.recorded, options.on_step);
   if (!runs.ok()) return runs.status();
@@ -278,23 +288,156 @@ absl::StatusOr<TraceEvaluation> EvaluateTrace(const std::string& path, TraceForm
     e.metrics.push_back(r.metrics);
   }
   e.vs_vpa = CompareToVpa(e.metrics);
-  if (!frontier.empty()) {
-    absl::StatusOr<std::vector<PolicyRun>> variants =
-        RunPolicies(w, frontier, replay, options.threads, {}, options.on_step);
+  if (options.vpa_frontier) {
+    absl::StatusOr<std::vector<PolicyMetrics>> variants =
+        ReplayVpaFrontier(w, replay, options.threads, options.on_step);
     if (!variants.ok()) return variants.status();
-    for (PolicyRun& r : *variants) {
-      MarkUnmeasured(r.metrics, e.trace.measured);
-      e.frontier.push_back(std::move(r.metrics));
-    }
+    e.frontier = *std::move(variants);
+    for (PolicyMetrics& m : e.frontier) MarkUnmeasured(m, e.trace.measured);
     e.vs_frontier = CompareToVpaFrontier(e.metrics, e.frontier);
   }
   return e;
 }
 
+namespace {
+// A ratio as "0.87x", or "n/a" where it is NaN (a resource not recorded, or a
+// ratio to a vpa total of 0, such as no throttling at all).
+std::string Times(double r) { return std::isnan(r) ? std::string("n/a") : absl::StrFormat("%.2fx", r); }
+}  // namespace
+
+std::string VsVpaText(const std::vector<PolicyMetrics>& metrics, const std::vector<VsVpa>& vs,
+                      const PerResource<bool>& measured) {
+  if (vs.empty()) return "";
+  std::string out =
+      "vs vpa (targets: memory <= 0.7x at >= vpa's OOM-free days; cpu <= 0.6x with >= 80% less "
+      "throttling; [beats vpa]: as many OOM-free days with less memory, more than half the "
+      "throttling removed with less cpu):\n";
+  for (std::size_t i = 0; i < metrics.size() && i < vs.size(); ++i) {
+    const VsVpa& v = vs[i];
+    const std::string memory =
+        measured.memory()
+            ? absl::StrFormat("memory %s, OOM-free days %.3f (vpa %.3f)%s", Times(v.memory_ratio),
+                              v.oom_free, v.vpa_oom_free,
+                              v.memory_target ? " [met]"
+                                              : (v.memory_dominates ? " [beats vpa]" : ""))
+            : std::string("memory not measured");
+    const std::string cpu =
+        measured.cpu()
+            ? absl::StrFormat("cpu %s, throttled %s%s", Times(v.cpu_ratio), Times(v.throttled_ratio),
+                              v.cpu_target ? " [met]" : (v.cpu_dominates ? " [beats vpa]" : ""))
+            : std::string("cpu not measured");
+    absl::StrAppendFormat(&out, "  %-*s %s; %s\n", PolicyNameWidth(metrics), metrics[i].name,
+                          memory, cpu);
+  }
+  return out;
+}
+
+std::string VsVpaFrontierText(const std::vector<PolicyMetrics>& metrics,
+                              const std::vector<PolicyMetrics>& frontier,
+                              const std::vector<VsVpaFrontier>& vs_frontier,
+                              const PerResource<bool>& measured, double entity_steps) {
+  if (vs_frontier.empty()) return "";
+  std::string out = absl::StrCat(
+      "vs vpa's frontier (", VpaFrontierDescription(),
+      "; ratio to the cheapest tuning at least as safe, under 1: no vpa tuning matched it as "
+      "cheaply):\n");
+  for (std::size_t i = 0; i < metrics.size() && i < vs_frontier.size(); ++i) {
+    const VsVpaFrontier& v = vs_frontier[i];
+    auto side = [](const char* what, bool is_measured, bool beyond, double ratio,
+                   const std::string& match, const char* safer) {
+      if (!is_measured) return absl::StrCat(what, " not measured");
+      if (beyond) return absl::StrCat(what, ": no variant ", safer);
+      return absl::StrFormat("%s %.2fx %s", what, ratio, match);
+    };
+    absl::StrAppendFormat(
+        &out, "  %-*s %s; %s\n", PolicyNameWidth(metrics), metrics[i].name,
+        side("memory", measured.memory(), v.memory_beyond, v.memory_ratio, v.memory_match,
+             "has as many OOM-free days"),
+        side("cpu", measured.cpu(), v.cpu_beyond, v.cpu_ratio, v.cpu_match,
+             "throttles as little"));
+  }
+  // How far the frontier reaches: its safest tunings, against vpa's defaults.
+  const auto vpa = std::find_if(metrics.begin(), metrics.end(),
+                                [](const PolicyMetrics& m) { return m.name == "vpa"; });
+  if (vpa != metrics.end() && !frontier.empty()) {
+    std::vector<PolicyMetrics> tunings = {*vpa};
+    tunings.insert(tunings.end(), frontier.begin(), frontier.end());
+    const std::vector<VsVpa> vs = CompareToVpa(tunings);
+    // The most OOM-free tuning (then the least memory), the least throttled
+    // (then the least CPU), on the raw metrics: a ratio to a vpa that never
+    // throttles is n/a.
+    std::size_t m = 1, c = 1;
+    auto memory_key = [&](std::size_t k) {
+      return std::pair(-tunings[k].oom_free_entity_days,
+                       tunings[k].allocated_resource_seconds.memory());
+    };
+    auto cpu_key = [&](std::size_t k) {
+      return std::pair(tunings[k].throttled_cpu_seconds, tunings[k].allocated_resource_seconds.cpu());
+    };
+    for (std::size_t k = 1; k < tunings.size(); ++k) {
+      if (memory_key(k) < memory_key(m)) m = k;
+      if (cpu_key(k) < cpu_key(c)) c = k;
+    }
+    absl::StrAppendFormat(
+        &out, "  the frontier's safest: %s; %s\n",
+        measured.memory()
+            ? absl::StrFormat("memory %.3f OOM-free days at %s vpa's memory (%s)", vs[m].oom_free,
+                              Times(vs[m].memory_ratio), tunings[m].name)
+            : std::string("memory not measured"),
+        measured.cpu() ? absl::StrFormat("cpu %s vpa's throttling at %s its cpu (%s)",
+                                         Times(vs[c].throttled_ratio), Times(vs[c].cpu_ratio),
+                                         tunings[c].name)
+                       : std::string("cpu not measured"));
+  }
+  double seconds = 0;
+  for (const PolicyMetrics& f : frontier) seconds += f.seconds;
+  absl::StrAppendFormat(&out, "  the %d tunings: replay %.2f s in all (%.0f entity-steps/s)\n",
+                        static_cast<int>(frontier.size()), seconds,
+                        entity_steps * static_cast<double>(frontier.size()) /
+                            std::max(seconds, 1e-9));
+  return out;
+}
+
+std::string ComparisonWithVpaJson(const std::vector<PolicyMetrics>& metrics,
+                                  const std::vector<VsVpa>& vs_vpa,
+                                  const std::vector<PolicyMetrics>& frontier,
+                                  const std::vector<VsVpaFrontier>& vs_frontier, int indent) {
+  nlohmann::json root = nlohmann::json::parse(ComparisonJson(metrics));
+  root["gap_closed_by_metric"] = GapClosedByMetric(metrics);
+  auto num = [](double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr); };
+  for (std::size_t i = 0; i < vs_vpa.size() && i < metrics.size(); ++i) {
+    const VsVpa& v = vs_vpa[i];
+    root["vs_vpa"][metrics[i].name] = {{"allocated_memory_ratio", num(v.memory_ratio)},
+                                       {"allocated_cpu_ratio", num(v.cpu_ratio)},
+                                       {"throttled_cpu_ratio", num(v.throttled_ratio)},
+                                       {"oom_free_entity_days", num(v.oom_free)},
+                                       {"vpa_oom_free_entity_days", num(v.vpa_oom_free)},
+                                       {"memory_target_met", v.memory_target},
+                                       {"cpu_target_met", v.cpu_target},
+                                       {"memory_dominates_vpa", v.memory_dominates},
+                                       {"cpu_dominates_vpa", v.cpu_dominates}};
+  }
+  if (!frontier.empty()) {
+    root["vpa_frontier"] = nlohmann::json::parse(ComparisonJson(frontier))["policies"];
+    for (std::size_t i = 0; i < vs_frontier.size() && i < metrics.size(); ++i) {
+      const VsVpaFrontier& v = vs_frontier[i];
+      auto match = [](const std::string& s) {
+        return s.empty() ? nlohmann::json(nullptr) : nlohmann::json(s);
+      };
+      root["vs_vpa_frontier"][metrics[i].name] = {
+          {"memory_ratio", num(v.memory_ratio)}, {"memory_match", match(v.memory_match)},
+          {"memory_beyond_frontier", v.memory_beyond}, {"cpu_ratio", num(v.cpu_ratio)},
+          {"cpu_match", match(v.cpu_match)},     {"cpu_beyond_frontier", v.cpu_beyond}};
+    }
+  }
+  return root.dump(indent) + "\n";
+}
+
 std::string EvaluationJson(const TraceEvaluation& e, const EvaluateOptions& options, int indent) {
   const Workload& w = e.trace.workload;
   const TraceStats& st = e.trace.stats;
-  nlohmann::json root = nlohmann::json::parse(ComparisonJson(e.metrics));
+  nlohmann::json root =
+      nlohmann::json::parse(ComparisonWithVpaJson(e.metrics, e.vs_vpa, e.frontier, e.vs_frontier));
   nlohmann::json t;
   t["path"] = e.path;
   t["format"] = std::string(TraceFormatName(e.format));
@@ -314,33 +457,6 @@ std::string EvaluationJson(const TraceEvaluation& e, const EvaluateOptions& opti
   t["held_values"] = st.held_values;
   t["dropped_rows"] = st.dropped_rows;
   root["trace"] = t;
-  root["gap_closed_by_metric"] = GapClosedByMetric(e.metrics);
-  auto num = [](double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr); };
-  for (std::size_t i = 0; i < e.vs_vpa.size() && i < e.metrics.size(); ++i) {
-    const VsVpa& v = e.vs_vpa[i];
-    root["vs_vpa"][e.metrics[i].name] = {{"allocated_memory_ratio", num(v.memory_ratio)},
-                                         {"allocated_cpu_ratio", num(v.cpu_ratio)},
-                                         {"throttled_cpu_ratio", num(v.throttled_ratio)},
-                                         {"oom_free_entity_days", num(v.oom_free)},
-                                         {"vpa_oom_free_entity_days", num(v.vpa_oom_free)},
-                                         {"memory_target_met", v.memory_target},
-                                         {"cpu_target_met", v.cpu_target},
-                                         {"memory_dominates_vpa", v.memory_dominates},
-                                         {"cpu_dominates_vpa", v.cpu_dominates}};
-  }
-  if (!e.frontier.empty()) {
-    root["vpa_frontier"] = nlohmann::json::parse(ComparisonJson(e.frontier))["policies"];
-    for (std::size_t i = 0; i < e.vs_frontier.size() && i < e.metrics.size(); ++i) {
-      const VsVpaFrontier& v = e.vs_frontier[i];
-      auto match = [](const std::string& s) {
-        return s.empty() ? nlohmann::json(nullptr) : nlohmann::json(s);
-      };
-      root["vs_vpa_frontier"][e.metrics[i].name] = {
-          {"memory_ratio", num(v.memory_ratio)}, {"memory_match", match(v.memory_match)},
-          {"memory_beyond_frontier", v.memory_beyond}, {"cpu_ratio", num(v.cpu_ratio)},
-          {"cpu_match", match(v.cpu_match)},     {"cpu_beyond_frontier", v.cpu_beyond}};
-    }
-  }
   return root.dump(indent) + "\n";
 }
 

@@ -1,6 +1,7 @@
 #!/bin/sh
 # `foresight simulate` on a small workload: table, JSON with the documented
-# keys, an HTML and an SVG report.
+# keys, an HTML and an SVG report; with --vpa-frontier, the frontier block and
+# its JSON keys.
 set -eu
 cli=$1
 out=$2
@@ -11,9 +12,16 @@ mkdir -p "$out"
 grep -q "^vpa " "$out/table.txt"
 grep -q "^limit changes per entity-day by resource, median (P99):$" "$out/table.txt"
 grep -q "^  oracle  *cpu [0-9.]* ([0-9]*) memory " "$out/table.txt"
+grep -q "^vs vpa (targets: " "$out/table.txt"
 grep -q "<svg" "$out/s.html"
+"$cli" simulate --users 4 --days 2 --seed 3 --policies vpa,oracle --vpa-frontier \
+  --json "$out/f.json" > "$out/frontier.txt"
+grep -q "^vs vpa's frontier (102 vpa tunings: " "$out/frontier.txt"
+grep -q "^  oracle  *memory" "$out/frontier.txt"
+grep -q "^  the frontier's safest: memory " "$out/frontier.txt"
+grep -q "^  the 102 tunings: replay " "$out/frontier.txt"
 grep -q "<svg" "$out/s.svg"
-/usr/bin/python3 - "$out/s.json" <<'PY'
+/usr/bin/python3 - "$out/s.json" "$out/f.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
 keys = ["underprovisioned_fraction", "underprovisioned_resource_seconds", "relative_slack",
@@ -29,4 +37,9 @@ for name in ["vpa", "hpa", "proactive", "oracle"]:
     assert 0 <= p["oom_free_entity_days"] <= 1
     assert name in d["gap_closed"]
 assert abs(d["gap_closed"]["oracle"] - 1) < 1e-9
+assert "vs_vpa" in d and "vpa_frontier" not in d
+f = json.load(open(sys.argv[2]))
+assert len(f["vpa_frontier"]) == 102, len(f["vpa_frontier"])
+assert set(f["vs_vpa_frontier"]) == {"vpa", "oracle"}
+assert f["vs_vpa_frontier"]["vpa"]["memory_ratio"] >= 1.0
 PY

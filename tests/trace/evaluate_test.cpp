@@ -221,16 +221,18 @@ TEST_CASE("CompareToVpa needs a vpa run and marks the targets") {
   CHECK_FALSE(v[0].memory_dominates);
 }
 
+// Hand-made metrics: what the frontier comparisons read.
+PolicyMetrics metrics(const char* name, double cpu, double memory, double throttled,
+                      double oom_free) {
+  PolicyMetrics m;
+  m.name = name;
+  m.allocated_resource_seconds = MakeResources(cpu, memory, 0, 0);
+  m.throttled_cpu_seconds = throttled;
+  m.oom_free_entity_days = oom_free;
+  return m;
+}
+
 TEST_CASE("CompareToVpaFrontier prices each policy at the cheapest variant at least as safe") {
-  auto metrics = [](const char* name, double cpu, double memory, double throttled,
-                    double oom_free) {
-    PolicyMetrics m;
-    m.name = name;
-    m.allocated_resource_seconds = MakeResources(cpu, memory, 0, 0);
-    m.throttled_cpu_seconds = throttled;
-    m.oom_free_entity_days = oom_free;
-    return m;
-  };
   // Three tunings: cheap and risky, VPA's default, generous and safe.
   const std::vector<PolicyMetrics> frontier = {metrics("lean", 60, 80, 30, 0.90),
                                                metrics("vpa", 100, 100, 10, 0.95),
@@ -261,6 +263,90 @@ TEST_CASE("CompareToVpaFrontier prices each policy at the cheapest variant at le
   CHECK_FALSE(u[0].memory_beyond);
   CHECK(u[0].memory_match.empty());
   CHECK(u[0].cpu_match == "vpa");
+}
+
+TEST_CASE("the vs-vpa text blocks that evaluate and simulate print") {
+  const std::vector<PolicyMetrics> frontier = {metrics("lean", 60, 80, 30, 0.90),
+                                               metrics("fat", 200, 130, 4, 0.99),
+                                               metrics("fatter", 300, 130, 4, 0.99)};
+  const std::vector<PolicyMetrics> policies = {metrics("vpa", 100, 100, 10, 0.95),
+                                               metrics("p", 90, 110, 8, 0.97),
+                                               metrics("q", 50, 120, 1, 0.999)};
+  PerResource<bool> all;
+  for (Resource r : kAllResources) all[r] = true;
+  const std::string vs = VsVpaText(policies, CompareToVpa(policies), all);
+  CHECK(vs.starts_with("vs vpa (targets: "));
+  CHECK(vs.find(" memory 1.10x, OOM-free days 0.970 (vpa 0.950); cpu 0.90x, throttled "
+                "0.80x\n") != std::string::npos);
+  CHECK(vs.find(" memory 1.20x, OOM-free days 0.999 (vpa 0.950); cpu 0.50x, throttled "
+                "0.10x [met]\n") != std::string::npos);
+  CHECK(VsVpaText(policies, {}, all).empty());  // no vpa run: no block
+
+  const std::string text =
+      VsVpaFrontierText(policies, frontier, CompareToVpaFrontier(policies, frontier), all, 1000);
+  CHECK(text.starts_with("vs vpa's frontier (102 vpa tunings: "));
+  CHECK(text.find(" memory 0.85x fat; cpu 0.45x fat\n") != std::string::npos);
+  CHECK(text.find(" memory: no variant has as many OOM-free days; cpu: no variant "
+                  "throttles as little\n") != std::string::npos);
+  // The safest tunings: the most OOM-free then the least memory (fat and
+  // fatter tie on both, so the first), the least throttled then the least CPU.
+  CHECK(text.find("  the frontier's safest: memory 0.990 OOM-free days at 1.30x vpa's memory "
+                  "(fat); cpu 0.40x vpa's throttling at 2.00x its cpu (fat)\n") !=
+        std::string::npos);
+  CHECK(text.find("  the 3 tunings: replay ") != std::string::npos);
+  CHECK(VsVpaFrontierText(policies, {}, {}, all, 1000).empty());
+
+  // Names are padded to one column (at least 20 wide).
+  CHECK(text.find("\n  p                    memory 0.85x") != std::string::npos);
+  // A resource the trace does not record is "not measured" in both blocks.
+  PerResource<bool> cpu_only;
+  cpu_only.cpu() = true;
+  CHECK(VsVpaText(policies, CompareToVpa(policies), cpu_only).find("memory not measured; cpu "
+                                                                  "0.90x") != std::string::npos);
+  CHECK(VsVpaFrontierText(policies, frontier, CompareToVpaFrontier(policies, frontier), cpu_only,
+                          1000)
+            .find(" memory not measured; cpu 0.45x fat\n") != std::string::npos);
+}
+
+TEST_CASE("ComparisonWithVpaJson: the keys evaluate and simulate share") {
+  const std::vector<PolicyMetrics> policies = {metrics("vpa", 100, 100, 10, 0.95),
+                                               metrics("p", 90, 110, 8, 0.97)};
+  const std::vector<PolicyMetrics> frontier = {metrics("fat", 200, 130, 4, 0.99)};
+  const nlohmann::json plain =
+      nlohmann::json::parse(ComparisonWithVpaJson(policies, CompareToVpa(policies), {}, {}));
+  CHECK(plain.contains("policies"));
+  CHECK(plain.contains("gap_closed_by_metric"));
+  CHECK(plain["vs_vpa"]["p"]["allocated_memory_ratio"].get<double>() == doctest::Approx(1.1));
+  CHECK_FALSE(plain.contains("vpa_frontier"));
+  CHECK_FALSE(plain.contains("vs_vpa_frontier"));
+  const nlohmann::json with = nlohmann::json::parse(ComparisonWithVpaJson(
+      policies, CompareToVpa(policies), frontier, CompareToVpaFrontier(policies, frontier)));
+  CHECK(with["vpa_frontier"].contains("fat"));
+  CHECK(with["vs_vpa_frontier"]["p"]["memory_match"] == "fat");
+  CHECK(with["vs_vpa_frontier"]["p"]["memory_ratio"].get<double>() ==
+        doctest::Approx(110.0 / 130));
+}
+
+TEST_CASE("ReplayVpaFrontier replays the 102 tunings in order") {
+  absl::StatusOr<Workload> w = GenerateVmTrace({.vms = 2, .days = 2, .seed = 5});
+  REQUIRE(w.ok());
+  ReplayOptions o;
+  o.warmup = absl::Hours(24);
+  absl::StatusOr<std::vector<PolicyMetrics>> f = ReplayVpaFrontier(*w, o, 2);
+  REQUIRE_MESSAGE(f.ok(), f.status().ToString());
+  const std::vector<std::string> names = VpaFrontierVariants();
+  REQUIRE(f->size() == names.size());
+  for (std::size_t i = 0; i < names.size(); ++i) CHECK((*f)[i].name == names[i]);
+  // More margin holds more memory (same percentile, 24 h half-lives).
+  auto memory = [&](const std::string& name) {
+    for (const PolicyMetrics& m : *f) {
+      if (m.name == name) return m.allocated_resource_seconds.memory();
+    }
+    FAIL("no tuning ", name);
+    return 0.0;
+  };
+  CHECK(memory("vpa[memory_percentile=0.5,cpu_percentile=0.5,margin=0.5]") >
+        1.1 * memory("vpa[memory_percentile=0.5,cpu_percentile=0.5,margin=0]"));
 }
 
 TEST_CASE("EvaluateTrace with vpa_frontier replays VPA's 102 tunings beside the policies") {

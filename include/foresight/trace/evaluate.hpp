@@ -130,6 +130,34 @@ struct VsVpaFrontier {
 std::vector<VsVpaFrontier> CompareToVpaFrontier(const std::vector<PolicyMetrics>& metrics,
                                                 const std::vector<PolicyMetrics>& frontier);
 
+// VpaFrontierVariants() replayed on `w` with `replay` (no recorder; `threads`
+// and `on_step` as RunPolicies), their metrics in order. `foresight evaluate`
+// and `foresight simulate` both call it under `--vpa-frontier`.
+absl::StatusOr<std::vector<PolicyMetrics>> ReplayVpaFrontier(
+    const Workload& w, const ReplayOptions& replay, int threads,
+    const std::function<void()>& on_step = {});
+
+// The text blocks `foresight evaluate` and `foresight simulate` print under
+// their tables: every policy against vpa's default point (`vs`, from
+// CompareToVpa; empty without vpa), and against its frontier (`frontier`'s
+// metrics, `vs_frontier` from CompareToVpaFrontier; empty without it), with
+// the frontier's safest tunings and its replay rate over `entity_steps` per
+// tuning. A resource `measured` says is not recorded prints "not measured".
+std::string VsVpaText(const std::vector<PolicyMetrics>& metrics, const std::vector<VsVpa>& vs,
+                      const PerResource<bool>& measured);
+std::string VsVpaFrontierText(const std::vector<PolicyMetrics>& metrics,
+                              const std::vector<PolicyMetrics>& frontier,
+                              const std::vector<VsVpaFrontier>& vs_frontier,
+                              const PerResource<bool>& measured, double entity_steps);
+
+// ComparisonJson(metrics) plus the keys `gap_closed_by_metric`, `vs_vpa` and,
+// when `frontier` is not empty, `vpa_frontier` and `vs_vpa_frontier`: the JSON
+// both `foresight evaluate` (which adds `trace`) and `foresight simulate` write.
+std::string ComparisonWithVpaJson(const std::vector<PolicyMetrics>& metrics,
+                                  const std::vector<VsVpa>& vs_vpa,
+                                  const std::vector<PolicyMetrics>& frontier,
+                                  const std::vector<VsVpaFrontier>& vs_frontier, int indent = 2);
+
 struct TraceEvaluation {
   std::string path;
   TraceFormat format = TraceFormat::kLong;
