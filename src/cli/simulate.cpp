@@ -79,15 +79,14 @@ void RunSimulate(const SimulateFlags& f) {
       f.report.empty() ? std::vector<std::size_t>{} : ReportUsers(*workload, 3);
   absl::StatusOr<std::vector<PolicyRun>> runs = RunPolicies(
       *workload, *policies, options, f.threads, record, [&bar] { bar.Advance(); });
-  if (!runs.ok()) Fail(runs.status());
-  std::vector<PolicyMetrics> frontier;
-  if (f.vpa_frontier) {
-    absl::StatusOr<std::vector<PolicyMetrics>> variants =
-        ReplayVpaFrontier(*workload, options, f.threads, [&bar] { bar.Advance(); });
-    if (!variants.ok()) Fail(variants.status());
-    frontier = *std::move(variants);
+  absl::StatusOr<std::vector<PolicyMetrics>> tunings = std::vector<PolicyMetrics>{};
+  if (runs.ok() && f.vpa_frontier) {
+    tunings = ReplayVpaFrontier(*workload, options, f.threads, [&bar] { bar.Advance(); });
   }
   bar.Finish();
+  if (!runs.ok()) Fail(runs.status());
+  if (!tunings.ok()) Fail(tunings.status());
+  const std::vector<PolicyMetrics>& frontier = *tunings;
   std::vector<PolicyMetrics> metrics;
   for (const PolicyRun& r : *runs) metrics.push_back(r.metrics);
   const std::vector<VsVpa> vs_vpa = CompareToVpa(metrics);
