@@ -47,6 +47,21 @@ PeakCap<F> Capped(F inner, PeakCapOptions o) {
   return *std::move(c);
 }
 
+// A fleet small enough to answer after 20 records, at level 0.9.
+std::shared_ptr<FleetPeaks> SmallFleet() {
+  absl::StatusOr<std::shared_ptr<FleetPeaks>> fleet =
+      FleetPeaks::Create({.capacity = 1000, .min_samples = 20, .level = 0.9});
+  REQUIRE(fleet.ok());
+  return *std::move(fleet);
+}
+
+// kSmall's cap over LastValue, filing its records in `fleet`.
+PeakCap<LastValue> InFleet(std::shared_ptr<FleetPeaks> fleet) {
+  PeakCapOptions o = kSmall;
+  o.fleet = std::move(fleet);
+  return Capped(LastValue{}, o);
+}
+
 PeakHeadroom<LastValue> Margin() {
   absl::StatusOr<PeakHeadroom<LastValue>> h = PeakHeadroom<LastValue>::Create(
       LastValue{}, {.period = 10, .periods = 5, .level = 0.98, .lag = 1, .warmup_periods = 1,
@@ -127,19 +142,15 @@ TEST_CASE("PeakCap keeps room for a step it has seen, and forgets it after the w
 }
 
 TEST_CASE("PeakCap with a fleet keeps room for the steps other series have shown") {
-  absl::StatusOr<std::shared_ptr<FleetPeaks>> fleet =
-      FleetPeaks::Create({.capacity = 1000, .min_samples = 20, .level = 0.9});
-  REQUIRE(fleet.ok());
-  PeakCapOptions o = kSmall;
-  o.fleet = *fleet;
-  const PeakCap<LastValue> c = Capped(LastValue{}, o);
+  const std::shared_ptr<FleetPeaks> fleet = SmallFleet();
+  const PeakCap<LastValue> c = InFleet(fleet);
   // Ten series, flat for four periods; three of them then step +40 %. Their
   // first two records are filed cold; records 3 and 4 under the flat (0) cap.
   for (int i = 0; i < 10; ++i) REQUIRE(c.Fit(Stepped(5, i < 3 ? 4 : 99, 1.4)).ok());
-  const std::size_t flat = (*fleet)->Bucket(0.0, false);
-  CHECK((*fleet)->size(0) == 20);
-  CHECK((*fleet)->size(flat) == 20);
-  CHECK((*fleet)->Margin(flat) == doctest::Approx(0.4));
+  const std::size_t flat = fleet->Bucket(0.0, false);
+  CHECK(fleet->size(0) == 20);
+  CHECK(fleet->size(flat) == 20);
+  CHECK(fleet->Margin(flat) == doctest::Approx(0.4));
   // A new flat series has shown no step, yet keeps the fleet's room for one;
   // alone, it would get min_fraction.
   auto s = c.Fit(Stepped(5, 99, 1.0));
@@ -151,15 +162,48 @@ TEST_CASE("PeakCap with a fleet keeps room for the steps other series have shown
   REQUIRE(t.ok());
   CHECK(alone.Cap(*t) == doctest::Approx(0.1));
   // A fleet of series that never pass their peaks gives min_fraction.
-  absl::StatusOr<std::shared_ptr<FleetPeaks>> quiet =
-      FleetPeaks::Create({.capacity = 1000, .min_samples = 20, .level = 0.9});
-  REQUIRE(quiet.ok());
-  o.fleet = *quiet;
-  const PeakCap<LastValue> q = Capped(LastValue{}, o);
+  const std::shared_ptr<FleetPeaks> quiet = SmallFleet();
+  const PeakCap<LastValue> q = InFleet(quiet);
   for (int i = 0; i < 10; ++i) REQUIRE(q.Fit(Switching(5)).ok());
   auto u = q.Fit(Switching(5));
   REQUIRE(u.ok());
   CHECK(q.Cap(*u) == doctest::Approx(0.1));
+}
+
+TEST_CASE("PeakCap: a category that cannot answer yet borrows the cold category's answer") {
+  const std::shared_ptr<FleetPeaks> fleet = SmallFleet();
+  const PeakCap<LastValue> c = InFleet(fleet);
+  const std::size_t cold = FleetPeaks::kColdBucket;
+  const std::size_t flat = fleet->Bucket(0.0, false);
+  // Ten flat series of three periods: each files its first two records cold
+  // (0, as flat as it is), so the cold category answers and the flat one,
+  // with no record yet, cannot.
+  for (int i = 0; i < 10; ++i) REQUIRE(c.Fit(Stepped(3, 99, 1.0)).ok());
+  REQUIRE(fleet->size(cold) == 20);
+  REQUIRE(fleet->size(flat) == 0);
+  CHECK(fleet->Margin(cold) == doctest::Approx(0.0));
+  // A series past its cold periods is filed flat; that category cannot
+  // answer, and the cold one's 0 (floored at min_fraction) stands in for it
+  // instead of max_fraction.
+  auto s = c.Fit(Stepped(3, 99, 1.0));
+  REQUIRE(s.ok());
+  CHECK(c.OwnCap(*s) == doctest::Approx(0.0));
+  CHECK(c.Cap(*s) == doctest::Approx(0.1));
+  // When the cold category has seen steps, so does the stand-in.
+  const std::shared_ptr<FleetPeaks> stepped = SmallFleet();
+  const PeakCap<LastValue> d = InFleet(stepped);
+  for (int i = 0; i < 10; ++i) REQUIRE(d.Fit(Stepped(3, i < 3 ? 1 : 99, 1.3)).ok());
+  REQUIRE(stepped->size(cold) == 20);
+  CHECK(stepped->Margin(cold) == doctest::Approx(0.3));
+  auto t = d.Fit(Stepped(3, 99, 1.0));
+  REQUIRE(t.ok());
+  CHECK(d.Cap(*t) == doctest::Approx(0.3));
+  // With neither able to answer, the cap is max_fraction.
+  const std::shared_ptr<FleetPeaks> empty = SmallFleet();
+  const PeakCap<LastValue> e = InFleet(empty);
+  auto u = e.Fit(Stepped(3, 99, 1.0));
+  REQUIRE(u.ok());
+  CHECK(e.Cap(*u) == doctest::Approx(0.5));
 }
 
 TEST_CASE("PeakCap records nothing over a window with no positive peak, and skips gaps") {

@@ -133,7 +133,9 @@ TEST_CASE("track+fleet+damped gives a flat fleet less memory than VPA; the 0.25 
   // Measured: 1.08x and 0.98x (the fleet-less prior of 0.3 holds for the
   // first three scored days of 13; the rest sit at the 5 % floor). With
   // track+fleet+damped's cap learned from the fleet, 0.94x: its conformal
-  // envelope's own margin is held to 5 % over the four-week peak too.
+  // envelope's own margin is held to 5 % over the four-week peak too. With
+  // the cold category answering for the flat one until it fills (PeakCap,
+  // session 14), 0.92x: no return to the 0.5 cap on days 4-5.
   CHECK(Memory(s, v) > 1.0);
   CHECK(Memory(f, v) < 1.0);
   CHECK(Memory(f, v) < 0.92 * Memory(s, v));

@@ -98,10 +98,13 @@ class FleetPeaks {
   const FleetPeaksOptions& options() const { return options_; }
   std::size_t num_buckets() const { return options_.edges.size() + 2; }
 
-  // The category of a series: 0 when cold, else 1 + the number of edges at or
-  // below its own margin. A NaN margin counts as cold.
+  // The category of series in their first periods.
+  static constexpr std::size_t kColdBucket = 0;
+
+  // The category of a series: kColdBucket when cold, else 1 + the number of
+  // edges at or below its own margin. A NaN margin counts as cold.
   std::size_t Bucket(double own_margin, bool cold) const {
-    if (cold || std::isnan(own_margin)) return 0;
+    if (cold || std::isnan(own_margin)) return kColdBucket;
     return 1 + static_cast<std::size_t>(
                    std::upper_bound(options_.edges.begin(), options_.edges.end(), own_margin) -
                    options_.edges.begin());

@@ -44,7 +44,13 @@
 // peak did they go?" A fleet whose VMs never step past their peaks gives a
 // switching VM a cap near its noise; one whose quiet VMs are sometimes
 // redeployed 40 % larger keeps the room for that. While the category cannot
-// answer, the series' own cap applies (or `max_fraction` while it has none).
+// answer, the cold category answers for it: the fleet's first periods, whose
+// records over a window of a day or two run larger than later ones. While
+// neither can, the cap is `max_fraction` (a series' own few records never
+// lower the cap below the fleet's answer). Without the stand-in, a series
+// leaving the cold category for a warm one that had not yet filled went back
+// to `max_fraction` for days: 40 flat VMs held 1.27x their level on days 4-5,
+// between 1.12x on days 3 and 6.
 //
 //   absl::StatusOr<PeakCap<PeakHeadroom<Conformal<PeakEnvelope>>>> memory =
 //       PeakCap<PeakHeadroom<Conformal<PeakEnvelope>>>::Create(
@@ -215,10 +221,14 @@ class PeakCap {
     double cap = std::isnan(own) ? options_.max_fraction : own;
     if (options_.fleet) {
       // With a fleet, a series' own few records only ever raise the fleet's
-      // answer: while its category cannot answer, the cap stays at
-      // max_fraction.
+      // answer: while neither its category nor the cold one can answer, the
+      // cap stays at max_fraction.
       state.bucket = options_.fleet->Bucket(own, std::isnan(own));
-      const double fleet = options_.fleet->Margin(state.bucket);
+      double fleet = options_.fleet->Margin(state.bucket);
+      // A category that cannot answer yet borrows the cold category's answer:
+      // the fleet's first periods, whose records over a window of a day or
+      // two run larger than later ones, so they do not understate the room.
+      if (!std::isfinite(fleet)) fleet = options_.fleet->Margin(FleetPeaks::kColdBucket);
       cap = !std::isfinite(fleet) ? options_.max_fraction
             : std::isnan(own)     ? fleet
                                   : std::max(own, fleet);
