@@ -24,6 +24,9 @@ struct GenerateTraceFlags {
   std::string fleet = "vm";
   std::string dwell = "8h";
   std::string out;
+  // Whether the flags that apply to one kind of fleet only were given.
+  bool deploys_given = false;
+  bool dwell_given = false;
 };
 
 void Fail(const absl::Status& s) {
@@ -32,6 +35,10 @@ void Fail(const absl::Status& s) {
 }
 
 absl::StatusOr<Workload> Generate(const GenerateTraceFlags& f) {
+  if (f.dwell_given && f.fleet != "switching") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--dwell applies to --fleet switching only, not --fleet ", f.fleet));
+  }
   if (f.fleet == "vm") {
     VmTraceOptions o;
     o.vms = f.vms;
@@ -44,6 +51,10 @@ absl::StatusOr<Workload> Generate(const GenerateTraceFlags& f) {
   if (!kind.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("--fleet: ", kind.status().message(),
                                                    "; or vm, the synthetic VM trace"));
+  }
+  if (f.deploys_given) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--deploys-per-week applies to --fleet vm only, not --fleet ", f.fleet));
   }
   absl::StatusOr<absl::Duration> dwell = ParseSpan(f.dwell, "--dwell");
   if (!dwell.ok()) return dwell.status();
@@ -71,20 +82,24 @@ void SetupGenerateTrace(CLI::App& app) {
   app.add_option("--days", f->days, "days of demand")->check(CLI::Range(1, 3650))
       ->capture_default_str();
   app.add_option("--seed", f->seed, "random seed")->capture_default_str();
-  app.add_option("--deploys-per-week", f->deploys_per_week,
+  CLI::Option* deploys = app.add_option("--deploys-per-week", f->deploys_per_week,
                  "memory level steps (deployments) per VM-week; 0: quiet VMs never jump")
       ->check(CLI::Range(0.0, 100.0))
       ->capture_default_str();
   app.add_option("--fleet", f->fleet,
                  "vm: the synthetic VM trace; or a fleet of one shape the VM trace lacks: "
                  "flat, working-days, switching, noisy-cpu (sim/shape_fleet.hpp; "
-                 "--deploys-per-week does not apply)")
+                 "--deploys-per-week applies to vm only)")
       ->capture_default_str();
-  app.add_option("--dwell", f->dwell,
+  CLI::Option* dwell = app.add_option("--dwell", f->dwell,
                  "switching fleet: mean time a VM stays idle or on its job (e.g. 8h, 2h)")
       ->capture_default_str();
   app.add_option("--out", f->out, "long CSV file to write")->required();
-  app.callback([f] { RunGenerateTrace(*f); });
+  app.callback([f, deploys, dwell] {
+    f->deploys_given = deploys->count() > 0;
+    f->dwell_given = dwell->count() > 0;
+    RunGenerateTrace(*f);
+  });
 }
 
 CommandRegistrar kGenerateTrace(

@@ -302,7 +302,9 @@ absl::StatusOr<TraceEvaluation> EvaluateTrace(const std::string& path, TraceForm
 namespace {
 // A ratio as "0.87x", or "n/a" where it is NaN (a resource not recorded, or a
 // ratio to a vpa total of 0, such as no throttling at all).
-std::string Times(double r) { return std::isnan(r) ? std::string("n/a") : absl::StrFormat("%.2fx", r); }
+std::string Times(double r) {
+  return std::isnan(r) ? std::string("n/a") : absl::StrFormat("%.2fx", r);
+}
 }  // namespace
 
 std::string VsVpaText(const std::vector<PolicyMetrics>& metrics, const std::vector<VsVpa>& vs,
@@ -323,7 +325,8 @@ std::string VsVpaText(const std::vector<PolicyMetrics>& metrics, const std::vect
             : std::string("memory not measured");
     const std::string cpu =
         measured.cpu()
-            ? absl::StrFormat("cpu %s, throttled %s%s", Times(v.cpu_ratio), Times(v.throttled_ratio),
+            ? absl::StrFormat("cpu %s, throttled %s%s", Times(v.cpu_ratio),
+                              Times(v.throttled_ratio),
                               v.cpu_target ? " [met]" : (v.cpu_dominates ? " [beats vpa]" : ""))
             : std::string("cpu not measured");
     absl::StrAppendFormat(&out, "  %-*s %s; %s\n", PolicyNameWidth(metrics), metrics[i].name,
@@ -372,7 +375,8 @@ std::string VsVpaFrontierText(const std::vector<PolicyMetrics>& metrics,
                        tunings[k].allocated_resource_seconds.memory());
     };
     auto cpu_key = [&](std::size_t k) {
-      return std::pair(tunings[k].throttled_cpu_seconds, tunings[k].allocated_resource_seconds.cpu());
+      return std::pair(tunings[k].throttled_cpu_seconds,
+                       tunings[k].allocated_resource_seconds.cpu());
     };
     for (std::size_t k = 1; k < tunings.size(); ++k) {
       if (memory_key(k) < memory_key(m)) m = k;

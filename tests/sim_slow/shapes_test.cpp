@@ -52,7 +52,6 @@ Workload Shapes(std::size_t users, std::size_t days, double cores, double memory
   REQUIRE(ValidateWorkload(w).ok());
   return w;
 }
-double Noise(std::mt19937_64& rng, double sd) { return ShapeNoise(rng, sd); }
 
 ReplayOptions Options() {
   ReplayOptions o;
@@ -103,11 +102,13 @@ TEST_CASE("a VM started from idle or resized costs track+* policies no lasting m
   // boot day.
   const Workload start = Shapes(1, 14, 4.0, 16 * kGiB, [](std::size_t, std::size_t t, auto& rng) {
     const bool on = t >= 3 * kPerDay;
-    return std::pair{on ? 1.0 * Noise(rng, 0.1) : 0.0, on ? 8 * kGiB * Noise(rng, 0.005) : 0.0};
+    return std::pair{on ? 1.0 * ShapeNoise(rng, 0.1) : 0.0,
+                     on ? 8 * kGiB * ShapeNoise(rng, 0.005) : 0.0};
   });
   const Workload resize = Shapes(1, 14, 8.0, 16 * kGiB, [](std::size_t, std::size_t t, auto& rng) {
     const double scale = t >= 7 * kPerDay ? 4.0 : 1.0;
-    return std::pair{0.5 * scale * Noise(rng, 0.1), 2 * kGiB * scale * Noise(rng, 0.005)};
+    return std::pair{0.5 * scale * ShapeNoise(rng, 0.1),
+                     2 * kGiB * scale * ShapeNoise(rng, 0.005)};
   });
   for (const Workload* w : {&start, &resize}) {
     const std::string name = w == &start ? "start" : "resize";
