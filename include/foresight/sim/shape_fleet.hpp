@@ -51,9 +51,11 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "foresight/core/absl_compat.hpp"
+#include "foresight/sim/generator.hpp"
 #include "foresight/sim/workload.hpp"
 
 namespace foresight {
@@ -72,8 +74,10 @@ inline absl::StatusOr<ShapeFleetKind> ParseShapeFleet(std::string_view name) {
     if (kShapeFleetNames[i] == name) return static_cast<ShapeFleetKind>(i);
   }
   return absl::InvalidArgumentError(
-      absl::StrCat("unknown shape fleet '", Sv(name),
-                   "' (expected flat, working-days, switching or noisy-cpu)"));
+      absl::StrCat("unknown shape fleet '", Sv(name), "' (expected one of ",
+                   absl::StrJoin(kShapeFleetNames, ", ",
+                                 [](std::string* out, std::string_view n) { out->append(n); }),
+                   ")"));
 }
 
 struct ShapeFleetOptions {
@@ -84,7 +88,7 @@ struct ShapeFleetOptions {
   absl::Duration dwell = absl::Hours(8);
 };
 
-inline constexpr double kShapeGiB = 1024.0 * 1024.0 * 1024.0;
+inline constexpr double kShapeGiB = internal::kGiB;
 inline constexpr std::size_t kShapeStepsPerDay = 288;  // 5-minute steps
 
 // Per-step (cpu cores, memory bytes) of VM `user` at step `t`, drawing from
@@ -136,59 +140,56 @@ inline absl::StatusOr<Workload> GenerateShapeFleet(const ShapeFleetOptions& o) {
         absl::StrCat("vms and days must be positive, got ", o.vms, " and ", o.days));
   }
   if (o.dwell < absl::Minutes(5)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "dwell must be at least one 5-minute step, got ", absl::FormatDuration(o.dwell)));
+    return absl::InvalidArgumentError(absl::StrCat("dwell must be at least one 5-minute step, got ",
+                                                   absl::FormatDuration(o.dwell)));
   }
   const std::size_t n = static_cast<std::size_t>(o.vms), days = static_cast<std::size_t>(o.days);
   const std::string_view name = ShapeFleetName(o.kind);
   switch (o.kind) {
     case ShapeFleetKind::kFlat:
-      return ShapeWorkload(n, days, 4.0, 32 * kShapeGiB,
-                           [](std::size_t u, std::size_t, std::mt19937_64& rng) {
-                             const double level =
-                                 (2.0 + 0.5 * static_cast<double>(u % 20)) * kShapeGiB;
-                             return std::pair{0.5 * ShapeNoise(rng, 0.1),
-                                              level * ShapeNoise(rng, 0.005)};
-                           },
-                           o.seed, name);
+      return ShapeWorkload(
+          n, days, 4.0, 32 * kShapeGiB,
+          [](std::size_t u, std::size_t, std::mt19937_64& rng) {
+            const double level = (2.0 + 0.5 * static_cast<double>(u % 20)) * kShapeGiB;
+            return std::pair{0.5 * ShapeNoise(rng, 0.1), level * ShapeNoise(rng, 0.005)};
+          },
+          o.seed, name);
     case ShapeFleetKind::kWorkingDays:
-      return ShapeWorkload(n, days, 8.0, 32 * kShapeGiB,
-                           [](std::size_t u, std::size_t t, std::mt19937_64& rng) {
-                             const std::size_t day = t / kShapeStepsPerDay;
-                             const double hour =
-                                 static_cast<double>(t % kShapeStepsPerDay) / 12.0;
-                             const bool weekday = (day + 2) % 7 < 5;  // day 0 is a Wednesday
-                             const bool on = weekday && hour >= 8.0 + static_cast<double>(u % 3) &&
-                                             hour < 18.0;
-                             const double base = (2.0 + 0.5 * static_cast<double>(u)) * kShapeGiB;
-                             return std::pair{on ? 3.0 : 0.3,
-                                              base * (on ? 2.5 : 1.0) * ShapeNoise(rng, 0.02)};
-                           },
-                           o.seed, name);
+      return ShapeWorkload(
+          n, days, 8.0, 32 * kShapeGiB,
+          [](std::size_t u, std::size_t t, std::mt19937_64& rng) {
+            const std::size_t day = t / kShapeStepsPerDay;
+            const double hour = static_cast<double>(t % kShapeStepsPerDay) / 12.0;
+            const bool weekday = (day + 2) % 7 < 5;  // day 0 is a Wednesday
+            const bool on = weekday && hour >= 8.0 + static_cast<double>(u % 3) && hour < 18.0;
+            const double base = (2.0 + 0.5 * static_cast<double>(u)) * kShapeGiB;
+            return std::pair{on ? 3.0 : 0.3, base * (on ? 2.5 : 1.0) * ShapeNoise(rng, 0.02)};
+          },
+          o.seed, name);
     case ShapeFleetKind::kSwitching: {
       // The chance to switch at a step, for a geometric dwell of mean `dwell`.
       const double p = 1.0 / absl::FDivDuration(o.dwell, absl::Minutes(5));
       std::vector<int> state(n, 0);
-      return ShapeWorkload(n, days, 8.0, 64 * kShapeGiB,
-                           [p, &state](std::size_t u, std::size_t, std::mt19937_64& rng) {
-                             if (std::uniform_real_distribution<>(0.0, 1.0)(rng) < p) {
-                               state[u] = 1 - state[u];
-                             }
-                             const double base =
-                                 (2.0 + 0.5 * static_cast<double>(u % 20)) * kShapeGiB;
-                             const bool job = state[u] == 1;
-                             return std::pair{job ? 3.0 : 0.3,
-                                              base * (job ? 3.5 : 1.0) * ShapeNoise(rng, 0.01)};
-                           },
-                           o.seed, name);
+      return ShapeWorkload(
+          n, days, 8.0, 64 * kShapeGiB,
+          [p, &state](std::size_t u, std::size_t, std::mt19937_64& rng) {
+            if (std::uniform_real_distribution<>(0.0, 1.0)(rng) < p) {
+              state[u] = 1 - state[u];
+            }
+            const double base = (2.0 + 0.5 * static_cast<double>(u % 20)) * kShapeGiB;
+            const bool job = state[u] == 1;
+            return std::pair{job ? 3.0 : 0.3, base * (job ? 3.5 : 1.0) * ShapeNoise(rng, 0.01)};
+          },
+          o.seed, name);
     }
     case ShapeFleetKind::kNoisyCpu:
-      return ShapeWorkload(n, days, 8.0, 16 * kShapeGiB,
-                           [](std::size_t, std::size_t, std::mt19937_64& rng) {
-                             return std::pair{std::uniform_real_distribution<>(0.0, 8.0)(rng),
-                                              4 * kShapeGiB * ShapeNoise(rng, 0.005)};
-                           },
-                           o.seed, name);
+      return ShapeWorkload(
+          n, days, 8.0, 16 * kShapeGiB,
+          [](std::size_t, std::size_t, std::mt19937_64& rng) {
+            return std::pair{std::uniform_real_distribution<>(0.0, 8.0)(rng),
+                             4 * kShapeGiB * ShapeNoise(rng, 0.005)};
+          },
+          o.seed, name);
   }
   return absl::InvalidArgumentError("unknown shape fleet kind");
 }
