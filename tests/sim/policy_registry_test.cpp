@@ -22,7 +22,7 @@ std::string ResolveError(const std::string& list) {
 TEST_CASE("track+fleet+damped lists its knobs with the defaults its entry uses") {
   const PolicyInfo* p = PolicyRegistry::Global().Find("track+fleet+damped");
   REQUIRE(p != nullptr);
-  REQUIRE(p->knobs.size() == 5);
+  REQUIRE(p->knobs.size() == 9);
   CHECK(p->knobs[0].name == "fleet_level");
   CHECK(p->knobs[0].default_value == 0.98);
   CHECK(p->knobs[1].name == "cpu_level");
@@ -34,6 +34,15 @@ TEST_CASE("track+fleet+damped lists its knobs with the defaults its entry uses")
   CHECK(p->knobs[3].default_value == 0.10);
   CHECK(p->knobs[4].name == "cpu_overshoot");
   CHECK(p->knobs[4].default_value == 0.0);
+  // IO's and network's damping knobs likewise (harder than CPU's).
+  CHECK(p->knobs[5].name == "io_min_change");
+  CHECK(p->knobs[5].default_value == 0.05);
+  CHECK(p->knobs[6].name == "io_hysteresis");
+  CHECK(p->knobs[6].default_value == 0.20);
+  CHECK(p->knobs[7].name == "net_min_change");
+  CHECK(p->knobs[7].default_value == 0.05);
+  CHECK(p->knobs[8].name == "net_hysteresis");
+  CHECK(p->knobs[8].default_value == 0.20);
   CHECK(p->tune);
   CHECK(PolicyRegistry::Global().Find("hpa")->knobs.empty());
 }
@@ -78,7 +87,7 @@ TEST_CASE("vpa's knobs trace its own frontier: each moves its resource only") {
   CHECK(cpu(1) == cpu(0));
   CHECK(mem(1) == mem(0));
   CHECK((*runs)[1].metrics.oom_events == (*runs)[0].metrics.oom_events);
-  CHECK(mem(2) < mem(0));  // a lower memory percentile holds less memory ...
+  CHECK(mem(2) < mem(0));   // a lower memory percentile holds less memory ...
   CHECK(cpu(2) == cpu(0));  // ... and the same CPU
   CHECK(cpu(3) < cpu(0));
   CHECK(mem(3) == mem(0));
@@ -122,9 +131,11 @@ TEST_CASE("knobs change what the policy holds; empty brackets are the registered
       "track+fleet+damped,track+fleet+damped[],track+fleet+damped[cpu_level=0.6],"
       "track+fleet+damped[cpu_level=0.99],track+fleet+damped[fleet_level=0.5],"
       "track+fleet+damped[cpu_min_change=0.3,cpu_hysteresis=0.5],"
-      "track+fleet+damped[cpu_overshoot=0.5]");
+      "track+fleet+damped[cpu_overshoot=0.5],"
+      "track+fleet+damped[io_min_change=0.3,io_hysteresis=0.5],"
+      "track+fleet+damped[net_min_change=0.3,net_hysteresis=0.5]");
   REQUIRE_MESSAGE(r.ok(), r.status().ToString());
-  REQUIRE(r->size() == 7);
+  REQUIRE(r->size() == 9);
   ReplayOptions o;
   o.warmup = absl::Hours(24);
   auto runs = RunPolicies(*w, *r, o, 1, {});
@@ -153,9 +164,9 @@ TEST_CASE("knobs change what the policy holds; empty brackets are the registered
   // memory alone; an overshoot holds more CPU and throttles no more.
   const PolicyMetrics& calm = (*runs)[5].metrics;
   const PolicyMetrics& over = (*runs)[6].metrics;
-  MESSAGE("cpu changes per entity-day (median): ",
-          base.changes_per_entity_day_median_by_resource.cpu(), " -> ",
-          calm.changes_per_entity_day_median_by_resource.cpu());
+  MESSAGE(
+      "cpu changes per entity-day (median): ", base.changes_per_entity_day_median_by_resource.cpu(),
+      " -> ", calm.changes_per_entity_day_median_by_resource.cpu());
   CHECK(calm.changes_per_entity_day_median_by_resource.cpu() <
         0.7 * base.changes_per_entity_day_median_by_resource.cpu());
   CHECK(calm.changes_per_entity_day_median_by_resource.memory() ==
@@ -164,6 +175,23 @@ TEST_CASE("knobs change what the policy holds; empty brackets are the registered
   CHECK(over.allocated_resource_seconds.cpu() > base.allocated_resource_seconds.cpu());
   CHECK(over.throttled_cpu_seconds <= base.throttled_cpu_seconds);
   CHECK(over.allocated_resource_seconds.memory() == base.allocated_resource_seconds.memory());
+  // IO and network damping: each changes its own resource's limit less often
+  // and leaves the other three resources alone.
+  const auto changes = [](const PolicyMetrics& m) {
+    return m.changes_per_entity_day_median_by_resource;
+  };
+  const PolicyMetrics& io = (*runs)[7].metrics;
+  const PolicyMetrics& net = (*runs)[8].metrics;
+  MESSAGE("io changes per entity-day (median): ", changes(base).io(), " -> ", changes(io).io(),
+          "; net: ", changes(base).net(), " -> ", changes(net).net());
+  CHECK(changes(io).io() < 0.7 * changes(base).io());
+  CHECK(changes(net).net() < 0.7 * changes(base).net());
+  for (Resource r : {Resource::kCpu, Resource::kMemory, Resource::kNet}) {
+    CHECK(io.allocated_resource_seconds[r] == base.allocated_resource_seconds[r]);
+  }
+  for (Resource r : {Resource::kCpu, Resource::kMemory, Resource::kIo}) {
+    CHECK(net.allocated_resource_seconds[r] == base.allocated_resource_seconds[r]);
+  }
   for (const PolicyRun& run : *runs) CHECK(run.metrics.capacity_violations == 0);
 }
 
@@ -199,12 +227,21 @@ TEST_CASE("bad tuned names are errors naming the policy, the knob or the value")
         std::string::npos);
   CHECK(ResolveError("track+fleet+damped[cpu_level=nan]").find("needs a number") !=
         std::string::npos);
-  CHECK(ResolveError("track+fleet+damped[cpu_min_change=1]").find("cpu_min_change must be in "
-                                                                   "[0, 1), got 1") !=
-        std::string::npos);
+  CHECK(ResolveError("track+fleet+damped[cpu_min_change=1]")
+            .find("cpu_min_change must be in "
+                  "[0, 1), got 1") != std::string::npos);
   CHECK(ResolveError("track+fleet+damped[cpu_hysteresis=-0.1]").find("cpu_hysteresis must be") !=
         std::string::npos);
   CHECK(ResolveError("track+fleet+damped[cpu_overshoot=-1]").find("cpu_overshoot must be") !=
+        std::string::npos);
+  CHECK(ResolveError("track+fleet+damped[io_min_change=1.5]")
+            .find("io_min_change must be in "
+                  "[0, 1), got 1.5") != std::string::npos);
+  CHECK(ResolveError("track+fleet+damped[io_hysteresis=-1]").find("io_hysteresis must be") !=
+        std::string::npos);
+  CHECK(ResolveError("track+fleet+damped[net_min_change=2]").find("net_min_change must be") !=
+        std::string::npos);
+  CHECK(ResolveError("track+fleet+damped[net_hysteresis=1]").find("net_hysteresis must be") !=
         std::string::npos);
   CHECK(ResolveError("hpa[level=0.9]").find("knobs of 'hpa': none") != std::string::npos);
   CHECK(ResolveError("vpa[level=0.9]").find("memory_percentile=0.9") != std::string::npos);
