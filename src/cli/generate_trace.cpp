@@ -23,10 +23,12 @@ struct GenerateTraceFlags {
   double deploys_per_week = 1.0;
   std::string fleet = "vm";
   std::string dwell = "8h";
+  std::string mean_lifetime = "0";
   std::string out;
   // Whether the flags that apply to one kind of fleet only were given.
   bool deploys_given = false;
   bool dwell_given = false;
+  bool lifetime_given = false;
 };
 
 void Fail(const absl::Status& s) {
@@ -45,6 +47,11 @@ absl::StatusOr<Workload> Generate(const GenerateTraceFlags& f) {
     o.days = f.days;
     o.seed = f.seed;
     o.deploys_per_week = f.deploys_per_week;
+    if (f.mean_lifetime != "0") {
+      absl::StatusOr<absl::Duration> life = ParseSpan(f.mean_lifetime, "--mean-lifetime");
+      if (!life.ok()) return life.status();
+      o.mean_lifetime = *life;
+    }
     return GenerateVmTrace(o);
   }
   absl::StatusOr<ShapeFleetKind> kind = ParseShapeFleet(f.fleet);
@@ -52,9 +59,10 @@ absl::StatusOr<Workload> Generate(const GenerateTraceFlags& f) {
     return absl::InvalidArgumentError(absl::StrCat("--fleet: ", kind.status().message(),
                                                    "; or vm, the synthetic VM trace"));
   }
-  if (f.deploys_given) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--deploys-per-week applies to --fleet vm only, not --fleet ", f.fleet));
+  if (f.deploys_given || f.lifetime_given) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        f.deploys_given ? "--deploys-per-week" : "--mean-lifetime",
+        " applies to --fleet vm only, not --fleet ", f.fleet));
   }
   absl::StatusOr<absl::Duration> dwell = ParseSpan(f.dwell, "--dwell");
   if (!dwell.ok()) return dwell.status();
@@ -89,15 +97,22 @@ void SetupGenerateTrace(CLI::App& app) {
   app.add_option("--fleet", f->fleet,
                  "vm: the synthetic VM trace; or a fleet of one shape the VM trace lacks: "
                  "flat, working-days, switching, noisy-cpu (sim/shape_fleet.hpp; "
-                 "--deploys-per-week applies to vm only)")
+                 "--deploys-per-week and --mean-lifetime apply to vm only)")
       ->capture_default_str();
   CLI::Option* dwell = app.add_option("--dwell", f->dwell,
                  "switching fleet: mean time a VM stays idle or on its job (e.g. 8h, 2h)")
       ->capture_default_str();
+  CLI::Option* lifetime = app.add_option(
+      "--mean-lifetime", f->mean_lifetime,
+      "vm trace: mean VM lifetime (e.g. 2d, 12h); VMs then arrive and are deleted through the "
+      "trace, with no samples outside their lives (lognormal, log-sd 1.5); 0: every VM lives "
+      "the whole trace")
+      ->capture_default_str();
   app.add_option("--out", f->out, "long CSV file to write")->required();
-  app.callback([f, deploys, dwell] {
+  app.callback([f, deploys, dwell, lifetime] {
     f->deploys_given = deploys->count() > 0;
     f->dwell_given = dwell->count() > 0;
+    f->lifetime_given = lifetime->count() > 0;
     RunGenerateTrace(*f);
   });
 }

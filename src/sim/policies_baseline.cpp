@@ -202,6 +202,11 @@ const std::vector<PolicyKnob> kTrackFleetDampedKnobs = {
      "smallest network limit change made, as a share of the limit, in [0, 1)"},
     {"net_hysteresis", TrackSmoothDampingOptions().Hysteresis(Resource::kNet),
      "smallest network shrink made, as a share of the limit, in [0, 1)"},
+    {"young_level", YoungFleetOptions().level,
+     "rank of the fleet's young VMs' excesses over their peak so far, in (0, 1]: lower holds "
+     "less memory in a VM's first day, risks more OOMs"},
+    {"young_hours", kTrackFleetYouthHours,
+     "hours of a VM's life during which its memory is floored by the fleet's young VMs, >= 1"},
 };
 
 // The damping share knob `name` at `value`, checked to lie in [0, 1).
@@ -238,10 +243,20 @@ absl::StatusOr<PolicyRunner> TuneTrackFleetDamped(const std::vector<double>& v) 
     (*damping.hysteresis_by_resource)[k.resource] = v.at(k.hysteresis);
   }
   damping.grow_overshoot.cpu() = cpu_overshoot;
-  return PolicyRunner([fleet_level, cpu_level, damping](
+  const double young_level = v.at(9), young_hours = v.at(10);
+  if (!(young_level > 0.0 && young_level <= 1.0)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("young_level must be in (0, 1], got ", young_level));
+  }
+  if (!(young_hours >= 1.0 && young_hours <= 24.0 * 365)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("young_hours must be in [1, 8760], got ", young_hours));
+  }
+  return PolicyRunner([fleet_level, cpu_level, young_level, young_hours, damping](
                           const Workload& w, const ReplayOptions& o,
                           ReplayRecorder* rec) -> absl::StatusOr<ReplayResult> {
-    auto f = TrackFleetSmoothReplayForecaster(w, o.pool, fleet_level);
+    auto f = TrackFleetSmoothReplayForecaster(w, o.pool, fleet_level, young_level,
+                                              absl::Seconds(young_hours * 3600.0));
     if (!f.ok()) return f.status();
     QuantileTargetOptions target = TrackEnvelopeTargetOptions();
     target.level_override.cpu() = cpu_level;

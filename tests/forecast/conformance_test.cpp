@@ -15,6 +15,7 @@
 #include "foresight/forecast/fleet_peaks.hpp"
 #include "foresight/forecast/headroom.hpp"
 #include "foresight/forecast/peak_cap.hpp"
+#include "foresight/forecast/young_headroom.hpp"
 #include "foresight/forecast/peak_headroom.hpp"
 #include "foresight/forecast/holt_winters.hpp"
 #include "foresight/forecast/internal/any_forecaster.hpp"
@@ -103,6 +104,20 @@ struct Policy<PeakCap<PeakHeadroom<Conformal<PeakEnvelope>>>> {
   }
   static constexpr bool kExactUpdate = false;  // calibration splits move (the wrapped models)
 };
+// track+fleet+damped's memory stack: the capped peak margin, floored while a
+// series is young by the young records of a fleet shared across the test's
+// series.
+template <>
+struct Policy<YoungHeadroom<PeakCap<PeakHeadroom<Conformal<PeakEnvelope>>>>> {
+  static YoungHeadroom<PeakCap<PeakHeadroom<Conformal<PeakEnvelope>>>> Make() {
+    FleetPeaksOptions young = YoungFleetOptions(1);
+    young.min_samples = 3;
+    return *YoungHeadroom<PeakCap<PeakHeadroom<Conformal<PeakEnvelope>>>>::Create(
+        Policy<PeakCap<PeakHeadroom<Conformal<PeakEnvelope>>>>::Make(),
+        {.youth = 24, .refresh = 2, .fleet = *FleetPeaks::Create(young)});
+  }
+  static constexpr bool kExactUpdate = false;  // calibration splits move (the wrapped models)
+};
 template <>
 struct Policy<PeakCap<PeakEnvelope>> {
   static PeakCap<PeakEnvelope> Make() {
@@ -179,7 +194,8 @@ void CheckWellFormed(const Forecast& f, int horizon) {
       Conformal<HoltWinters>, PeakEnvelope, Conformal<PeakEnvelope>, Ensemble, AnyForecaster,     \
       Arima, AutoArima, SplitForecaster, Headroom<Conformal<PeakEnvelope>>,                      \
       PeakHeadroom<Conformal<PeakEnvelope>>, FleetPeakHeadroom,                                   \
-      PeakCap<PeakHeadroom<Conformal<PeakEnvelope>>>, PeakCap<PeakEnvelope>
+      PeakCap<PeakHeadroom<Conformal<PeakEnvelope>>>, PeakCap<PeakEnvelope>,                    \
+      YoungHeadroom<PeakCap<PeakHeadroom<Conformal<PeakEnvelope>>>>
 
 TEST_CASE_TEMPLATE("Forecaster conformance", F, FORESIGHT_FORECASTERS) {
   static_assert(Forecaster<F>);

@@ -22,7 +22,7 @@ std::string ResolveError(const std::string& list) {
 TEST_CASE("track+fleet+damped lists its knobs with the defaults its entry uses") {
   const PolicyInfo* p = PolicyRegistry::Global().Find("track+fleet+damped");
   REQUIRE(p != nullptr);
-  REQUIRE(p->knobs.size() == 9);
+  REQUIRE(p->knobs.size() == 11);
   CHECK(p->knobs[0].name == "fleet_level");
   CHECK(p->knobs[0].default_value == 0.98);
   CHECK(p->knobs[1].name == "cpu_level");
@@ -43,6 +43,11 @@ TEST_CASE("track+fleet+damped lists its knobs with the defaults its entry uses")
   CHECK(p->knobs[7].default_value == 0.05);
   CHECK(p->knobs[8].name == "net_hysteresis");
   CHECK(p->knobs[8].default_value == 0.20);
+  // The young VMs' memory floor (YoungHeadroom): its rank and the youth.
+  CHECK(p->knobs[9].name == "young_level");
+  CHECK(p->knobs[9].default_value == 0.98);
+  CHECK(p->knobs[10].name == "young_hours");
+  CHECK(p->knobs[10].default_value == 24);
   CHECK(p->tune);
   CHECK(PolicyRegistry::Global().Find("hpa")->knobs.empty());
 }
@@ -195,22 +200,68 @@ TEST_CASE("knobs change what the policy holds; empty brackets are the registered
   for (const PolicyRun& run : *runs) CHECK(run.metrics.capacity_violations == 0);
 }
 
-TEST_CASE("fleet_level reaches the memory margins' fleet, and only it") {
+TEST_CASE("fleet_level, young_level and young_hours reach their own fleets, and only them") {
   absl::StatusOr<Workload> w = GenerateVmTrace({.vms = 2, .days = 1, .seed = 4});
   REQUIRE(w.ok());
-  auto fleet_of = [&](double level) {
-    auto f = TrackFleetSmoothReplayForecaster(*w, SimulatedPoolOptions{}, level);
-    REQUIRE_MESSAGE(f.ok(), f.status().ToString());
-    const auto& margin = f->memory().inner();  // PeakCap -> PeakHeadroom
-    REQUIRE(margin.options().fleet != nullptr);
-    REQUIRE(f->memory().options().fleet != nullptr);
-    // The cap's records fleet keeps its own level.
-    CHECK(f->memory().options().fleet->options().level == TrackFleetCapRecordOptions().level);
-    return margin.options().fleet->options().level;
+  struct Levels {
+    double margins, cap, young;
+    int youth;
+    std::size_t young_categories;
   };
-  CHECK(fleet_of(0.95) == 0.95);
-  CHECK(fleet_of(FleetPeaksOptions{}.level) == 0.98);
+  auto levels_of = [&](double level, double young, absl::Duration youth) {
+    auto f = TrackFleetSmoothReplayForecaster(*w, SimulatedPoolOptions{}, level, young, youth);
+    REQUIRE_MESSAGE(f.ok(), f.status().ToString());
+    const auto& cap = f->memory().inner();  // YoungHeadroom -> PeakCap -> PeakHeadroom
+    const auto& margin = cap.inner();
+    REQUIRE(margin.options().fleet != nullptr);
+    REQUIRE(cap.options().fleet != nullptr);
+    REQUIRE(f->memory().options().fleet != nullptr);
+    return Levels{margin.options().fleet->options().level, cap.options().fleet->options().level,
+                  f->memory().options().fleet->options().level, f->memory().options().youth,
+                  f->memory().options().fleet->options().edges.size()};
+  };
+  const Levels lean = levels_of(0.95, 0.99, absl::Hours(48));
+  CHECK(lean.margins == 0.95);
+  CHECK(lean.cap == TrackFleetCapRecordOptions().level);  // the cap's records keep theirs
+  CHECK(lean.young == 0.99);
+  CHECK(lean.youth == 576);  // 48 h of 5-minute steps
+  CHECK(lean.young_categories == 5);  // from 1, 3, 6, 12 and 24 h
+  const Levels defaults = levels_of(FleetPeaksOptions{}.level, YoungFleetOptions().level,
+                                    absl::Hours(kTrackFleetYouthHours));
+  CHECK(defaults.margins == 0.98);
+  CHECK(defaults.young == 0.98);
+  CHECK(defaults.youth == 288);
+  CHECK(defaults.young_categories == 4);
   CHECK_FALSE(TrackFleetSmoothReplayForecaster(*w, SimulatedPoolOptions{}, 1.5).ok());
+  CHECK_FALSE(TrackFleetSmoothReplayForecaster(*w, SimulatedPoolOptions{}, 0.98, 0.0).ok());
+}
+
+TEST_CASE("on VMs that come and go, the young floor buys back the young VMs' OOMs") {
+  // 150 VMs with a mean lifetime of a day over 6 days: a third of the alive
+  // VM-steps are in a VM's first day. A youth of 1 h is all but no floor.
+  absl::StatusOr<Workload> w =
+      GenerateVmTrace({.vms = 150, .days = 6, .seed = 3, .mean_lifetime = absl::Hours(24)});
+  REQUIRE(w.ok());
+  auto r = PolicyRegistry::Global().Resolve(
+      "vpa,track+fleet+damped,track+fleet+damped[young_hours=1]");
+  REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  ReplayOptions o;
+  o.warmup = absl::Hours(48);
+  auto runs = RunPolicies(*w, *r, o, 1, {});
+  REQUIRE_MESSAGE(runs.ok(), runs.status().ToString());
+  const PolicyMetrics& vpa = (*runs)[0].metrics;
+  const PolicyMetrics& floored = (*runs)[1].metrics;
+  const PolicyMetrics& bare = (*runs)[2].metrics;
+  MESSAGE("OOMs: vpa ", vpa.oom_events, ", floored ", floored.oom_events, ", 1 h youth ",
+          bare.oom_events, "; OOM-free days ", vpa.oom_free_entity_days, ", ",
+          floored.oom_free_entity_days, ", ", bare.oom_free_entity_days);
+  CHECK(floored.oom_events * 2 < bare.oom_events);
+  CHECK(floored.oom_free_entity_days > bare.oom_free_entity_days);
+  // The price is memory, and still less than VPA's.
+  CHECK(floored.allocated_resource_seconds.memory() > bare.allocated_resource_seconds.memory());
+  CHECK(floored.allocated_resource_seconds.memory() < vpa.allocated_resource_seconds.memory());
+  // CPU is untouched.
+  CHECK(floored.allocated_resource_seconds.cpu() == bare.allocated_resource_seconds.cpu());
 }
 
 TEST_CASE("bad tuned names are errors naming the policy, the knob or the value") {
@@ -242,6 +293,11 @@ TEST_CASE("bad tuned names are errors naming the policy, the knob or the value")
   CHECK(ResolveError("track+fleet+damped[net_min_change=2]").find("net_min_change must be") !=
         std::string::npos);
   CHECK(ResolveError("track+fleet+damped[net_hysteresis=1]").find("net_hysteresis must be") !=
+        std::string::npos);
+  CHECK(ResolveError("track+fleet+damped[young_level=0]").find("young_level must be in (0, 1]") !=
+        std::string::npos);
+  CHECK(ResolveError("track+fleet+damped[young_hours=0.5]").find("young_hours must be in "
+                                                                "[1, 8760], got 0.5") !=
         std::string::npos);
   CHECK(ResolveError("hpa[level=0.9]").find("knobs of 'hpa': none") != std::string::npos);
   CHECK(ResolveError("vpa[level=0.9]").find("memory_percentile=0.9") != std::string::npos);

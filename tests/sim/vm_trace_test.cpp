@@ -4,8 +4,12 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <random>
 #include <set>
+#include <string>
+#include <vector>
 
 #include "foresight/allocate/damping.hpp"
 #include "foresight/allocate/oracle.hpp"
@@ -54,6 +58,82 @@ TEST_CASE("GenerateVmTrace is seeded, bounded by the VM sizes and has gaps") {
   auto quiet = GenerateVmTrace({.vms = 60, .days = 3, .seed = 5, .deploys_per_week = 0.0});
   REQUIRE(quiet.ok());
   CHECK(quiet->Demand(7, 500, Resource::kCpu) == a->Demand(7, 500, Resource::kCpu));
+}
+
+TEST_CASE("GenerateVmTrace with lifetimes: one window of life per VM, the same samples in it") {
+  const VmTraceOptions whole{.vms = 80, .days = 6, .seed = 5};
+  VmTraceOptions living = whole;
+  living.mean_lifetime = absl::Hours(24);
+  auto a = GenerateVmTrace(whole);
+  auto b = GenerateVmTrace(living);
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  CHECK(ValidateWorkload(*b).ok());
+  const std::size_t steps = b->num_steps();
+  std::size_t born_late = 0, gone_early = 0, alive_steps = 0;
+  for (std::size_t u = 0; u < b->num_users(); ++u) {
+    CHECK(b->users[u].archetype == a->users[u].archetype);
+    std::size_t first = steps, last = 0;
+    for (std::size_t t = 0; t < steps; ++t) {
+      if (!b->Present(u, t)) continue;
+      first = std::min(first, t);
+      last = t;
+      // Alive, a VM has the samples it has without lifetimes.
+      REQUIRE(a->Present(u, t));
+      CHECK(b->Demand(u, t, Resource::kMemory) == a->Demand(u, t, Resource::kMemory));
+    }
+    REQUIRE(first < steps);  // every VM lives at least one step
+    // Inside its life a VM misses only what it misses without lifetimes.
+    std::size_t missing_inside = 0, missing_whole = 0;
+    for (std::size_t t = first; t <= last; ++t) {
+      missing_inside += !b->Present(u, t);
+      missing_whole += !a->Present(u, t);
+    }
+    CHECK(missing_inside == missing_whole);
+    born_late += first > 0;
+    gone_early += last + 1 < steps;
+    alive_steps += last + 1 - first;
+  }
+  // Lifetimes of a day in a 6-day trace: most VMs are born into it or deleted
+  // in it, and about 1/7 of the VM-steps are alive (a lifetime L arriving
+  // uniformly in (-L, T) is alive at a given step with probability L/(T+L)).
+  CHECK(born_late > 40);
+  CHECK(gone_early > 40);
+  const double alive = static_cast<double>(alive_steps) / static_cast<double>(80 * steps);
+  MESSAGE("alive share of VM-steps: ", alive);
+  CHECK(alive > 0.05);
+  CHECK(alive < 0.35);
+  VmTraceOptions bad = whole;
+  bad.mean_lifetime = absl::Hours(-1);
+  CHECK(GenerateVmTrace(bad).status().message().find("mean_lifetime") != std::string::npos);
+}
+
+TEST_CASE("VM lifetimes are lognormal with the mean asked for, cut to the trace") {
+  std::mt19937_64 rng(11);
+  const std::size_t steps = 1000000;  // long enough that nothing is cut
+  double sum = 0.0;
+  std::vector<double> lives;
+  for (int i = 0; i < 20000; ++i) {
+    const internal::VmLife v = internal::DrawVmLife(rng, 288.0, steps);
+    REQUIRE(v.begin < v.end);
+    REQUIRE(v.end <= steps);
+    if (v.begin == 0 || v.end == steps) continue;  // cut at an end of the trace
+    lives.push_back(static_cast<double>(v.end - v.begin));
+    sum += lives.back();
+  }
+  std::sort(lives.begin(), lives.end());
+  const double mean = sum / static_cast<double>(lives.size());
+  const double median = lives[lives.size() / 2];
+  MESSAGE("mean ", mean, " median ", median);
+  CHECK(mean == doctest::Approx(288.0).epsilon(0.1));
+  // log-sd 1.5: the median is exp(-1.125) = 0.32 of the mean.
+  CHECK(median == doctest::Approx(288.0 * std::exp(-1.125)).epsilon(0.1));
+  // A trace shorter than a lifetime: every window is cut to it, never empty.
+  for (int i = 0; i < 100; ++i) {
+    const internal::VmLife v = internal::DrawVmLife(rng, 1e6, 10);
+    CHECK(v.begin < v.end);
+    CHECK(v.end <= 10);
+  }
 }
 
 // One small VM trace replayed once under the policies the cases below compare.

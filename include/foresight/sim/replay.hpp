@@ -39,6 +39,7 @@
 #include "foresight/forecast/holt_winters.hpp"
 #include "foresight/forecast/last_value.hpp"
 #include "foresight/forecast/peak_cap.hpp"
+#include "foresight/forecast/young_headroom.hpp"
 #include "foresight/forecast/peak_headroom.hpp"
 #include "foresight/pool/simulated_pool.hpp"
 #include "foresight/sim/metrics.hpp"
@@ -398,15 +399,26 @@ inline DampingOptions TrackSmoothDampingOptions() {
 // Measured on the VM trace (default and quiet), held-out seeds and series of
 // shapes the VM trace lacks: docs/trace/evaluate.md.
 inline constexpr double kTrackFleetMemoryMinFraction = 0.05;
+//   * A VM in its first day has shown neither its nightly job nor its day's
+//     cache, and its own history prices neither: memory's upper quantiles are
+//     floored, while it is young, at what the fleet's young VMs went on to
+//     reach past their peak at the same age (`YoungHeadroom`, youth a day,
+//     `YoungFleetOptions`). A fleet whose VMs all start with the replay never
+//     sees a youth end before its VMs are grown, so only VMs born later are
+//     floored.
+using TrackFleetMemory = YoungHeadroom<TrackPeakMemory>;
 using TrackFleetSmoothForecaster =
-    ByResource<Conformal<AdaptiveEwma>, TrackPeakMemory, Conformal<AdaptiveEwma>,
+    ByResource<Conformal<AdaptiveEwma>, TrackFleetMemory, Conformal<AdaptiveEwma>,
                Conformal<AdaptiveEwma>>;
 // `fleet_level` is the rank of the pooled margins (the policy's memory knob,
 // `track+fleet+damped[fleet_level=...]`: lower holds less memory and risks
-// more OOMs).
+// more OOMs); `young_level` the rank of the young records.
+inline constexpr double kTrackFleetYouthHours = 24.0;
 inline absl::StatusOr<TrackFleetSmoothForecaster> TrackFleetSmoothReplayForecaster(
     const Workload& w, const SimulatedPoolOptions& pool,
-    double fleet_level = FleetPeaksOptions{}.level) {
+    double fleet_level = FleetPeaksOptions{}.level,
+    double young_level = YoungFleetOptions().level,
+    absl::Duration youth = absl::Hours(kTrackFleetYouthHours)) {
   absl::StatusOr<TrackEnvelopeForecaster> track = TrackEnvelopeReplayForecaster(w, pool);
   if (!track.ok()) return track.status();
   FleetPeaksOptions fleet;
@@ -415,8 +427,21 @@ inline absl::StatusOr<TrackFleetSmoothForecaster> TrackFleetSmoothReplayForecast
       FleetMemoryForecaster(w, pool, track->memory(), kTrackFleetMemoryMinFraction,
                             kTrackPeakMemoryMinFraction, fleet);
   if (!memory.ok()) return memory.status();
+  const double per_hour = absl::FDivDuration(absl::Hours(1), w.step);
+  FleetPeaksOptions young_options =
+      YoungFleetOptions(per_hour, absl::FDivDuration(youth, absl::Hours(1)));
+  young_options.level = young_level;
+  absl::StatusOr<std::shared_ptr<FleetPeaks>> young = FleetPeaks::Create(young_options);
+  if (!young.ok()) return young.status();
+  YoungHeadroomOptions yo;
+  yo.youth = std::max(1, static_cast<int>(IDiv(youth, w.step)));
+  yo.refresh = std::max(1, static_cast<int>(per_hour));
+  yo.fleet = *std::move(young);
+  absl::StatusOr<TrackFleetMemory> young_memory =
+      TrackFleetMemory::Create(*std::move(memory), std::move(yo));
+  if (!young_memory.ok()) return young_memory.status();
   Conformal<AdaptiveEwma> rate(AdaptiveEwma(), track->cpu().options(), kTailQuantileLevels);
-  return TrackFleetSmoothForecaster::Create(rate, *std::move(memory), rate, rate);
+  return TrackFleetSmoothForecaster::Create(rate, *std::move(young_memory), rate, rate);
 }
 
 template <Allocator AllocatorT, Forecaster ForecasterT = HoltWinters,
