@@ -176,8 +176,9 @@ FORESIGHT_REGISTER_POLICY(kTrackSmoothDamped, "track+smooth+damped",
 // that 13 for 0.97x VPA's CPU instead of 0.87x, at 0.15x its throttling
 // instead of 0.13x (docs/trace/evaluate.md). Four more set IO's and network's
 // minimum change and hysteresis (53 changes per VM-day; 0.3 and 0.5 make that
-// 10 for 15 % more allocated IO). The registered entry is this runner at the
-// defaults.
+// 10 for 15 % more allocated IO). The last two set the floor on a young VM's
+// memory (YoungHeadroom): the rank of the fleet's young records and the
+// youth. The registered entry is this runner at the defaults.
 const std::vector<PolicyKnob> kTrackFleetDampedKnobs = {
     {"fleet_level", FleetPeaksOptions{}.level,
      "rank of the fleet's pooled memory margins, in (0, 1]: lower holds less memory, risks more "
@@ -269,8 +270,9 @@ absl::StatusOr<PolicyRunner> TuneTrackFleetDamped(const std::vector<double>& v) 
 FORESIGHT_REGISTER_POLICY(kTrackFleetDamped, "track+fleet+damped",
                           "track+smooth+damped with memory's margin pooled across the fleet "
                           "(FleetPeaks, floor 5%), its cap learned from the fleet (PeakCap, "
-                          "5-50%) and CPU also on AdaptiveEwma: learns what "
-                          "track+smooth+damped assumes",
+                          "5-50%), a young VM's memory floored at what the fleet's young VMs "
+                          "went on to reach (YoungHeadroom) and CPU also on AdaptiveEwma: "
+                          "learns what track+smooth+damped assumes",
                           RunnerAtDefaults(kTrackFleetDampedKnobs, TuneTrackFleetDamped), 41,
                           kTrackFleetDampedKnobs, TuneTrackFleetDamped);
 
