@@ -47,11 +47,9 @@ absl::StatusOr<Workload> Generate(const GenerateTraceFlags& f) {
     o.days = f.days;
     o.seed = f.seed;
     o.deploys_per_week = f.deploys_per_week;
-    if (f.mean_lifetime != "0") {
-      absl::StatusOr<absl::Duration> life = ParseSpan(f.mean_lifetime, "--mean-lifetime");
-      if (!life.ok()) return life.status();
-      o.mean_lifetime = *life;
-    }
+    absl::StatusOr<absl::Duration> life = ParseSpan(f.mean_lifetime, "--mean-lifetime");
+    if (!life.ok()) return life.status();
+    o.mean_lifetime = *life;
     return GenerateVmTrace(o);
   }
   absl::StatusOr<ShapeFleetKind> kind = ParseShapeFleet(f.fleet);
