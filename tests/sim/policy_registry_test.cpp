@@ -4,6 +4,8 @@
 #include <doctest/doctest.h>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "foresight/sim/compare.hpp"
 #include "foresight/sim/replay.hpp"
@@ -22,32 +24,21 @@ std::string ResolveError(const std::string& list) {
 TEST_CASE("track+fleet+damped lists its knobs with the defaults its entry uses") {
   const PolicyInfo* p = PolicyRegistry::Global().Find("track+fleet+damped");
   REQUIRE(p != nullptr);
-  REQUIRE(p->knobs.size() == 11);
-  CHECK(p->knobs[0].name == "fleet_level");
-  CHECK(p->knobs[0].default_value == 0.98);
-  CHECK(p->knobs[1].name == "cpu_level");
-  CHECK(p->knobs[1].default_value == 0.9);
-  // The CPU damping knobs default to what TrackSmoothDampingOptions sets.
-  CHECK(p->knobs[2].name == "cpu_min_change");
-  CHECK(p->knobs[2].default_value == 0.02);
-  CHECK(p->knobs[3].name == "cpu_hysteresis");
-  CHECK(p->knobs[3].default_value == 0.10);
-  CHECK(p->knobs[4].name == "cpu_overshoot");
-  CHECK(p->knobs[4].default_value == 0.0);
-  // IO's and network's damping knobs likewise (harder than CPU's).
-  CHECK(p->knobs[5].name == "io_min_change");
-  CHECK(p->knobs[5].default_value == 0.05);
-  CHECK(p->knobs[6].name == "io_hysteresis");
-  CHECK(p->knobs[6].default_value == 0.20);
-  CHECK(p->knobs[7].name == "net_min_change");
-  CHECK(p->knobs[7].default_value == 0.05);
-  CHECK(p->knobs[8].name == "net_hysteresis");
-  CHECK(p->knobs[8].default_value == 0.20);
-  // The young VMs' memory floor (YoungHeadroom): its rank and the youth.
-  CHECK(p->knobs[9].name == "young_level");
-  CHECK(p->knobs[9].default_value == 0.98);
-  CHECK(p->knobs[10].name == "young_hours");
-  CHECK(p->knobs[10].default_value == 24);
+  // The risk knobs; the CPU, IO and network damping knobs at what
+  // TrackSmoothDampingOptions sets (IO and network harder than CPU); the young
+  // VMs' memory floor (YoungHeadroom): its rank and the youth. The order is
+  // the order TuneTrackFleetDamped reads them in.
+  const std::vector<std::pair<std::string, double>> expected = {
+      {"fleet_level", 0.98},   {"cpu_level", 0.9},       {"cpu_min_change", 0.02},
+      {"cpu_hysteresis", 0.10}, {"cpu_overshoot", 0.0},  {"io_min_change", 0.05},
+      {"io_hysteresis", 0.20}, {"net_min_change", 0.05}, {"net_hysteresis", 0.20},
+      {"young_level", 0.98},   {"young_hours", 24.0}};
+  REQUIRE(p->knobs.size() == expected.size());
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    CAPTURE(i);
+    CHECK(p->knobs[i].name == expected[i].first);
+    CHECK(p->knobs[i].default_value == expected[i].second);
+  }
   CHECK(p->tune);
   CHECK(PolicyRegistry::Global().Find("hpa")->knobs.empty());
 }
