@@ -42,6 +42,19 @@ absl::Status ContentionLayout(Workload& workload, std::size_t hosts,
   if (!IsValidAmount(capacity))
     return absl::InvalidArgumentError("host capacity must be finite and >= 0");
   const std::vector<ResourceVector> peak = PeakDemand(workload);
+  const std::vector<UserLife> lives = UserLives(workload);
+  // Host load is kept per block of steps, a user loading every block its life
+  // touches: users that never live at the same time share room. Blocks cap the
+  // table at hosts x kMaxLayoutBlocks whatever the trace's length; a user
+  // present throughout loads every block, as in a packing without time.
+  const std::size_t steps = std::max<std::size_t>(workload.num_steps(), 1);
+  const std::size_t block = (steps + kMaxLayoutBlocks - 1) / kMaxLayoutBlocks;
+  const std::size_t blocks = (steps + block - 1) / block;
+  auto span = [&](std::size_t u) {
+    const UserLife& l = lives[u];
+    return l.empty() ? std::pair<std::size_t, std::size_t>{0, 0}
+                     : std::pair<std::size_t, std::size_t>{l.first / block, l.last / block + 1};
+  };
   // Size of a user relative to one host: its largest share of any resource.
   auto share = [&](const ResourceVector& v) {
     double s = 0.0;
@@ -54,28 +67,56 @@ absl::Status ContentionLayout(Workload& workload, std::size_t hosts,
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(),
                    [&](std::size_t a, std::size_t b) { return share(peak[a]) > share(peak[b]); });
-  std::vector<ResourceVector> load(hosts);
+  std::vector<std::vector<ResourceVector>> load(hosts, std::vector<ResourceVector>(blocks));
   for (std::size_t u : order) {
+    const auto [from, to] = span(u);
+    auto fits = [&](std::size_t h) {
+      for (std::size_t b = from; b < to; ++b) {
+        if (!AllLessEqual(load[h][b] + peak[u], capacity)) return false;
+      }
+      return true;
+    };
+    // How full a host is over the user's life: its fullest block.
+    auto fullness = [&](std::size_t h) {
+      double f = 0.0;
+      for (std::size_t b = from; b < to; ++b) f = std::max(f, share(load[h][b]));
+      return f;
+    };
     std::size_t chosen = hosts;
     for (std::size_t h = 0; h < hosts && chosen == hosts; ++h) {
-      if (AllLessEqual(load[h] + peak[u], capacity)) chosen = h;
+      if (fits(h)) chosen = h;
     }
     if (chosen == hosts) {
       chosen = 0;
+      double least = fullness(0);
       for (std::size_t h = 1; h < hosts; ++h) {
-        if (share(load[h]) < share(load[chosen])) chosen = h;
+        const double f = fullness(h);
+        if (f < least) {
+          chosen = h;
+          least = f;
+        }
       }
     }
-    load[chosen] += peak[u];
+    for (std::size_t b = from; b < to; ++b) load[chosen][b] += peak[u];
     workload.users[u].host = static_cast<std::uint32_t>(chosen);
   }
   workload.host_capacity.assign(hosts, capacity);
-  // Scale initial allocations so each host starts within capacity.
-  std::vector<ResourceVector> initial(hosts);
-  for (const WorkloadUser& user : workload.users) initial[user.host] += user.initial_allocation;
+  // Scale starting limits so each host's users alive together start within
+  // capacity (the pool admits each at its first sample).
+  std::vector<std::vector<ResourceVector>> initial(hosts, std::vector<ResourceVector>(blocks));
+  for (std::size_t u = 0; u < workload.num_users(); ++u) {
+    const auto [from, to] = span(u);
+    for (std::size_t b = from; b < to; ++b) {
+      initial[workload.users[u].host][b] += workload.users[u].initial_allocation;
+    }
+  }
+  std::vector<ResourceVector> most(hosts);
+  for (std::size_t h = 0; h < hosts; ++h) {
+    for (const ResourceVector& v : initial[h]) most[h] = Max(most[h], v);
+  }
   for (WorkloadUser& user : workload.users) {
     for (std::size_t r = 0; r < kNumResources; ++r) {
-      const double total = initial[user.host].values[r];
+      const double total = most[user.host].values[r];
       if (total > capacity.values[r] && total > 0) {
         user.initial_allocation.values[r] *= capacity.values[r] / total * (1.0 - 1e-9);
       }

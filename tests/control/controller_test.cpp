@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <memory>
+
 #include "foresight/allocate/vpa_style.hpp"
 #include "foresight/forecast/by_resource.hpp"
 #include "foresight/forecast/envelope.hpp"
@@ -166,6 +168,44 @@ TEST_CASE("Controller refuses a forecaster whose quantile levels change within a
   CHECK(absl::IsInternal(r.status()));
   CHECK(std::string(r.status().message()).find("growing_levels") != std::string::npos);
   CHECK(c.pool().applied == 0);  // nothing was planned or applied
+}
+
+// LastValue that counts the series ended (EndAwareForecaster).
+struct CountsEnds {
+  using State = LastValue::State;
+  absl::StatusOr<State> Fit(std::span<const double> h) const { return LastValue().Fit(h); }
+  void Update(State& s, double y) const { LastValue().Update(s, y); }
+  Forecast Predict(const State& s, int horizon) const { return LastValue().Predict(s, horizon); }
+  void End(State&) const { ++*ended; }
+  static std::string_view Name() { return "counts_ends"; }
+  std::shared_ptr<int> ended = std::make_shared<int>(0);
+};
+static_assert(EndAwareForecaster<CountsEnds>);
+
+TEST_CASE("Controller ends a deleted user's forecasts and plans nothing for it") {
+  CountsEnds f;
+  auto c = OneUserController(f, 50.0);
+  absl::Time t = absl::FromUnixSeconds(1700000000);
+  c.pool().next.users = {User(1, 50.0), User(2, 50.0)};
+  REQUIRE(c.Tick(t).ok());
+  UserObservation gone = User(1, 50.0);
+  gone.events = kEventDeleted | kEventNoSample;
+  gone.allocation = ResourceVector{};
+  c.pool().next.users = {gone, User(2, 50.0)};
+  absl::StatusOr<TickReport> r = c.Tick(t + absl::Minutes(5));
+  REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  CHECK(r->deleted_users == 1);
+  CHECK(*f.ended == static_cast<int>(kNumResources));  // each resource's series, once
+  REQUIRE_FALSE(r->decisions.empty());  // user 2 at 50 of 1 is grown
+  for (const Move& m : r->decisions) CHECK(m.user == UserId{2});
+  // Without the flag the same observation plans for user 1 too.
+  c.pool().next.users = {User(1, 50.0), User(2, 50.0)};
+  r = c.Tick(t + absl::Minutes(10));
+  REQUIRE(r.ok());
+  CHECK(r->deleted_users == 0);
+  bool planned_1 = false;
+  for (const Move& m : r->decisions) planned_1 = planned_1 || m.user == UserId{1};
+  CHECK(planned_1);
 }
 
 TEST_CASE("Controller's policy hook can edit the plan, and infeasible plans are refused") {

@@ -105,10 +105,10 @@ TEST_CASE("YoungHeadroom passes through while the fleet cannot answer: a fleet b
   CHECK(f.Floor(*f.Fit(std::vector<double>{100.0})) == doctest::Approx(0.8));
 }
 
-TEST_CASE("YoungHeadroom: a series deleted young files nothing, and gaps do not age it") {
+TEST_CASE("YoungHeadroom: a series that stops young files nothing, and gaps do not age it") {
   std::shared_ptr<FleetPeaks> fleet = YoungFleet();
   const auto f = Young(fleet);
-  // Nine samples of a youth of 10: censored, nothing filed.
+  // Nine samples of a youth of 10, never ended: censored, nothing filed.
   REQUIRE(f.Fit(std::vector<double>(kJobAtSix.begin(), kJobAtSix.end() - 1)).ok());
   for (std::size_t b = 0; b < fleet->num_buckets(); ++b) CHECK(fleet->size(b) == 0);
   // Gaps (non-finite samples reach Update; Fit refuses them) do not count.
@@ -120,6 +120,46 @@ TEST_CASE("YoungHeadroom: a series deleted young files nothing, and gaps do not 
   }
   CHECK(fleet->size(1) == 1);           // ten finite samples: one youth
   CHECK(std::isnan(fleet->Margin(1)));  // one record is not enough to answer
+}
+
+TEST_CASE("YoungHeadroom: a series that ends young files what its life did, once") {
+  static_assert(EndAwareForecaster<YoungHeadroom<Conformal<LastValue>>>);
+  std::shared_ptr<FleetPeaks> fleet = YoungFleet();
+  const auto f = Young(fleet);
+  // A VM deleted after 8 of its 10 young samples: the job at 180 came at 6,
+  // so every category it entered files 0.8.
+  auto s = f.Fit(std::vector<double>(kJobAtSix.begin(), kJobAtSix.begin() + 8));
+  REQUIRE(s.ok());
+  for (std::size_t b = 0; b < fleet->num_buckets(); ++b) CHECK(fleet->size(b) == 0);
+  f.End(*s);
+  for (std::size_t b = 1; b <= 3; ++b) CHECK(fleet->size(b) == 1);
+  CHECK(std::isnan(f.Floor(*s)));  // ended: no floor
+  // Deleted at 4 samples, before the job: it entered categories 1 and 2 only,
+  // and went nowhere past its peak.
+  auto early = f.Fit(std::vector<double>(kJobAtSix.begin(), kJobAtSix.begin() + 4));
+  REQUIRE(early.ok());
+  f.End(*early);
+  CHECK(fleet->size(1) == 2);
+  CHECK(fleet->size(2) == 2);
+  CHECK(fleet->size(3) == 1);
+  // A series past its youth has filed already; a series with no sample has
+  // nothing to file; EndSeries on a forecaster without End does nothing.
+  auto old = f.Fit(kJobAtSix);
+  REQUIRE(old.ok());
+  CHECK(fleet->size(1) == 3);
+  f.End(*old);
+  auto empty = f.Fit({});
+  REQUIRE(empty.ok());
+  f.End(*empty);
+  CHECK(fleet->size(1) == 3);
+  CHECK(fleet->size(3) == 2);
+  // Category 1 holds 0.8, 0, 0.8: at level 0.9 of three, the largest.
+  CHECK(fleet->Margin(1) == doctest::Approx(0.8));
+  CHECK(fleet->Quantile(2, 0.5) == doctest::Approx(0.8));  // 0.8, 0, 0.8 too
+  static_assert(!EndAwareForecaster<LastValue>);
+  auto plain = LastValue().Fit(std::vector<double>{1.0});
+  REQUIRE(plain.ok());
+  EndSeries(LastValue(), *plain);
 }
 
 TEST_CASE("YoungHeadroom records excess past the peak at entry, never below zero") {

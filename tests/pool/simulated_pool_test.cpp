@@ -142,6 +142,122 @@ TEST_CASE("SimulatedPool flags gaps with the last known usage, and skips users n
   CHECK(obs.users[1].usage == ResourceVector::Filled(2.5));
 }
 
+// TwoUsers where user 0 lives steps 0-4 and user 1 steps 5-9 (a VM deleted,
+// another created), every other step missing.
+Workload Successive() {
+  Workload w = TwoUsers(12);
+  for (std::size_t t = 0; t < 12; ++t) {
+    for (std::size_t r = 0; r < kNumResources; ++r) {
+      if (t > 4) w.demand(0, t, r) = std::nan("");
+      if (t < 5 || t > 9) w.demand(1, t, r) = std::nan("");
+    }
+  }
+  return w;
+}
+
+TEST_CASE("SimulatedPool admits a user at its first sample and releases it after its last") {
+  const Workload w = Successive();
+  auto pool = SimulatedPool::Create(w);
+  REQUIRE(pool.ok());
+  Observation obs;
+  REQUIRE(pool->Observe(w.time(0), obs).ok());
+  REQUIRE(obs.users.size() == 1);  // user 1 does not exist yet
+  CHECK(pool->alive(0));
+  CHECK_FALSE(pool->alive(1));
+  CHECK(pool->effective(1) == ResourceVector{});  // and holds nothing
+  CHECK(pool->host_allocation(0) == ResourceVector::Filled(4));
+  // A move for a user that does not exist fails and changes nothing.
+  AllocationPlan plan;
+  plan.moves = {Resize(1, Resource::kCpu, 0, 2)};
+  std::vector<absl::Status> results;
+  REQUIRE(pool->Apply(w.time(0), plan, results).ok());
+  CHECK(results[0].code() == absl::StatusCode::kFailedPrecondition);
+  CHECK(pool->effective(1) == ResourceVector{});
+
+  REQUIRE(pool->Observe(w.time(5), obs).ok());
+  // User 0 is released and reported once more, deleted; user 1 is admitted
+  // with its starting limits.
+  REQUIRE(obs.users.size() == 2);
+  CHECK(obs.users[0].user == UserId{0});
+  CHECK((obs.users[0].events & kEventDeleted) != 0);
+  CHECK((obs.users[0].events & kEventNoSample) != 0);
+  CHECK(obs.users[0].allocation == ResourceVector{});
+  CHECK(obs.users[1].events == kEventNone);
+  CHECK(obs.users[1].allocation == ResourceVector::Filled(4));
+  CHECK_FALSE(pool->alive(0));
+  CHECK(pool->alive(1));
+  CHECK(pool->effective(0) == ResourceVector{});
+  CHECK(pool->host_allocation(0) == ResourceVector::Filled(4));
+  // Neither arrival nor departure is a limit change.
+  CHECK(pool->changes(0) == 0);
+  CHECK(pool->changes(1) == 0);
+  CHECK(pool->short_admissions() == 0);
+  plan.moves = {Resize(0, Resource::kCpu, 0, 2)};
+  REQUIRE(pool->Apply(w.time(5), plan, results).ok());
+  CHECK(results[0].code() == absl::StatusCode::kFailedPrecondition);
+
+  REQUIRE(pool->Observe(w.time(6), obs).ok());
+  REQUIRE(obs.users.size() == 1);  // the deleted user is not reported again
+  CHECK(obs.users[0].user == UserId{1});
+  REQUIRE(pool->Observe(w.time(10), obs).ok());
+  CHECK(obs.users.size() == 1);  // user 1's deletion
+  CHECK((obs.users[0].events & kEventDeleted) != 0);
+  REQUIRE(pool->Observe(w.time(11), obs).ok());
+  CHECK(obs.users.empty());
+  CHECK(pool->host_allocation(0) == ResourceVector{});
+  CHECK(pool->capacity_violations() == 0);
+}
+
+TEST_CASE("SimulatedPool frees a deleted user's pending change and its room") {
+  const Workload w = Successive();
+  SimulatedPoolOptions o;
+  o.lead_time[Resource::kMemory] = absl::Minutes(30);
+  auto pool = SimulatedPool::Create(w, o);
+  REQUIRE(pool.ok());
+  Observation obs;
+  REQUIRE(pool->Observe(w.time(4), obs).ok());
+  AllocationPlan plan;
+  plan.moves = {Resize(0, Resource::kMemory, 4, 9)};  // due at step 10, after its deletion
+  std::vector<absl::Status> results;
+  REQUIRE(pool->Apply(w.time(4), plan, results).ok());
+  REQUIRE(results[0].ok());
+  REQUIRE(pool->Observe(w.time(5), obs).ok());
+  // The committed 9 left with user 0: user 1 gets its full 4, and may grow
+  // to the whole host.
+  CHECK(pool->effective(1).memory() == 4);
+  plan.moves = {Resize(1, Resource::kMemory, 4, 10)};
+  REQUIRE(pool->Apply(w.time(5), plan, results).ok());
+  CHECK(results[0].ok());  // refused if user 0's pending 9 still held room
+  REQUIRE(pool->Observe(w.time(9), obs).ok());
+  REQUIRE(obs.users.size() == 1);
+  CHECK(obs.users[0].allocation.memory() == 10);  // committed, due at step 11
+  CHECK(pool->effective(0) == ResourceVector{});
+  CHECK(pool->capacity_violations() == 0);
+}
+
+TEST_CASE("SimulatedPool admits an arrival with only the room its host has free") {
+  // User 1 arrives at step 5 while user 0 lives on and has grown to 8 of 10.
+  Workload w = TwoUsers(12);
+  for (std::size_t t = 0; t < 5; ++t) {
+    for (std::size_t r = 0; r < kNumResources; ++r) w.demand(1, t, r) = std::nan("");
+  }
+  auto pool = SimulatedPool::Create(w);
+  REQUIRE(pool.ok());
+  Observation obs;
+  REQUIRE(pool->Observe(w.time(0), obs).ok());
+  AllocationPlan plan;
+  plan.moves = {Resize(0, Resource::kCpu, 4, 8)};
+  std::vector<absl::Status> results;
+  REQUIRE(pool->Apply(w.time(0), plan, results).ok());
+  REQUIRE(results[0].ok());  // room: user 1 holds nothing yet
+  REQUIRE(pool->Observe(w.time(5), obs).ok());
+  CHECK(pool->effective(1).cpu() == 2);     // what was free
+  CHECK(pool->effective(1).memory() == 4);  // the rest in full
+  CHECK(pool->short_admissions() == 1);
+  CHECK(pool->host_allocation(0).cpu() == 10);
+  CHECK(pool->capacity_violations() == 0);
+}
+
 TEST_CASE("SimulatedPool rejects bad workloads and options") {
   Workload w = TwoUsers();
   w.demand(0, 0, 0) = -1;

@@ -105,5 +105,48 @@ TEST_CASE("contention layout packs users within host capacity") {
   CHECK_FALSE(ContentionLayout(*w, 0, cap).ok());
 }
 
+TEST_CASE("contention layout lets users that never live together share a host") {
+  // Four users of peak 6 on two hosts of 10: users 0 and 1 live in the first
+  // half of the trace, 2 and 3 in the second. Packed without time they would
+  // not fit (24 on 20); in time, one early and one late user per host fit.
+  Workload w;
+  w.step = absl::Minutes(5);
+  w.demand = xt::xtensor<double, 3>::from_shape({4, 20, kNumResources});
+  w.demand.fill(std::nan(""));
+  for (std::size_t u = 0; u < 4; ++u) {
+    WorkloadUser user;
+    user.id = UserId{u + 1};
+    user.name = absl::StrCat("vm", u);
+    user.initial_allocation = ResourceVector::Filled(8);
+    w.users.push_back(user);
+    for (std::size_t t = u < 2 ? 0 : 10; t < (u < 2 ? 10u : 20u); ++t) {
+      for (std::size_t r = 0; r < kNumResources; ++r) w.demand(u, t, r) = 6.0;
+    }
+  }
+  const ResourceVector cap = ResourceVector::Filled(10);
+  REQUIRE(ContentionLayout(w, 2, cap).ok());
+  CHECK(w.users[0].host != w.users[1].host);
+  CHECK(w.users[2].host != w.users[3].host);
+  // Starting limits of 8 need no scaling: one user per host at a time.
+  for (const WorkloadUser& u : w.users) CHECK(u.initial_allocation == ResourceVector::Filled(8));
+  absl::StatusOr<std::vector<const PolicyInfo*>> policies =
+      PolicyRegistry::Global().Resolve("vpa,oracle");
+  REQUIRE(policies.ok());
+  absl::StatusOr<std::vector<PolicyRun>> runs = RunPolicies(w, *policies, ReplayOptions{}, 1, {});
+  REQUIRE_MESSAGE(runs.ok(), runs.status().ToString());
+  for (const PolicyRun& r : *runs) {
+    CHECK(r.metrics.capacity_violations == 0);
+    CHECK(r.metrics.oom_events == 0);  // each user has its host's room when alive
+  }
+  // Alive together, the same four do not fit: the layout spills and scales.
+  for (std::size_t u = 0; u < 4; ++u) {
+    for (std::size_t t = 0; t < 20; ++t) {
+      for (std::size_t r = 0; r < kNumResources; ++r) w.demand(u, t, r) = 6.0;
+    }
+  }
+  REQUIRE(ContentionLayout(w, 2, cap).ok());
+  for (const WorkloadUser& u : w.users) CHECK(u.initial_allocation.cpu() < 8);
+}
+
 }  // namespace
 }  // namespace foresight

@@ -22,6 +22,10 @@
 //       ControllerOptions{}, {}, HoltWinters{}, LinearCost{}, VpaStyle{}, std::move(pool));
 //   absl::StatusOr<TickReport> report = vpa.Tick(now);
 //
+// A user reported `kEventDeleted` is gone for good: its forecaster states get
+// `End` (see EndSeries, forecast/forecaster.hpp) and the allocator is not
+// asked about it.
+//
 // Time is always an argument. A tick that fails validation (bad sample,
 // timestamps going backwards) changes no state.
 #ifndef FORESIGHT_CONTROL_CONTROLLER_HPP_
@@ -74,6 +78,7 @@ struct TickReport {
   absl::Time time;
   std::size_t users = 0;       // users observed this tick
   std::size_t new_users = 0;   // first seen this tick
+  std::size_t deleted_users = 0;  // reported deleted (kEventDeleted): forecasts ended
   std::vector<Move> decisions; // the plan applied, in order, each with its reason
   std::vector<ActuationFailure> failures;
   // Feedback: mean absolute error of the one-step-ahead forecast mean, this
@@ -132,6 +137,7 @@ class Controller {
     tick_slots_.resize(n);
     ResourceVector abs_error{};
     std::size_t scored = 0;
+    std::size_t deleted = 0;
     for (std::size_t i = 0; i < n; ++i) {
       const UserObservation& u = obs_.users[i];
       const std::size_t before = slots_.size();
@@ -142,6 +148,12 @@ class Controller {
       }
       tick_slots_[i] = slot;
       UserState& st = users_[slot];
+      if (u.events & kEventDeleted) {
+        // Gone for good: its forecasts end, and nothing is planned for it.
+        for (Resource r : kAllResources) EndSeries(forecaster_, st.forecast[Index(r)]);
+        ++deleted;
+        continue;
+      }
       if (u.events & kEventNoSample) {
         // A gap: nothing is recorded or scored; the forecasters step over it
         // with their own one-step forecast so their seasonal phase stays aligned.
@@ -160,6 +172,9 @@ class Controller {
       }
       for (Resource r : kAllResources) forecaster_.Update(st.forecast[Index(r)], u.usage[r]);
     }
+    report.deleted_users = deleted;
+    if (deleted > 0) DropDeleted();
+    const std::size_t n_plan = obs_.users.size();
     if (scored > 0) {
       report.forecast_error = abs_error / static_cast<double>(scored);
       lifetime_error_ += abs_error;
@@ -176,15 +191,15 @@ class Controller {
       lead_steps[r] = LeadSteps(pool_.LeadTime(r), options_.step);
       horizon = std::max(horizon, lead_steps[r]);
     }
-    costs_.resize(n);
+    costs_.resize(n_plan);
     bool outlook_ready = false;
-    for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t i = 0; i < n_plan; ++i) {
       UserState& st = users_[tick_slots_[i]];
       costs_[i] = cost_.Terms(obs_.users[i].user);
       for (Resource r : kAllResources) {
         const Forecast f = forecaster_.Predict(st.forecast[Index(r)], horizon);
         if (!outlook_ready) {
-          outlook_.Resize(n, f.levels());
+          outlook_.Resize(n_plan, f.levels());
           outlook_ready = true;
         } else if (f.num_levels() != outlook_.levels.size()) {
           return absl::InternalError(absl::StrCat(
@@ -288,6 +303,20 @@ class Controller {
                                false});
     seen_.resize(static_cast<std::size_t>(slot) + 1, tick_count_);
     return absl::OkStatus();
+  }
+
+  // Removes the users reported deleted from this tick's observation (and
+  // their slots from tick_slots_), keeping the others' order.
+  void DropDeleted() {
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < obs_.users.size(); ++i) {
+      if (obs_.users[i].events & kEventDeleted) continue;
+      obs_.users[kept] = obs_.users[i];
+      tick_slots_[kept] = tick_slots_[i];
+      ++kept;
+    }
+    obs_.users.resize(kept);
+    tick_slots_.resize(kept);
   }
 
   static ResourceVector Abs(ResourceVector v) {

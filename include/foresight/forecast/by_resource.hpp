@@ -85,6 +85,10 @@ class ByResource {
   void Update(State& state, double y) const {
     Dispatch(state, [y](const auto& model, auto& s) { model.Update(s, y); });
   }
+  // Passes the end of a series to its resource's model (see EndSeries).
+  void End(State& state) const {
+    Dispatch(state, [](const auto& model, auto& s) { EndSeries(model, s); });
+  }
   Forecast Predict(const State& state, int horizon) const {
     return Dispatch(state, [horizon](const auto& model, const auto& s) {
       return model.Predict(s, horizon);

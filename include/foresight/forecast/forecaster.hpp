@@ -60,6 +60,23 @@ concept ResourceAwareForecaster =
       { f.FitFor(r, history) } -> std::same_as<absl::StatusOr<typename F::State>>;
     };
 
+// A forecaster that learns from how series end. `End(state)` is called once,
+// when the entity behind the series is gone for good (a VM deleted, a job
+// done); nothing is called on the state after it. `YoungHeadroom` files what
+// a series deleted young went on to do; `ByResource` passes it on.
+template <typename F>
+concept EndAwareForecaster =
+    Forecaster<F> && requires(const F f, typename F::State& state) {
+      { f.End(state) } -> std::same_as<void>;
+    };
+
+// Tells `f` that the series of `state` has ended: `End` when `f` is
+// end-aware, else nothing.
+template <Forecaster F>
+void EndSeries(const F& f, typename F::State& state) {
+  if constexpr (EndAwareForecaster<F>) f.End(state);
+}
+
 // Fits `f` for resource `r`: `FitFor` when `f` is resource-aware, else `Fit`.
 template <Forecaster F>
 absl::StatusOr<typename F::State> FitForResource(const F& f, Resource r,

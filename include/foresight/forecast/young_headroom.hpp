@@ -35,8 +35,10 @@
 //
 // so the fleet's answer for a category is "of the fleet's series that reached
 // this age, how far past their peak did the rest of their youth go?" A series
-// deleted before the end of its youth files nothing (its excess is censored,
-// not zero). Series that all start together (a fleet replayed from its
+// that ends young (`End`: the Controller calls it when the pool reports the
+// entity deleted) files the same records at its end, the rest of its life
+// being the rest of its youth; a series that only stops being updated files
+// nothing (censored, not zero). Series that all start together (a fleet replayed from its
 // beginning) file their records when they are all past their youth, so the
 // floor never applies to them: only series born into a fleet that has seen
 // youths end are floored.
@@ -155,6 +157,13 @@ class YoungHeadroom {
     Track(state, y);
   }
 
+  // The series has ended (its entity is gone). Young, it files its records
+  // now: the rest of its life was the rest of its youth. Passed on inward.
+  void End(State& state) const {
+    if (state.age > 0 && state.age < options_.youth) File(state);
+    EndSeries(inner_, state.inner);
+  }
+
   // The floor in force as a fraction over the peak so far (NaN: none).
   double Floor(const State& state) const {
     if (state.age < 1 || state.age >= options_.youth || !(state.peak > 0.0)) return std::nan("");
@@ -204,11 +213,7 @@ class YoungHeadroom {
     state.peak = std::max(state.peak, y);
     ++state.age;
     if (state.age == options_.youth) {
-      for (std::size_t c = 0; c < state.entry_peak.size(); ++c) {
-        if (std::isnan(state.entry_peak[c])) continue;
-        options_.fleet->Add(c, std::max(0.0, state.after_max[c] / state.entry_peak[c] - 1.0));
-      }
-      state.margin = std::nan("");
+      File(state);
       return;
     }
     const std::size_t next = BucketOf(state.age);
@@ -217,6 +222,16 @@ class YoungHeadroom {
       state.margin = options_.fleet->Margin(next);
       state.read_at = state.age;
     }
+  }
+
+  // Files one record per category the series entered, and ends its youth.
+  void File(State& state) const {
+    for (std::size_t c = 0; c < state.entry_peak.size(); ++c) {
+      if (std::isnan(state.entry_peak[c])) continue;
+      options_.fleet->Add(c, std::max(0.0, state.after_max[c] / state.entry_peak[c] - 1.0));
+    }
+    state.age = options_.youth;
+    state.margin = std::nan("");
   }
 
   absl::StatusOr<State> Tracked(absl::StatusOr<typename ForecasterT::State> inner,

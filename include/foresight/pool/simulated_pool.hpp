@@ -17,6 +17,16 @@
 // instant is checked and any excess is counted in `capacity_violations()`,
 // which the tests require to be 0.
 //
+// Users come and go: a user exists from its first present sample to its last
+// (`UserLives`, sim/workload.hpp). Until then it holds nothing on its host and
+// is not reported; at its first sample it is admitted with its starting limits,
+// cut to the room free on its host if the others have taken it (counted in
+// `short_admissions()`); after its last sample its limits are released,
+// pending changes dropped, and it is reported once more, flagged
+// `kEventDeleted` (the Controller ends its forecasts), then no more. Admission and release are not limit changes. A user
+// present from the first step to the last (every generated workload without
+// `--mean-lifetime`) is replayed exactly as before lifetimes existed.
+//
 // Observed usage is the user's demand (what a pressure-stall or unthrottled
 // probe would measure); `kEventOom` / `kEvent*Throttled` flag the steps where
 // demand exceeded the limit in force. At a step where a user's demand is
@@ -33,6 +43,7 @@
 #ifndef FORESIGHT_POOL_SIMULATED_POOL_HPP_
 #define FORESIGHT_POOL_SIMULATED_POOL_HPP_
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <random>
@@ -92,8 +103,7 @@ class SimulatedPool {
     if (now < workload_->start) {
       return absl::OutOfRangeError("observation before the workload starts");
     }
-    const std::size_t step =
-        static_cast<std::size_t>(IDiv(now - workload_->start, workload_->step));
+    const std::size_t step = StepAt(now);
     if (step >= workload_->num_steps()) {
       return absl::OutOfRangeError(absl::StrCat("observation past the end of the workload (step ",
                                                 step, " of ", workload_->num_steps(), ")"));
@@ -106,9 +116,18 @@ class SimulatedPool {
     out.host_capacity = workload_->host_capacity;
     for (std::size_t u = 0; u < users_.size(); ++u) {
       UserState& s = users_[u];
+      if (!s.alive && !s.report_deleted) continue;  // not created yet, or gone
       UserObservation o;
       o.user = workload_->users[u].id;
       o.host = workload_->users[u].host;
+      if (s.report_deleted) {  // its last report: limits released
+        o.usage = s.last_usage;
+        o.events = s.pending_events | kEventNoSample | kEventDeleted;
+        s.pending_events = kEventNone;
+        s.report_deleted = false;
+        out.users.push_back(o);
+        continue;
+      }
       // The committed limits (the last change asked, pending or not): what
       // will be in force if nothing else is asked, and what grows are
       // admitted against. Reporting the effective limits instead made an
@@ -174,6 +193,11 @@ class SimulatedPool {
   std::uint64_t capacity_violations() const { return capacity_violations_; }
   std::uint64_t failed_actuations() const { return failed_actuations_; }
   std::uint64_t deferred_grows() const { return deferred_grows_; }
+  // Arrivals admitted with less than their starting limits: the room on their
+  // host was held by the users already there.
+  std::uint64_t short_admissions() const { return short_admissions_; }
+  // Whether user `u` exists at the last instant brought up to date.
+  bool alive(std::size_t u) const { return users_[u].alive; }
   // Sum of limits in force on `host`.
   ResourceVector host_allocation(std::uint32_t host) const { return host_effective_[host]; }
 
@@ -192,16 +216,31 @@ class SimulatedPool {
     PerResource<std::uint64_t> changes_by{};
     bool seen = false;          // a sample has been observed
     ResourceVector last_usage;  // held over gaps
+    bool alive = false;         // admitted and not yet released
+    bool gone = false;          // released
+    bool report_deleted = false;  // released, and not reported since
   };
 
   SimulatedPool(const Workload& w, SimulatedPoolOptions options)
       : workload_(&w), options_(options), rng_(options.seed), users_(w.num_users()),
         host_effective_(w.host_capacity.size()), host_committed_(w.host_capacity.size()),
-        check_(w.host_capacity.size()) {
+        check_(w.host_capacity.size()), lives_(UserLives(w)) {
+    // Users present at the first step start with their limits; the others
+    // hold nothing until they arrive.
     for (std::size_t u = 0; u < users_.size(); ++u) {
       index_[w.users[u].id] = u;
-      users_[u].effective = w.users[u].initial_allocation;
+      users_[u].alive = lives_[u].Alive(0);
+      if (users_[u].alive) users_[u].effective = w.users[u].initial_allocation;
+      if (lives_[u].empty()) continue;
+      if (!users_[u].alive) arrivals_.push_back(u);
+      departures_.push_back(u);
     }
+    std::stable_sort(arrivals_.begin(), arrivals_.end(), [&](std::size_t a, std::size_t b) {
+      return lives_[a].first < lives_[b].first;
+    });
+    std::stable_sort(departures_.begin(), departures_.end(), [&](std::size_t a, std::size_t b) {
+      return lives_[a].last < lives_[b].last;
+    });
     // Starting limits that do not fit are scaled down host by host.
     for (std::size_t u = 0; u < users_.size(); ++u) {
       host_effective_[w.users[u].host] += users_[u].effective;
@@ -237,6 +276,11 @@ class SimulatedPool {
     const std::size_t u = it->second;
     const std::uint32_t host = workload_->users[u].host;
     UserState& s = users_[u];
+    if (!s.alive) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(ToString(m.user), " does not exist at ", absl::FormatTime(now),
+                       " (not created yet, or deleted)"));
+    }
     std::vector<Pending>& queue = s.pending[m.resource];
     const double committed = queue.empty() ? s.effective[m.resource] : queue.back().target;
     const double cap = workload_->host_capacity[host][m.resource];
@@ -264,12 +308,68 @@ class SimulatedPool {
 
   double Draw() { return std::uniform_real_distribution<double>(0.0, 1.0)(rng_); }
 
+  // The workload step `now` falls in (callers check now >= start).
+  std::size_t StepAt(absl::Time now) const {
+    return static_cast<std::size_t>(IDiv(now - workload_->start, workload_->step));
+  }
+
+  // Releases every user whose life ended before `step`: its limits leave the
+  // host and its pending changes are dropped. O(departures).
+  void Release(std::size_t step) {
+    for (; next_departure_ < departures_.size(); ++next_departure_) {
+      const std::size_t u = departures_[next_departure_];
+      if (step <= lives_[u].last) break;
+      UserState& s = users_[u];
+      if (!s.alive) continue;
+      const std::uint32_t host = workload_->users[u].host;
+      for (Resource r : kAllResources) {
+        const std::vector<Pending>& queue = s.pending[r];
+        host_committed_[host][r] -= queue.empty() ? s.effective[r] : queue.back().target;
+        s.pending[r].clear();
+      }
+      host_effective_[host] -= s.effective;
+      s.effective = ResourceVector{};
+      s.alive = false;
+      s.gone = true;
+      s.report_deleted = true;
+    }
+  }
+
+  // Admits every user whose life has begun by `step` (and not ended): its
+  // starting limits, cut to what neither the limits in force nor the
+  // committed ones on its host leave unused. O(arrivals).
+  void Admit(std::size_t step) {
+    for (; next_arrival_ < arrivals_.size(); ++next_arrival_) {
+      const std::size_t u = arrivals_[next_arrival_];
+      if (step < lives_[u].first) break;
+      UserState& s = users_[u];
+      if (s.alive || s.gone || !lives_[u].Alive(step)) continue;  // skipped over, or gone
+      const std::uint32_t host = workload_->users[u].host;
+      const ResourceVector& want = workload_->users[u].initial_allocation;
+      bool cut = false;
+      for (Resource r : kAllResources) {
+        const double used = std::max(host_effective_[host][r], host_committed_[host][r]);
+        const double room = std::max(0.0, workload_->host_capacity[host][r] - used);
+        s.effective[r] = std::min(want[r], room);
+        if (s.effective[r] < want[r]) cut = true;
+      }
+      host_effective_[host] += s.effective;
+      host_committed_[host] += s.effective;
+      s.alive = true;
+      if (cut) ++short_admissions_;
+    }
+  }
+
   // Applies every pending change due at or before `now`: shrinks, then grows
   // that fit. Counts any instant at which a host is above capacity.
   void Advance(absl::Time now) {
     last_advance_ = std::max(last_advance_, now);
+    const bool on_grid = now >= workload_->start;
+    if (on_grid) Release(StepAt(now));
     for (int pass = 0; pass < 2; ++pass) {
       const bool shrinks = pass == 0;
+      // Arrivals take the room shrinks freed before any grow does.
+      if (!shrinks && on_grid) Admit(StepAt(now));
       for (std::size_t u = 0; u < users_.size(); ++u) {
         UserState& s = users_[u];
         const std::uint32_t host = workload_->users[u].host;
@@ -330,11 +430,17 @@ class SimulatedPool {
   std::vector<ResourceVector> host_effective_;
   std::vector<ResourceVector> host_committed_;
   std::vector<ResourceVector> check_;
+  std::vector<UserLife> lives_;
+  std::vector<std::size_t> arrivals_;    // users absent at step 0, by first step
+  std::vector<std::size_t> departures_;  // users ever present, by last step
+  std::size_t next_arrival_ = 0;
+  std::size_t next_departure_ = 0;
   absl::Time last_observe_ = absl::InfinitePast();
   absl::Time last_advance_ = absl::InfinitePast();
   std::uint64_t capacity_violations_ = 0;
   std::uint64_t failed_actuations_ = 0;
   std::uint64_t deferred_grows_ = 0;
+  std::uint64_t short_admissions_ = 0;
 };
 static_assert(Pool<SimulatedPool>);
 

@@ -18,6 +18,8 @@
 //                               summed over resources; the *_by_resource pair
 //                               counts each resource's changes alone
 //   capacity_violations         instants at which some host's limits exceeded capacity
+//   short_admissions            arrivals given less than their starting limits: the
+//                               room on their host was held by others (contention)
 //   allocated_resource_seconds  sum of limit * step
 //   cost                        provisioning cost (CostTerms) + change costs
 //
@@ -59,6 +61,7 @@ struct PolicyMetrics {
   std::uint64_t entity_steps = 0;
   std::uint64_t entity_days = 0;
   std::uint64_t failed_actuations = 0;
+  std::uint64_t short_admissions = 0;
   ResourceVector forecast_mae{};  // one-step-ahead mean absolute error of the controller
   double seconds = 0.0;           // wall time of the replay
 };

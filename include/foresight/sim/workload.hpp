@@ -9,7 +9,9 @@
 // loaders both produce one; `SimulatedPool` replays one.
 //
 // Missing samples are NaN (never zero): a pool reports no observation for that
-// user at that step, and metrics skip it.
+// user at that step, and metrics skip it. A user exists from its first present
+// sample to its last (`UserLives`): `SimulatedPool` admits it on its host at
+// the first and releases its limits after the last.
 #ifndef FORESIGHT_SIM_WORKLOAD_HPP_
 #define FORESIGHT_SIM_WORKLOAD_HPP_
 
@@ -64,6 +66,33 @@ struct Workload {
     return app.size() == 0 ? -1 : app(user, step_index);
   }
 };
+
+// A user's life on the workload's grid: its first and last present steps.
+// Before `first` it does not exist yet and after `last` it is gone (a VM not
+// yet created, or deleted); a missing sample between the two is a gap in a
+// running user. `empty()` for a user never present.
+struct UserLife {
+  static constexpr std::size_t kNever = static_cast<std::size_t>(-1);
+  std::size_t first = kNever;
+  std::size_t last = 0;
+  bool empty() const { return first == kNever; }
+  bool Alive(std::size_t step_index) const {
+    return !empty() && step_index >= first && step_index <= last;
+  }
+};
+
+// Every user's life, in workload order: O(users x steps).
+inline std::vector<UserLife> UserLives(const Workload& w) {
+  std::vector<UserLife> lives(w.num_users());
+  for (std::size_t u = 0; u < w.num_users(); ++u) {
+    for (std::size_t t = 0; t < w.num_steps(); ++t) {
+      if (!w.Present(u, t)) continue;
+      if (lives[u].empty()) lives[u].first = t;
+      lives[u].last = t;
+    }
+  }
+  return lives;
+}
 
 // Checks shapes, hosts, capacities and that present demand is finite and >= 0.
 inline absl::Status ValidateWorkload(const Workload& w) {

@@ -37,6 +37,8 @@ enum UserEvent : std::uint32_t {
   kEventActuationFailed = 1u << 8, // a requested change could not be applied
   kEventNoSample = 1u << 9,        // no usage sample this interval: `usage` holds the
                                    // last known usage and is not a measurement
+  kEventDeleted = 1u << 10,        // the user is gone for good (a VM deleted): its last
+                                   // report, with kEventNoSample; its limits are released
 };
 
 struct UserObservation {

@@ -10,7 +10,11 @@
 //   ContentionLayout    users packed onto `hosts` identical hosts of `capacity`
 //                       (first-fit decreasing on peak demand, spilling to the
 //                       least loaded host), initial allocations scaled down per
-//                       host to fit, so allocators must trade users off.
+//                       host to fit, so allocators must trade users off. Users
+//                       that never live at the same time (`UserLives`) share
+//                       room: a host's load is counted per block of at most
+//                       steps / kMaxLayoutBlocks steps, so a trace where every
+//                       user lives throughout packs as without time.
 #ifndef FORESIGHT_TRACE_LAYOUT_HPP_
 #define FORESIGHT_TRACE_LAYOUT_HPP_
 
@@ -21,6 +25,9 @@
 #include "foresight/sim/workload.hpp"
 
 namespace foresight {
+
+// ContentionLayout's time resolution: at most this many blocks of steps.
+inline constexpr std::size_t kMaxLayoutBlocks = 2048;
 
 absl::Status RightSizingLayout(Workload& workload);
 absl::Status ContentionLayout(Workload& workload, std::size_t hosts,
