@@ -300,6 +300,7 @@ absl::Status CgroupPool::RemoveUser(UserId id) {
     }
     it->created.pop_back();
   }
+  removed_.push_back(id);
   groups_.erase(it);
   return absl::OkStatus();
 }
@@ -507,6 +508,7 @@ absl::Status CgroupPool::Observe(absl::Time now, Observation& out) {
     g.has_last = true;
     g.pending_events = kEventNone;
   }
+  internal::ReportRemoved(removed_, out);
   has_last_time_ = true;
   last_time_ = now;
   return absl::OkStatus();

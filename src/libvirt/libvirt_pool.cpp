@@ -134,6 +134,7 @@ struct LibvirtPool::Impl {
   virConnectPtr conn = nullptr;
   bool can_migrate = false;
   std::vector<Domain> domains;
+  std::vector<UserId> removed;  // since the last Observe: reported deleted there
   bool has_last_time = false;
   absl::Time last_time;
 
@@ -419,6 +420,7 @@ absl::Status LibvirtPool::RemoveDomain(UserId id) {
     return absl::NotFoundError(absl::StrCat(ToString(id), " is not managed"));
   virDomainFree(it->dom);
   domains.erase(it);
+  impl_->removed.push_back(id);
   return absl::OkStatus();
 }
 
@@ -483,6 +485,7 @@ absl::Status LibvirtPool::Observe(absl::Time now, Observation& out) {
     d.has_last = true;
     d.pending_events = kEventNone;
   }
+  internal::ReportRemoved(s.removed, out);
   s.has_last_time = true;
   s.last_time = now;
   return absl::OkStatus();

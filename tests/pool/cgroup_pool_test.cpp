@@ -159,6 +159,7 @@ TEST_CASE_TEMPLATE("CgroupPool detects the version and creates its groups", T, V
   CHECK(pool->RemoveUser(UserId{1}).ok());
   CHECK_FALSE(std::filesystem::exists(tree.File("a", CpuLimitFile(T::kVersion))));
   CHECK(pool->RemoveUser(UserId{1}).code() == absl::StatusCode::kNotFound);
+  testing::CheckReportsRemovedOnce(*pool, UserId{1});
   CHECK(pool->RemoveParentGroup().ok());
 }
 

@@ -65,6 +65,7 @@ TEST_CASE("LibvirtPool::AddDomain checks the domain and its devices") {
   CHECK(pool->AddDomain(UserId{2}, "test").code() == absl::StatusCode::kAlreadyExists);
   CHECK(pool->RemoveDomain(UserId{1}).ok());
   CHECK(pool->RemoveDomain(UserId{1}).code() == absl::StatusCode::kNotFound);
+  testing::CheckReportsRemovedOnce(*pool, UserId{1});
 }
 
 TEST_CASE("LibvirtPool::Observe reports settings and counter rates of the test driver") {

@@ -104,6 +104,7 @@ class CgroupPool {
   absl::Status AddUser(UserId id, std::string_view name);
   // Stops managing `id` and removes the groups this pool created (the kernel
   // refuses while processes remain: FailedPrecondition naming the directory).
+  // The next Observe reports `id` once more, flagged kEventDeleted.
   absl::Status RemoveUser(UserId id);
   // Moves process `pid` into the user's group in every hierarchy.
   absl::Status AttachProcess(UserId id, pid_t pid);
@@ -181,6 +182,7 @@ class CgroupPool {
   std::vector<Group> groups_;
   bool has_last_time_ = false;
   absl::Time last_time_;
+  std::vector<UserId> removed_;  // since the last Observe: reported deleted there
 };
 
 static_assert(Pool<CgroupPool>);

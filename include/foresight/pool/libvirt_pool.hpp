@@ -82,6 +82,8 @@ class LibvirtPool {
   // for a known id or domain.
   absl::Status AddDomain(UserId id, std::string_view name, std::string_view disk = "",
                          std::string_view interface = "");
+  // Stops managing `id`; the next Observe reports it once more, flagged
+  // kEventDeleted.
   absl::Status RemoveDomain(UserId id);
 
   absl::Status Observe(absl::Time now, Observation& out);

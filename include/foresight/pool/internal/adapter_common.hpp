@@ -3,13 +3,14 @@
 // -----------------------------------------------------------------------------
 //
 // Pieces every real `Pool` adapter (CgroupPool, LibvirtPool) shares: the
-// Observe clock check, counter deltas as rates, and the capacity check a grow
-// must pass before it is actuated.
+// Observe clock check, counter deltas as rates, the capacity check a grow
+// must pass before it is actuated, and the last report of a removed user.
 #ifndef FORESIGHT_POOL_INTERNAL_ADAPTER_COMMON_HPP_
 #define FORESIGHT_POOL_INTERNAL_ADAPTER_COMMON_HPP_
 
 #include <cstdint>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -17,6 +18,8 @@
 #include "foresight/core/absl_compat.hpp"
 #include "foresight/core/resources.hpp"
 #include "foresight/core/units.hpp"
+#include "foresight/core/user.hpp"
+#include "foresight/telemetry/observation.hpp"
 
 namespace foresight::internal {
 
@@ -31,6 +34,19 @@ inline absl::Status CheckObserveTime(bool has_last, absl::Time last, absl::Time 
                                                    absl::FormatTime(last)));
   }
   return absl::OkStatus();
+}
+
+// Appends one report per user removed since the last observation, flagged
+// `kEventDeleted | kEventNoSample` with zero usage and limits (the Controller
+// ends its forecasts), and forgets them.
+inline void ReportRemoved(std::vector<UserId>& removed, Observation& out) {
+  for (UserId id : removed) {
+    UserObservation u;
+    u.user = id;
+    u.events = kEventDeleted | kEventNoSample;
+    out.users.push_back(u);
+  }
+  removed.clear();
 }
 
 // (now - before) * scale per second; 0 for the first sample (seconds <= 0) and
