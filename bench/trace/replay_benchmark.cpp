@@ -1,12 +1,19 @@
 // Replay throughput of `foresight evaluate` per policy, in entity-steps per
 // second: 100 entities x 7 days at 5-minute steps (201,600 entity-steps), in
 // right-sizing mode (one ample host per entity), as evaluate replays a trace.
+//
+// BM_Replay_Lifetimes: the VM trace with VMs that come and go (1-day mean
+// lifetimes, 600 VMs x 7 days, about 1 in 8 alive at a time) against the same
+// generator with every VM alive throughout (75 VMs x 7 days: about as many
+// alive entity-steps). A replay should cost per alive entity-step, not per VM
+// ever seen: compare ns_per_alive_entity_step between the two.
 #include <benchmark/benchmark.h>
 
 #include <string>
 
 #include "foresight/sim/generator.hpp"
 #include "foresight/sim/policy_registry.hpp"
+#include "foresight/sim/vm_trace.hpp"
 #include "foresight/trace/layout.hpp"
 
 namespace foresight {
@@ -25,8 +32,18 @@ const Workload& BenchWorkload() {
   return w;
 }
 
-void BM_Replay_Policy(benchmark::State& state, const char* policy) {
-  const Workload& w = BenchWorkload();
+const Workload& VmWorkload(bool lifetimes) {
+  auto make = [](int vms, absl::Duration life) {
+    Workload out = *GenerateVmTrace({.vms = vms, .days = 7, .seed = 5, .mean_lifetime = life});
+    (void)RightSizingLayout(out);
+    return out;
+  };
+  static const Workload with = make(600, absl::Hours(24));
+  static const Workload without = make(75, absl::ZeroDuration());
+  return lifetimes ? with : without;
+}
+
+void ReplayPolicy(benchmark::State& state, const Workload& w, const char* policy) {
   const PolicyInfo* info = PolicyRegistry::Global().Find(policy);
   if (info == nullptr) {
     state.SkipWithError("unknown policy");
@@ -42,6 +59,13 @@ void BM_Replay_Policy(benchmark::State& state, const char* policy) {
     }
     benchmark::DoNotOptimize(r->metrics.underprovisioned_fraction);
   }
+  std::size_t alive = 0;
+  for (std::size_t u = 0; u < w.num_users(); ++u) {
+    for (std::size_t t = 0; t < w.num_steps(); ++t) alive += w.Present(u, t) ? 1 : 0;
+  }
+  state.counters["ns_per_alive_entity_step"] =
+      benchmark::Counter(static_cast<double>(alive) * static_cast<double>(state.iterations()),
+                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
   const double entity_steps = static_cast<double>(w.num_users() * w.num_steps());
   state.counters["entity_steps_per_s"] = benchmark::Counter(
       entity_steps * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
@@ -50,8 +74,24 @@ void BM_Replay_Policy(benchmark::State& state, const char* policy) {
                          benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 
-// One benchmark per policy, named BM_Replay_Policy/<policy>.
+void BM_Replay_Policy(benchmark::State& state, const char* policy) {
+  ReplayPolicy(state, BenchWorkload(), policy);
+}
+
+// One benchmark per policy, named BM_Replay_Policy/<policy>; and
+// BM_Replay_Lifetimes/<policy>/{with,without}.
 const bool kRegistered = [] {
+  for (const char* policy : {"vpa", "track+fleet+damped"}) {
+    for (bool lifetimes : {true, false}) {
+      benchmark::RegisterBenchmark(
+          (std::string("BM_Replay_Lifetimes/") + policy + (lifetimes ? "/with" : "/without")).c_str(),
+          [policy, lifetimes](benchmark::State& state) {
+            ReplayPolicy(state, VmWorkload(lifetimes), policy);
+          })
+          ->Unit(benchmark::kMillisecond)
+          ->Iterations(1);
+    }
+  }
   for (const char* policy : {"vpa", "hpa", "proactive", "proactive+margin", "max(proactive,vpa)",
                              "envelope", "envelope+damped", "track+envelope", "track+headroom", "track+peak", "track+fleet",
                              "track+peak+damped", "track+smooth+damped", "track+fleet+damped", "oracle"}) {
