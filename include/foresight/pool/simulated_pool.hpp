@@ -23,9 +23,11 @@
 // cut to the room free on its host if the others have taken it (counted in
 // `short_admissions()`); after its last sample its limits are released,
 // pending changes dropped, and it is reported once more, flagged
-// `kEventDeleted` (the Controller ends its forecasts), then no more. Admission and release are not limit changes. A user
-// present from the first step to the last (every generated workload without
-// `--mean-lifetime`) is replayed exactly as before lifetimes existed.
+// `kEventDeleted` (the Controller ends its forecasts), then no more.
+// Admission and release are not limit changes. Observe and each instant's
+// bookkeeping cost O(users alive), not O(users ever). A user present from the
+// first step to the last (every generated workload without `--mean-lifetime`)
+// is replayed exactly as before lifetimes existed.
 //
 // Observed usage is the user's demand (what a pressure-stall or unthrottled
 // probe would measure); `kEventOom` / `kEvent*Throttled` flag the steps where
@@ -114,20 +116,23 @@ class SimulatedPool {
     out.time = now;
     out.interval = workload_->step;
     out.host_capacity = workload_->host_capacity;
-    for (std::size_t u = 0; u < users_.size(); ++u) {
+    // The users released since the last observation: their last report.
+    for (std::size_t u : deleted_unreported_) {
       UserState& s = users_[u];
-      if (!s.alive && !s.report_deleted) continue;  // not created yet, or gone
       UserObservation o;
       o.user = workload_->users[u].id;
       o.host = workload_->users[u].host;
-      if (s.report_deleted) {  // its last report: limits released
-        o.usage = s.last_usage;
-        o.events = s.pending_events | kEventNoSample | kEventDeleted;
-        s.pending_events = kEventNone;
-        s.report_deleted = false;
-        out.users.push_back(o);
-        continue;
-      }
+      o.usage = s.last_usage;
+      o.events = s.pending_events | kEventNoSample | kEventDeleted;
+      s.pending_events = kEventNone;
+      out.users.push_back(o);
+    }
+    deleted_unreported_.clear();
+    for (std::size_t u : live_) {  // in workload order
+      UserState& s = users_[u];
+      UserObservation o;
+      o.user = workload_->users[u].id;
+      o.host = workload_->users[u].host;
       // The committed limits (the last change asked, pending or not): what
       // will be in force if nothing else is asked, and what grows are
       // admitted against. Reporting the effective limits instead made an
@@ -198,6 +203,8 @@ class SimulatedPool {
   std::uint64_t short_admissions() const { return short_admissions_; }
   // Whether user `u` exists at the last instant brought up to date.
   bool alive(std::size_t u) const { return users_[u].alive; }
+  // The users that exist then, in workload order.
+  const std::vector<std::size_t>& live() const { return live_; }
   // Sum of limits in force on `host`.
   ResourceVector host_allocation(std::uint32_t host) const { return host_effective_[host]; }
 
@@ -218,7 +225,6 @@ class SimulatedPool {
     ResourceVector last_usage;  // held over gaps
     bool alive = false;         // admitted and not yet released
     bool gone = false;          // released
-    bool report_deleted = false;  // released, and not reported since
   };
 
   SimulatedPool(const Workload& w, SimulatedPoolOptions options)
@@ -232,6 +238,7 @@ class SimulatedPool {
       users_[u].alive = lives_[u].Alive(0);
       if (users_[u].alive) users_[u].effective = w.users[u].initial_allocation;
       if (lives_[u].empty()) continue;
+      if (users_[u].alive) live_.push_back(u);
       if (!users_[u].alive) arrivals_.push_back(u);
       departures_.push_back(u);
     }
@@ -331,7 +338,8 @@ class SimulatedPool {
       s.effective = ResourceVector{};
       s.alive = false;
       s.gone = true;
-      s.report_deleted = true;
+      live_.erase(std::lower_bound(live_.begin(), live_.end(), u));
+      deleted_unreported_.push_back(u);
     }
   }
 
@@ -356,6 +364,7 @@ class SimulatedPool {
       host_effective_[host] += s.effective;
       host_committed_[host] += s.effective;
       s.alive = true;
+      live_.insert(std::lower_bound(live_.begin(), live_.end(), u), u);
       if (cut) ++short_admissions_;
     }
   }
@@ -370,7 +379,7 @@ class SimulatedPool {
       const bool shrinks = pass == 0;
       // Arrivals take the room shrinks freed before any grow does.
       if (!shrinks && on_grid) Admit(StepAt(now));
-      for (std::size_t u = 0; u < users_.size(); ++u) {
+      for (std::size_t u : live_) {  // the others hold nothing and have nothing pending
         UserState& s = users_[u];
         const std::uint32_t host = workload_->users[u].host;
         for (Resource r : kAllResources) {
@@ -404,9 +413,7 @@ class SimulatedPool {
     }
     // The invariant, checked on freshly summed limits (not the running sums).
     std::fill(check_.begin(), check_.end(), ResourceVector{});
-    for (std::size_t u = 0; u < users_.size(); ++u) {
-      check_[workload_->users[u].host] += users_[u].effective;
-    }
+    for (std::size_t u : live_) check_[workload_->users[u].host] += users_[u].effective;
     for (std::size_t h = 0; h < check_.size(); ++h) {
       for (Resource r : kAllResources) {
         if (check_[h][r] > workload_->host_capacity[h][r] * (1 + kViolationSlack)) {
@@ -434,6 +441,8 @@ class SimulatedPool {
   std::vector<std::size_t> arrivals_;    // users absent at step 0, by first step
   std::vector<std::size_t> departures_;  // users ever present, by last step
   std::size_t next_arrival_ = 0;
+  std::vector<std::size_t> live_;                // alive users, ascending
+  std::vector<std::size_t> deleted_unreported_;  // released, last report not sent yet
   std::size_t next_departure_ = 0;
   absl::Time last_observe_ = absl::InfinitePast();
   absl::Time last_advance_ = absl::InfinitePast();

@@ -472,7 +472,8 @@ absl::StatusOr<ReplayResult> Replay(const Workload& w, AllocatorT allocator,
     // Score the limits in force at `now` before the tick changes them.
     SimulatedPool& p = controller.pool();
     p.AdvanceTo(now);
-    for (std::size_t u = 0; u < w.num_users(); ++u) {
+    // Only users that exist can be present or change a limit.
+    for (std::size_t u : p.live()) {
       PerResource<std::uint64_t> delta;
       for (Resource r : kAllResources) {
         const std::uint64_t c = p.changes(u, r);
