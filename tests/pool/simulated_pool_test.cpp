@@ -208,6 +208,21 @@ TEST_CASE("SimulatedPool admits a user at its first sample and releases it after
   CHECK(pool->capacity_violations() == 0);
 }
 
+TEST_CASE("SimulatedPool never admits a user whose whole life an observation skipped") {
+  const Workload w = Successive();
+  auto pool = SimulatedPool::Create(w);
+  REQUIRE(pool.ok());
+  Observation obs;
+  REQUIRE(pool->Observe(w.time(0), obs).ok());
+  REQUIRE(pool->Observe(w.time(11), obs).ok());  // user 1 lived in steps 5-9
+  REQUIRE(obs.users.size() == 1);
+  CHECK(obs.users[0].user == UserId{0});  // deleted
+  CHECK((obs.users[0].events & kEventDeleted) != 0);
+  CHECK_FALSE(pool->alive(1));
+  CHECK(pool->live().empty());
+  CHECK(pool->host_allocation(0) == ResourceVector{});
+}
+
 TEST_CASE("SimulatedPool frees a deleted user's pending change and its room") {
   const Workload w = Successive();
   SimulatedPoolOptions o;

@@ -224,7 +224,6 @@ class SimulatedPool {
     bool seen = false;          // a sample has been observed
     ResourceVector last_usage;  // held over gaps
     bool alive = false;         // admitted and not yet released
-    bool gone = false;          // released
   };
 
   SimulatedPool(const Workload& w, SimulatedPoolOptions options)
@@ -337,7 +336,6 @@ class SimulatedPool {
       host_effective_[host] -= s.effective;
       s.effective = ResourceVector{};
       s.alive = false;
-      s.gone = true;
       live_.erase(std::lower_bound(live_.begin(), live_.end(), u));
       deleted_unreported_.push_back(u);
     }
@@ -351,7 +349,9 @@ class SimulatedPool {
       const std::size_t u = arrivals_[next_arrival_];
       if (step < lives_[u].first) break;
       UserState& s = users_[u];
-      if (s.alive || s.gone || !lives_[u].Alive(step)) continue;  // skipped over, or gone
+      // The cursor reaches each arrival once; one whose whole life a jump in
+      // time skipped is never admitted.
+      if (!lives_[u].Alive(step)) continue;
       const std::uint32_t host = workload_->users[u].host;
       const ResourceVector& want = workload_->users[u].initial_allocation;
       bool cut = false;
