@@ -155,11 +155,20 @@ Workload Successive() {
   return w;
 }
 
-TEST_CASE("SimulatedPool admits a user at its first sample and releases it after its last") {
+// Successive() in a default pool, not yet observed.
+struct SuccessivePool {
+  SuccessivePool() {
+    absl::StatusOr<SimulatedPool> p = SimulatedPool::Create(w);
+    REQUIRE(p.ok());
+    pool.emplace(*std::move(p));
+  }
   const Workload w = Successive();
-  auto pool = SimulatedPool::Create(w);
-  REQUIRE(pool.ok());
+  std::optional<SimulatedPool> pool;
   Observation obs;
+};
+
+TEST_CASE_FIXTURE(SuccessivePool,
+                  "SimulatedPool admits a user at its first sample and releases it after its last") {
   REQUIRE(pool->Observe(w.time(0), obs).ok());
   REQUIRE(obs.users.size() == 1);  // user 1 does not exist yet
   CHECK(pool->alive(0));
@@ -208,11 +217,8 @@ TEST_CASE("SimulatedPool admits a user at its first sample and releases it after
   CHECK(pool->capacity_violations() == 0);
 }
 
-TEST_CASE("SimulatedPool never admits a user whose whole life an observation skipped") {
-  const Workload w = Successive();
-  auto pool = SimulatedPool::Create(w);
-  REQUIRE(pool.ok());
-  Observation obs;
+TEST_CASE_FIXTURE(SuccessivePool,
+                  "SimulatedPool never admits a user whose whole life an observation skipped") {
   REQUIRE(pool->Observe(w.time(0), obs).ok());
   REQUIRE(pool->Observe(w.time(11), obs).ok());  // user 1 lived in steps 5-9
   REQUIRE(obs.users.size() == 1);

@@ -138,10 +138,7 @@ class SimulatedPool {
       // admitted against. Reporting the effective limits instead made an
       // allocator that wanted the current value skip the move while an older
       // pending change was still to land.
-      for (Resource r : kAllResources) {
-        const std::vector<Pending>& queue = s.pending[r];
-        o.allocation[r] = queue.empty() ? s.effective[r] : queue.back().target;
-      }
+      for (Resource r : kAllResources) o.allocation[r] = Committed(s, r);
       if (!workload_->Present(u, step)) {
         // A gap: still reported (so decisions keep being made), flagged, with
         // the last known usage; users never seen yet are left out.
@@ -226,6 +223,13 @@ class SimulatedPool {
     bool alive = false;         // admitted and not yet released
   };
 
+  // A user's committed limit of `r`: the last change asked, pending or not,
+  // else the limit in force.
+  static double Committed(const UserState& s, Resource r) {
+    const std::vector<Pending>& queue = s.pending[r];
+    return queue.empty() ? s.effective[r] : queue.back().target;
+  }
+
   SimulatedPool(const Workload& w, SimulatedPoolOptions options)
       : workload_(&w), options_(options), rng_(options.seed), users_(w.num_users()),
         host_effective_(w.host_capacity.size()), host_committed_(w.host_capacity.size()),
@@ -288,7 +292,7 @@ class SimulatedPool {
                        " (not created yet, or deleted)"));
     }
     std::vector<Pending>& queue = s.pending[m.resource];
-    const double committed = queue.empty() ? s.effective[m.resource] : queue.back().target;
+    const double committed = Committed(s, m.resource);
     const double cap = workload_->host_capacity[host][m.resource];
     const double after = host_committed_[host][m.resource] - committed + m.to;
     if (m.to > committed && after > cap * (1 + kAdmitSlack)) {
@@ -329,8 +333,7 @@ class SimulatedPool {
       if (!s.alive) continue;
       const std::uint32_t host = workload_->users[u].host;
       for (Resource r : kAllResources) {
-        const std::vector<Pending>& queue = s.pending[r];
-        host_committed_[host][r] -= queue.empty() ? s.effective[r] : queue.back().target;
+        host_committed_[host][r] -= Committed(s, r);
         s.pending[r].clear();
       }
       host_effective_[host] -= s.effective;
