@@ -112,6 +112,7 @@ std::string ComparisonJson(const std::vector<PolicyMetrics>& metrics, int indent
     p["entity_days"] = m.entity_days;
     p["failed_actuations"] = m.failed_actuations;
     p["short_admissions"] = m.short_admissions;
+    p["controller_slots"] = m.controller_slots;
     p["forecast_mae"] = ResourceJson(m.forecast_mae);
     p["seconds"] = m.seconds;
     root["policies"][m.name] = p;

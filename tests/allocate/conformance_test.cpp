@@ -11,6 +11,7 @@
 #include "foresight/allocate/preemption.hpp"
 #include "foresight/allocate/proactive_donor.hpp"
 #include "foresight/allocate/thresholds.hpp"
+#include "foresight/allocate/vpa_style.hpp"
 #include "foresight/allocate/water_filling.hpp"
 #include "foresight/testing/conformance.hpp"
 #include "random_instance.hpp"
@@ -119,6 +120,25 @@ TEST_CASE_TEMPLATE("Allocator conformance", A, FORESIGHT_DECISION_ALLOCATORS) {
 TEST_CASE_TEMPLATE("Decision allocators pass the shared multi-tick conformance test", A,
                    FORESIGHT_DECISION_ALLOCATORS) {
   const absl::Status s = testing::AllocatorConformance([] { return A{}; }, 200, 4321);
+  CHECK_MESSAGE(s.ok(), s.message());
+}
+
+TEST_CASE_TEMPLATE("Decision allocators forget a deleted user's slot", A,
+                   FORESIGHT_DECISION_ALLOCATORS, Damped<VpaStyle>, WithPreemption<VpaStyle>) {
+  const absl::Status s = testing::SlotReuseConformance([] { return A{}; }, 100, 8765);
+  CHECK_MESSAGE(s.ok(), s.message());
+}
+
+TEST_CASE("Damped forgets a deleted user's change budget") {
+  // At the default budget (48 a day) the six ticks never reach it.
+  auto make = [] {
+    Damped<VpaStyle> d;
+    DampingOptions o;
+    o.changes_per_day = 4;
+    REQUIRE(d.set_options(o).ok());
+    return d;
+  };
+  const absl::Status s = testing::SlotReuseConformance(make, 100, 4242);
   CHECK_MESSAGE(s.ok(), s.message());
 }
 

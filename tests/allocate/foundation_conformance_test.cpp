@@ -19,6 +19,28 @@ TEST_CASE_TEMPLATE("foundation allocators pass the Allocator conformance test", 
   CHECK_MESSAGE(s.ok(), s.message());
 }
 
+TEST_CASE_TEMPLATE("foundation allocators forget a deleted user's slot", A, VpaStyle, HpaStyle,
+                   QuantileTarget, WithMargin<QuantileTarget>, WithMargin<VpaStyle>,
+                   MaxOfReactive<QuantileTarget>, MaxOfReactive<QuantileTarget, HpaStyle>) {
+  const absl::Status s = testing::SlotReuseConformance([] { return A{}; }, 100, 555);
+  CHECK_MESSAGE(s.ok(), s.message());
+}
+
+TEST_CASE("HpaStyle forgets a deleted user's stabilisation window") {
+  // The default 5-minute window empties before the new user arrives.
+  HpaStyleOptions o;
+  o.downscale_stabilization = absl::Hours(1);
+  const absl::Status s = testing::SlotReuseConformance([&] { return HpaStyle(o); }, 100, 556);
+  CHECK_MESSAGE(s.ok(), s.message());
+}
+
+TEST_CASE("Oracle forgets a deleted user's slot") {
+  auto w = GenerateWorkload({.users = 5, .days = 1});
+  REQUIRE(w.ok());
+  const absl::Status s = testing::SlotReuseConformance([&] { return Oracle(*w); }, 50, 77);
+  CHECK_MESSAGE(s.ok(), s.message());
+}
+
 TEST_CASE("Oracle passes the Allocator conformance test") {
   // The oracle knows the generated workload; random problems use other ids,
   // which it must leave alone while still respecting the contract.

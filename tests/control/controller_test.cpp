@@ -208,6 +208,87 @@ TEST_CASE("Controller ends a deleted user's forecasts and plans nothing for it")
   CHECK(planned_1);
 }
 
+// QuantileTarget without `Forget`: an allocator written before slots were reused.
+struct NoForget {
+  static std::string_view Name() { return "no_forget"; }
+  absl::Status Plan(const AllocationRequest& req, AllocationPlan& out) { return q.Plan(req, out); }
+  QuantileTarget q{QuantileTargetOptions{}};
+};
+
+template <Allocator A>
+using ScriptedController = Controller<NullProfiler, HoltWinters, LinearCost, A, ScriptedPool>;
+
+template <Allocator A>
+ScriptedController<A> MakeScripted(A allocator) {
+  ScriptedPool pool;
+  pool.next.host_capacity = {ResourceVector::Filled(1000)};
+  return ScriptedController<A>(ControllerOptions{}, NullProfiler{}, HoltWinters{}, LinearCost{},
+                               std::move(allocator), std::move(pool));
+}
+
+TEST_CASE("Controller hands a deleted user's slot to the next new user, who starts fresh") {
+  static_assert(ScriptedController<VpaStyle>::kReusesSlots);
+  static_assert(!ScriptedController<NoForget>::kReusesSlots);
+  // `reused` sees user 1 (busy) and user 2 for an hour, user 1's deletion,
+  // then user 3 (quiet) beside user 2. `fresh` never sees user 1.
+  auto reused = MakeScripted(VpaStyle{});
+  auto fresh = MakeScripted(VpaStyle{});
+  absl::Time t = absl::FromUnixSeconds(1700000000);
+  for (int k = 0; k < 12; ++k, t += absl::Minutes(5)) {
+    reused.pool().next.users = {User(1, 80.0 + k), User(2, 10.0 + k % 3)};
+    fresh.pool().next.users = {User(2, 10.0 + k % 3)};
+    REQUIRE(reused.Tick(t).ok());
+    REQUIRE(fresh.Tick(t).ok());
+  }
+  UserObservation gone = User(1, 0.0);
+  gone.events = kEventDeleted | kEventNoSample;
+  reused.pool().next.users = {gone, User(2, 10.0)};
+  fresh.pool().next.users = {User(2, 10.0)};
+  REQUIRE(reused.Tick(t).ok());
+  REQUIRE(fresh.Tick(t).ok());
+  CHECK(reused.slots().live() == 1);
+  CHECK(absl::IsNotFound(reused.forecast_state(UserId{1}, Resource::kCpu).status()));
+  std::size_t user3_moves = 0;
+  for (int k = 0; k < 12; ++k) {
+    t += absl::Minutes(5);
+    reused.pool().next.users = {User(3, 2.0 + k % 2), User(2, 10.0 + k % 3)};
+    fresh.pool().next.users = {User(3, 2.0 + k % 2), User(2, 10.0 + k % 3)};
+    absl::StatusOr<TickReport> a = reused.Tick(t);
+    absl::StatusOr<TickReport> b = fresh.Tick(t);
+    REQUIRE(a.ok());
+    REQUIRE(b.ok());
+    // The same moves: user 3 inherits nothing of user 1's busy hour.
+    REQUIRE(a->decisions.size() == b->decisions.size());
+    for (std::size_t j = 0; j < a->decisions.size(); ++j) {
+      CHECK(a->decisions[j].user == b->decisions[j].user);
+      CHECK(a->decisions[j].resource == b->decisions[j].resource);
+      CHECK(a->decisions[j].to == b->decisions[j].to);
+      user3_moves += a->decisions[j].user == UserId{3};
+    }
+    CHECK(a->forecast_error.cpu() == doctest::Approx(b->forecast_error.cpu()));
+  }
+  CHECK(user3_moves > 0);
+  CHECK(reused.slots().Find(UserId{3}) == 0);  // user 1's slot
+  CHECK(reused.slots().size() == 2);           // never more than two alive
+  CHECK(reused.history().size(0) == 12);       // user 3's samples only
+}
+
+TEST_CASE("Controller keeps a deleted user's slot when its allocator cannot forget one") {
+  auto c = MakeScripted(NoForget{});
+  absl::Time t = absl::FromUnixSeconds(1700000000);
+  c.pool().next.users = {User(1, 5.0), User(2, 5.0)};
+  REQUIRE(c.Tick(t).ok());
+  UserObservation gone = User(1, 0.0);
+  gone.events = kEventDeleted | kEventNoSample;
+  c.pool().next.users = {gone, User(2, 5.0)};
+  REQUIRE(c.Tick(t + absl::Minutes(5)).ok());
+  c.pool().next.users = {User(3, 5.0), User(2, 5.0)};
+  REQUIRE(c.Tick(t + absl::Minutes(10)).ok());
+  CHECK(c.slots().size() == 3);
+  CHECK(c.slots().Find(UserId{3}) == 2);
+  CHECK(c.forecast_state(UserId{1}, Resource::kCpu).ok());
+}
+
 TEST_CASE("Controller's policy hook can edit the plan, and infeasible plans are refused") {
   auto w = GenerateWorkload({.users = 4, .days = 1});
   REQUIRE(w.ok());

@@ -81,6 +81,30 @@ TEST_CASE("SlotMap hands out dense stable slots") {
   CHECK(m.size() == 2);
 }
 
+TEST_CASE("SlotMap hands an erased user's slot to the next new user") {
+  SlotMap m;
+  for (std::uint64_t id : {10, 11, 12}) m.Insert(UserId{id});
+  CHECK(m.Erase(UserId{11}));
+  CHECK_FALSE(m.Erase(UserId{11}));  // already gone
+  CHECK_FALSE(m.Erase(UserId{99}));  // never there
+  CHECK(m.Find(UserId{11}) == kNoSlot);
+  CHECK(m.id(1) == SlotMap::kFreeId);
+  CHECK(m.live() == 2);
+  CHECK(m.size() == 3);
+  CHECK(m.Erase(UserId{10}));
+  // Most recently freed first; the range grows only when none is free.
+  CHECK(m.Insert(UserId{13}) == 0);
+  CHECK(m.Insert(UserId{14}) == 1);
+  CHECK(m.Insert(UserId{15}) == 3);
+  CHECK(m.Insert(UserId{13}) == 0);  // already holds one
+  CHECK(m.id(0) == UserId{13});
+  CHECK(m.live() == 4);
+  CHECK(m.size() == 4);
+  // An erased id that comes back is a new user with a new slot.
+  CHECK(m.Erase(UserId{12}));
+  CHECK(m.Insert(UserId{11}) == 2);
+}
+
 TEST_CASE("UserDirectory interns names") {
   UserDirectory d;
   const UserId a = d.Intern("vm-a"), b = d.Intern("vm-b");

@@ -81,6 +81,18 @@ TEST_CASE_TEMPLATE("Profiler conformance", P, BehaviorProfiler, NullProfiler) {
     p.Observe(0, end - kStep, o);
     CheckSame(p.Summary(0, end), before);
   }
+  SUBCASE("a forgotten slot is as never observed, also to the time order") {
+    static_assert(SlotForgetting<P>);
+    P q;
+    Train(p, 0, 1);
+    Train(p, 1, 3);
+    p.Forget(0);
+    CheckSame(p.Summary(0, Monday()), ProfileSummary{});
+    Train(p, 0, 2);  // a new user, from an earlier time than the old one's last
+    Train(q, 0, 2);
+    const absl::Time end = Monday() + absl::Hours(24 * 14 + 10);
+    CheckSame(p.Summary(0, end), q.Summary(0, end));
+  }
   SUBCASE("deterministic, and slots do not interfere") {
     P q;
     Train(p, 0, 1);

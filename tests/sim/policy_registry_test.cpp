@@ -257,6 +257,34 @@ TEST_CASE("on VMs that come and go, the young floor buys back the young VMs' OOM
   CHECK(floored.allocated_resource_seconds.cpu() == bare.allocated_resource_seconds.cpu());
 }
 
+TEST_CASE("every registered policy hands a deleted VM's slot to the next VM") {
+  // Six VMs, one alive at a time with a step between lives: a controller that
+  // reuses slots needs one, whatever its allocator.
+  Workload w;
+  w.step = absl::Minutes(5);
+  const std::size_t n = 6, life = 30;
+  w.demand = xt::xtensor<double, 3>::from_shape({n, n * (life + 1), kNumResources});
+  w.demand.fill(std::nan(""));
+  w.host_capacity = {MakeResources(64, 256e9, 1e9, 1e9)};
+  for (std::size_t u = 0; u < n; ++u) {
+    WorkloadUser user;
+    user.id = UserId{u + 1};
+    user.name = absl::StrCat("vm", u);
+    user.initial_allocation = MakeResources(2, 4e9, 1e7, 1e7);
+    w.users.push_back(user);
+    for (std::size_t t = u * (life + 1); t < u * (life + 1) + life; ++t) {
+      const double f = 1.0 + 0.2 * static_cast<double>((t * 7 + u) % 5);
+      const ResourceVector d = MakeResources(f, 2e9 * f, 5e6 * f, 5e6 * f);
+      for (Resource r : kAllResources) w.demand(u, t, Index(r)) = d[r];
+    }
+  }
+  absl::StatusOr<std::vector<const PolicyInfo*>> all = PolicyRegistry::Global().Resolve("all");
+  REQUIRE(all.ok());
+  absl::StatusOr<std::vector<PolicyRun>> runs = RunPolicies(w, *all, ReplayOptions{}, 1, {});
+  REQUIRE_MESSAGE(runs.ok(), runs.status().ToString());
+  for (const PolicyRun& r : *runs) CHECK_MESSAGE(r.metrics.controller_slots == 1, r.metrics.name);
+}
+
 TEST_CASE("bad tuned names are errors naming the policy, the knob or the value") {
   CHECK(ResolveError("track+fleet+damped[fleet_levl=0.9]").find("unknown knob 'fleet_levl'") !=
         std::string::npos);

@@ -50,6 +50,19 @@ TEST_CASE("HistoryStore appends, wraps and validates") {
     CHECK_FALSE(store.Append(2, t0 + absl::Hours(1), MakeResources(0, -1, 0, 0)).ok());
     CHECK(store.last_time(2) == t0 + absl::Minutes(25));
   }
+  SUBCASE("Forget empties a slot for a new user, on its own clock") {
+    REQUIRE(store.Append(1, t0, ResourceVector::Filled(7)).ok());
+    store.Forget(2);
+    store.Forget(99);  // never written: nothing to do
+    CHECK(store.size(2) == 0);
+    CHECK(store.View(2, Resource::kCpu).size() == 0);
+    CHECK(store.last_time(2) == absl::InfinitePast());
+    REQUIRE(store.Append(2, t0, ResourceVector::Filled(8)).ok());  // before the old user's last
+    CHECK(store.size(2) == 1);
+    CHECK(store.View(2, Resource::kCpu).back() == 8);
+    CHECK(store.View(1, Resource::kCpu).back() == 7);  // other slots untouched
+    CHECK(store.slots() == 3);
+  }
 }
 
 TEST_CASE("ValidateObservation names the bad user") {

@@ -16,7 +16,13 @@
 //                 per-user `CostTerms::min`/`max` are respected when capacity
 //                 allows; malformed requests get InvalidArgumentError and leave
 //                 the allocator's state unchanged. Allocators may keep per-user
-//                 state indexed by `AllocationRequest::slots` (dense, stable).
+//                 state indexed by `AllocationRequest::slots` (dense, stable
+//                 while the user lives).
+// Optional:       void Forget(Slot slot);  -- the slot's user was deleted: drop
+//                 what is kept for it, since the slot may go to a new user
+//                 (`SlotForgetting`, core/user.hpp). Declare it empty when
+//                 nothing is kept by slot; the Controller reuses slots only
+//                 for allocators that have it (testing::SlotReuseConformance).
 // Shipped:        VpaStyle, HpaStyle, QuantileTarget, Oracle and the decorators
 //                 WithMargin<A>, MaxOfReactive<A> (foundation); the decision
 //                 module adds water-filling, ProactiveDonor, thresholds,
@@ -72,7 +78,7 @@ struct AllocationRequest {
   absl::Duration step = absl::Minutes(5);       // time between ticks
   PerResource<absl::Duration> lead_time;        // actuation lead time per resource
   std::span<const UserObservation> users;       // observed this tick
-  std::span<const Slot> slots;                  // dense, stable slot of each user
+  std::span<const Slot> slots;                  // dense slot of each user, stable while it lives
   const DemandOutlook* outlook = nullptr;       // may be null for purely reactive policies
   std::span<const CostTerms> costs;             // per user
   std::span<const ResourceVector> host_capacity;

@@ -59,6 +59,9 @@ namespace internal {
 class RecommendationHold {
  public:
   void Resize(std::size_t rows) { recs_.resize(rows); }
+  void Clear(std::size_t row) {
+    if (row < recs_.size()) recs_[row].clear();
+  }
   double Hold(std::size_t row, absl::Time now, double rec, absl::Duration window) {
     auto& q = recs_[row];
     while (!q.empty() && q.front().first <= now - window) q.pop_front();
@@ -140,6 +143,14 @@ class AutopilotMovingWindow {
     return absl::OkStatus();
   }
 
+  // Drops `slot`'s histograms, peaks and held recommendations (its user is gone).
+  void Forget(Slot slot) {
+    if (slot >= slots_) return;
+    for (auto& b : banks_) b.Clear(slot);
+    for (Resource r : kAllResources) hold_.Clear(slot * kNumResources + Index(r));
+    peaks_[slot].clear();
+  }
+
   absl::Status Plan(const AllocationRequest& req, AllocationPlan& out) {
     out.Clear();
     FORESIGHT_RETURN_IF_ERROR(internal::ValidateDecisionRequest(req));
@@ -194,7 +205,7 @@ class AutopilotMovingWindow {
   std::vector<std::deque<std::pair<absl::Time, double>>> peaks_;
   internal::PlanBuilder builder_;
 };
-static_assert(Allocator<AutopilotMovingWindow>);
+static_assert(Allocator<AutopilotMovingWindow> && SlotForgetting<AutopilotMovingWindow>);
 
 struct AutopilotMlOptions {
   std::vector<absl::Duration> decays = {absl::Minutes(30), absl::Hours(2), absl::Hours(8),
@@ -230,6 +241,23 @@ class AutopilotMl {
   int chosen_model(Slot s, Resource r) const {
     const std::size_t row = s * kNumResources + Index(r);
     return row < chosen_.size() ? chosen_[row] : -1;
+  }
+
+  // Drops `slot`'s histograms, models' limits and costs, chosen model and
+  // held recommendations (its user is gone).
+  void Forget(Slot slot) {
+    if (slot >= slots_) return;
+    for (auto& per_r : banks_) {
+      for (auto& b : per_r) b.Clear(slot);
+    }
+    const std::size_t models = num_models();
+    for (Resource r : kAllResources) {
+      const std::size_t row = slot * kNumResources + Index(r);
+      std::fill_n(limit_.begin() + static_cast<std::ptrdiff_t>(row * models), models, -1.0);
+      std::fill_n(cost_.begin() + static_cast<std::ptrdiff_t>(row * models), models, 0.0);
+      chosen_[row] = -1;
+      hold_.Clear(row);
+    }
   }
 
   absl::Status Plan(const AllocationRequest& req, AllocationPlan& out) {
@@ -363,7 +391,7 @@ class AutopilotMl {
   std::vector<double> pw_, ps_;
   internal::PlanBuilder builder_;
 };
-static_assert(Allocator<AutopilotMl>);
+static_assert(Allocator<AutopilotMl> && SlotForgetting<AutopilotMl>);
 
 }  // namespace foresight
 

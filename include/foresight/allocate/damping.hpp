@@ -120,6 +120,15 @@ class Damped {
     options_ = o;
     return absl::OkStatus();
   }
+  // Drops `slot`'s change times and held recommendations, and the base's
+  // state for it (its user is gone). Only when the base can forget too.
+  void Forget(Slot slot)
+    requires SlotForgetting<BaseT>
+  {
+    if (slot < state_.size()) state_[slot] = UserState{};
+    base_.Forget(slot);
+  }
+
   // Moves of the base dropped by the last plan (before any yield).
   std::size_t last_dropped() const { return last_dropped_; }
   // Held-back shrinks the last plan made after all, for neighbours' grows.

@@ -65,6 +65,11 @@ class WithMargin {
       : base_(std::move(base)), margin_(margin) {}
   static std::string_view Name() { return "with_margin"; }
   BaseT& base() { return base_; }
+  void Forget(Slot slot)
+    requires SlotForgetting<BaseT>
+  {
+    base_.Forget(slot);
+  }
 
   absl::Status Plan(const AllocationRequest& req, AllocationPlan& out) {
     if (!IsValidAmount(margin_)) return absl::InvalidArgumentError("margin must be >= 0");
@@ -95,6 +100,12 @@ class MaxOfReactive {
   explicit MaxOfReactive(BaseT base = BaseT{}, ReactiveT reactive = ReactiveT{})
       : base_(std::move(base)), reactive_(std::move(reactive)) {}
   static std::string_view Name() { return "max_of_reactive"; }
+  void Forget(Slot slot)
+    requires(SlotForgetting<BaseT> && SlotForgetting<ReactiveT>)
+  {
+    base_.Forget(slot);
+    reactive_.Forget(slot);
+  }
 
   absl::Status Plan(const AllocationRequest& req, AllocationPlan& out) {
     if (absl::Status s = reactive_.Observe(req); !s.ok()) return s;

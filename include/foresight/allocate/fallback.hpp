@@ -81,6 +81,8 @@ struct QueuedRequest {
 class Fallback {
  public:
   static std::string_view Name() { return "fallback"; }
+  // Keeps nothing by slot (queued requests are keyed by user and dropped once the user is absent).
+  void Forget(Slot) {}
 
   const FallbackOptions& options() const { return options_; }
   absl::Status set_options(const FallbackOptions& o) {
@@ -118,7 +120,7 @@ class Fallback {
   WaterFilling shares_;
   std::vector<double> share_, share_lambda_;
 };
-static_assert(Allocator<Fallback>);
+static_assert(Allocator<Fallback> && SlotForgetting<Fallback>);
 
 inline absl::Status Fallback::Plan(const AllocationRequest& req, AllocationPlan& out) {
   out.Clear();

@@ -88,6 +88,11 @@ class HpaStyle {
     }
   }
 
+  // Drops `slot`'s stabilisation window (its user is gone).
+  void Forget(Slot slot) {
+    if (slot < history_.size()) history_[slot] = {};
+  }
+
   absl::Status Plan(const AllocationRequest& req, AllocationPlan& out) {
     out.Clear();
     if (absl::Status s = Observe(req); !s.ok()) return s;
@@ -117,7 +122,7 @@ class HpaStyle {
   std::vector<std::array<std::deque<std::pair<absl::Time, double>>, kNumResources>> history_;
   std::vector<internal::Desire> desires_;
 };
-static_assert(Allocator<HpaStyle>);
+static_assert(Allocator<HpaStyle> && SlotForgetting<HpaStyle>);
 
 }  // namespace foresight
 

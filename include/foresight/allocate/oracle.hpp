@@ -34,6 +34,8 @@ class Oracle {
     for (std::size_t u = 0; u < workload.users.size(); ++u) index_[workload.users[u].id] = u;
   }
   static std::string_view Name() { return "oracle"; }
+  // Keeps nothing by slot (it looks demand up by user id).
+  void Forget(Slot) {}
 
   absl::Status Plan(const AllocationRequest& req, AllocationPlan& out) {
     out.Clear();
@@ -71,7 +73,7 @@ class Oracle {
   absl::flat_hash_map<UserId, std::size_t> index_;
   std::vector<internal::Desire> desires_;
 };
-static_assert(Allocator<Oracle>);
+static_assert(Allocator<Oracle> && SlotForgetting<Oracle>);
 
 }  // namespace foresight
 

@@ -83,6 +83,12 @@ class WithPreemption {
   explicit WithPreemption(BaseT base) : base_(std::move(base)) {}
 
   static std::string_view Name() { return "preempt"; }
+  // Warnings and job records are keyed by user; only the base keeps slot state.
+  void Forget(Slot slot)
+    requires SlotForgetting<BaseT>
+  {
+    base_.Forget(slot);
+  }
 
   BaseT& base() { return base_; }
   const BaseT& base() const { return base_; }

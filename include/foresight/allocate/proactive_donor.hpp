@@ -54,6 +54,8 @@ namespace foresight {
 class ProactiveDonor {
  public:
   static std::string_view Name() { return "proactive_donor"; }
+  // Keeps nothing by slot.
+  void Forget(Slot) {}
 
   absl::Duration benefit_window() const { return benefit_window_; }
   void set_benefit_window(absl::Duration d) { benefit_window_ = d; }
@@ -93,7 +95,7 @@ class ProactiveDonor {
   internal::PlanBuilder builder_;
   std::vector<Party> receivers_, donors_;
 };
-static_assert(Allocator<ProactiveDonor>);
+static_assert(Allocator<ProactiveDonor> && SlotForgetting<ProactiveDonor>);
 
 }  // namespace foresight
 

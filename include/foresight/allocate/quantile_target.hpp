@@ -64,6 +64,8 @@ class QuantileTarget {
  public:
   explicit QuantileTarget(QuantileTargetOptions options = {}) : options_(options) {}
   static std::string_view Name() { return "proactive"; }
+  // Keeps nothing by slot.
+  void Forget(Slot) {}
   const QuantileTargetOptions& options() const { return options_; }
 
   void Recommend(const AllocationRequest& req, std::span<internal::Desire> out) const {
@@ -109,7 +111,7 @@ class QuantileTarget {
   QuantileTargetOptions options_;
   std::vector<internal::Desire> desires_;
 };
-static_assert(Allocator<QuantileTarget>);
+static_assert(Allocator<QuantileTarget> && SlotForgetting<QuantileTarget>);
 
 }  // namespace foresight
 

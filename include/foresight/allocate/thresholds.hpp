@@ -53,6 +53,8 @@ class Thresholds {
   Thresholds() = default;
 
   static std::string_view Name() { return "thresholds"; }
+  // Keeps nothing by slot.
+  void Forget(Slot) {}
 
   const ThresholdOptions& options() const { return options_; }
   absl::Status set_options(const ThresholdOptions& o) {
@@ -124,7 +126,7 @@ class Thresholds {
   ThresholdOptions options_;
   internal::PlanBuilder builder_;
 };
-static_assert(Allocator<Thresholds>);
+static_assert(Allocator<Thresholds> && SlotForgetting<Thresholds>);
 
 }  // namespace foresight
 

@@ -172,6 +172,12 @@ class VpaStyle {
     return absl::OkStatus();
   }
 
+  // Frees `slot`'s histograms (its user is gone); a later user of the slot
+  // starts with none, as VPA does for a new pod.
+  void Forget(Slot slot) {
+    if (slot < users_.size()) users_[slot].reset();
+  }
+
   // The target per user and resource (users x 4), from the histograms only.
   void Recommend(const AllocationRequest& req, std::span<internal::Desire> out) const {
     for (std::size_t i = 0; i < req.users.size(); ++i) {
@@ -289,7 +295,7 @@ class VpaStyle {
   std::vector<std::unique_ptr<UserState>> users_;
   std::vector<internal::Desire> desires_;
 };
-static_assert(Allocator<VpaStyle>);
+static_assert(Allocator<VpaStyle> && SlotForgetting<VpaStyle>);
 
 }  // namespace foresight
 

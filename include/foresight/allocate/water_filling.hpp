@@ -48,6 +48,8 @@ namespace foresight {
 class WaterFilling {
  public:
   static std::string_view Name() { return "water_filling"; }
+  // Keeps nothing by slot.
+  void Forget(Slot) {}
 
   bool strict_priority() const { return strict_priority_; }
   void set_strict_priority(bool v) { strict_priority_ = v; }
@@ -81,7 +83,7 @@ class WaterFilling {
   std::vector<double> alloc_, lambda_of_;
   std::vector<ResourceVector> shadow_;
 };
-static_assert(Allocator<WaterFilling>);
+static_assert(Allocator<WaterFilling> && SlotForgetting<WaterFilling>);
 
 }  // namespace foresight
 

@@ -24,7 +24,12 @@
 //
 // A user reported `kEventDeleted` is gone for good: its forecaster states get
 // `End` (see EndSeries, forecast/forecaster.hpp) and the allocator is not
-// asked about it.
+// asked about it. When the profiler and the allocator can drop one slot's
+// state (`SlotForgetting`, core/user.hpp; every shipped one can) the
+// controller forgets the user everywhere -- history, forecaster states,
+// profile, allocator state -- and hands its slot to the next new user, so
+// memory follows the users alive together, not every user ever seen.
+// Otherwise the slot and its state are kept and never reused.
 //
 // Time is always an argument. A tick that fails validation (bad sample,
 // timestamps going backwards) changes no state.
@@ -140,9 +145,9 @@ class Controller {
     std::size_t deleted = 0;
     for (std::size_t i = 0; i < n; ++i) {
       const UserObservation& u = obs_.users[i];
-      const std::size_t before = slots_.size();
+      const std::size_t before = slots_.live();
       const Slot slot = slots_.Insert(u.user);
-      if (slots_.size() > before) {
+      if (slots_.live() > before) {
         ++report.new_users;
         FORESIGHT_RETURN_IF_ERROR(AddUser(slot));
       }
@@ -252,6 +257,9 @@ class Controller {
     return report;
   }
 
+  // Whether a deleted user's slot goes to a later user (see the file comment).
+  static constexpr bool kReusesSlots = SlotForgetting<ProfilerT> && SlotForgetting<AllocatorT>;
+
   // Installs the policy layer (constraints and overrides) run between plan and apply.
   void set_policy(PlanFilter policy) { policy_ = std::move(policy); }
 
@@ -265,7 +273,8 @@ class Controller {
   const SlotMap& slots() const { return slots_; }
   const ControllerOptions& options() const { return options_; }
   // Fitted forecaster state of `user` for resource `r` (e.g. to checkpoint it
-  // with pool/checkpoint.hpp, or to restore one), NotFoundError for an unknown user.
+  // with pool/checkpoint.hpp, or to restore one), NotFoundError for an unknown
+  // user (and, when slots are reused, for a deleted one).
   absl::StatusOr<typename ForecasterT::State*> forecast_state(UserId user, Resource r) {
     const Slot slot = slots_.Find(user);
     if (slot == kNoSlot) return absl::NotFoundError(absl::StrCat("unknown ", ToString(user)));
@@ -297,20 +306,39 @@ class Controller {
     for (const StateOr& c : cold) {
       if (!c.ok()) return c.status();
     }
-    users_.push_back(UserState{{*std::move(cold[0]), *std::move(cold[1]), *std::move(cold[2]),
-                                *std::move(cold[3])},
-                               {},
-                               false});
-    seen_.resize(static_cast<std::size_t>(slot) + 1, tick_count_);
+    UserState fresh{{*std::move(cold[0]), *std::move(cold[1]), *std::move(cold[2]),
+                     *std::move(cold[3])},
+                    {},
+                    false};
+    if (slot < users_.size()) {  // a slot freed by a deleted user
+      users_[slot] = std::move(fresh);
+      seen_[slot] = tick_count_;
+    } else {
+      users_.push_back(std::move(fresh));
+      seen_.resize(static_cast<std::size_t>(slot) + 1, tick_count_);
+    }
     return absl::OkStatus();
   }
 
   // Removes the users reported deleted from this tick's observation (and
-  // their slots from tick_slots_), keeping the others' order.
+  // their slots from tick_slots_), keeping the others' order. With
+  // `kReusesSlots` their slots are freed after every component forgets them;
+  // this runs after the tick's new users took their slots, so a slot is
+  // never freed and taken in one tick.
   void DropDeleted() {
     std::size_t kept = 0;
     for (std::size_t i = 0; i < obs_.users.size(); ++i) {
-      if (obs_.users[i].events & kEventDeleted) continue;
+      if (obs_.users[i].events & kEventDeleted) {
+        if constexpr (kReusesSlots) {
+          const Slot slot = tick_slots_[i];
+          history_.Forget(slot);
+          profiler_.Forget(slot);
+          allocator_.Forget(slot);
+          users_[slot].has_prediction = false;
+          slots_.Erase(obs_.users[i].user);
+        }
+        continue;
+      }
       obs_.users[kept] = obs_.users[i];
       tick_slots_[kept] = tick_slots_[i];
       ++kept;

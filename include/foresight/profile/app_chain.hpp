@@ -15,6 +15,10 @@
 // are never evicted by rare ones). Counts decay by `decay` per launch so the
 // chain follows changing habits.
 //
+// Everything here is the user's own: nothing is pooled across users, so
+// `Forget(slot)` (the user was deleted, the slot goes to a new user) clears
+// the slot's chain, app cells and current app in O(max_transitions + max_apps).
+//
 //   AppChain chain;
 //   chain.Launch(slot, now, /*app=*/3);
 //   chain.ObserveUsage(slot, usage);            // attributed to app 3
@@ -95,6 +99,10 @@ class AppChain {
   // The session ended at `now`: closes the current app's dwell; the next launch
   // starts a new chain (no transition from this session's last app).
   void EndSession(Slot slot, absl::Time now);
+
+  // Drops all that is known of `slot` (chain, apps, current app), as if it
+  // were never used; no-op beyond `slots()`. Arrays keep their size.
+  void Forget(Slot slot);
 
   std::int32_t last_app(Slot slot) const { return slot < slots() ? users_[slot].last_app : -1; }
   // The application whose demand is being learnt (-1 outside an app).
@@ -269,6 +277,13 @@ inline void AppChain::EndSession(Slot slot, absl::Time now) {
   CloseDwell(slot, now);
   users_[slot].current = -1;
   users_[slot].chain_from = -1;
+}
+
+inline void AppChain::Forget(Slot slot) {
+  if (slot >= slots()) return;
+  users_[slot] = UserState{};
+  std::fill_n(Cells(slot), options_.max_transitions, Cell{});
+  std::fill_n(Apps(slot), options_.max_apps, AppCell{});
 }
 
 template <typename Fn>

@@ -44,6 +44,13 @@
 // O(buckets), so `Summary` is O(1)); observations that are not newer than the
 // slot's previous one or carry invalid usage are skipped and counted in `skipped()`.
 //
+// `Forget(slot)`, for a user deleted on the host whose slot will go to a new
+// user, drops every per-slot state (here and in each component), so the slot
+// answers as never observed and accepts any time again. Shared knowledge stays:
+// the intent registry (the open episode is learnt into it first, as at a
+// session end), workflow templates, the classifier's centroids and `skipped()`.
+// O(per-slot state) (the seasonal shape's buckets); arrays keep their size.
+//
 //   BehaviorProfiler profiler;
 //   profiler.Observe(slot, now, user_observation);
 //   ProfileSummary s = profiler.Summary(slot, now);
@@ -117,6 +124,8 @@ class BehaviorProfiler {
   // --- Profiler role -------------------------------------------------------
   void Observe(Slot slot, absl::Time now, const UserObservation& obs);
   ProfileSummary Summary(Slot slot, absl::Time now) const;
+  // The user of `slot` is gone for good (`SlotForgetting`); no-op beyond `slots()`.
+  void Forget(Slot slot);
 
   // --- Demand prior --------------------------------------------------------
   // Expected demand of `slot` at `at` (normally after its latest observation);
@@ -189,9 +198,8 @@ class BehaviorProfiler {
     float interval_seconds = 0.0f;
     bool has_residual = false;
     std::uint32_t samples = 0;
-    std::int32_t last_intent = -1;
-    BehaviorClass behavior = BehaviorClass::
-        kUnknown;  // cached, see classify_every  // intent field of the previous observation
+    std::int32_t last_intent = -1;                     // intent field of the previous observation
+    BehaviorClass behavior = BehaviorClass::kUnknown;  // cached, see classify_every
   };
   // Seasonal mean at `t`'s bucket, or the recent level when the bucket is unseen.
   ResourceVector SeasonalOrLevel(Slot slot, absl::Time t) const;
@@ -212,6 +220,7 @@ class BehaviorProfiler {
 };
 
 static_assert(Profiler<BehaviorProfiler>);
+static_assert(SlotForgetting<BehaviorProfiler>);
 
 }  // namespace foresight
 

@@ -181,6 +181,18 @@ inline void BehaviorProfiler::Observe(Slot slot, absl::Time now, const UserObser
   }
 }
 
+inline void BehaviorProfiler::Forget(Slot slot) {
+  // Components are grown together with users_, but each checks its own range.
+  if (slot < slots()) users_[slot] = UserState{};  // also the clock: any time is new again
+  seasonal_.Forget(slot);
+  apps_.Forget(slot);
+  sessions_.Forget(slot);
+  intents_.Forget(slot);  // learns the open episode into the shared registry first
+  workflows_.Forget(slot);
+  features_.Forget(slot);
+  classifier_.Forget(slot);
+}
+
 inline BehaviorFeatures BehaviorProfiler::Features(Slot slot) const {
   BehaviorFeatures f;
   if (!observed(slot)) return f;

@@ -38,6 +38,11 @@
 // `BehaviorFeatureTracker` accumulates the slot-indexed per-sample statistics
 // (mean CPU, busy level, duty cycle, active mean/variance); amplitude, weekday
 // ratio and night fraction are read from the seasonal shape by `BehaviorProfiler`.
+//
+// When a user is deleted and its slot goes to a new user, `Forget(slot)` of the
+// tracker drops the slot's statistics. The classifier's own `Forget` does
+// nothing: it keeps no per-slot state (its centroids are fleet-wide; the class
+// cached per user lives in `BehaviorProfiler`).
 #ifndef FORESIGHT_PROFILE_CLASSIFIER_HPP_
 #define FORESIGHT_PROFILE_CLASSIFIER_HPP_
 
@@ -158,6 +163,9 @@ class BehaviorClassifier {
     return out;
   }
 
+  // Nothing to drop: the classifier keeps no per-slot state (see the file comment).
+  void Forget(Slot) {}
+
   // The feature point the centroids are compared with (clamped, log ratio).
   static std::array<double, kBehaviorFeatures> Point(const BehaviorFeatures& f) {
     const double ratio = std::max(f.weekday_weekend_ratio, 1e-9);
@@ -208,6 +216,11 @@ class BehaviorFeatureTracker {
       s.active_mean += static_cast<float>(wa * d);
       s.active_var = static_cast<float>((1.0 - wa) * (s.active_var + wa * d * d));
     }
+  }
+
+  // Drops `slot`'s statistics, as if never observed; no-op beyond `slots()`.
+  void Forget(Slot slot) {
+    if (slot < slots()) users_[slot] = Stats{};
   }
 
   // Fills mean_cpu, duty_cycle, burstiness and samples of `f`.

@@ -18,6 +18,12 @@
 // that time divided by the baseline; both enter the registry by an
 // exponentially weighted update (weight max(alpha, 1 / episodes)).
 //
+// `Forget(slot)` (the user was deleted, the slot goes to a new user) ends the
+// slot's episode in progress the way a session end does: it is learnt into the
+// registry first. The registry learns only when an episode finishes, so
+// dropping the episode would throw away what the fleet saw of that intent; the
+// registry is shared knowledge and is kept, only the slot's episode goes.
+//
 // | type     | name             | description                                  | default |
 // |----------|------------------|----------------------------------------------|---------|
 // | Duration | max_duration     | an episode never lasts longer                | 8 h     |
@@ -108,6 +114,14 @@ class IntentModel {
   // Ends the episode in progress, if any (session end).
   void End(Slot slot) {
     if (slot < slots() && users_[slot].intent >= 0) Finish(users_[slot]);
+  }
+
+  // The user of `slot` is gone: learns its open episode (as `End`), then the
+  // slot holds none, as if never used; no-op beyond `slots()`.
+  void Forget(Slot slot) {
+    if (slot >= slots()) return;
+    End(slot);
+    users_[slot] = Episode{};
   }
 
   // Intent in force for `slot` (-1 if none).

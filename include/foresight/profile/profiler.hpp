@@ -13,7 +13,11 @@
 // Contract:       Summary of a slot never observed is a default ProfileSummary
 //                 (class kUnknown, zero confidence); Observe never fails (input
 //                 is validated upstream) and costs O(1) amortised per call.
-// Shipped:        BehaviorProfiler, NullProfiler.
+// Optional:       void Forget(Slot);  (`SlotForgetting`, core/user.hpp) the
+//                 slot's user was deleted: drop its state so the slot behaves
+//                 as never observed for the next user (also to the time order
+//                 of its observations); shared knowledge stays.
+// Shipped:        BehaviorProfiler, NullProfiler (both forget).
 #ifndef FORESIGHT_PROFILE_PROFILER_HPP_
 #define FORESIGHT_PROFILE_PROFILER_HPP_
 
@@ -65,8 +69,10 @@ class NullProfiler {
   static std::string_view Name() { return "none"; }
   void Observe(Slot, absl::Time, const UserObservation&) {}
   ProfileSummary Summary(Slot, absl::Time) const { return {}; }
+  void Forget(Slot) {}  // keeps nothing
 };
 static_assert(Profiler<NullProfiler>);
+static_assert(SlotForgetting<NullProfiler>);
 
 }  // namespace foresight
 

@@ -14,6 +14,9 @@
 // elapsed time e: a user whose sessions are either 10 minutes or 3 hours is
 // expected to stay long once past the 10-minute mark.
 //
+// All state is per user: `Forget(slot)` (the user was deleted, the slot goes to
+// a new user) drops the session in progress, the event mode and the histogram.
+//
 // | type     | name       | description                                        | default |
 // |----------|------------|----------------------------------------------------|---------|
 // | double   | active_cpu | cores above which a sample is activity (no events) | 0.05    |
@@ -66,6 +69,12 @@ class SessionTracker {
 
   // One observation of `slot` at `now` with its event flags and measured CPU.
   Change Observe(Slot slot, absl::Time now, std::uint32_t events, double cpu);
+
+  // Drops all that is known of `slot`, as if it were never used (a session in
+  // progress ends unrecorded); no-op beyond `slots()`.
+  void Forget(Slot slot) {
+    if (slot < slots()) users_[slot] = UserState{};
+  }
 
   bool in_session(Slot slot) const { return slot < slots() && users_[slot].in_session; }
   absl::Time session_start(Slot slot) const {

@@ -23,6 +23,10 @@
 // `DemandAt` walks the remaining stages by their typical durations; a stage
 // that overran its duration is assumed to end within a quarter of it.
 //
+// Templates are shared by all users; `Forget(slot)` (the user was deleted, the
+// slot goes to a new user) keeps them and drops only the slot's level, match,
+// candidate and any `Assign` pin.
+//
 // | type   | name            | description                                 | default |
 // |--------|-----------------|---------------------------------------------|---------|
 // | double | match_threshold | largest distance that counts as a match     | 0.3     |
@@ -106,6 +110,12 @@ class WorkflowMatcher {
   absl::Status Assign(Slot slot, int workflow, absl::Time now);
   // Learns one usage sample of `slot`.
   void Observe(Slot slot, absl::Time now, const ResourceVector& usage);
+
+  // Drops `slot`'s level, match and pin, as if never used; templates stay.
+  // No-op beyond `slots()`.
+  void Forget(Slot slot) {
+    if (slot < slots()) users_[slot] = UserState{};
+  }
 
   WorkflowMatch Match(Slot slot) const;
   // The demand of the stage `slot` is expected to be in at `at` (seen from

@@ -20,6 +20,9 @@
 //   capacity_violations         instants at which some host's limits exceeded capacity
 //   short_admissions            arrivals given less than their starting limits: the
 //                               room on their host was held by others (contention)
+//   controller_slots            per-user state slots the controller handed out: the
+//                               most users alive together, since a deleted user's
+//                               slot goes to the next new user (memory, not quality)
 //   allocated_resource_seconds  sum of limit * step
 //   cost                        provisioning cost (CostTerms) + change costs
 //
@@ -62,6 +65,7 @@ struct PolicyMetrics {
   std::uint64_t entity_days = 0;
   std::uint64_t failed_actuations = 0;
   std::uint64_t short_admissions = 0;
+  std::uint64_t controller_slots = 0;
   ResourceVector forecast_mae{};  // one-step-ahead mean absolute error of the controller
   double seconds = 0.0;           // wall time of the replay
 };

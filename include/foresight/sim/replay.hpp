@@ -502,6 +502,7 @@ absl::StatusOr<ReplayResult> Replay(const Workload& w, AllocatorT allocator,
                               controller.pool().failed_actuations());
   result.metrics.forecast_mae = error_sum;
   result.metrics.short_admissions = controller.pool().short_admissions();
+  result.metrics.controller_slots = controller.slots().size();
   if (recorder != nullptr) recorder->forecast_error_sum = error_sum;
   result.metrics.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();

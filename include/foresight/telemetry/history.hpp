@@ -6,7 +6,8 @@
 // of each resource in contiguous rings, plus the time of the newest sample.
 // `Append` validates before it writes: NaN, infinite or negative values,
 // out-of-order or duplicate timestamps are rejected with an error that names the
-// problem, and the store is left unchanged.
+// problem, and the store is left unchanged. `Forget` empties a slot whose
+// user is gone, for a later user to take.
 //
 //   HistoryStore store(/*capacity=*/2016);
 //   FORESIGHT_RETURN_IF_ERROR(store.Append(slot, now, usage));
@@ -63,6 +64,15 @@ class HistoryStore {
     size_[slot] = std::min(size_[slot] + 1, capacity_);
     last_time_[slot] = time;
     return absl::OkStatus();
+  }
+
+  // Drops `slot`'s samples (its user is gone); the slot then reads as never
+  // written, and its next sample may be at any time. Keeps the memory.
+  void Forget(Slot slot) {
+    if (slot >= slots()) return;
+    head_[slot] = 0;
+    size_[slot] = 0;
+    last_time_[slot] = absl::InfinitePast();
   }
 
   RingView<double> View(Slot slot, Resource r) const {

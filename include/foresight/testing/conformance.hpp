@@ -9,14 +9,18 @@
 //   CHECK_MESSAGE(testing::ForecasterConformance(HoltWinters{}).ok(), ...);
 //   auto s = testing::AllocatorConformance(make_allocator, /*instances=*/200, /*seed=*/7);
 //
+//   auto r = testing::SlotReuseConformance(make_allocator, /*instances=*/100, /*seed=*/7);
+//
 // `RandomRequest` builds seeded random allocation problems (users on hosts,
 // usage, limits that fit, quantile outlooks, cost terms) for property tests.
 #ifndef FORESIGHT_TESTING_CONFORMANCE_HPP_
 #define FORESIGHT_TESTING_CONFORMANCE_HPP_
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <span>
+#include <tuple>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -24,6 +28,8 @@
 #include "absl/time/time.h"
 #include "foresight/allocate/allocator.hpp"
 #include "foresight/allocate/plan.hpp"
+#include "foresight/core/absl_compat.hpp"
+#include "foresight/core/user.hpp"
 #include "foresight/forecast/forecaster.hpp"
 
 namespace foresight::testing {
@@ -201,6 +207,106 @@ absl::Status AllocatorConformance(MakeT make, int instances, std::uint64_t seed)
     bad.slots = short_slots;
     if (!p.users.empty() && allocator.Plan(bad, plan).ok()) {
       return absl::InternalError(absl::StrCat("instance ", k, ": accepted misaligned request"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Checks that `Forget(slot)` drops everything an allocator keeps for a slot,
+// so a new user given the slot is planned for as if the slot were never used.
+// Users X on host 0 and K on host 1 are planned for three ticks by allocator
+// A; a fresh allocator B sees only K. A then forgets X's slots, and both plan
+// three more ticks for K beside new users Y on X's slots (new ids, a third of
+// X's usage and outlook, no OOM). Every move of A must equal B's. Hosts are planned independently,
+// so K's history is the same in both; any trace of X left in A shows in Y's
+// moves.
+template <typename MakeT>
+absl::Status SlotReuseConformance(MakeT make, int instances, std::uint64_t seed) {
+  using A = decltype(make());
+  static_assert(SlotForgetting<A>, "the allocator must declare Forget(Slot)");
+  // X and Y share host 0 (built from one problem), K is on host 1.
+  auto combine = [](const RandomProblem& x, const RandomProblem& k, bool with_x) {
+    RandomProblem c;
+    c.capacity = {x.capacity[0], k.capacity[0]};
+    const std::size_t nx = with_x ? x.users.size() : 0, n = nx + k.users.size();
+    c.outlook.Resize(n, kDefaultQuantileLevels);
+    auto add = [&](const RandomProblem& p, std::size_t i, std::uint32_t host, Slot slot) {
+      const std::size_t row = c.users.size();
+      c.users.push_back(p.users[i]);
+      c.users.back().host = host;
+      c.slots.push_back(slot);
+      c.costs.push_back(p.costs[i]);
+      for (Resource r : kAllResources) {
+        for (std::size_t q = 0; q < kDefaultQuantileLevels.size(); ++q) {
+          c.outlook.quantiles(row, Index(r), q) = p.outlook.quantiles(i, Index(r), q);
+        }
+        c.outlook.mean(row, Index(r)) = p.outlook.mean(i, Index(r));
+        c.outlook.confidence(row, Index(r)) = p.outlook.confidence(i, Index(r));
+      }
+    };
+    if (with_x) {
+      for (std::size_t i = 0; i < x.users.size(); ++i) add(x, i, 0, static_cast<Slot>(i));
+    }
+    for (std::size_t i = 0; i < k.users.size(); ++i) {
+      add(k, i, 1, static_cast<Slot>(x.users.size() + i));
+    }
+    return c;
+  };
+  // Each tick's usage swings, so the histories differ from tick to tick.
+  auto at_tick = [](RandomProblem p, int tick) {
+    const double f = 1.0 + 0.4 * std::sin(1.7 * tick);
+    for (UserObservation& u : p.users) u.usage = u.usage * f;
+    return p;
+  };
+  auto moves_by_user = [](const AllocationPlan& plan) {
+    std::vector<Move> m = plan.moves;
+    std::sort(m.begin(), m.end(), [](const Move& a, const Move& b) {
+      return std::tie(a.user, a.resource) < std::tie(b.user, b.resource);
+    });
+    return m;
+  };
+  for (int k = 0; k < instances; ++k) {
+    const std::uint64_t s = seed + 2 * static_cast<std::uint64_t>(k);
+    RandomProblem x = MakeRandomProblem(s, 20, 1);
+    const RandomProblem kept = MakeRandomProblem(s + 1, 20, 1);
+    RandomProblem y = x;
+    for (std::size_t i = 0; i < y.users.size(); ++i) {
+      y.users[i].user = UserId{500000 + i};
+      y.users[i].usage = x.users[i].usage / 3.0;
+      y.users[i].events = kEventNone;
+    }
+    y.outlook.quantiles /= 3.0;
+    y.outlook.mean /= 3.0;
+    auto a = make();
+    auto b = make();
+    AllocationPlan pa, pb;
+    absl::Time now = absl::FromUnixSeconds(1700000000);
+    const RandomProblem with_x = combine(x, kept, true), only_k = combine(x, kept, false);
+    const RandomProblem with_y = combine(y, kept, true);
+    for (int tick = 0; tick < 6; ++tick, now += absl::Minutes(5)) {
+      if (tick == 3) {
+        for (std::size_t i = 0; i < x.users.size(); ++i) a.Forget(static_cast<Slot>(i));
+      }
+      const RandomProblem pa_t = at_tick(tick < 3 ? with_x : with_y, tick);
+      const RandomProblem pb_t = at_tick(tick < 3 ? only_k : with_y, tick);
+      if (absl::Status st = a.Plan(pa_t.Request(now), pa); !st.ok()) return st;
+      if (absl::Status st = b.Plan(pb_t.Request(now), pb); !st.ok()) return st;
+      if (tick < 3) continue;
+      const std::vector<Move> ma = moves_by_user(pa), mb = moves_by_user(pb);
+      if (ma.size() != mb.size()) {
+        return absl::InternalError(absl::StrCat("instance ", k, " tick ", tick, ": ", ma.size(),
+                                                " moves after Forget, ", mb.size(),
+                                                " from a fresh allocator"));
+      }
+      for (std::size_t j = 0; j < ma.size(); ++j) {
+        if (ma[j].user != mb[j].user || ma[j].resource != mb[j].resource ||
+            ma[j].kind != mb[j].kind || ma[j].to != mb[j].to) {
+          return absl::InternalError(absl::StrCat(
+              "instance ", k, " tick ", tick, ": after Forget ", ToString(ma[j].user), " ",
+              Sv(ResourceName(ma[j].resource)), " goes to ", ma[j].to, "; a fresh allocator moves ",
+              ToString(mb[j].user), " ", Sv(ResourceName(mb[j].resource)), " to ", mb[j].to));
+        }
+      }
     }
   }
   return absl::OkStatus();

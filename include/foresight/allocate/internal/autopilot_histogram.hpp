@@ -65,6 +65,13 @@ class DecayedHistogramBank {
     totals_.resize(rows, 0.0);
   }
   std::size_t rows() const { return totals_.size(); }
+  // Empties one row (its user is gone).
+  void Clear(std::size_t row) {
+    if (row >= rows()) return;
+    const auto n = static_cast<std::size_t>(scale_.count());
+    std::fill_n(weights_.begin() + static_cast<std::ptrdiff_t>(row * n), n, 0.0);
+    totals_[row] = 0.0;
+  }
 
   void Add(std::size_t row, double value, absl::Time t) {
     if (reference_ == absl::InfinitePast()) reference_ = t;

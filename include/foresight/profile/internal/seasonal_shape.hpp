@@ -13,6 +13,10 @@
 //   mean += w (x - mean),            w = max(alpha, 1 / n)
 //   peak += s (tau - 1{x < peak}),   s = max(eta, 1 / n) * max(mean, |x - mean|)
 // The first sample seeds both. `peak` tracks the tau-quantile of the bucket.
+//
+// `Forget(slot)` clears the slot's buckets (a deleted user's slot goes to a
+// new user, who starts with no shape); the arrays are slot-major, so that is
+// one contiguous range per array, O(buckets), and they keep their size.
 #ifndef FORESIGHT_PROFILE_INTERNAL_SEASONAL_SHAPE_HPP_
 #define FORESIGHT_PROFILE_INTERNAL_SEASONAL_SHAPE_HPP_
 
@@ -99,6 +103,19 @@ class SeasonalShapeBank {
       mean[r] = static_cast<float>(m);
       peak[r] = static_cast<float>(std::max(q, 0.0));
     }
+  }
+
+  // Drops everything learnt for `slot`, as if it were never observed; no-op
+  // beyond `slots()`.
+  void Forget(Slot slot) {
+    if (slot >= slots()) return;
+    const std::size_t b = static_cast<std::size_t>(buckets());
+    const std::size_t first = Cell(slot, 0);
+    std::fill_n(count_.begin() + static_cast<std::ptrdiff_t>(first), b, std::uint16_t{0});
+    // Zeroed too, not just uncounted: Mean and Peak read a bucket whatever its count.
+    const auto values = static_cast<std::ptrdiff_t>(first * kNumResources);
+    std::fill_n(mean_.begin() + values, b * kNumResources, 0.0f);
+    std::fill_n(peak_.begin() + values, b * kNumResources, 0.0f);
   }
 
   std::uint16_t Count(Slot slot, int bucket) const {
