@@ -7,7 +7,8 @@
 // generator with every VM alive throughout (75 VMs x 7 days: about as many
 // alive entity-steps). A replay should cost per alive entity-step, not per VM
 // ever seen: compare ns_per_alive_entity_step between the two, and
-// controller_slots (the controller's per-user state) with entities.
+// controller_slots (the controller's per-user state) with entities, and
+// demand_MB (the trace as stored) with dense_demand_MB.
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
@@ -68,6 +69,11 @@ void ReplayPolicy(benchmark::State& state, const Workload& w, const char* policy
   // the most VMs alive together.
   state.counters["controller_slots"] = static_cast<double>(slots);
   state.counters["entities"] = static_cast<double>(w.num_users());
+  // Demand held for the replay (each entity over its life) against a dense
+  // entities x steps x 4 array.
+  state.counters["demand_MB"] = static_cast<double>(w.demand.bytes()) / 1e6;
+  state.counters["dense_demand_MB"] =
+      static_cast<double>(w.num_users() * w.num_steps() * kNumResources * sizeof(double)) / 1e6;
   std::size_t alive = 0;
   for (std::size_t u = 0; u < w.num_users(); ++u) {
     for (std::size_t t = 0; t < w.num_steps(); ++t) alive += w.Present(u, t) ? 1 : 0;

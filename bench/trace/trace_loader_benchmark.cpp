@@ -113,7 +113,7 @@ void RunLoad(benchmark::State& state, const std::string& path, TraceFormat forma
       return;
     }
     cells = t->workload.num_users() * t->workload.num_steps();
-    benchmark::DoNotOptimize(t->workload.demand.data());
+    benchmark::DoNotOptimize(t->workload.demand.stored());
   }
   state.SetBytesProcessed(static_cast<std::int64_t>(bytes * state.iterations()));
   state.counters["file_mb"] = static_cast<double>(bytes) / (1 << 20);

@@ -189,7 +189,8 @@ void BindSim(py::module_& m) {
             py::array_t<double> a({static_cast<py::ssize_t>(w.num_users()),
                                    static_cast<py::ssize_t>(w.num_steps()),
                                    static_cast<py::ssize_t>(kNumResources)});
-            std::copy(w.demand.begin(), w.demand.end(), a.mutable_data());
+            const xt::xtensor<double, 3> dense = w.demand.Dense();
+            std::copy(dense.begin(), dense.end(), a.mutable_data());
             return a;
           },
           "users x steps x 4 (cpu, memory, io, net); NaN = missing")

@@ -11,7 +11,8 @@ namespace foresight {
 std::vector<ResourceVector> PeakDemand(const Workload& workload) {
   std::vector<ResourceVector> peak(workload.num_users());
   for (std::size_t u = 0; u < workload.num_users(); ++u) {
-    for (std::size_t t = 0; t < workload.num_steps(); ++t) {
+    const StepWindow& window = workload.demand.window(u);
+    for (std::size_t t = window.first; window.Contains(t); ++t) {
       if (!workload.Present(u, t)) continue;
       for (std::size_t r = 0; r < kNumResources; ++r) {
         const double d = workload.demand(u, t, r);

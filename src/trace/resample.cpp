@@ -149,12 +149,23 @@ absl::StatusOr<LoadedTrace> Resampler::Finish() {
   }
   const std::size_t users = entities_.size();
   const std::size_t steps = static_cast<std::size_t>(last - first + 1);
-  const double bytes = static_cast<double>(users) * static_cast<double>(steps) * kNumResources * 8;
+  // Each entity's demand is stored from its first sampled step to its last.
+  std::vector<StepWindow> windows(users);
+  double stored_steps = 0.0;
+  for (std::size_t u = 0; u < users; ++u) {
+    const Entity& e = entities_[u];
+    if (e.bins.empty()) continue;
+    const std::size_t offset = static_cast<std::size_t>(e.first_step - first);
+    windows[u] = StepWindow{offset, offset + e.bins.size() - 1};
+    stored_steps += static_cast<double>(e.bins.size());
+  }
+  const double bytes = stored_steps * kNumResources * sizeof(double);
   if (bytes > static_cast<double>(options_.max_tensor_bytes)) {
-    return absl::ResourceExhaustedError(
-        absl::StrCat(users, " entities x ", steps, " steps need ", bytes / (1 << 20),
-                     " MiB of demand, over the limit of ", options_.max_tensor_bytes >> 20,
-                     " MiB: use a longer step, a time window or fewer entities"));
+    return absl::ResourceExhaustedError(absl::StrCat(
+        users, " entities over ", steps, " steps (", stored_steps,
+        " entity-steps from each one's first sample to its last) need ", bytes / (1 << 20),
+        " MiB of demand, over the limit of ", options_.max_tensor_bytes >> 20,
+        " MiB: use a longer step, a time window or fewer entities"));
   }
 
   LoadedTrace out;
@@ -162,8 +173,7 @@ absl::StatusOr<LoadedTrace> Resampler::Finish() {
   Workload& w = out.workload;
   w.step = options_.step;
   w.start = absl::UnixEpoch() + options_.step * first;
-  w.demand = xt::xtensor<double, 3>::from_shape({users, steps, kNumResources});
-  w.demand.fill(kMissing);
+  w.demand = DemandTable(steps, windows);
   const std::size_t day_steps =
       static_cast<std::size_t>(std::max<std::int64_t>(1, absl::Hours(24) / options_.step));
   // Primary resources decide whether a step is present: cpu and memory when
@@ -221,7 +231,7 @@ absl::StatusOr<LoadedTrace> Resampler::Finish() {
             ++stats_.held_values;
           }
         }
-        w.demand(u, offset + b, r) = v;
+        w.demand.Set(u, offset + b, r, v);
         if (seen < day_steps) first_day_peak.values[r] = std::max(first_day_peak.values[r], v);
       }
       ++seen;

@@ -110,8 +110,8 @@ class SimulatedFixture {
       user.initial_allocation = ResourceVector::Filled(4);
       workload_.users.push_back(user);
     }
-    workload_.demand = xt::xtensor<double, 3>::from_shape({2, 48, kNumResources});
-    workload_.demand.fill(3.0);
+    workload_.demand = DemandTable(2, 48);
+    workload_.demand.Fill(3.0);
     Reset(0.0);
   }
   SimulatedPool& pool() { return *pool_; }

@@ -21,8 +21,8 @@ Workload TwoUsers(std::size_t steps = 48) {
     user.initial_allocation = ResourceVector::Filled(4);
     w.users.push_back(user);
   }
-  w.demand = xt::xtensor<double, 3>::from_shape({2, steps, kNumResources});
-  w.demand.fill(3.0);
+  w.demand = DemandTable(2, steps);
+  w.demand.Fill(3.0);
   return w;
 }
 
@@ -123,9 +123,9 @@ TEST_CASE("SimulatedPool reports OOM and throttling, and rejects time going back
 TEST_CASE("SimulatedPool flags gaps with the last known usage, and skips users never seen") {
   Workload w = TwoUsers();
   for (std::size_t r = 0; r < kNumResources; ++r) {
-    w.demand(1, 4, r) = std::nan("");
-    w.demand(1, 6, r) = std::nan("");
-    w.demand(1, 5, r) = 2.5;
+    w.demand.Set(1, 4, r, std::nan(""));
+    w.demand.Set(1, 6, r, std::nan(""));
+    w.demand.Set(1, 5, r, 2.5);
   }
   auto pool = SimulatedPool::Create(w);
   REQUIRE(pool.ok());
@@ -148,8 +148,8 @@ Workload Successive() {
   Workload w = TwoUsers(12);
   for (std::size_t t = 0; t < 12; ++t) {
     for (std::size_t r = 0; r < kNumResources; ++r) {
-      if (t > 4) w.demand(0, t, r) = std::nan("");
-      if (t < 5 || t > 9) w.demand(1, t, r) = std::nan("");
+      if (t > 4) w.demand.Set(0, t, r, std::nan(""));
+      if (t < 5 || t > 9) w.demand.Set(1, t, r, std::nan(""));
     }
   }
   return w;
@@ -260,7 +260,7 @@ TEST_CASE("SimulatedPool admits an arrival with only the room its host has free"
   // User 1 arrives at step 5 while user 0 lives on and has grown to 8 of 10.
   Workload w = TwoUsers(12);
   for (std::size_t t = 0; t < 5; ++t) {
-    for (std::size_t r = 0; r < kNumResources; ++r) w.demand(1, t, r) = std::nan("");
+    for (std::size_t r = 0; r < kNumResources; ++r) w.demand.Set(1, t, r, std::nan(""));
   }
   auto pool = SimulatedPool::Create(w);
   REQUIRE(pool.ok());
@@ -281,7 +281,7 @@ TEST_CASE("SimulatedPool admits an arrival with only the room its host has free"
 
 TEST_CASE("SimulatedPool rejects bad workloads and options") {
   Workload w = TwoUsers();
-  w.demand(0, 0, 0) = -1;
+  w.demand.Set(0, 0, 0, -1);
   CHECK(absl::IsInvalidArgument(SimulatedPool::Create(w).status()));
   w = TwoUsers();
   w.users[1].host = 5;
@@ -299,8 +299,8 @@ TEST_CASE("capacity is never exceeded under random plans with failures and delay
     w.users.push_back(w.users[0]);
     w.users[2].id = UserId{2};
     w.users[2].initial_allocation = ResourceVector::Filled(1);
-    w.demand = xt::xtensor<double, 3>::from_shape({3, 200, kNumResources});
-    w.demand.fill(1.0);
+    w.demand = DemandTable(3, 200);
+    w.demand.Fill(1.0);
     SimulatedPoolOptions o;
     o.failure_rate = 0.3;
     o.delay_rate = 0.3;

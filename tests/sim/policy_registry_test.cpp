@@ -263,8 +263,7 @@ TEST_CASE("every registered policy hands a deleted VM's slot to the next VM") {
   Workload w;
   w.step = absl::Minutes(5);
   const std::size_t n = 6, life = 30;
-  w.demand = xt::xtensor<double, 3>::from_shape({n, n * (life + 1), kNumResources});
-  w.demand.fill(std::nan(""));
+  w.demand = DemandTable(n, n * (life + 1));
   w.host_capacity = {MakeResources(64, 256e9, 1e9, 1e9)};
   for (std::size_t u = 0; u < n; ++u) {
     WorkloadUser user;
@@ -275,7 +274,7 @@ TEST_CASE("every registered policy hands a deleted VM's slot to the next VM") {
     for (std::size_t t = u * (life + 1); t < u * (life + 1) + life; ++t) {
       const double f = 1.0 + 0.2 * static_cast<double>((t * 7 + u) % 5);
       const ResourceVector d = MakeResources(f, 2e9 * f, 5e6 * f, 5e6 * f);
-      for (Resource r : kAllResources) w.demand(u, t, Index(r)) = d[r];
+      for (Resource r : kAllResources) w.demand.Set(u, t, Index(r), d[r]);
     }
   }
   absl::StatusOr<std::vector<const PolicyInfo*>> all = PolicyRegistry::Global().Resolve("all");

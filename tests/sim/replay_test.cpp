@@ -46,7 +46,7 @@ TEST_CASE("decisions continue across gaps: the oracle stays ahead of demand on a
   REQUIRE(w.ok());
   for (std::size_t u = 0; u < w->num_users(); ++u) {
     for (std::size_t t = 3; t < w->num_steps(); t += 7) {
-      for (std::size_t r = 0; r < kNumResources; ++r) w->demand(u, t, r) = std::nan("");
+      for (std::size_t r = 0; r < kNumResources; ++r) w->demand.Set(u, t, r, std::nan(""));
     }
   }
   auto oracle = Replay(*w, Oracle(*w));

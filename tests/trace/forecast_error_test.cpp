@@ -14,10 +14,10 @@ TEST_CASE("OneStepRelativeErrors: last value, gaps skipped, relative to mean dem
   Workload w;
   w.start = absl::UnixEpoch();
   w.step = absl::Minutes(5);
-  w.demand = xt::xtensor<double, 3>::from_shape({1, 4, kNumResources});
-  w.demand.fill(1.0);
+  w.demand = DemandTable(1, 4);
+  w.demand.Fill(1.0);
   const double cpu[] = {1.0, 2.0, std::nan(""), 4.0};
-  for (std::size_t t = 0; t < 4; ++t) w.demand(0, t, 0) = cpu[t];
+  for (std::size_t t = 0; t < 4; ++t) w.demand.Set(0, t, 0, cpu[t]);
   const std::vector<double> e =
       OneStepRelativeErrors(w, 0, Resource::kCpu, LastValue{}, absl::InfinitePast());
   REQUIRE(e.size() == 2);
@@ -29,7 +29,7 @@ TEST_CASE("OneStepRelativeErrors: last value, gaps skipped, relative to mean dem
   REQUIRE(late.size() == 1);
   CHECK(late[0] == doctest::Approx(0.5));
   // Zero demand has no relative error.
-  for (std::size_t t = 0; t < 4; ++t) w.demand(0, t, 1) = 0.0;
+  for (std::size_t t = 0; t < 4; ++t) w.demand.Set(0, t, 1, 0.0);
   CHECK(OneStepRelativeErrors(w, 0, Resource::kMemory, LastValue{}, absl::InfinitePast()).empty());
 }
 

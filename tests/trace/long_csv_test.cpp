@@ -19,7 +19,7 @@ Workload RandomWorkload(std::size_t users, std::size_t steps, std::uint64_t seed
   Workload w;
   w.start = absl::FromUnixSeconds(1'700'000'100);
   w.step = absl::Minutes(5);
-  w.demand = xt::xtensor<double, 3>::from_shape({users, steps, kNumResources});
+  w.demand = DemandTable(users, steps);
   for (std::size_t u = 0; u < users; ++u) {
     WorkloadUser user;
     user.id = UserId{u};
@@ -30,7 +30,7 @@ Workload RandomWorkload(std::size_t users, std::size_t steps, std::uint64_t seed
     for (std::size_t t = 0; t < steps; ++t) {
       const bool gap = t > 0 && u01(rng) < 0.1;
       for (std::size_t r = 0; r < kNumResources; ++r) {
-        w.demand(u, t, r) = gap ? std::nan("") : u01(rng) * (r == 0 ? 4.0 : 3.3e9);
+        w.demand.Set(u, t, r, gap ? std::nan("") : u01(rng) * (r == 0 ? 4.0 : 3.3e9));
       }
     }
   }
@@ -64,7 +64,7 @@ TEST_CASE("long CSV round trip keeps demand, gaps, names and initial allocations
 TEST_CASE("WriteLongCsv refuses an invalid workload and an unwritable path") {
   Workload w = RandomWorkload(1, 3, 1);
   CHECK_FALSE(WriteLongCsv(w, "/nonexistent-dir/x.csv").ok());
-  w.demand(0, 0, 0) = -1;
+  w.demand.Set(0, 0, 0, -1);
   CHECK_FALSE(WriteLongCsv(w, testing::TempPath("never.csv")).ok());
 }
 

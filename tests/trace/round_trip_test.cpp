@@ -111,8 +111,7 @@ TEST_CASE("contention layout lets users that never live together share a host") 
   // not fit (24 on 20); in time, one early and one late user per host fit.
   Workload w;
   w.step = absl::Minutes(5);
-  w.demand = xt::xtensor<double, 3>::from_shape({4, 20, kNumResources});
-  w.demand.fill(std::nan(""));
+  w.demand = DemandTable(4, 20);
   for (std::size_t u = 0; u < 4; ++u) {
     WorkloadUser user;
     user.id = UserId{u + 1};
@@ -120,7 +119,7 @@ TEST_CASE("contention layout lets users that never live together share a host") 
     user.initial_allocation = ResourceVector::Filled(8);
     w.users.push_back(user);
     for (std::size_t t = u < 2 ? 0 : 10; t < (u < 2 ? 10u : 20u); ++t) {
-      for (std::size_t r = 0; r < kNumResources; ++r) w.demand(u, t, r) = 6.0;
+      for (std::size_t r = 0; r < kNumResources; ++r) w.demand.Set(u, t, r, 6.0);
     }
   }
   const ResourceVector cap = ResourceVector::Filled(10);
@@ -141,7 +140,7 @@ TEST_CASE("contention layout lets users that never live together share a host") 
   // Alive together, the same four do not fit: the layout spills and scales.
   for (std::size_t u = 0; u < 4; ++u) {
     for (std::size_t t = 0; t < 20; ++t) {
-      for (std::size_t r = 0; r < kNumResources; ++r) w.demand(u, t, r) = 6.0;
+      for (std::size_t r = 0; r < kNumResources; ++r) w.demand.Set(u, t, r, 6.0);
     }
   }
   REQUIRE(ContentionLayout(w, 2, cap).ok());

@@ -15,10 +15,10 @@ Workload TwoUsers() {
   Workload w;
   w.start = absl::FromUnixSeconds(0);
   w.step = absl::Hours(1);
-  w.demand = xt::xtensor<double, 3>::from_shape({2, 48, kNumResources});
-  w.demand.fill(1.0);
-  w.demand(1, 5, 0) = std::nan("");
-  for (std::size_t t = 0; t < 48; ++t) w.demand(0, t, 1) = 2.0;
+  w.demand = DemandTable(2, 48);
+  w.demand.Fill(1.0);
+  w.demand.Set(1, 5, 0, std::nan(""));
+  for (std::size_t t = 0; t < 48; ++t) w.demand.Set(0, t, 1, 2.0);
   for (std::size_t u = 0; u < 2; ++u) {
     WorkloadUser user;
     user.id = UserId{u};
@@ -27,7 +27,7 @@ Workload TwoUsers() {
     w.users.push_back(user);
   }
   w.host_capacity.push_back(ResourceVector::Filled(100));
-  for (std::size_t t = 0; t < 48; ++t) w.demand(1, t, 1) = 4.0;
+  for (std::size_t t = 0; t < 48; ++t) w.demand.Set(1, t, 1, 4.0);
   return w;
 }
 

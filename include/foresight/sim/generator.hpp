@@ -235,7 +235,7 @@ inline absl::StatusOr<Workload> GenerateWorkload(const GeneratorOptions& o) {
   const double per_hour = absl::FDivDuration(absl::Hours(1), o.step);
   const std::size_t steps = static_cast<std::size_t>(o.days * 24 * per_hour);
   const std::size_t n = static_cast<std::size_t>(o.users);
-  w.demand = xt::xtensor<double, 3>::from_shape({n, steps, kNumResources});
+  w.demand = DemandTable(n, steps);
   w.app = xt::xtensor<std::int32_t, 2>::from_shape({n, steps});
   w.app.fill(-1);
   const std::size_t hosts = (n + o.users_per_host - 1) / o.users_per_host;
@@ -263,7 +263,7 @@ inline absl::StatusOr<Workload> GenerateWorkload(const GeneratorOptions& o) {
     ResourceVector peak{}, first_day{};
     const std::size_t day_steps = std::min(steps, static_cast<std::size_t>(24 * per_hour));
     for (std::size_t t = 0; t < steps; ++t) {
-      for (Resource r : kAllResources) w.demand(u, t, Index(r)) = rows[t][r];
+      for (Resource r : kAllResources) w.demand.Set(u, t, Index(r), rows[t][r]);
       w.app(u, t) = app[t];
       peak = Max(peak, rows[t]);
       if (t < day_steps) first_day += rows[t];

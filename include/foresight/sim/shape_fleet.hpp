@@ -107,7 +107,7 @@ inline Workload ShapeWorkload(std::size_t users, std::size_t days, double cores,
   w.start = absl::FromCivil(absl::CivilSecond(2026, 1, 7, 0, 0, 0), absl::UTCTimeZone());
   w.step = absl::Minutes(5);
   const std::size_t steps = days * kShapeStepsPerDay;
-  w.demand = xt::xtensor<double, 3>::from_shape({users, steps, kNumResources});
+  w.demand = DemandTable(users, steps);
   std::mt19937_64 rng(seed);
   for (std::size_t u = 0; u < users; ++u) {
     WorkloadUser user;
@@ -120,10 +120,10 @@ inline Workload ShapeWorkload(std::size_t users, std::size_t days, double cores,
     w.host_capacity.push_back(MakeResources(2 * cores, 2 * memory, 2e8, 2e8));
     for (std::size_t t = 0; t < steps; ++t) {
       const auto [cpu, mem] = demand(u, t, rng);
-      w.demand(u, t, 0) = cpu;
-      w.demand(u, t, 1) = mem;
-      w.demand(u, t, 2) = 1e6;
-      w.demand(u, t, 3) = 1e6;
+      w.demand.Set(u, t, 0, cpu);
+      w.demand.Set(u, t, 1, mem);
+      w.demand.Set(u, t, 2, 1e6);
+      w.demand.Set(u, t, 3, 1e6);
     }
   }
   return w;

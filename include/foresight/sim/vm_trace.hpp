@@ -287,7 +287,18 @@ inline absl::StatusOr<Workload> GenerateVmTrace(const VmTraceOptions& o) {
   const double per_hour = absl::FDivDuration(absl::Hours(1), o.step);
   const std::size_t steps = static_cast<std::size_t>(o.days * 24 * per_hour);
   const std::size_t n = static_cast<std::size_t>(o.vms);
-  w.demand = xt::xtensor<double, 3>::from_shape({n, steps, kNumResources});
+  // Each VM's life first (from a generator of its own, so that the samples in
+  // it are those the VM has without lifetimes): demand is stored over it only.
+  std::vector<internal::VmLife> lives(n, internal::VmLife{0, steps});
+  std::vector<StepWindow> windows(n);
+  for (std::size_t u = 0; u < n; ++u) {
+    if (o.mean_lifetime > absl::ZeroDuration()) {
+      std::mt19937_64 life_rng(o.seed * 15485863u + u * 32452843u + 29);
+      lives[u] = internal::DrawVmLife(life_rng, absl::FDivDuration(o.mean_lifetime, o.step), steps);
+    }
+    if (lives[u].end > lives[u].begin) windows[u] = StepWindow{lives[u].begin, lives[u].end - 1};
+  }
+  w.demand = DemandTable(steps, windows);
   std::vector<double> cpu(steps), mem(steps);
   constexpr std::array<double, 5> kCpuWeights = {0.30, 0.25, 0.15, 0.10, 0.20};
   constexpr std::array<double, 5> kMemWeights = {0.35, 0.20, 0.15, 0.10, 0.20};
@@ -315,13 +326,7 @@ inline absl::StatusOr<Workload> GenerateVmTrace(const VmTraceOptions& o) {
       outage_end = std::min(steps, outage_begin + static_cast<std::size_t>(
                                                       g.Uniform(1.0, 6.0) * per_hour));
     }
-    // The VM's life, from a generator of its own so that the samples in it
-    // are those the VM has without lifetimes.
-    internal::VmLife life{0, steps};
-    if (o.mean_lifetime > absl::ZeroDuration()) {
-      std::mt19937_64 life_rng(o.seed * 15485863u + u * 32452843u + 29);
-      life = internal::DrawVmLife(life_rng, absl::FDivDuration(o.mean_lifetime, o.step), steps);
-    }
+    const internal::VmLife life = lives[u];
     for (std::size_t t = 0; t < steps; ++t) {
       const bool missing = g.Uniform(0, 1) < 0.002 || (t >= outage_begin && t < outage_end) ||
                            t < life.begin || t >= life.end;
@@ -331,8 +336,9 @@ inline absl::StatusOr<Workload> GenerateVmTrace(const VmTraceOptions& o) {
       const ResourceVector v = MakeResources(
           c, m, std::min(kIoSize, io_scale * act * std::exp(0.5 * g.Normal(1.0))),
           std::min(kNetSize, net_scale * act * std::exp(0.5 * g.Normal(1.0))));
+      if (!windows[u].Contains(t)) continue;  // its values were drawn all the same
       for (Resource r : kAllResources) {
-        w.demand(u, t, Index(r)) = missing ? std::nan("") : v[r];
+        w.demand.Set(u, t, Index(r), missing ? std::nan("") : v[r]);
       }
     }
     WorkloadUser user;

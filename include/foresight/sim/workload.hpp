@@ -11,7 +11,9 @@
 // Missing samples are NaN (never zero): a pool reports no observation for that
 // user at that step, and metrics skip it. A user exists from its first present
 // sample to its last (`UserLives`): `SimulatedPool` admits it on its host at
-// the first and releases its limits after the last.
+// the first and releases its limits after the last. Demand is stored per user
+// over its window only (`DemandTable`), so memory goes with the steps users
+// live, not with users x steps.
 #ifndef FORESIGHT_SIM_WORKLOAD_HPP_
 #define FORESIGHT_SIM_WORKLOAD_HPP_
 
@@ -25,6 +27,7 @@
 #include "absl/time/time.h"
 #include "foresight/core/resources.hpp"
 #include "foresight/core/user.hpp"
+#include "foresight/sim/demand_table.hpp"
 #include "xtensor/xtensor.hpp"
 
 namespace foresight {
@@ -43,11 +46,11 @@ struct Workload {
   absl::Duration step = absl::Minutes(5);
   std::vector<WorkloadUser> users;
   std::vector<ResourceVector> host_capacity;
-  xt::xtensor<double, 3> demand;         // users x steps x 4; NaN = missing
+  DemandTable demand;                    // users x steps x 4; NaN = missing
   xt::xtensor<std::int32_t, 2> app;      // users x steps: app launched, -1 if none (may be empty)
 
   std::size_t num_users() const { return users.size(); }
-  std::size_t num_steps() const { return demand.dimension() == 3 ? demand.shape()[1] : 0; }
+  std::size_t num_steps() const { return demand.steps(); }
   absl::Time time(std::size_t step_index) const {
     return start + step * static_cast<std::int64_t>(step_index);
   }
@@ -55,9 +58,7 @@ struct Workload {
     return demand(user, step_index, Index(r));
   }
   ResourceVector DemandVector(std::size_t user, std::size_t step_index) const {
-    ResourceVector v;
-    for (Resource r : kAllResources) v[r] = demand(user, step_index, Index(r));
-    return v;
+    return demand.Vector(user, step_index);
   }
   bool Present(std::size_t user, std::size_t step_index) const {
     return !std::isnan(demand(user, step_index, 0));
@@ -81,11 +82,12 @@ struct UserLife {
   }
 };
 
-// Every user's life, in workload order: O(users x steps).
+// Every user's life, in workload order: O(steps in the users' windows).
 inline std::vector<UserLife> UserLives(const Workload& w) {
   std::vector<UserLife> lives(w.num_users());
   for (std::size_t u = 0; u < w.num_users(); ++u) {
-    for (std::size_t t = 0; t < w.num_steps(); ++t) {
+    const StepWindow& window = w.demand.window(u);
+    for (std::size_t t = window.first; window.Contains(t); ++t) {
       if (!w.Present(u, t)) continue;
       if (lives[u].empty()) lives[u].first = t;
       lives[u].last = t;
@@ -97,9 +99,9 @@ inline std::vector<UserLife> UserLives(const Workload& w) {
 // Checks shapes, hosts, capacities and that present demand is finite and >= 0.
 inline absl::Status ValidateWorkload(const Workload& w) {
   if (w.step <= absl::ZeroDuration()) return absl::InvalidArgumentError("workload step must be > 0");
-  if (w.demand.dimension() != 3 || w.demand.shape()[0] != w.users.size() ||
-      w.demand.shape()[2] != kNumResources) {
-    return absl::InvalidArgumentError("workload demand must be users x steps x 4");
+  if (w.demand.users() != w.users.size()) {
+    return absl::InvalidArgumentError(absl::StrCat("workload demand holds ", w.demand.users(),
+                                                   " users for ", w.users.size()));
   }
   if (w.app.size() != 0 && (w.app.shape()[0] != w.users.size() ||
                             w.app.shape()[1] != w.num_steps())) {
@@ -116,7 +118,8 @@ inline absl::Status ValidateWorkload(const Workload& w) {
       return absl::InvalidArgumentError(
           absl::StrCat("user '", w.users[u].name, "' is on unknown host ", w.users[u].host));
     }
-    for (std::size_t t = 0; t < w.num_steps(); ++t) {
+    const StepWindow& window = w.demand.window(u);
+    for (std::size_t t = window.first; window.Contains(t); ++t) {
       for (std::size_t r = 0; r < kNumResources; ++r) {
         const double d = w.demand(u, t, r);
         if (std::isnan(d)) continue;

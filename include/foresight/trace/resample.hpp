@@ -52,7 +52,8 @@ struct ResampleOptions {
   std::optional<absl::Time> end;
   // Keep only the first `max_entities` entities seen (0 = all); later ones are skipped.
   std::size_t max_entities = 0;
-  // Refuse to build a demand tensor larger than this (users x steps x 4 doubles).
+  // Refuse to store more demand than this: 4 doubles per step from each
+  // entity's first sampled step to its last (`DemandTable`).
   std::size_t max_tensor_bytes = std::size_t{16} << 30;
   // Refuse an entity whose samples span more steps than this (a corrupt timestamp).
   std::int64_t max_span_steps = 4'000'000;
@@ -98,7 +99,7 @@ class Resampler {
   TraceStats& stats() { return stats_; }
   const ResampleOptions& options() const { return options_; }
 
-  // Builds the workload. Fails when no sample was accepted or the tensor would
+  // Builds the workload. Fails when no sample was accepted or its demand would
   // exceed `max_tensor_bytes`. The resampler is empty afterwards.
   absl::StatusOr<LoadedTrace> Finish();
 
