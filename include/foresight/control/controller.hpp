@@ -334,7 +334,6 @@ class Controller {
           history_.Forget(slot);
           profiler_.Forget(slot);
           allocator_.Forget(slot);
-          users_[slot].has_prediction = false;
           slots_.Erase(obs_.users[i].user);
         }
         continue;

@@ -238,7 +238,7 @@ class SimulatedPool {
     // hold nothing until they arrive.
     for (std::size_t u = 0; u < users_.size(); ++u) {
       index_[w.users[u].id] = u;
-      users_[u].alive = lives_[u].Alive(0);
+      users_[u].alive = lives_[u].Contains(0);
       if (users_[u].alive) users_[u].effective = w.users[u].initial_allocation;
       if (lives_[u].empty()) continue;
       if (users_[u].alive) live_.push_back(u);
@@ -354,7 +354,7 @@ class SimulatedPool {
       UserState& s = users_[u];
       // The cursor reaches each arrival once; one whose whole life a jump in
       // time skipped is never admitted.
-      if (!lives_[u].Alive(step)) continue;
+      if (!lives_[u].Contains(step)) continue;
       const std::uint32_t host = workload_->users[u].host;
       const ResourceVector& want = workload_->users[u].initial_allocation;
       bool cut = false;

@@ -65,27 +65,6 @@ class DemandTable {
     }
     values_.assign(offset_.back(), std::numeric_limits<double>::quiet_NaN());
   }
-  // The samples of a dense users x steps x 4 tensor, each user's window cut
-  // to its first and last present step (present: cpu not NaN, as `Workload`).
-  static DemandTable FromDense(const xt::xtensor<double, 3>& dense) {
-    const std::size_t users = dense.shape()[0], steps = dense.shape()[1];
-    std::vector<StepWindow> windows(users);
-    for (std::size_t u = 0; u < users; ++u) {
-      for (std::size_t t = 0; t < steps; ++t) {
-        if (std::isnan(dense(u, t, 0))) continue;
-        if (windows[u].empty()) windows[u].first = t;
-        windows[u].last = t;
-      }
-    }
-    DemandTable out(steps, windows);
-    for (std::size_t u = 0; u < users; ++u) {
-      for (std::size_t t = windows[u].first; windows[u].Contains(t); ++t) {
-        for (std::size_t r = 0; r < kNumResources; ++r) out.Set(u, t, r, dense(u, t, r));
-      }
-    }
-    return out;
-  }
-
   std::size_t users() const { return windows_.size(); }
   std::size_t steps() const { return steps_; }
   const StepWindow& window(std::size_t user) const { return windows_[user]; }

@@ -68,19 +68,13 @@ struct Workload {
   }
 };
 
-// A user's life on the workload's grid: its first and last present steps.
-// Before `first` it does not exist yet and after `last` it is gone (a VM not
-// yet created, or deleted); a missing sample between the two is a gap in a
-// running user. `empty()` for a user never present.
-struct UserLife {
-  static constexpr std::size_t kNever = static_cast<std::size_t>(-1);
-  std::size_t first = kNever;
-  std::size_t last = 0;
-  bool empty() const { return first == kNever; }
-  bool Alive(std::size_t step_index) const {
-    return !empty() && step_index >= first && step_index <= last;
-  }
-};
+// A user's life on the workload's grid: the window from its first present
+// step to its last. Before `first` it does not exist yet and after `last` it
+// is gone (a VM not yet created, or deleted); a missing sample between the two
+// is a gap in a running user. `empty()` for a user never present. It lies
+// inside the user's demand window, which may also hold missing steps at its
+// ends (a loaded entity's partial first or last step).
+using UserLife = StepWindow;
 
 // Every user's life, in workload order: O(steps in the users' windows).
 inline std::vector<UserLife> UserLives(const Workload& w) {
