@@ -15,7 +15,8 @@
 // within capacity; when changes fall due, shrinks take effect before grows, and
 // a grow whose room is not free yet (a delayed or failed shrink) waits. Every
 // instant is checked and any excess is counted in `capacity_violations()`,
-// which the tests require to be 0.
+// which the tests require to be 0: every host on freshly summed limits at each
+// observation, and inside `Apply` the hosts whose limits a move changed.
 //
 // Users come and go: a user exists from its first present sample to its last
 // (`UserLives`, sim/workload.hpp). Until then it holds nothing on its host and
@@ -24,10 +25,12 @@
 // `short_admissions()`); after its last sample its limits are released,
 // pending changes dropped, and it is reported once more, flagged
 // `kEventDeleted` (the Controller ends its forecasts), then no more.
-// Admission and release are not limit changes. Observe and each instant's
-// bookkeeping cost O(users alive), not O(users ever). A user present from the
-// first step to the last (every generated workload without `--mean-lifetime`)
-// is replayed exactly as before lifetimes existed.
+// Admission and release are not limit changes. Observe costs O(users alive),
+// not O(users ever). A change with no lead time takes effect inside `Apply` at
+// the cost of the grows still waiting for room (usually none), not of every
+// user alive, so a plan of k such moves costs about O(k), not O(k x users).
+// A user present from the first step to the last (every generated workload
+// without `--mean-lifetime`) is replayed exactly as before lifetimes existed.
 //
 // Observed usage is the user's demand (what a pressure-stall or unthrottled
 // probe would measure); `kEventOom` / `kEvent*Throttled` flag the steps where
@@ -312,7 +315,15 @@ class SimulatedPool {
     }
     host_committed_[host][m.resource] = after;
     queue.push_back(Pending{now + delay, m.to});
-    if (delay == absl::ZeroDuration()) Advance(now);
+    const auto at = std::lower_bound(busy_.begin(), busy_.end(), u);
+    if (at == busy_.end() || *at != u) busy_.insert(at, u);
+    if (delay == absl::ZeroDuration()) {
+      if (now == last_advance_) {
+        ApplyNow(u, now);
+      } else {
+        Advance(now);  // time moved: arrivals and departures first
+      }
+    }
     return absl::OkStatus();
   }
 
@@ -340,6 +351,8 @@ class SimulatedPool {
       s.effective = ResourceVector{};
       s.alive = false;
       live_.erase(std::lower_bound(live_.begin(), live_.end(), u));
+      const auto at = std::lower_bound(busy_.begin(), busy_.end(), u);
+      if (at != busy_.end() && *at == u) busy_.erase(at);
       deleted_unreported_.push_back(u);
     }
   }
@@ -372,48 +385,70 @@ class SimulatedPool {
     }
   }
 
+  // Brings user `u`'s changes due by `now` of one kind (shrinks, or grows that
+  // fit) into force: per resource the newest due change wins and older ones
+  // are superseded. Returns whether a grow is left waiting for room.
+  bool ApplyDue(std::size_t u, absl::Time now, bool shrinks) {
+    UserState& s = users_[u];
+    const std::uint32_t host = workload_->users[u].host;
+    bool waits = false;
+    for (Resource r : kAllResources) {
+      std::vector<Pending>& queue = s.pending[r];
+      std::size_t due = queue.size();
+      for (std::size_t j = queue.size(); j-- > 0;) {
+        if (queue[j].due <= now) {
+          due = j;
+          break;
+        }
+      }
+      if (due == queue.size()) continue;
+      const double target = queue[due].target;
+      const double delta = target - s.effective[r];
+      if ((delta <= 0) != shrinks) continue;
+      if (delta > 0 && host_effective_[host][r] + delta >
+                           workload_->host_capacity[host][r] * (1 + kAdmitSlack)) {
+        ++deferred_grows_;  // room not free yet: retry at the next instant
+        waits = true;
+        continue;
+      }
+      host_effective_[host][r] += delta;
+      s.effective[r] = target;
+      queue.erase(queue.begin(), queue.begin() + static_cast<std::ptrdiff_t>(due) + 1);
+      if (delta != 0) {
+        ++s.changes;
+        ++s.changes_by[r];
+        changed_hosts_.push_back(host);
+      }
+    }
+    return waits;
+  }
+
+  bool Idle(std::size_t u) const {
+    for (Resource r : kAllResources) {
+      if (!users_[u].pending[r].empty()) return false;
+    }
+    return true;
+  }
+
   // Applies every pending change due at or before `now`: shrinks, then grows
-  // that fit. Counts any instant at which a host is above capacity.
+  // that fit. Checks every host on freshly summed limits and counts any above
+  // capacity.
   void Advance(absl::Time now) {
     last_advance_ = std::max(last_advance_, now);
     const bool on_grid = now >= workload_->start;
     if (on_grid) Release(StepAt(now));
+    waiting_.clear();
     for (int pass = 0; pass < 2; ++pass) {
       const bool shrinks = pass == 0;
       // Arrivals take the room shrinks freed before any grow does.
       if (!shrinks && on_grid) Admit(StepAt(now));
-      for (std::size_t u : live_) {  // the others hold nothing and have nothing pending
-        UserState& s = users_[u];
-        const std::uint32_t host = workload_->users[u].host;
-        for (Resource r : kAllResources) {
-          std::vector<Pending>& queue = s.pending[r];
-          // The newest change that is due wins; older ones are superseded.
-          std::size_t due = queue.size();
-          for (std::size_t j = queue.size(); j-- > 0;) {
-            if (queue[j].due <= now) {
-              due = j;
-              break;
-            }
-          }
-          if (due == queue.size()) continue;
-          const double target = queue[due].target;
-          const double delta = target - s.effective[r];
-          if ((delta <= 0) != shrinks) continue;
-          if (delta > 0 && host_effective_[host][r] + delta >
-                               workload_->host_capacity[host][r] * (1 + kAdmitSlack)) {
-            ++deferred_grows_;  // room not free yet: retry at the next instant
-            continue;
-          }
-          host_effective_[host][r] += delta;
-          s.effective[r] = target;
-          queue.erase(queue.begin(), queue.begin() + static_cast<std::ptrdiff_t>(due) + 1);
-          if (delta != 0) {
-            ++s.changes;
-            ++s.changes_by[r];
-          }
-        }
+      // Users with nothing pending have nothing to change; the others in
+      // workload order.
+      for (std::size_t u : busy_) {
+        if (ApplyDue(u, now, shrinks)) waiting_.push_back(u);
       }
     }
+    std::erase_if(busy_, [&](std::size_t u) { return Idle(u); });
     // The invariant, checked on freshly summed limits (not the running sums).
     std::fill(check_.begin(), check_.end(), ResourceVector{});
     for (std::size_t u : live_) check_[workload_->users[u].host] += users_[u].effective;
@@ -424,6 +459,37 @@ class SimulatedPool {
         }
       }
       host_effective_[h] = check_[h];  // re-anchor the running sums
+    }
+  }
+
+  // A change of user `u` with no lead time, asked at `now`, the instant last
+  // advanced to. Does what `Advance(now)` would, visiting only the users whose
+  // changes can move: every other due change was applied at that instant, or
+  // is a grow still waiting for room (`waiting_`). So `u`'s shrink, then the
+  // waiting grows and `u`'s in workload order; then the changed hosts are
+  // checked on their running sums. O(waiting users), not O(users alive).
+  void ApplyNow(std::size_t u, absl::Time now) {
+    changed_hosts_.clear();
+    ApplyDue(u, now, /*shrinks=*/true);
+    const auto at = std::lower_bound(waiting_.begin(), waiting_.end(), u);
+    if (at == waiting_.end() || *at != u) waiting_.insert(at, u);
+    visited_.swap(waiting_);
+    waiting_.clear();
+    for (std::size_t v : visited_) {
+      if (ApplyDue(v, now, /*shrinks=*/false)) waiting_.push_back(v);
+      if (!Idle(v)) continue;
+      const auto b = std::lower_bound(busy_.begin(), busy_.end(), v);
+      if (b != busy_.end() && *b == v) busy_.erase(b);
+    }
+    std::sort(changed_hosts_.begin(), changed_hosts_.end());
+    changed_hosts_.erase(std::unique(changed_hosts_.begin(), changed_hosts_.end()),
+                         changed_hosts_.end());
+    for (std::uint32_t h : changed_hosts_) {
+      for (Resource r : kAllResources) {
+        if (host_effective_[h][r] > workload_->host_capacity[h][r] * (1 + kViolationSlack)) {
+          ++capacity_violations_;
+        }
+      }
     }
   }
 
@@ -445,6 +511,10 @@ class SimulatedPool {
   std::vector<std::size_t> departures_;  // users ever present, by last step
   std::size_t next_arrival_ = 0;
   std::vector<std::size_t> live_;                // alive users, ascending
+  std::vector<std::size_t> busy_;                // alive users with a change pending, ascending
+  std::vector<std::size_t> waiting_;    // users with a due grow waiting for room, ascending
+  std::vector<std::size_t> visited_;    // scratch of ApplyNow
+  std::vector<std::uint32_t> changed_hosts_;  // hosts whose limits ApplyNow changed
   std::vector<std::size_t> deleted_unreported_;  // released, last report not sent yet
   std::size_t next_departure_ = 0;
   absl::Time last_observe_ = absl::InfinitePast();
