@@ -41,6 +41,34 @@ TEST_CASE("decaying histogram: exponential buckets, half-life and percentiles") 
   CHECK(h.Percentile(0.01) >= 2.0);
 }
 
+TEST_CASE("decaying histogram: percentiles start at the lowest bucket with weight, answers unchanged") {
+  // Percentile skips the empty buckets below the lowest one that ever held
+  // weight; what it returns must be what a scan from bucket 0 returns.
+  internal::HistogramOptions o{0.01, 1.05, 1000.0};
+  const absl::Time t0 = absl::FromUnixSeconds(0);
+  const int last = o.NumBuckets() - 1;
+  internal::DecayingHistogram h(o, absl::Hours(24));
+  h.AddSample(5.0, 1.0, t0);  // alone, far above bucket 0
+  const double five_upper = o.BucketStart(o.FindBucket(5.0) + 1);
+  CHECK(h.Percentile(0.5) == five_upper);
+  CHECK(h.Percentile(1.0) == five_upper);
+  // p = 0 is reached at bucket 0, whatever it holds (as VPA's histogram does).
+  CHECK(h.Percentile(0.0) == o.BucketStart(1));
+  // A sample added and taken away leaves its bucket at exactly 0 below the others.
+  h.AddSample(0.02, 1.0, t0);
+  CHECK(h.Percentile(0.4) == o.BucketStart(o.FindBucket(0.02) + 1));
+  h.SubtractSample(0.02, 1.0, t0);
+  CHECK(h.Percentile(0.4) == five_upper);
+  // Weight in the last bucket only (values above max_value land there).
+  internal::DecayingHistogram top(o, absl::Hours(24));
+  top.AddSample(1e6, 1.0, t0);
+  CHECK(top.Percentile(0.5) == o.BucketStart(last));
+  // A lower sample arriving later moves the start down.
+  top.AddSample(0.5, 3.0, t0);
+  CHECK(top.Percentile(0.5) == o.BucketStart(o.FindBucket(0.5) + 1));
+  CHECK(top.Percentile(0.9) == o.BucketStart(last));
+}
+
 TEST_CASE("VpaStyle converges to P90 of usage plus 15 %") {
   VpaStyle vpa;
   testing::OneUser u;

@@ -208,16 +208,19 @@ class VpaStyle {
       for (std::size_t i = 0; i < req.users.size(); ++i) {
         UserState& st = State(req.slots[i]);
         const double c = Confidence(st, req.step);
+        // VPA's confidence multipliers, once per user (pow is not hoisted for us).
+        const double lower_scale = std::pow(1 + 0.001 / c, -2.0);
+        const double upper_scale = 1 + 1 / c;
         for (Resource r : kAllResources) {
           internal::Desire& d = desires_[i * kNumResources + Index(r)];
           const double cur = req.users[i].allocation[r];
           if (st.hist[Index(r)].empty()) continue;
           const auto& h = st.hist[Index(r)];
           const double m = 1 + options_.safety_margin;
-          const double lower = Clamp(req, i, r, h.Percentile(options_.lower_percentile) * m *
-                                                    std::pow(1 + 0.001 / c, -2.0));
+          const double lower =
+              Clamp(req, i, r, h.Percentile(options_.lower_percentile) * m * lower_scale);
           const double upper =
-              Clamp(req, i, r, h.Percentile(options_.upper_percentile) * m * (1 + 1 / c));
+              Clamp(req, i, r, h.Percentile(options_.upper_percentile) * m * upper_scale);
           const bool oom = r == Resource::kMemory && st.oom_pending;
           if (!oom && cur >= lower && cur <= upper) d.target = cur;
         }

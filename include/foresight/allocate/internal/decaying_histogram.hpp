@@ -9,11 +9,19 @@
 // upper bound of the bucket where the cumulative weight first reaches p.
 // The reference time moves forward (rescaling every weight) before the
 // exponent gets large, as VPA's `shiftReferenceTimestamp` does.
+//
+// `Percentile` scans from the lowest bucket that ever held weight rather than
+// from bucket 0: the buckets below it hold exact zeros, which leave the
+// running sum unchanged, so the answer is the same to the last bit. A VM's
+// memory peaks sit 60-70 buckets above 0 at 5 % steps (4 GiB is bucket 63), so
+// the scan was mostly over empty buckets; VPA's recommendation reads three
+// percentiles per resource per user per tick.
 #ifndef FORESIGHT_ALLOCATE_INTERNAL_DECAYING_HISTOGRAM_HPP_
 #define FORESIGHT_ALLOCATE_INTERNAL_DECAYING_HISTOGRAM_HPP_
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <vector>
 
 #include "absl/time/time.h"
@@ -63,7 +71,8 @@ class DecayingHistogram {
     if (empty()) return 0.0;
     const double threshold = p * total_;
     double sum = 0.0;
-    int b = 0;
+    // Below `first_` every weight is 0, and 0 >= threshold only when p <= 0.
+    int b = threshold > 0.0 ? first_ : 0;
     const int last = static_cast<int>(weights_.size()) - 1;
     for (; b < last; ++b) {
       sum += weights_[static_cast<std::size_t>(b)];
@@ -76,6 +85,7 @@ class DecayingHistogram {
   void Add(double value, double w) {
     const std::size_t b = static_cast<std::size_t>(options_.FindBucket(std::max(value, 0.0)));
     weights_[b] = std::max(0.0, weights_[b] + w);
+    if (weights_[b] > 0.0) first_ = std::min(first_, static_cast<int>(b));
     total_ = std::max(0.0, total_ + w);
   }
   double DecayFactor(absl::Time time) {
@@ -97,6 +107,8 @@ class DecayingHistogram {
   absl::Duration half_life_ = absl::Hours(24);
   std::vector<double> weights_;
   double total_ = 0.0;
+  // No bucket below this one has held weight (all of them are exactly 0).
+  int first_ = std::numeric_limits<int>::max();
   absl::Time reference_ = absl::InfinitePast();
 };
 
