@@ -460,6 +460,7 @@ class SimulatedPool {
       }
       host_effective_[h] = check_[h];  // re-anchor the running sums
     }
+    changed_hosts_.clear();  // every host was just checked
   }
 
   // A change of user `u` with no lead time, asked at `now`, the instant last
@@ -514,7 +515,7 @@ class SimulatedPool {
   std::vector<std::size_t> busy_;                // alive users with a change pending, ascending
   std::vector<std::size_t> waiting_;    // users with a due grow waiting for room, ascending
   std::vector<std::size_t> visited_;    // scratch of ApplyNow
-  std::vector<std::uint32_t> changed_hosts_;  // hosts whose limits ApplyNow changed
+  std::vector<std::uint32_t> changed_hosts_;  // hosts whose limits changed since the last check
   std::vector<std::size_t> deleted_unreported_;  // released, last report not sent yet
   std::size_t next_departure_ = 0;
   absl::Time last_observe_ = absl::InfinitePast();
