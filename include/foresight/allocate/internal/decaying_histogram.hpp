@@ -12,10 +12,10 @@
 //
 // `Percentile` scans from the lowest bucket that ever held weight rather than
 // from bucket 0: the buckets below it hold exact zeros, which leave the
-// running sum unchanged, so the answer is the same to the last bit. A VM's
-// memory peaks sit 60-70 buckets above 0 at 5 % steps (4 GiB is bucket 63), so
-// the scan was mostly over empty buckets; VPA's recommendation reads three
-// percentiles per resource per user per tick.
+// running sum unchanged, so the answer is the same to the last bit. At 5 %
+// steps a VM's memory sits 37-91 buckets above 0 (1-16 GiB) and one core is
+// bucket 36, so the scan was mostly over empty buckets; VPA's recommendation
+// reads three percentiles per resource per user per tick.
 #ifndef FORESIGHT_ALLOCATE_INTERNAL_DECAYING_HISTOGRAM_HPP_
 #define FORESIGHT_ALLOCATE_INTERNAL_DECAYING_HISTOGRAM_HPP_
 
