@@ -3,10 +3,13 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <span>
+#include <string_view>
 #include <vector>
 
 #include "foresight/forecast/by_resource.hpp"
 #include "foresight/forecast/envelope.hpp"
+#include "foresight/forecast/ewma.hpp"
 #include "foresight/forecast/holt_winters.hpp"
 #include "foresight/forecast/internal/synthetic.hpp"
 #include "foresight/forecast/last_value.hpp"
@@ -109,6 +112,63 @@ TEST_CASE("Conformal does not score the guess a cold state makes before any samp
     CHECK(f.mean(step) == doctest::Approx(100.0));
     CHECK(f.Quantile(step, 0.99) == doctest::Approx(100.0));  // every scored residual is 0
   }
+}
+
+// `F` with its PredictMean hidden, so that Conformal takes the wrapped
+// model's full Predict every time, as it did before it used the means alone.
+template <typename F>
+struct MeansHidden {
+  using State = typename F::State;
+  F f;
+  absl::StatusOr<State> Fit(std::span<const double> history) const { return f.Fit(history); }
+  void Update(State& state, double y) const { f.Update(state, y); }
+  Forecast Predict(const State& state, int horizon) const { return f.Predict(state, horizon); }
+  static std::string_view Name() { return F::Name(); }
+};
+
+// Streams `y` through Conformal<F> and Conformal<MeansHidden<F>> (from a cold
+// state and from a short fit) and counts forecasts that differ in any mean,
+// quantile or confidence.
+template <typename F>
+int MeansAloneMismatches(F inner, ConformalOptions options, const std::vector<double>& y) {
+  static_assert(MeanForecaster<F> && !MeanForecaster<MeansHidden<F>>);
+  const Conformal<F> fast(inner, options, kTailQuantileLevels);
+  const Conformal<MeansHidden<F>> full(MeansHidden<F>{inner}, options, kTailQuantileLevels);
+  int mismatches = 0;
+  for (std::size_t fit : {std::size_t{0}, std::size_t{7}}) {
+    auto a = fast.Fit(std::span(y).first(fit));
+    auto b = full.Fit(std::span(y).first(fit));
+    REQUIRE(a.ok());
+    REQUIRE(b.ok());
+    for (std::size_t t = fit; t < y.size(); ++t) {
+      for (int h : {1, options.horizon, options.horizon + 3}) {
+        const Forecast fa = fast.Predict(*a, h), fb = full.Predict(*b, h);
+        bool same = fa.confidence() == fb.confidence();
+        for (int s = 1; s <= h; ++s) {
+          same = same && fa.mean(s) == fb.mean(s);
+          for (std::size_t k = 0; k < fa.num_levels(); ++k) {
+            same = same && fa.quantile(s, k) == fb.quantile(s, k);
+          }
+        }
+        if (!same && mismatches++ == 0) MESSAGE("first mismatch at t=", t, " h=", h);
+      }
+      fast.Update(*a, y[t]);
+      full.Update(*b, y[t]);
+    }
+  }
+  return mismatches;
+}
+
+TEST_CASE("Conformal forecasts the same from its wrapped model's means alone") {
+  // Once every step asked for has min_residuals residuals, Predict takes only
+  // the wrapped means; before that, the wrapped quantiles and confidence. The
+  // steps' windows fill one sample apart, so the switch is crossed per step.
+  // The falling series takes HoltWinters below zero, where means are floored.
+  auto series = internal::SyntheticSeries({.n = 200, .level = 30, .trend = -0.25, .noise = 3, .seed = 3});
+  CHECK(MeansAloneMismatches(AdaptiveEwma(), {.horizon = 3, .window = 40, .min_residuals = 10}, series) == 0);
+  CHECK(MeansAloneMismatches(PeakEnvelope({.recent = 2, .season = 24}),
+                             {.horizon = 4, .window = 30, .min_residuals = 6, .tail_fraction = 0.05}, series) == 0);
+  CHECK(MeansAloneMismatches(HoltWinters(), {.horizon = 2, .window = 50, .min_residuals = 12}, series) == 0);
 }
 
 TEST_CASE("Conformal rejects NaN history") {

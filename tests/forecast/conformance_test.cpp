@@ -189,6 +189,24 @@ void CheckWellFormed(const Forecast& f, int horizon) {
   }
 }
 
+// A `MeanForecaster`'s PredictMean writes Predict's means bit for bit, at
+// every horizon, including where the model forecasts below zero and Predict
+// floors its means.
+template <typename F>
+void CheckMeans(const F& f, const typename F::State& state) {
+  if constexpr (MeanForecaster<F>) {
+    for (int h : {1, 3, 30}) {
+      const Forecast full = f.Predict(state, h);
+      std::vector<double> means(static_cast<std::size_t>(h), -1.0);
+      f.PredictMean(state, means);
+      for (int s = 1; s <= h; ++s) CHECK(means[static_cast<std::size_t>(s - 1)] == full.mean(s));
+    }
+  }
+}
+static_assert(MeanForecaster<LastValue> && MeanForecaster<AdaptiveEwma> &&
+              MeanForecaster<HoltWinters> && MeanForecaster<PeakEnvelope> &&
+              MeanForecaster<Conformal<PeakEnvelope>>);
+
 #define FORESIGHT_FORECASTERS                                                                    \
   LastValue, Ewma, AdaptiveEwma, SeasonalNaive, HoltWinters, MarkovChain, SmallLstm, MultiSeasonal,                 \
       Conformal<HoltWinters>, PeakEnvelope, Conformal<PeakEnvelope>, Ensemble, AnyForecaster,     \
@@ -207,6 +225,7 @@ TEST_CASE_TEMPLATE("Forecaster conformance", F, FORESIGHT_FORECASTERS) {
   REQUIRE(cold.ok());
   CheckWellFormed(f.Predict(*cold, 5), 5);
   CHECK(f.Predict(*cold, 0).horizon() == 0);
+  CheckMeans(f, *cold);
 
   // Bad input.
   for (double bad : {NAN, INFINITY, -INFINITY}) {
@@ -222,8 +241,19 @@ TEST_CASE_TEMPLATE("Forecaster conformance", F, FORESIGHT_FORECASTERS) {
   const Forecast before = f.Predict(*state, 3);
   f.Update(*state, NAN);
   CHECK(f.Predict(*state, 3).mean(3) == before.mean(3));
+  CheckMeans(f, *state);
   f.Update(*state, 123.0);
   CheckWellFormed(f.Predict(*state, 12), 12);
+  CheckMeans(f, *state);
+
+  // A series falling through zero: trend models forecast below it.
+  {
+    std::vector<double> falling(300);
+    for (std::size_t i = 0; i < falling.size(); ++i) falling[i] = 60.0 - 0.4 * static_cast<double>(i);
+    absl::StatusOr<typename F::State> down = f.Fit(falling);
+    REQUIRE(down.ok());
+    CheckMeans(f, *down);
+  }
 
   // The state is a copyable value: a copy evolves independently.
   const double mean_before = f.Predict(*state, 2).mean(1);

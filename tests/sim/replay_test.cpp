@@ -6,6 +6,9 @@
 
 #include <doctest/doctest.h>
 
+#include <cmath>
+#include <vector>
+
 #include "foresight/allocate/oracle.hpp"
 #include "foresight/allocate/quantile_target.hpp"
 #include "foresight/allocate/vpa_style.hpp"
@@ -103,6 +106,62 @@ TEST_CASE("the comparison JSON has the documented keys") {
   }
   CHECK(j["gap_closed"]["vpa"].get<double>() == doctest::Approx(0.0));
   CHECK(j["gap_closed"]["oracle"].get<double>() == doctest::Approx(1.0));
+}
+
+// Streams `y` through Conformal over `tracked` (the replay's errors, the
+// asked-for steps) and over `full` (the default 12 steps) and counts ticks at
+// which they differ: Predict at the conformal horizon in any mean, quantile or
+// confidence, or the means a step further (PeakHeadroom's lag).
+template <typename F>
+int TrackedStepsMismatches(const F& tracked, const F& full, const ConformalOptions& c,
+                           const std::vector<double>& y) {
+  const Conformal<F> a_model(tracked, c, kTailQuantileLevels), b_model(full, c, kTailQuantileLevels);
+  auto a = a_model.Fit({});
+  auto b = b_model.Fit({});
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  int mismatches = 0;
+  for (double v : y) {
+    const Forecast fa = a_model.Predict(*a, c.horizon), fb = b_model.Predict(*b, c.horizon);
+    bool same = fa.confidence() == fb.confidence();
+    for (int s = 1; s <= c.horizon; ++s) {
+      same = same && fa.mean(s) == fb.mean(s);
+      for (std::size_t k = 0; k < fa.num_levels(); ++k) same = same && fa.quantile(s, k) == fb.quantile(s, k);
+    }
+    std::vector<double> ma(static_cast<std::size_t>(c.horizon + 1)), mb(ma.size());
+    a_model.PredictMean(*a, ma);
+    b_model.PredictMean(*b, mb);
+    same = same && ma == mb;
+    mismatches += same ? 0 : 1;
+    a_model.Update(*a, v);
+    b_model.Update(*b, v);
+  }
+  return mismatches;
+}
+
+TEST_CASE("replay forecasters' wrapped models track only the steps asked for, at no change") {
+  // WrappedErrorOptions tracks the wrapped model's errors for the conformal
+  // horizon alone. Through Conformal's warm-up (the wrapped quantiles stand in
+  // until min_residuals) and after it, forecasts must equal those of the
+  // default 12 tracked steps bit for bit.
+  ConformalOptions c;
+  c.horizon = 3;
+  c.window = 40;
+  c.calibration = 0;
+  c.min_residuals = 12;
+  c.tail_fraction = 0.02;
+  const internal::ErrorQuantiles::Options e = WrappedErrorOptions(c);
+  CHECK(e.horizon == 3);
+  std::vector<double> y(300);
+  std::uint64_t x = 7;
+  for (std::size_t i = 0; i < y.size(); ++i) {
+    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+    y[i] = 50.0 + 20.0 * std::sin(static_cast<double>(i) / 9.0) + static_cast<double>(x >> 40) / 1e5;
+  }
+  CHECK(TrackedStepsMismatches(LastValue({}, e), LastValue(), c, y) == 0);
+  CHECK(TrackedStepsMismatches(*AdaptiveEwma::Create({}, e), AdaptiveEwma(), c, y) == 0);
+  CHECK(TrackedStepsMismatches(PeakEnvelope({.recent = 3, .season = 24}, e),
+                               PeakEnvelope({.recent = 3, .season = 24}), c, y) == 0);
 }
 
 TEST_CASE("policy lists split on commas outside parentheses") {

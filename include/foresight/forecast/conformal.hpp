@@ -12,8 +12,9 @@
 // the central `coverage_level` interval it issued (`Conformal::Coverage`), and
 // scores each forecast's confidence from its warm-up, its measured calibration
 // and its relative width. Residual windows are kept sorted incrementally, so
-// Update costs one wrapped Predict plus O(horizon * window) moves, and Predict
-// O(horizon * levels) on top of the wrapped Predict.
+// Update costs the wrapped model's means (`PredictMeans`) plus
+// O(horizon * window) moves, and Predict O(horizon * levels) on top of the
+// wrapped model's means (its full Predict while a residual window is short).
 //
 // A forecast issued before the wrapper has seen any sample (the state of
 // `Fit({})`) is not scored: it is the wrapped model's cold guess (usually 0),
@@ -63,6 +64,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/status/statusor.h"
 #include "foresight/core/resources.hpp"
 #include "foresight/forecast/forecaster.hpp"
@@ -189,10 +191,18 @@ class Conformal {
   }
 
   Forecast Predict(const State& state, int horizon) const {
-    Forecast inner = inner_.Predict(state.inner, horizon);
     Forecast f(std::max(horizon, 0), levels_);
+    // The wrapped model's quantiles and confidence stand in only while a
+    // step's residual window is short; once every step asked for has its
+    // residuals, its means are all that is kept.
+    Forecast inner;
+    if (Warm(state, horizon)) {
+      PredictMeans(inner_, state.inner, f.means());
+    } else {
+      inner = inner_.Predict(state.inner, horizon);
+      std::copy(inner.means().begin(), inner.means().end(), f.means().begin());
+    }
     for (int step = 1; step <= f.horizon(); ++step) {
-      f.mean(step) = inner.mean(step);
       const int h = std::min(step, options_.horizon);
       const std::span<const double> sorted = Sorted(state, h);
       if (sorted.empty()) {
@@ -216,6 +226,11 @@ class Conformal {
     f.Normalize(/*floor_at_zero=*/false);
     f.set_confidence(Confidence(state, f, inner.confidence()));
     return f;
+  }
+
+  // Predict's means: the wrapped model's (`MeanForecaster`).
+  void PredictMean(const State& state, std::span<double> out) const {
+    PredictMeans(inner_, state.inner, out);
   }
 
   // Fraction of the targets of step `step` (1-based, <= horizon) that fell
@@ -266,9 +281,21 @@ class Conformal {
     return std::span<const double>(state.sorted).subspan(h * W, static_cast<std::size_t>(n));
   }
 
+  // True when steps 1..min(horizon, options.horizon) all have their
+  // residuals, so that Predict needs nothing of the wrapped model but its
+  // means (step 1's window also decides the confidence).
+  bool Warm(const State& state, int horizon) const {
+    const int steps = std::min(horizon, options_.horizon);
+    for (int h = 0; h < steps; ++h) {
+      if (state.filled[static_cast<std::size_t>(h)] < options_.min_residuals) return false;
+    }
+    return steps > 0;
+  }
+
   // Issues forecasts for steps 1..horizon from the current state into the ledger.
   void RecordForecasts(State& state) const {
-    const Forecast f = inner_.Predict(state.inner, options_.horizon);
+    absl::InlinedVector<double, 16> means(static_cast<std::size_t>(options_.horizon));
+    PredictMeans(inner_, state.inner, std::span<double>(means));
     const double alpha = 1.0 - options_.coverage_level;
     for (int step = 1; step <= options_.horizon; ++step) {
       std::span<double> slot = state.ledger.Slot(state.t, step);
@@ -276,11 +303,12 @@ class Conformal {
         slot[0] = slot[1] = slot[2] = NAN;
         continue;
       }
-      slot[0] = f.mean(step);
+      const double mean = means[static_cast<std::size_t>(step - 1)];
+      slot[0] = mean;
       const std::span<const double> sorted = Sorted(state, step);
       if (!sorted.empty()) {
-        slot[1] = f.mean(step) + internal::ConformalRank(sorted, alpha / 2);
-        slot[2] = f.mean(step) + internal::ConformalRank(sorted, 1.0 - alpha / 2);
+        slot[1] = mean + internal::ConformalRank(sorted, alpha / 2);
+        slot[2] = mean + internal::ConformalRank(sorted, 1.0 - alpha / 2);
       } else {
         slot[1] = slot[2] = NAN;
       }

@@ -46,6 +46,7 @@ class Forecast {
   double& mean(int step) { return mean_[Row(step)]; }
   double mean(int step) const { return mean_[Row(step)]; }
   std::span<const double> means() const { return mean_; }
+  std::span<double> means() { return mean_; }
 
   // Quantile at level index `k` of `step`.
   double& quantile(int step, std::size_t k) { return quantiles_[Row(step) * levels_.size() + k]; }

@@ -13,7 +13,9 @@
 //                 void Update(F::State&, double y) const;  // append one sample
 //                 Forecast Predict(const F::State&, int horizon) const;
 //                 static std::string_view Name();
-// Optional:       absl::StatusOr<F::State> FitFor(Resource r, history) const;
+// Optional:       void PredictMean(const F::State&, std::span<double> out) const;
+//                 Predict's means alone, exactly (`MeanForecaster`).
+//                 absl::StatusOr<F::State> FitFor(Resource r, history) const;
 //                 a *resource-aware* forecaster (`ResourceAwareForecaster`)
 //                 fits a state for resource r, which may use a different
 //                 model per resource (`ByResource`). Callers that know the
@@ -32,6 +34,7 @@
 #ifndef FORESIGHT_FORECAST_FORECASTER_HPP_
 #define FORESIGHT_FORECAST_FORECASTER_HPP_
 
+#include <algorithm>
 #include <concepts>
 #include <span>
 #include <string_view>
@@ -69,6 +72,32 @@ concept EndAwareForecaster =
     Forecaster<F> && requires(const F f, typename F::State& state) {
       { f.End(state) } -> std::same_as<void>;
     };
+
+// A forecaster whose means can be had without its quantiles.
+// `PredictMean(state, out)` writes exactly `Predict(state, out.size())`'s
+// means for steps 1..out.size(), at less cost. The point forecasters
+// (`internal::PointForecaster`: LastValue, Ewma, AdaptiveEwma, SeasonalNaive,
+// HoltWinters, MultiSeasonal, PeakEnvelope) skip their error quantiles, and
+// `Conformal`, which keeps only its wrapped model's means once its residual
+// windows are full, calls it through `PredictMeans`. The conformance tests
+// check the equality bit for bit.
+template <typename F>
+concept MeanForecaster =
+    Forecaster<F> && requires(const F f, const typename F::State& state, std::span<double> out) {
+      { f.PredictMean(state, out) } -> std::same_as<void>;
+    };
+
+// `Predict(state, out.size())`'s means into `out`: through `PredictMean` when
+// `f` is a `MeanForecaster`, else from a full `Predict`.
+template <Forecaster F>
+void PredictMeans(const F& f, const typename F::State& state, std::span<double> out) {
+  if constexpr (MeanForecaster<F>) {
+    f.PredictMean(state, out);
+  } else {
+    const Forecast full = f.Predict(state, static_cast<int>(out.size()));
+    std::copy(full.means().begin(), full.means().end(), out.begin());
+  }
+}
 
 // Tells `f` that the series of `state` has ended: `End` when `f` is
 // end-aware, else nothing.

@@ -101,7 +101,8 @@
 //
 // Cost: state is the wrapped state plus 3 `periods` + `lag` + 15 numbers
 // (and `period` more with a phase floor).
-// Update costs the wrapped Update plus one wrapped Predict (of `lag` steps), to
+// Update costs the wrapped Update plus the wrapped model's means for `lag`
+// steps (`PredictMeans`: no quantiles when it is a `MeanForecaster`), to
 // record the mean the sample `lag` steps on is scored against, and once a
 // period O(periods log periods). Predict costs the wrapped Predict plus
 // O(log periods + horizon * levels). Fit fits the wrapped forecaster on all but
@@ -141,6 +142,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
@@ -308,7 +310,9 @@ class PeakHeadroom {
     // While the phase floor holds, the sample is scored against what the
     // limit was built on: the mean or, where higher, the floor.
     if (!restarted) {
-      double mean_ahead = inner_.Predict(state.inner, options_.lag).mean(options_.lag);
+      absl::InlinedVector<double, 16> means(static_cast<std::size_t>(options_.lag));
+      PredictMeans(inner_, state.inner, std::span<double>(means));
+      double mean_ahead = means.back();
       if (Cold(state)) mean_ahead = std::max(mean_ahead, PhasePeak(state, state.t + options_.lag - 1));
       state.means[slot] = mean_ahead;
     }

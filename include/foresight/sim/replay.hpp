@@ -93,6 +93,19 @@ inline HoltWinters DefaultReplayForecaster(const Workload& w, const SimulatedPoo
   return HoltWinters(o, e);
 }
 
+// The error-quantile options of a point model wrapped by `Conformal` in a
+// replay: errors tracked for the steps the controller asks for (`c.horizon`,
+// the longest lead time), not the default 12. The wrapped model's quantiles
+// stand in only until Conformal's residual windows fill, and a step's error
+// quantiles do not depend on how many steps are tracked, so the forecasts are
+// the same to the last bit. The default would cost 12 point forecasts and
+// 12 x 9 quantile updates a sample to track steps nothing asks for.
+inline internal::ErrorQuantiles::Options WrappedErrorOptions(const ConformalOptions& c) {
+  internal::ErrorQuantiles::Options e;
+  e.horizon = c.horizon;
+  return e;
+}
+
 // The `envelope` policy's forecaster: the upper envelope of demand (recent
 // peak, yesterday's peak around the same time and last week's rise around the
 // same time, `PeakEnvelope`) plus an online conformal margin over the last
@@ -118,7 +131,7 @@ inline Conformal<PeakEnvelope> EnvelopeReplayForecaster(const Workload& w,
   c.calibration = 0;
   c.min_residuals = per_hour;
   c.tail_fraction = 0.02;
-  return Conformal<PeakEnvelope>(PeakEnvelope(e), c, kTailQuantileLevels);
+  return Conformal<PeakEnvelope>(PeakEnvelope(e, WrappedErrorOptions(c)), c, kTailQuantileLevels);
 }
 
 // The `envelope` policy's allocator: tail levels per resource (memory: an
@@ -144,8 +157,9 @@ inline absl::StatusOr<TrackEnvelopeForecaster> TrackEnvelopeReplayForecaster(
   ConformalOptions c = memory.options();
   c.window = 24 * per_hour;  // a day of errors per step ahead
   c.tail_fraction = 0.0;     // rate levels are moderate: the window resolves them
-  return TrackEnvelopeForecaster::Create(Conformal<LastValue>(LastValue{}, c, kTailQuantileLevels),
-                                         std::move(memory));
+  return TrackEnvelopeForecaster::Create(
+      Conformal<LastValue>(LastValue({}, WrappedErrorOptions(c)), c, kTailQuantileLevels),
+      std::move(memory));
 }
 
 // The `track+envelope` policy's allocator: as `envelope`, CPU (and IO, network)
@@ -371,7 +385,8 @@ inline absl::StatusOr<TrackSmoothForecaster> TrackSmoothReplayForecaster(
   absl::StatusOr<TrackPeakForecaster> peak = TrackPeakReplayForecaster(w, pool);
   if (!peak.ok()) return peak.status();
   const ConformalOptions c = peak->cpu().options();
-  Conformal<AdaptiveEwma> rate(AdaptiveEwma(), c, kTailQuantileLevels);
+  Conformal<AdaptiveEwma> rate(*AdaptiveEwma::Create({}, WrappedErrorOptions(c)), c,
+                               kTailQuantileLevels);
   return TrackSmoothForecaster::Create(peak->cpu(), peak->memory(), rate, rate);
 }
 inline DampingOptions TrackSmoothDampingOptions() {
@@ -440,7 +455,9 @@ inline absl::StatusOr<TrackFleetSmoothForecaster> TrackFleetSmoothReplayForecast
   absl::StatusOr<TrackFleetMemory> young_memory =
       TrackFleetMemory::Create(*std::move(memory), std::move(yo));
   if (!young_memory.ok()) return young_memory.status();
-  Conformal<AdaptiveEwma> rate(AdaptiveEwma(), track->cpu().options(), kTailQuantileLevels);
+  const ConformalOptions c = track->cpu().options();
+  Conformal<AdaptiveEwma> rate(*AdaptiveEwma::Create({}, WrappedErrorOptions(c)), c,
+                               kTailQuantileLevels);
   return TrackFleetSmoothForecaster::Create(rate, *std::move(young_memory), rate, rate);
 }
 

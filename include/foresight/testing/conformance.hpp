@@ -83,6 +83,21 @@ absl::Status ForecasterConformance(const F& f, int season = 24, bool online_equi
       }
     }
   }
+  // A MeanForecaster's PredictMean is Predict's means, bit for bit.
+  if constexpr (MeanForecaster<F>) {
+    for (int h : {1, 5, season + 2}) {
+      const Forecast p = f.Predict(*st, h);
+      std::vector<double> means(static_cast<std::size_t>(h), -1.0);
+      f.PredictMean(*st, means);
+      for (int s = 1; s <= h; ++s) {
+        if (means[static_cast<std::size_t>(s - 1)] != p.mean(s)) {
+          return absl::InternalError(absl::StrCat("PredictMean differs from Predict at step ", s,
+                                                  ": ", means[static_cast<std::size_t>(s - 1)],
+                                                  " vs ", p.mean(s)));
+        }
+      }
+    }
+  }
   // Fit(x) then Update(y) learns the same as Fit(x ++ y): same forecast.
   const std::size_t cut = y.size() - 7;
   absl::StatusOr<typename F::State> a = f.Fit(std::span<const double>(y).first(cut));

@@ -20,6 +20,7 @@
 #ifndef FORESIGHT_FORECAST_INTERNAL_POINT_FORECASTER_HPP_
 #define FORESIGHT_FORECAST_INTERNAL_POINT_FORECASTER_HPP_
 
+#include <algorithm>
 #include <cmath>
 #include <span>
 #include <string_view>
@@ -86,11 +87,18 @@ class PointForecaster {
   Forecast Predict(const State& state, int horizon) const {
     Forecast f(std::max(horizon, 0), errors_.levels());
     if (horizon <= 0) return f;
-    std::vector<double> point(static_cast<std::size_t>(horizon));
-    model_.Point(state.model, point);
-    for (int s = 1; s <= horizon; ++s) f.mean(s) = point[static_cast<std::size_t>(s - 1)];
+    model_.Point(state.model, f.means());
     errors_.Fill(state.errors, f, model_.Level(state.model));
     return f;
+  }
+
+  // `Predict(state, out.size())`'s means, without its error quantiles: the
+  // model's point forecasts, floored at zero as `Forecast::Normalize` floors
+  // them (`MeanForecaster`).
+  void PredictMean(const State& state, std::span<double> out) const {
+    if (out.empty()) return;
+    model_.Point(state.model, out);
+    for (double& v : out) v = std::max(v, 0.0);
   }
 
  private:
