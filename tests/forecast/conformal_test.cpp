@@ -2,7 +2,9 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -169,6 +171,31 @@ TEST_CASE("Conformal forecasts the same from its wrapped model's means alone") {
   CHECK(MeansAloneMismatches(PeakEnvelope({.recent = 2, .season = 24}),
                              {.horizon = 4, .window = 30, .min_residuals = 6, .tail_fraction = 0.05}, series) == 0);
   CHECK(MeansAloneMismatches(HoltWinters(), {.horizon = 2, .window = 50, .min_residuals = 12}, series) == 0);
+}
+
+TEST_CASE("Conformal keeps each step's residual window sorted as residuals come and go") {
+  // Small integer samples give many equal residuals; the window wraps many times.
+  Conformal<LastValue> model(LastValue{}, {.horizon = 3, .window = 16, .calibration = 0});
+  auto state = model.Fit({});
+  REQUIRE(state.ok());
+  std::uint64_t x = 11;
+  int wrong = 0;
+  for (int t = 0; t < 600; ++t) {
+    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+    const double y = t % 3 == 0 ? static_cast<double>(x >> 61) : static_cast<double>(x >> 40) / 1e6;
+    model.Update(*state, y);
+    for (std::size_t h = 0; h < 3; ++h) {
+      const std::size_t n = static_cast<std::size_t>(state->filled[h]);
+      std::vector<double> ring(state->residuals.begin() + static_cast<std::ptrdiff_t>(h * 16),
+                               state->residuals.begin() + static_cast<std::ptrdiff_t>(h * 16 + n));
+      std::sort(ring.begin(), ring.end());
+      const std::vector<double> sorted(state->sorted.begin() + static_cast<std::ptrdiff_t>(h * 16),
+                                       state->sorted.begin() + static_cast<std::ptrdiff_t>(h * 16 + n));
+      wrong += sorted == ring ? 0 : 1;
+    }
+  }
+  CHECK(wrong == 0);
+  CHECK(state->filled[0] == 16);
 }
 
 TEST_CASE("Conformal rejects NaN history") {

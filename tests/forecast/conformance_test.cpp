@@ -205,7 +205,8 @@ void CheckMeans(const F& f, const typename F::State& state) {
 }
 static_assert(MeanForecaster<LastValue> && MeanForecaster<AdaptiveEwma> &&
               MeanForecaster<HoltWinters> && MeanForecaster<PeakEnvelope> &&
-              MeanForecaster<Conformal<PeakEnvelope>>);
+              MeanForecaster<Conformal<PeakEnvelope>> && MeanForecaster<AnyForecaster> &&
+              MeanForecaster<Ensemble>);
 
 #define FORESIGHT_FORECASTERS                                                                    \
   LastValue, Ewma, AdaptiveEwma, SeasonalNaive, HoltWinters, MarkovChain, SmallLstm, MultiSeasonal,                 \

@@ -168,18 +168,31 @@ class Conformal {
       const std::size_t h = static_cast<std::size_t>(step - 1);
       double& slot = state.residuals[h * W + static_cast<std::size_t>(state.head[h])];
       double* sorted = state.sorted.data() + h * W;
-      int n = state.filled[h];
-      if (n == options_.window) {  // drop the oldest residual from the sorted copy
-        double* at = std::lower_bound(sorted, sorted + n, slot);
-        std::copy(at + 1, sorted + n, at);
-        --n;
+      const int n = state.filled[h];
+      const double r = y - e[0];
+      if (n == options_.window) {
+        // The oldest residual leaves the sorted copy and r comes in: only the
+        // residuals between the two places shift, by one. The result is what
+        // removing the first equal to the oldest and then inserting r after
+        // its equals would give.
+        double* out = std::lower_bound(sorted, sorted + n, slot);
+        if (r >= *out) {
+          double* at = std::upper_bound(out + 1, sorted + n, r);
+          std::copy(out + 1, at, out);
+          *(at - 1) = r;
+        } else {
+          double* at = std::upper_bound(sorted, out, r);
+          std::copy_backward(at, out, out + 1);
+          *at = r;
+        }
+      } else {
+        double* at = std::upper_bound(sorted, sorted + n, r);
+        std::copy_backward(at, sorted + n, sorted + n + 1);
+        *at = r;
+        state.filled[h] = n + 1;
       }
-      slot = y - e[0];
-      double* at = std::upper_bound(sorted, sorted + n, slot);
-      std::copy_backward(at, sorted + n, sorted + n + 1);
-      *at = slot;
+      slot = r;
       state.head[h] = (state.head[h] + 1) % options_.window;
-      state.filled[h] = n + 1;
       if (!std::isnan(e[1])) {
         state.scored[h] += 1;
         if (y >= e[1] && y <= e[2]) state.hits[h] += 1;

@@ -172,6 +172,19 @@ class Ensemble {
     return out;
   }
 
+  // Predict's means alone (`MeanForecaster`): the members' means
+  // (`PredictMeans`), weighted and summed in the same order as Predict.
+  void PredictMean(const State& state, std::span<double> out) const {
+    const std::vector<double> w = Weights(state);
+    std::fill(out.begin(), out.end(), 0.0);
+    std::vector<double> member(out.size());
+    for (std::size_t i = 0; i < members_.size(); ++i) {
+      if (w[i] <= 0.0) continue;
+      PredictMeans(members_[i], state.members[i], std::span<double>(member));
+      for (std::size_t s = 0; s < out.size(); ++s) out[s] += w[i] * member[s];
+    }
+  }
+
   // Current combination weights (sum 1); the fallback member gets 1 when no
   // member is healthy.
   std::vector<double> Weights(const State& state) const {
@@ -201,14 +214,16 @@ class Ensemble {
   void RecordForecasts(State& state) const {
     const std::size_t M = members_.size();
     int best = -1;
+    std::vector<double> means(static_cast<std::size_t>(options_.horizon));
     for (std::size_t i = 0; i < M; ++i) {
-      const Forecast f = members_[i].Predict(state.members[i], options_.horizon);
+      PredictMeans(members_[i], state.members[i], std::span<double>(means));
       bool finite = true;
       for (int s = 1; s <= options_.horizon; ++s) {
+        const double mean = means[static_cast<std::size_t>(s - 1)];
         std::span<double> slot = state.ledger.Slot(state.t, s);
         slot[0] = 1.0;
-        slot[i + 1] = f.mean(s);
-        finite = finite && std::isfinite(f.mean(s));
+        slot[i + 1] = mean;
+        finite = finite && std::isfinite(mean);
       }
       const bool judged = state.scored[i] >= options_.warmup;
       const bool degraded =

@@ -15,6 +15,7 @@
 #ifndef FORESIGHT_FORECAST_INTERNAL_ANY_FORECASTER_HPP_
 #define FORESIGHT_FORECAST_INTERNAL_ANY_FORECASTER_HPP_
 
+#include <algorithm>
 #include <memory>
 #include <span>
 #include <string>
@@ -76,6 +77,15 @@ class AnyForecaster {
     if (state.empty()) return Forecast(horizon < 0 ? 0 : horizon);
     return impl_->Predict(state, horizon);
   }
+  // Predict's means alone (`MeanForecaster`): the wrapped policy's
+  // `PredictMeans`, so wrapping keeps its cheap path; zeros for an empty state.
+  void PredictMean(const State& state, std::span<double> out) const {
+    if (state.empty()) {
+      std::fill(out.begin(), out.end(), 0.0);
+      return;
+    }
+    impl_->PredictMean(state, out);
+  }
 
  private:
   struct Concept {
@@ -83,6 +93,7 @@ class AnyForecaster {
     virtual absl::StatusOr<State> Fit(std::span<const double> history) const = 0;
     virtual void Update(State& state, double y) const = 0;
     virtual Forecast Predict(const State& state, int horizon) const = 0;
+    virtual void PredictMean(const State& state, std::span<double> out) const = 0;
   };
   template <typename F>
   struct Model final : Concept {
@@ -98,6 +109,9 @@ class AnyForecaster {
     }
     Forecast Predict(const State& state, int horizon) const override {
       return policy.Predict(static_cast<const State::Typed<S>&>(*state.box_).value, horizon);
+    }
+    void PredictMean(const State& state, std::span<double> out) const override {
+      PredictMeans(policy, static_cast<const State::Typed<S>&>(*state.box_).value, out);
     }
     F policy;
   };
