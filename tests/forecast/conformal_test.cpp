@@ -145,14 +145,7 @@ int MeansAloneMismatches(F inner, ConformalOptions options, const std::vector<do
     for (std::size_t t = fit; t < y.size(); ++t) {
       for (int h : {1, options.horizon, options.horizon + 3}) {
         const Forecast fa = fast.Predict(*a, h), fb = full.Predict(*b, h);
-        bool same = fa.confidence() == fb.confidence();
-        for (int s = 1; s <= h; ++s) {
-          same = same && fa.mean(s) == fb.mean(s);
-          for (std::size_t k = 0; k < fa.num_levels(); ++k) {
-            same = same && fa.quantile(s, k) == fb.quantile(s, k);
-          }
-        }
-        if (!same && mismatches++ == 0) MESSAGE("first mismatch at t=", t, " h=", h);
+        if (!(fa == fb) && mismatches++ == 0) MESSAGE("first mismatch at t=", t, " h=", h);
       }
       fast.Update(*a, y[t]);
       full.Update(*b, y[t]);

@@ -99,6 +99,26 @@ TEST_CASE("Forecast::Quantile interpolates and clamps") {
   CHECK(f.Quantile(1, 0.99) == 4);
 }
 
+TEST_CASE("Forecasts are equal only in every mean, quantile, level and confidence") {
+  const std::vector<double> levels = {0.1, 0.5, 0.9};
+  Forecast a(2, levels);
+  a.mean(2) = 3.0;
+  a.quantile(2, 1) = 3.0;
+  a.set_confidence(0.5);
+  Forecast b = a;
+  CHECK(a == b);
+  b.quantile(1, 2) = 1e-12;
+  CHECK_FALSE(a == b);
+  b = a;
+  b.mean(1) = -1.0;
+  CHECK_FALSE(a == b);
+  b = a;
+  b.set_confidence(0.25);
+  CHECK_FALSE(a == b);
+  CHECK_FALSE(a == Forecast(2, std::vector<double>{0.1, 0.5, 0.95}));
+  CHECK_FALSE(a == Forecast(3, levels));
+}
+
 TEST_CASE("internal::NormalQuantile matches known values") {
   CHECK(internal::NormalQuantile(0.5) == doctest::Approx(0.0));
   CHECK(internal::NormalQuantile(0.975) == doctest::Approx(1.959964).epsilon(1e-6));

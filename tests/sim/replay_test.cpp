@@ -123,16 +123,10 @@ int TrackedStepsMismatches(const F& tracked, const F& full, const ConformalOptio
   int mismatches = 0;
   for (double v : y) {
     const Forecast fa = a_model.Predict(*a, c.horizon), fb = b_model.Predict(*b, c.horizon);
-    bool same = fa.confidence() == fb.confidence();
-    for (int s = 1; s <= c.horizon; ++s) {
-      same = same && fa.mean(s) == fb.mean(s);
-      for (std::size_t k = 0; k < fa.num_levels(); ++k) same = same && fa.quantile(s, k) == fb.quantile(s, k);
-    }
     std::vector<double> ma(static_cast<std::size_t>(c.horizon + 1)), mb(ma.size());
     a_model.PredictMean(*a, ma);
     b_model.PredictMean(*b, mb);
-    same = same && ma == mb;
-    mismatches += same ? 0 : 1;
+    mismatches += fa == fb && ma == mb ? 0 : 1;
     a_model.Update(*a, v);
     b_model.Update(*b, v);
   }

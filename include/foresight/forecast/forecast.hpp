@@ -84,6 +84,10 @@ class Forecast {
     }
   }
 
+  // Equal when horizon, levels, every mean and quantile, and the confidence
+  // compare equal.
+  friend bool operator==(const Forecast&, const Forecast&) = default;
+
   static double InterpolateQuantile(std::span<const double> levels,
                                     std::span<const double> values, double p) {
     assert(!levels.empty() && levels.size() == values.size());

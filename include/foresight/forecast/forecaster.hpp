@@ -77,10 +77,11 @@ concept EndAwareForecaster =
 // `PredictMean(state, out)` writes exactly `Predict(state, out.size())`'s
 // means for steps 1..out.size(), at less cost. The point forecasters
 // (`internal::PointForecaster`: LastValue, Ewma, AdaptiveEwma, SeasonalNaive,
-// HoltWinters, MultiSeasonal, PeakEnvelope) skip their error quantiles, and
-// `Conformal`, which keeps only its wrapped model's means once its residual
-// windows are full, calls it through `PredictMeans`. The conformance tests
-// check the equality bit for bit.
+// HoltWinters, MultiSeasonal, PeakEnvelope) skip their error quantiles;
+// `Conformal`, `Ensemble` and `AnyForecaster` pass it on to what they wrap.
+// Callers that keep only means (`Conformal` once its residual windows are
+// full, `PeakHeadroom`, `Ensemble`'s scoring) go through `PredictMeans`. The
+// conformance tests check the equality bit for bit.
 template <typename F>
 concept MeanForecaster =
     Forecaster<F> && requires(const F f, const typename F::State& state, std::span<double> out) {

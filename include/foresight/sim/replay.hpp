@@ -98,7 +98,8 @@ inline HoltWinters DefaultReplayForecaster(const Workload& w, const SimulatedPoo
 // the longest lead time), not the default 12. The wrapped model's quantiles
 // stand in only until Conformal's residual windows fill, and a step's error
 // quantiles do not depend on how many steps are tracked, so the forecasts are
-// the same to the last bit. The default would cost 12 point forecasts and
+// the same to the last bit (PeakHeadroom's mean `lag` steps ahead, one step
+// further, takes no quantiles). The default would cost 12 point forecasts and
 // 12 x 9 quantile updates a sample to track steps nothing asks for.
 inline internal::ErrorQuantiles::Options WrappedErrorOptions(const ConformalOptions& c) {
   internal::ErrorQuantiles::Options e;
