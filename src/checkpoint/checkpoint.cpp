@@ -37,6 +37,11 @@ absl::Status ReadJsonNumber(const nlohmann::json& in, std::string_view key, doub
   if (!std::isfinite(out)) {
     return absl::InvalidArgumentError(absl::StrCat("field '", Sv(key), "' is not finite"));
   }
+  if (std::abs(out) > kMaxCheckpointMagnitude) {
+    return absl::InvalidArgumentError(absl::StrCat("field '", Sv(key), "' is ", out,
+                                                   " (magnitude over ", kMaxCheckpointMagnitude,
+                                                   ")"));
+  }
   return absl::OkStatus();
 }
 
@@ -72,6 +77,11 @@ absl::Status ReadJsonDoubles(const nlohmann::json& in, std::string_view key,
     if (v.is_null() && allow_nan) {
       values.push_back(std::numeric_limits<double>::quiet_NaN());
     } else if (v.is_number() && std::isfinite(v.get<double>())) {
+      if (std::abs(v.get<double>()) > kMaxCheckpointMagnitude) {
+        return absl::InvalidArgumentError(absl::StrCat("field '", Sv(key), "'[", i, "] is ",
+                                                       v.get<double>(), " (magnitude over ",
+                                                       kMaxCheckpointMagnitude, ")"));
+      }
       values.push_back(v.get<double>());
     } else {
       return absl::InvalidArgumentError(

@@ -84,19 +84,6 @@ std::vector<std::pair<std::string, double>> ReportMetrics(const PolicyMetrics& m
 
 }  // namespace
 
-absl::StatusOr<absl::Duration> ParseSpan(std::string_view text, std::string_view what) {
-  absl::Duration d;
-  const std::string s(text);
-  if (absl::ParseDuration(s, &d)) return d;
-  double n = 0;
-  if (s.size() > 1 && (s.back() == 'd' || s.back() == 'w') &&
-      absl::SimpleAtod(s.substr(0, s.size() - 1), &n) && n >= 0) {
-    return absl::Hours(24) * n * (s.back() == 'w' ? 7 : 1);
-  }
-  return absl::InvalidArgumentError(
-      absl::StrCat(Sv(what), ": '", s, "' is not a duration (e.g. 300s, 5m, 1h, 1d)"));
-}
-
 std::vector<VsVpa> CompareToVpa(const std::vector<PolicyMetrics>& metrics) {
   std::vector<VsVpa> out(metrics.size());
   const PolicyMetrics* vpa = nullptr;

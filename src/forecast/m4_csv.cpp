@@ -8,6 +8,7 @@
 #include <cmath>
 #include <fstream>
 #include <string>
+#include <string_view>
 #include <unordered_set>
 #include <utility>
 
@@ -111,12 +112,24 @@ absl::StatusOr<std::vector<M4Series>> ParseM4Csv(std::istream& in, const std::st
   Parser parser;
   parser.name = name;
   std::string text;
-  while (parser.status.ok() && std::getline(in, text)) {
+  auto feed = [&](std::string_view piece) {
     ++parser.line;
-    text.push_back('\n');
-    if (csv_parse(&csv, text.data(), text.size(), OnField, OnRecord, &parser) != text.size()) {
+    if (csv_parse(&csv, piece.data(), piece.size(), OnField, OnRecord, &parser) != piece.size()) {
       parser.status = parser.Error(parser.line, absl::StrCat("malformed CSV (", csv_strerror(csv_error(&csv)), ")"));
     }
+  };
+  while (parser.status.ok() && std::getline(in, text)) {
+    text.push_back('\n');
+    // A lone carriage return ends a physical line too (classic Mac files), as
+    // it ends a record for libcsv: each is fed, and counted, as its own line.
+    std::string_view rest = text;
+    for (std::size_t cr = rest.find('\r'); parser.status.ok() && cr != std::string_view::npos &&
+                                            cr + 1 < rest.size() && rest[cr + 1] != '\n';
+         cr = rest.find('\r')) {
+      feed(rest.substr(0, cr + 1));
+      rest.remove_prefix(cr + 1);
+    }
+    if (parser.status.ok()) feed(rest);
   }
   if (parser.status.ok() && csv_fini(&csv, OnField, OnRecord, &parser) != 0) {
     parser.status = parser.Error(parser.line, absl::StrCat("malformed CSV at end of file (",

@@ -5,8 +5,9 @@
 // Reader for the M4 competition's CSV layout: a header row, then one series
 // per row, the first column its id and the rest its values in time order;
 // shorter series are padded with empty cells ("NA" counts as empty). Parsing
-// (quoting, RFC 4180) is done by libcsv, fed one physical line at a time so
-// every error names its line.
+// (quoting, RFC 4180) is done by libcsv, fed one physical line at a time (one
+// ended by \n, \r\n or a lone \r, as libcsv ends records) so every error
+// and every series names its line.
 //
 // Errors (InvalidArgument, message "<path>:<line>: ..."): unreadable file,
 // no header, quoting errors, a row with more fields than the header, a value

@@ -55,7 +55,7 @@ absl::Status ReadBitbrains(const std::string& path, const LoadOptions& options, 
         }
         TraceSample sample;
         sample.entity = entity;
-        sample.time = v[0] > 1e11 ? absl::FromUnixMillis(static_cast<std::int64_t>(v[0]))
+        sample.time = v[0] > 1e11 ? FromMillis(absl::UnixEpoch(), v[0])
                                   : FromSeconds(absl::UnixEpoch(), v[0]);
         const double cores = v[1], cap_mhz = v[2], use_mhz = v[3], use_pct = v[4];
         if (cap_mhz == 0.0) {

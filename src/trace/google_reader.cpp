@@ -58,7 +58,7 @@ absl::Status ReadGoogle2011(const std::string& path, const LoadOptions& options,
         entity.append(fields[3].data(), fields[3].size());
         TraceSample sample;
         sample.entity = entity;
-        sample.time = options.time_origin + absl::Microseconds(static_cast<std::int64_t>(start));
+        sample.time = FromMicros(options.time_origin, start);
         sample.usage.cpu() = cpu * machine.cpu();
         sample.usage.memory() = mem * machine.memory();
         sample.peak.cpu() = max_cpu * machine.cpu();
@@ -108,7 +108,7 @@ absl::Status ReadGoogle2019(const std::string& path, const LoadOptions& options,
   auto emit = [&](const Row2019& row, const LineReader& reader) {
     TraceSample sample;
     sample.entity = row.entity;
-    sample.time = options.time_origin + absl::Microseconds(static_cast<std::int64_t>(row.start));
+    sample.time = FromMicros(options.time_origin, row.start);
     sample.usage.cpu() = row.cpu * machine.cpu();
     sample.usage.memory() = row.mem * machine.memory();
     sample.peak.cpu() = row.max_cpu * machine.cpu();

@@ -70,7 +70,9 @@ absl::Status ContentionLayout(Workload& workload, std::size_t hosts,
                    [&](std::size_t a, std::size_t b) { return share(peak[a]) > share(peak[b]); });
   std::vector<std::vector<ResourceVector>> load(hosts, std::vector<ResourceVector>(blocks));
   for (std::size_t u : order) {
-    const auto [from, to] = span(u);
+    // Plain locals, not a structured binding: clang 14 cannot capture one.
+    const std::pair<std::size_t, std::size_t> blocks_alive = span(u);
+    const std::size_t from = blocks_alive.first, to = blocks_alive.second;
     auto fits = [&](std::size_t h) {
       for (std::size_t b = from; b < to; ++b) {
         if (!AllLessEqual(load[h][b] + peak[u], capacity)) return false;

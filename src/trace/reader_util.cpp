@@ -243,6 +243,14 @@ absl::Time FromSeconds(absl::Time origin, double seconds) {
   return origin + absl::Seconds(seconds);
 }
 
+absl::Time FromMillis(absl::Time origin, double millis) {
+  return origin + absl::Milliseconds(millis);
+}
+
+absl::Time FromMicros(absl::Time origin, double micros) {
+  return origin + absl::Microseconds(micros);
+}
+
 ResourceVector WithDefaults(ResourceVector value, const ResourceVector& fallback) {
   for (Resource r : kAllResources) {
     if (std::isnan(value[r])) value[r] = fallback[r];

@@ -102,8 +102,12 @@ bool NaturalLess(std::string_view a, std::string_view b);
 // File name without folders and without the last extension(s) (.csv, .csv.gz, .txt).
 std::string FileStem(const std::string& path);
 
-// Microseconds / seconds since `origin`, possibly fractional.
+// Seconds, milliseconds or microseconds since `origin`, possibly fractional.
+// A count past what absl::Time holds gives an infinite time, which the
+// resampler refuses with the row's location; never a cast that overflows.
 absl::Time FromSeconds(absl::Time origin, double seconds);
+absl::Time FromMillis(absl::Time origin, double millis);
+absl::Time FromMicros(absl::Time origin, double micros);
 
 // Fills NaN components of `value` from `fallback`.
 ResourceVector WithDefaults(ResourceVector value, const ResourceVector& fallback);

@@ -45,6 +45,10 @@ std::int64_t StepIndex(absl::Time t, absl::Duration step) {
 Resampler::Resampler(ResampleOptions options) : options_(std::move(options)) {}
 
 absl::Status Resampler::Add(const TraceSample& sample) {
+  if (!(options_.step > absl::ZeroDuration()) || options_.step == absl::InfiniteDuration()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "resampling step ", absl::FormatDuration(options_.step), " must be finite and > 0"));
+  }
   if (sample.entity.empty()) return absl::InvalidArgumentError("empty entity name");
   if (absl::Status s = CheckAmounts(sample.usage, "usage"); !s.ok()) return s;
   if (absl::Status s = CheckAmounts(sample.peak, "peak usage"); !s.ok()) return s;
@@ -54,7 +58,18 @@ absl::Status Resampler::Add(const TraceSample& sample) {
     ++stats_.skipped_samples;
     return absl::OkStatus();
   }
-  const std::int64_t step = StepIndex(sample.time, options_.step);
+  // Infinite times (a Unix-seconds value past what absl::Time holds) and steps
+  // near the int64 limits would overflow the span arithmetic below.
+  constexpr std::int64_t kMaxStepIndex = std::int64_t{1} << 62;
+  const std::int64_t step = sample.time == absl::InfiniteFuture() ||
+                                    sample.time == absl::InfinitePast()
+                                ? std::numeric_limits<std::int64_t>::max()
+                                : StepIndex(sample.time, options_.step);
+  if (step >= kMaxStepIndex || step <= -kMaxStepIndex) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("time ", absl::FormatTime(absl::RFC3339_full, sample.time, absl::UTCTimeZone()),
+                     " is out of range"));
+  }
 
   Entity* entity = nullptr;
   auto it = index_.find(Sv(sample.entity));

@@ -11,6 +11,7 @@
 #include <sstream>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "foresight/forecast/registry.hpp"
 #include "m4_csv.hpp"
 #include "nlohmann/json.hpp"
@@ -47,6 +48,27 @@ TEST_CASE("M4 CSV reader: padding, NA and quoting") {
   REQUIRE(q.ok());
   CHECK((*q)[0].id == "x,1");
   CHECK((*q)[0].values == std::vector<double>{2.5, 3.0});
+}
+
+TEST_CASE("M4 CSV lines end at \\n, \\r\\n or a lone \\r, as libcsv's records do") {
+  // A lone \r ended a record for libcsv but not a line for the reader, so every
+  // series after it named the header's line (fuzz/m4_csv_fuzzer.cpp's invariant;
+  // fuzz/corpus/m4_csv/regress-lone-cr).
+  for (const char* eol : {"\n", "\r\n", "\r"}) {
+    std::istringstream in(absl::StrCat("id,a,b", eol, "H1,1,2", eol, "H2,3,", eol, "H3,4,5", eol));
+    auto rows = ParseM4Csv(in, "inline");
+    INFO("line end " << (eol[0] == '\n' ? "LF" : eol[1] == '\n' ? "CRLF" : "CR"));
+    REQUIRE(rows.ok());
+    REQUIRE(rows->size() == 3);
+    CHECK((*rows)[0].line == 2);
+    CHECK((*rows)[1].line == 3);
+    CHECK((*rows)[2].line == 4);
+    CHECK((*rows)[1].values == std::vector<double>{3.0});
+  }
+  std::istringstream bad("id,a\rH1,1\rH1,2\r");
+  auto rows = ParseM4Csv(bad, "inline");
+  REQUIRE_FALSE(rows.ok());
+  CHECK(std::string(rows.status().message()) == "inline:3: duplicate series id 'H1'");
 }
 
 TEST_CASE("M4 CSV reader names the line of malformed input") {

@@ -1,9 +1,12 @@
 #include "foresight/core/resources.hpp"
 
 #include <cmath>
+#include <string>
 
 #include <doctest/doctest.h>
 
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "foresight/core/units.hpp"
 #include "foresight/core/user.hpp"
 
@@ -50,6 +53,38 @@ TEST_CASE("ParseQuantity understands Kubernetes suffixes") {
   CHECK_FALSE(ParseQuantity("-1", Resource::kCpu).ok());
   CHECK_FALSE(ParseQuantity("nan", Resource::kCpu).ok());
   CHECK_FALSE(ParseQuantity("2Xi", Resource::kMemory).ok());
+  // Finite before its suffix, infinite after: found by fuzz/quantities_fuzzer.cpp's invariant.
+  absl::StatusOr<double> huge = ParseQuantity("1e300Ei", Resource::kMemory);
+  REQUIRE_FALSE(huge.ok());
+  CHECK(std::string(huge.status().message()) == "memory quantity '1e300Ei' is too large");
+  CHECK(ParseQuantity("1e290Ei", Resource::kMemory).ok());
+}
+
+TEST_CASE("ParseSpan reads absl durations, days and weeks; never negative or infinite") {
+  CHECK(*ParseSpan("300s", "--step") == absl::Minutes(5));
+  CHECK(*ParseSpan("1.5h", "--step") == absl::Minutes(90));
+  CHECK(*ParseSpan("1d", "--warmup") == absl::Hours(24));
+  CHECK(*ParseSpan("0.5d", "--warmup") == absl::Hours(12));
+  CHECK(*ParseSpan("2w", "--warmup") == absl::Hours(24 * 14));
+  CHECK(*ParseSpan("0", "--mean-lifetime") == absl::ZeroDuration());
+  absl::StatusOr<absl::Duration> bad = ParseSpan("soon", "warmup");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(std::string(bad.status().message()) ==
+        "warmup: 'soon' is not a duration (e.g. 300s, 5m, 1h, 1d)");
+  // absl::ParseDuration takes these; no flag that reads a span means them.
+  for (const char* text : {"-5m", "-1d", "-0.5w"}) {
+    absl::StatusOr<absl::Duration> negative = ParseSpan(text, "--warmup");
+    REQUIRE_FALSE(negative.ok());
+    CHECK(std::string(negative.status().message()) ==
+          absl::StrCat("--warmup: '", text, "' is negative"));
+  }
+  for (const char* text : {"inf", "1e30d", "1e400d"}) {
+    absl::StatusOr<absl::Duration> infinite = ParseSpan(text, "--step");
+    REQUIRE_FALSE(infinite.ok());
+    CHECK(std::string(infinite.status().message()) ==
+          absl::StrCat("--step: '", text, "' is infinite or too long to represent"));
+  }
+  CHECK_FALSE(ParseSpan("nand", "--step").ok());
 }
 
 TEST_CASE("FormatQuantity prints short human forms") {

@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <limits>
 #include <random>
 #include <vector>
 
@@ -124,6 +125,30 @@ TEST_CASE("LoadForecasterCheckpoint refuses bad documents with a clear status") 
   doc = good;
   doc["entries"][0]["state"]["errors"]["extra"] = 1;
   CHECK(absl::StrContains(load_error(doc), "unknown fields"));
+  // Counters a loaded state indexes rings with and divides by, and magnitudes
+  // its sums would overflow with (fuzz/checkpoint_fuzzer.cpp; the regress-*
+  // inputs in fuzz/corpus/checkpoint crashed or forecast NaN before).
+  doc = good;
+  doc["entries"][0]["state"]["model"]["t"] = -1;
+  CHECK(absl::StrContains(load_error(doc), "entry 0: field 't' is -1 (must be in [0, "));
+  doc = good;
+  doc["entries"][0]["state"]["model"]["t"] = std::numeric_limits<long long>::max();
+  CHECK(absl::StrContains(load_error(doc), "field 't' is 9223372036854775807"));
+  doc = good;
+  doc["entries"][0]["state"]["errors"]["t"] = -5;
+  CHECK(absl::StrContains(load_error(doc), "field 't' is -5"));
+  doc = good;
+  doc["entries"][0]["state"]["errors"]["count"][2] = -1;
+  CHECK(absl::StrContains(load_error(doc), "field 'count' is -1 (must be in [0, 1073741824])"));
+  doc = good;
+  doc["entries"][0]["state"]["errors"]["mae"][0] = -0.5;
+  CHECK(absl::StrContains(load_error(doc), "field 'mae' holds -0.5 (must be >= 0)"));
+  doc = good;
+  doc["entries"][0]["state"]["model"]["level"] = 1e308;
+  CHECK(absl::StrContains(load_error(doc), "field 'level' is 1e+308 (magnitude over 1e+100)"));
+  doc = good;
+  doc["entries"][0]["state"]["model"]["season"][1] = -1e200;
+  CHECK(absl::StrContains(load_error(doc), "field 'season'[1] is -1e+200 (magnitude over 1e+100)"));
 
   // A checkpoint of a differently configured forecaster does not fit.
   const HoltWinters weekly(HoltWintersOptions{.season = 168});

@@ -1,4 +1,4 @@
-// EvaluateTrace / EvaluationJson / CompareToVpa / ParseSpan: `foresight
+// EvaluateTrace / EvaluationJson / CompareToVpa: `foresight
 // evaluate` as a library call (the CLI and Python both use it).
 #include "foresight/trace/evaluate.hpp"
 
@@ -187,17 +187,6 @@ TEST_CASE("EvaluateTrace names what is wrong") {
   o.host_capacity.clear();
   const std::string missing = testing::TempPath("no_such_trace.csv");
   CHECK(error(o, missing).find("no_such_trace.csv") != std::string::npos);
-}
-
-TEST_CASE("ParseSpan reads absl durations, days and weeks") {
-  CHECK(*ParseSpan("300s", "--step") == absl::Minutes(5));
-  CHECK(*ParseSpan("1.5h", "--step") == absl::Minutes(90));
-  CHECK(*ParseSpan("1d", "--warmup") == absl::Hours(24));
-  CHECK(*ParseSpan("2w", "--warmup") == absl::Hours(24 * 14));
-  absl::StatusOr<absl::Duration> bad = ParseSpan("soon", "warmup");
-  REQUIRE_FALSE(bad.ok());
-  CHECK(std::string(bad.status().message()).find("warmup: 'soon'") != std::string::npos);
-  CHECK_FALSE(ParseSpan("-1d", "warmup").ok());
 }
 
 TEST_CASE("CompareToVpa needs a vpa run and marks the targets") {

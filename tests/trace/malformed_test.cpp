@@ -50,6 +50,11 @@ constexpr BadFixture kBadFixtures[] = {
     {"google2019_bad", TraceFormat::kGoogle2019, "instance_usage.json:2:",
      "'average_usage.cpus' is not a number"},
     {"planetlab_bad", TraceFormat::kPlanetLab, "20110303/vm:4:1:", "'30%' is not a number"},
+    // Times past what absl::Time holds (found by fuzz/trace_loader_fuzzer.cpp:
+    // Google's microseconds were cast to int64 with undefined overflow, and
+    // long CSV's Unix seconds overflowed the resampler's step arithmetic).
+    {"google2011_far", TraceFormat::kGoogle2011, "00500.csv:1:", "time infinite-future is out of range"},
+    {"long_far", TraceFormat::kLong, "far.csv:2:", "time infinite-future is out of range"},
 };
 
 TEST_CASE("every reader locates its errors: file, line, column and what is wrong") {

@@ -5,6 +5,8 @@
 
 #include <cmath>
 
+#include "absl/strings/match.h"
+
 namespace foresight {
 namespace {
 
@@ -141,6 +143,30 @@ TEST_CASE("bad samples are refused and leave no trace") {
   CHECK_FALSE(r.Add(Cpu("", 0, 1.0)).ok());
   CHECK(r.num_entities() == 0);
   CHECK_FALSE(r.Finish().ok());  // no samples
+}
+
+TEST_CASE("out-of-range times and a step that is not finite and > 0 are refused") {
+  Resampler r(ResampleOptions{});
+  TraceSample far = Cpu("a", 0, 1.0);
+  far.time = absl::InfiniteFuture();  // what a Unix-seconds value past absl::Time's range reads as
+  absl::Status s = r.Add(far);
+  CHECK(s.code() == absl::StatusCode::kInvalidArgument);
+  CHECK(std::string(s.message()) == "time infinite-future is out of range");
+  far.time = absl::InfinitePast();
+  CHECK_FALSE(r.Add(far).ok());
+  CHECK(r.num_entities() == 0);
+  REQUIRE(r.Add(Cpu("a", 0, 1.0)).ok());
+  CHECK(r.Finish().ok());
+
+  for (absl::Duration step : {absl::ZeroDuration(), -absl::Minutes(5), absl::InfiniteDuration()}) {
+    ResampleOptions o;
+    o.step = step;
+    Resampler bad(o);
+    absl::Status e = bad.Add(Cpu("a", 0, 1.0));
+    CHECK(e.code() == absl::StatusCode::kInvalidArgument);
+    CHECK(absl::StrContains(e.message(), "must be finite and > 0"));
+    CHECK(bad.num_entities() == 0);
+  }
 }
 
 TEST_CASE("window, entity limit, span and tensor limits") {

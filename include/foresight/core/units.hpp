@@ -11,10 +11,12 @@
 //   ParseQuantity("100Mi", Resource::kNet)     -> 104857600 (bytes/s)
 //   FormatQuantity(0.25, Resource::kCpu)       -> "250m"
 //   FormatQuantity(3 << 30, Resource::kMemory) -> "3Gi"
+//   ParseSpan("1.5d", "--warmup")              -> absl::Hours(36)
 //
 // Suffixes: m (milli), k/K, M, G, T, P, E (powers of 1000), Ki, Mi, Gi, Ti, Pi, Ei
 // (powers of 1024). A bare number is in the resource's unit. Inside the library
-// every amount is a plain `double` in that unit.
+// every amount is a plain `double` in that unit. Quantities that are negative,
+// not finite or that overflow once scaled ("1e300Ei") are refused.
 #ifndef FORESIGHT_CORE_UNITS_HPP_
 #define FORESIGHT_CORE_UNITS_HPP_
 
@@ -27,6 +29,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/time/time.h"
 #include "foresight/core/resources.hpp"
 
 namespace foresight {
@@ -63,6 +66,10 @@ inline absl::StatusOr<double> ParseQuantity(std::string_view text, Resource reso
                                                    " quantity '", std::string(text), "'"));
   }
   value *= scale;
+  if (!std::isfinite(value)) {  // "1e300Ei" overflows
+    return absl::InvalidArgumentError(absl::StrCat(Sv(ResourceName(resource)), " quantity '",
+                                                   std::string(text), "' is too large"));
+  }
   if (value < 0.0) {
     return absl::InvalidArgumentError(absl::StrCat("negative ", Sv(ResourceName(resource)),
                                                    " quantity '", std::string(text), "'"));
@@ -108,6 +115,36 @@ inline absl::StatusOr<ResourceVector> ParseResourceList(std::string_view text,
     out[*r] = *q;
   }
   return out;
+}
+
+// Parses a span of time: absl's durations ("300s", "5m", "1.5h", "90m30s")
+// plus days and weeks ("1d", "0.5d", "2w"). Negative and infinite spans are
+// refused ("-5m", "inf", "1e30d", which overflows), since no flag that takes a
+// span means either; errors name `what` (a flag or parameter name). Used by
+// --step, --warmup, --dwell and --mean-lifetime.
+inline absl::StatusOr<absl::Duration> ParseSpan(std::string_view text, std::string_view what) {
+  const std::string s(text);
+  absl::Duration d;
+  bool parsed = absl::ParseDuration(s, &d);
+  if (!parsed && s.size() > 1 && (s.back() == 'd' || s.back() == 'w')) {
+    double n = 0;
+    if (absl::SimpleAtod(s.substr(0, s.size() - 1), &n) && !std::isnan(n)) {
+      d = absl::Hours(24) * n * (s.back() == 'w' ? 7 : 1);
+      parsed = true;
+    }
+  }
+  if (!parsed) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(Sv(what), ": '", s, "' is not a duration (e.g. 300s, 5m, 1h, 1d)"));
+  }
+  if (d < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(absl::StrCat(Sv(what), ": '", s, "' is negative"));
+  }
+  if (d == absl::InfiniteDuration()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(Sv(what), ": '", s, "' is infinite or too long to represent"));
+  }
+  return d;
 }
 
 }  // namespace foresight

@@ -18,7 +18,11 @@
 //
 // This header ships them for LastValue, SeasonalNaive and HoltWinters (and any
 // `internal::PointForecaster`). Loading checks the format, version and
-// forecaster name, every field's type, that each state has the shape of the
+// forecaster name, every field's type, that counters are in range (samples
+// seen in [0, 2^53], errors per cell in [0, 2^30]), numbers at most 1e100 in
+// magnitude and mean absolute errors >= 0, so a loaded state indexes, divides
+// and forecasts safely, that each state has the
+// shape of the
 // forecaster's cold state (`Fit({})`: season length, horizon, quantile levels),
 // and refuses duplicate (user, resource) entries; every problem is an
 // InvalidArgumentError naming the entry and field. NaN is stored as null
@@ -80,6 +84,24 @@ absl::Status CheckSameShape(const nlohmann::json& want, const nlohmann::json& go
 // InvalidArgumentError naming the first infinite number (NaN is already null).
 absl::Status CheckFiniteJson(const nlohmann::json& j, std::string_view where);
 
+// Numbers read from a checkpoint: at most this large in magnitude. Far above
+// any demand (bytes of memory, bytes/s) and far below where a forecaster's
+// sums of a few state values overflow to infinity and then NaN (1.8e308).
+inline constexpr double kMaxCheckpointMagnitude = 1e100;
+
+// Counters read from a checkpoint (samples seen, errors per cell) index rings
+// and divide; one that is negative or near overflow is refused, naming `key`.
+// 2^53 samples is 85 billion years at 5 minutes.
+inline constexpr long long kMaxCheckpointCounter = 1LL << 53;
+inline absl::Status CheckCounter(std::string_view key, long long value,
+                                 long long max = kMaxCheckpointCounter) {
+  if (value < 0 || value > max) {
+    return absl::InvalidArgumentError(absl::StrCat("field '", Sv(key), "' is ", value,
+                                                   " (must be in [0, ", max, "])"));
+  }
+  return absl::OkStatus();
+}
+
 // --- Codecs for the foundation forecasters' states. -------------------------
 
 inline void StateToJson(nlohmann::json& out, const LastValueModel::State& s) {
@@ -94,7 +116,8 @@ inline void StateToJson(nlohmann::json& out, const SeasonalNaiveModel::State& s)
 }
 inline absl::Status StateFromJson(const nlohmann::json& in, SeasonalNaiveModel::State& s) {
   FORESIGHT_RETURN_IF_ERROR(ReadJsonDoubles(in, "ring", s.ring));
-  return ReadJsonInt(in, "t", s.t);
+  FORESIGHT_RETURN_IF_ERROR(ReadJsonInt(in, "t", s.t));
+  return CheckCounter("t", s.t);
 }
 
 inline void StateToJson(nlohmann::json& out, const HoltWintersModel::State& s) {
@@ -109,6 +132,7 @@ inline absl::Status StateFromJson(const nlohmann::json& in, HoltWintersModel::St
   FORESIGHT_RETURN_IF_ERROR(ReadJsonNumber(in, "trend", s.trend));
   FORESIGHT_RETURN_IF_ERROR(ReadJsonDoubles(in, "season", s.season));
   FORESIGHT_RETURN_IF_ERROR(ReadJsonInt(in, "t", s.t));
+  FORESIGHT_RETURN_IF_ERROR(CheckCounter("t", s.t));
   return ReadJsonBool(in, "started", s.started);
 }
 
@@ -123,8 +147,16 @@ inline absl::Status StateFromJson(const nlohmann::json& in, ErrorQuantiles::Stat
   FORESIGHT_RETURN_IF_ERROR(ReadJsonDoubles(in, "pending", s.pending, /*allow_nan=*/true));
   FORESIGHT_RETURN_IF_ERROR(ReadJsonDoubles(in, "q", s.q));
   FORESIGHT_RETURN_IF_ERROR(ReadJsonDoubles(in, "mae", s.mae));
+  for (double m : s.mae) {
+    if (!(m >= 0)) {
+      return absl::InvalidArgumentError(absl::StrCat("field 'mae' holds ", m, " (must be >= 0)"));
+    }
+  }
   FORESIGHT_RETURN_IF_ERROR(ReadJsonInts(in, "count", s.count));
-  return ReadJsonInt(in, "t", s.t);
+  // An int counter: far from INT_MAX, so that counting on cannot overflow.
+  for (int n : s.count) FORESIGHT_RETURN_IF_ERROR(CheckCounter("count", n, 1LL << 30));
+  FORESIGHT_RETURN_IF_ERROR(ReadJsonInt(in, "t", s.t));
+  return CheckCounter("t", s.t);
 }
 
 // Any PointForecaster<Model>::State: {"model": ..., "errors": ...}.

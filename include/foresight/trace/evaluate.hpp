@@ -47,6 +47,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "foresight/core/units.hpp"  // ParseSpan, which the CLI and Python use with this
 #include "foresight/sim/compare.hpp"
 #include "foresight/sim/metrics.hpp"
 #include "foresight/trace/format.hpp"
@@ -191,10 +192,6 @@ std::string EvaluationSummary(const TraceEvaluation& evaluation, const EvaluateO
 // recorded entities (`EvaluateOptions::record`; with none, the per-entity
 // plots are left out).
 std::string EvaluationReportHtml(const TraceEvaluation& evaluation, const EvaluateOptions& options);
-
-// absl durations ("300s", "5m", "1.5h") plus days and weeks ("1d", "2w");
-// errors name `what` (a flag or parameter name).
-absl::StatusOr<absl::Duration> ParseSpan(std::string_view text, std::string_view what);
 
 }  // namespace foresight
 

@@ -91,8 +91,9 @@ class Resampler {
  public:
   explicit Resampler(ResampleOptions options);
 
-  // Adds one sample. Errors (negative or non-finite usage, a corrupt timestamp,
-  // too many samples in one step) leave the resampler unchanged.
+  // Adds one sample. Errors (negative or non-finite usage, a corrupt or
+  // out-of-range timestamp, too many samples in one step, a step that is not
+  // finite and > 0) leave the resampler unchanged.
   absl::Status Add(const TraceSample& sample);
 
   std::size_t num_entities() const { return entities_.size(); }
