@@ -33,22 +33,25 @@
 namespace foresight::fuzz {
 
 // A fresh directory under the system's temporary directory, made once per
-// process and removed at exit.
+// process and removed at exit. The path is never destroyed: the exit handler
+// is registered while it is being made, so it runs after any static's
+// destructor would.
 inline const std::filesystem::path& ScratchDir() {
-  static const std::filesystem::path dir = [] {
+  static const std::filesystem::path* const dir = [] {
     std::string pattern =
         (std::filesystem::temp_directory_path() / "foresight-fuzz-XXXXXX").string();
     if (::mkdtemp(pattern.data()) == nullptr) {
       std::perror("mkdtemp");
       std::abort();
     }
+    const auto* made = new std::filesystem::path(pattern);
     std::atexit([] {
       std::error_code ec;
       std::filesystem::remove_all(ScratchDir(), ec);
     });
-    return std::filesystem::path(pattern);
+    return made;
   }();
-  return dir;
+  return *dir;
 }
 
 // FORESIGHT_FUZZ_VERBOSE=1 in the environment: targets print each input's
