@@ -28,6 +28,13 @@ absl::Status Missing(std::string_view key, std::string_view kind) {
       absl::StrCat("field '", Sv(key), "' is missing or not ", Sv(kind)));
 }
 
+// `what` names the field ("'level'", "'season'[1]").
+absl::Status CheckMagnitude(double value, std::string_view what) {
+  if (std::abs(value) <= kMaxCheckpointMagnitude) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat("field ", Sv(what), " is ", value,
+                                                 " (magnitude over ", kMaxCheckpointMagnitude, ")"));
+}
+
 }  // namespace
 
 absl::Status ReadJsonNumber(const nlohmann::json& in, std::string_view key, double& out) {
@@ -37,12 +44,7 @@ absl::Status ReadJsonNumber(const nlohmann::json& in, std::string_view key, doub
   if (!std::isfinite(out)) {
     return absl::InvalidArgumentError(absl::StrCat("field '", Sv(key), "' is not finite"));
   }
-  if (std::abs(out) > kMaxCheckpointMagnitude) {
-    return absl::InvalidArgumentError(absl::StrCat("field '", Sv(key), "' is ", out,
-                                                   " (magnitude over ", kMaxCheckpointMagnitude,
-                                                   ")"));
-  }
-  return absl::OkStatus();
+  return CheckMagnitude(out, absl::StrCat("'", Sv(key), "'"));
 }
 
 absl::Status ReadJsonInt(const nlohmann::json& in, std::string_view key, long long& out) {
@@ -77,11 +79,8 @@ absl::Status ReadJsonDoubles(const nlohmann::json& in, std::string_view key,
     if (v.is_null() && allow_nan) {
       values.push_back(std::numeric_limits<double>::quiet_NaN());
     } else if (v.is_number() && std::isfinite(v.get<double>())) {
-      if (std::abs(v.get<double>()) > kMaxCheckpointMagnitude) {
-        return absl::InvalidArgumentError(absl::StrCat("field '", Sv(key), "'[", i, "] is ",
-                                                       v.get<double>(), " (magnitude over ",
-                                                       kMaxCheckpointMagnitude, ")"));
-      }
+      FORESIGHT_RETURN_IF_ERROR(
+          CheckMagnitude(v.get<double>(), absl::StrCat("'", Sv(key), "'[", i, "]")));
       values.push_back(v.get<double>());
     } else {
       return absl::InvalidArgumentError(
