@@ -14,6 +14,7 @@
 //    +inf, which the allocators clamp to a user's maximum; NaN would not be.)
 #include <cmath>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>

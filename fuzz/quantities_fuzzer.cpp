@@ -1,6 +1,6 @@
 // Fuzz target: the small text parsers behind command-line flags and Python
 // arguments: `ParseQuantity` and `ParseResourceList` (core/units.hpp, e.g.
-// --host-capacity cpu=32,memory=128Gi), `ParseSpan` (trace/evaluate.hpp,
+// --host-capacity cpu=32,memory=128Gi), `ParseSpan` (core/units.hpp too,
 // --step, --warmup, --dwell) and `ParseResource` / `ParseTraceFormat`.
 //
 // Input: the text, given to every parser.
@@ -17,7 +17,6 @@
 
 #include "foresight/core/resources.hpp"
 #include "foresight/core/units.hpp"
-#include "foresight/trace/evaluate.hpp"
 #include "foresight/trace/format.hpp"
 #include "fuzz_check.hpp"
 
