@@ -9,6 +9,7 @@ Seeds come from the test fixtures, each in the byte layout its target expects
   m4_csv        tests/cli/forecast_eval_data/*.csv as they are
   quantities    flag values, good and bad
   policy_list   --policies values, good and bad
+  cgroup_parse  the kernel's cgroup files and `foresight run --user` values
   checkpoint    checkpoints of fitted states, written by fuzz_checkpoint_seeds
 
 Run from the repository root after a build:
@@ -58,6 +59,31 @@ POLICY_LISTS = ["vpa", "all", "default", "vpa,track+peak,oracle", "max(proactive
                 "vpa[memory_percentile=0.7,cpu_percentile=0.7,margin=0.25]", "vpa[margin=-1]",
                 "gpu", "vpa[]", " vpa , hpa ", "track+fleet+damped[", "vpa[margin]"]
 
+# The kernel's formats (as read on Debian 12 hosts, v1 and v2) and --user values.
+CGROUP_TEXTS = [
+    "22 28 0:21 / /sys rw,nosuid,nodev,noexec,relatime shared:7 - sysfs sysfs rw\n"
+    "26 22 0:23 / /sys/fs/cgroup ro,nosuid,nodev,noexec shared:9 - tmpfs tmpfs ro,mode=755\n"
+    "27 26 0:24 / /sys/fs/cgroup/unified rw,nosuid,nodev,noexec,relatime shared:10 - cgroup2 "
+    "cgroup2 rw,nsdelegate\n"
+    "30 26 0:27 / /sys/fs/cgroup/cpu,cpuacct rw,nosuid,nodev,noexec,relatime shared:14 - cgroup "
+    "cgroup rw,cpu,cpuacct\n"
+    "31 26 0:28 / /sys/fs/cgroup/memory rw,nosuid shared:15 - cgroup cgroup rw,memory\n"
+    "32 26 0:29 / /sys/fs/cgroup/blkio rw,nosuid shared:16 - cgroup cgroup rw,blkio\n",
+    "35 24 0:30 / /mnt/with\\040space rw - cgroup2 cgroup2 rw\n",
+    "usage_usec 1234567\nuser_usec 1000000\nsystem_usec 234567\nnr_periods 40\n"
+    "nr_throttled 3\nthrottled_usec 81234\n",
+    "low 0\nhigh 0\nmax 12\noom 2\noom_kill 1\n",
+    "oom_kill_disable 0\nunder_oom 0\noom_kill 4\n",
+    "8:0 rbps=1048576 wbps=max riops=max wiops=max\n",
+    "8:16 rbytes=4096 wbytes=8192 rios=1 wios=2 dbytes=0 dios=0\n"
+    "8:0 rbytes=1 wbytes=2 rios=3 wios=4 dbytes=0 dios=0\n",
+    "8:0 Read 3\n8:0 Write 4\n8:0 Sync 7\n8:0 Async 0\n8:0 Discard 0\n8:0 Total 7\nTotal 7\n",
+    "8:0 1048576\n",
+    "max\n", "50000 100000\n", "-1\n", "9223372036854771712\n", "4096\n",
+    "MemTotal:       24578960 kB\nMemFree:        20000000 kB\n",
+    "web", "web:1234", "db:4194304", "batch:0", "a:b:1", "..", "cpu.max", "web:+5",
+]
+
 
 def write(target, name, data):
     folder = CORPUS / target
@@ -66,7 +92,10 @@ def write(target, name, data):
 
 
 def main():
-    for target in ["trace_loader", "m4_csv", "quantities", "policy_list", "checkpoint"]:
+    targets = ["trace_loader", "m4_csv", "quantities", "policy_list", "cgroup_parse"]
+    if len(sys.argv) > 1:
+        targets.append("checkpoint")
+    for target in targets:
         for old in (CORPUS / target).glob("seed-*"):
             old.unlink()
     for name, (fmt, flags, files) in TRACE_SEEDS.items():
@@ -81,6 +110,8 @@ def main():
         write("quantities", f"{i:02d}", q.encode())
     for i, q in enumerate(POLICY_LISTS):
         write("policy_list", f"{i:02d}", q.encode())
+    for i, q in enumerate(CGROUP_TEXTS):
+        write("cgroup_parse", f"{i:02d}", q.encode())
     if len(sys.argv) > 1:
         out = CORPUS / "checkpoint"
         out.mkdir(parents=True, exist_ok=True)

@@ -5,7 +5,7 @@
 #
 # Builds the fuzz targets with clang, ASan and UBSan in build/fuzz, then runs
 # each TARGET (default: all of trace_loader checkpoint m4_csv quantities
-# policy_list) for
+# policy_list cgroup_parse) for
 # SECONDS (default 60) on one core, starting from fuzz/corpus/<target>. Inputs
 # libFuzzer finds interesting go to build/fuzz/corpus/<target>; a crash or a
 # broken invariant stops the run and leaves the input in build/fuzz/artifacts/.
@@ -17,7 +17,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(trace_loader checkpoint m4_csv quantities policy_list)
+[ ${#targets[@]} -gt 0 ] || targets=(trace_loader checkpoint m4_csv quantities policy_list cgroup_parse)
 
 scripts/install-deps.sh
 need=()

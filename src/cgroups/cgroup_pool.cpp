@@ -9,6 +9,7 @@
 #include <cmath>
 #include <utility>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -66,6 +67,45 @@ std::string Describe(UserId id, std::string_view name) {
 }
 
 }  // namespace
+
+absl::Status ValidateCgroupName(std::string_view name) {
+  constexpr std::size_t kNameMax = 255;  // NAME_MAX: the longest directory name
+  auto refuse = [&](std::string_view why) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("user name '", absl::CHexEscape(Sv(name)), "' ", Sv(why)));
+  };
+  if (name.empty() || name == "." || name == ".." || name.find('/') != std::string_view::npos) {
+    return refuse("is not a single path component");
+  }
+  if (name.size() > kNameMax) return refuse("is longer than 255 bytes");
+  for (char c : name) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) return refuse("holds a control character");
+    if (c == ':') return refuse("holds ':', which separates NAME:PID");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<CgroupUserSpec> ParseCgroupUserSpec(std::string_view spec) {
+  constexpr std::uint32_t kPidMaxLimit = 1u << 22;  // PID_MAX_LIMIT on 64-bit kernels
+  CgroupUserSpec out;
+  const std::size_t colon = spec.find(':');
+  out.name = std::string(spec.substr(0, colon));
+  FORESIGHT_RETURN_IF_ERROR(ValidateCgroupName(out.name));
+  if (colon == std::string_view::npos) return out;
+  const std::string_view digits = spec.substr(colon + 1);
+  std::uint32_t pid = 0;
+  const bool plain =
+      !digits.empty() && digits.size() <= 7 && digits[0] != '0' &&
+      std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (!plain || !absl::SimpleAtoi(Sv(digits), &pid) || pid > kPidMaxLimit) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("user '", absl::CHexEscape(Sv(spec)),
+                     "': expected NAME or NAME:PID with PID a process id in 1..4194304"));
+  }
+  out.pid = static_cast<pid_t>(pid);
+  return out;
+}
 
 std::string_view CgroupVersionName(CgroupVersion v) {
   switch (v) {
@@ -247,10 +287,7 @@ const CgroupPool::Group* CgroupPool::Find(UserId id) const {
 }
 
 absl::Status CgroupPool::AddUser(UserId id, std::string_view name) {
-  if (name.empty() || name.find('/') != std::string_view::npos || name == "." || name == "..") {
-    return absl::InvalidArgumentError(
-        absl::StrCat("user name '", Sv(name), "' is not a single path component"));
-  }
+  FORESIGHT_RETURN_IF_ERROR(ValidateCgroupName(name));
   for (const Group& g : groups_) {
     if (g.id == id || g.name == name) {
       return absl::AlreadyExistsError(
@@ -276,12 +313,19 @@ absl::Status CgroupPool::AddUser(UserId id, std::string_view name) {
     absl::Status s = fs_->MakeDir(dir);
     if (s.ok()) {
       g.created.push_back(dir);
-    } else if (!absl::IsAlreadyExists(s)) {
-      for (auto it = g.created.rbegin(); it != g.created.rend(); ++it) {
-        fs_->RemoveDir(*it).IgnoreError();
-      }
-      return s;
+      continue;
     }
+    // An existing group is adopted. An existing file ("cpu.max", v1's
+    // "tasks") is not a group: "<path>/." exists only for a directory.
+    if (absl::IsAlreadyExists(s) && fs_->Exists(absl::StrCat(dir, "/."))) continue;
+    if (absl::IsAlreadyExists(s)) {
+      s = absl::AlreadyExistsError(absl::StrCat("user name '", Sv(name), "' is taken by ", dir,
+                                                ", which is not a group directory"));
+    }
+    for (auto it = g.created.rbegin(); it != g.created.rend(); ++it) {
+      fs_->RemoveDir(*it).IgnoreError();
+    }
+    return s;
   }
   groups_.push_back(std::move(g));
   return absl::OkStatus();

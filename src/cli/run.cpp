@@ -13,7 +13,7 @@
 #include <thread>
 #include <vector>
 
-#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "cli/command.hpp"
@@ -132,24 +132,39 @@ void Run(const RunFlags& f) {
     o.capacity = *cap;
   }
   if (!(f.interval_seconds > 0)) Fail(absl::InvalidArgumentError("--interval must be > 0"));
+  // Every --user is read before any group is made, so a typo changes nothing.
+  std::vector<CgroupUserSpec> specs;
+  for (const std::string& text : f.users) {
+    absl::StatusOr<CgroupUserSpec> spec = ParseCgroupUserSpec(text);
+    if (!spec.ok())
+      Fail(absl::InvalidArgumentError(absl::StrCat("--user: ", spec.status().message())));
+    specs.push_back(*std::move(spec));
+  }
   absl::StatusOr<CgroupPool> pool = CgroupPool::Create(o);
   if (!pool.ok()) Fail(pool.status());
+  // Groups first, then processes: a clash or a bad PID leaves the host as it
+  // was, with the groups (and parent) this run made removed. A process moved
+  // before a later PID failed keeps its group (the kernel refuses to remove it).
   std::vector<UserId> ids;
-  for (std::size_t i = 0; i < f.users.size(); ++i) {
-    const std::string& spec = f.users[i];
-    const std::size_t colon = spec.find(':');
-    const std::string name = spec.substr(0, colon);
-    const UserId id{i};
-    if (absl::Status s = pool->AddUser(id, name); !s.ok()) Fail(s);
-    ids.push_back(id);
-    if (colon != std::string::npos) {
-      int pid = 0;
-      if (!absl::SimpleAtoi(spec.substr(colon + 1), &pid) || pid <= 0) {
-        Fail(absl::InvalidArgumentError("--user expects NAME or NAME:PID, got '" + spec + "'"));
-      }
-      if (absl::Status s = pool->AttachProcess(id, static_cast<pid_t>(pid)); !s.ok()) Fail(s);
+  auto undo_and_fail = [&](const absl::Status& s) {
+    for (UserId made : ids) {
+      if (absl::Status r = pool->RemoveUser(made); !r.ok())
+        std::cerr << "foresight run: " << r.message() << "\n";
     }
-    std::cout << "managing " << name << " as " << ToString(id) << "\n";
+    pool->RemoveParentGroup().IgnoreError();
+    Fail(s);
+  };
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    const UserId id{i};
+    if (absl::Status s = pool->AddUser(id, specs[i].name); !s.ok()) undo_and_fail(s);
+    ids.push_back(id);
+  }
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    if (!specs[i].pid) continue;
+    if (absl::Status s = pool->AttachProcess(ids[i], *specs[i].pid); !s.ok()) undo_and_fail(s);
+  }
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    std::cout << "managing " << specs[i].name << " as " << ToString(ids[i]) << "\n";
   }
   signal(SIGINT, [](int) { g_stop = true; });
   signal(SIGTERM, [](int) { g_stop = true; });

@@ -23,4 +23,21 @@ grep -q "tick 1: 1 users" "$log"
 for d in /sys/fs/cgroup/*/"$group"/smoke /sys/fs/cgroup/"$group"/smoke; do
   [ ! -d "$d" ] || { echo "left behind: $d"; exit 1; }
 done
+# A bad --user is refused before any group is made; a PID that cannot be moved
+# (4194304 is past this host's pid_max or names no process) removes the groups
+# the run made, the parent too.
+for case in "--user ok --user bad:xyz|--user: user 'bad:xyz'" \
+            "--user ok --user gone:4194304|4194304"; do
+  users=${case%%|*}
+  expected=${case#*|}
+  # shellcheck disable=SC2086
+  if "$cli" run --group "$group" $users --ticks 1 --interval 0.2 --dry-run > "$log" 2>&1; then
+    cat "$log"; echo "run $users succeeded"; exit 1
+  fi
+  cat "$log"
+  grep -q "foresight run: .*$expected" "$log"
+  for d in /sys/fs/cgroup/*/"$group" /sys/fs/cgroup/"$group"; do
+    [ ! -d "$d" ] || { echo "left behind by $users: $d"; exit 1; }
+  done
+done
 rm -f "$log" "$log.json"

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -139,6 +140,63 @@ TEST_CASE("cgroup file parsers read the kernel's formats and reject garbage") {
   CHECK_FALSE(internal::ParseMemTotal("MemFree: 1 kB\n").ok());
 }
 
+// Found by the cgroup_parse fuzz target's invariants (fuzz/corpus/cgroup_parse/regress-*)
+// or while writing it.
+TEST_CASE("cgroup file parsers refuse what the kernel never writes instead of misreading it") {
+  // Only \ooo escapes of a byte are undone; anything else stays as written.
+  CHECK(internal::UnescapeMountPath("/a\\040b\\134c") == "/a b\\c");
+  CHECK(internal::UnescapeMountPath("/a\\477") == "/a\\477");  // above \377: not a byte
+  CHECK(internal::UnescapeMountPath("/a\\08x") == "/a\\08x");  // 8 is not octal
+  CHECK(internal::UnescapeMountPath("/a\\0") == "/a\\0");
+  // v1's "-1" is unlimited; any other negative number is malformed, not unlimited.
+  CHECK(internal::ParseLimitValue("-5\n", "cpu.cfs_quota_us").status().message() ==
+        "negative value '-5' in cpu.cfs_quota_us");
+  CHECK_FALSE(internal::ParseLimitValue("-01\n", "cpu.cfs_quota_us").ok());  // fuzzing found it
+  CHECK(**internal::ParseLimitValue("18446744073709551615\n", "memory.max") ==
+        18446744073709551615ull);
+  // A field is key=value: one '=' and a key.
+  CHECK_FALSE(internal::ParseNestedKeyedLine("8:0 rbps=1=2\n", "8:0", "io.max").ok());
+  CHECK_FALSE(internal::ParseNestedKeyedLine("8:0 =5\n", "8:0", "io.max").ok());
+  CHECK_FALSE(internal::SumNestedKeyed("8:0 rbytes=1=2\n", "", {"rbytes"}, "io.stat").ok());
+  // Sums that would wrap around 2^64 are refused, not reported as a tiny rate.
+  absl::StatusOr<std::uint64_t> wrapped = internal::SumNestedKeyed(
+      "8:0 rbytes=18446744073709551615 wbytes=1\n", "", {"rbytes", "wbytes"}, "io.stat");
+  REQUIRE_FALSE(wrapped.ok());
+  CHECK(absl::StrContains(wrapped.status().message(), "overflows in io.stat"));
+  CHECK_FALSE(internal::SumBlkioServiceBytes("8:0 Read 18446744073709551615\n8:0 Write 1\n", "",
+                                             "blkio.throttle.io_service_bytes")
+                  .ok());
+  CHECK(*internal::SumNestedKeyed("8:0 rbytes=18446744073709551614 wbytes=1\n", "",
+                                  {"rbytes", "wbytes"}, "io.stat") == 18446744073709551615ull);
+}
+
+TEST_CASE("ValidateCgroupName and ParseCgroupUserSpec read foresight run's --user values") {
+  CHECK(ValidateCgroupName("web-1.slice").ok());
+  CHECK(ValidateCgroupName(std::string(255, 'a')).ok());
+  for (std::string bad : {std::string(), std::string("."), std::string(".."), std::string("a/b"),
+                          std::string(256, 'a'), std::string("a\nb"), std::string("a:b"),
+                          std::string("a\0b", 3)}) {
+    absl::Status s = ValidateCgroupName(bad);
+    CHECK_MESSAGE(s.code() == absl::StatusCode::kInvalidArgument, bad);
+    CHECK(absl::StartsWith(s.message(), "user name '"));
+  }
+  absl::StatusOr<CgroupUserSpec> plain = ParseCgroupUserSpec("web");
+  REQUIRE(plain.ok());
+  CHECK(plain->name == "web");
+  CHECK_FALSE(plain->pid.has_value());
+  absl::StatusOr<CgroupUserSpec> with_pid = ParseCgroupUserSpec("db:4194304");
+  REQUIRE(with_pid.ok());
+  CHECK(with_pid->name == "db");
+  CHECK(*with_pid->pid == 4194304);
+  for (const char* bad : {"db:", "db:0", "db:007", "db:+5", "db: 5", "db:5 ", "db:4194305",
+                          "db:99999999999", "db:x", ":5", "a:b:5", "../x:5"}) {
+    absl::StatusOr<CgroupUserSpec> s = ParseCgroupUserSpec(bad);
+    CHECK_MESSAGE(s.status().code() == absl::StatusCode::kInvalidArgument, bad);
+  }
+  CHECK(ParseCgroupUserSpec("db:x").status().message() ==
+        "user 'db:x': expected NAME or NAME:PID with PID a process id in 1..4194304");
+}
+
 TEST_CASE_TEMPLATE("CgroupPool detects the version and creates its groups", T, V1, V2) {
   FakeCgroupTree tree(T::kVersion);
   absl::StatusOr<CgroupPool> pool = CgroupPool::Create(tree.Options(), tree.fs());
@@ -156,6 +214,17 @@ TEST_CASE_TEMPLATE("CgroupPool detects the version and creates its groups", T, V
   CHECK(pool->AddUser(UserId{2}, "a").code() == absl::StatusCode::kAlreadyExists);
   CHECK(pool->AddUser(UserId{3}, "../x").code() == absl::StatusCode::kInvalidArgument);
   CHECK(pool->AddUser(UserId{3}, "").code() == absl::StatusCode::kInvalidArgument);
+  // A name taken by one of the parent's control files is not a group to adopt;
+  // any directory made in the other hierarchies is removed again.
+  const std::string taken = MemoryLimitFile(T::kVersion);
+  absl::Status clash = pool->AddUser(UserId{3}, taken);
+  CHECK(clash.code() == absl::StatusCode::kAlreadyExists);
+  CHECK(absl::StrContains(clash.message(), "which is not a group directory"));
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(tree.root())) {
+    const bool made = entry.is_directory() && entry.path().filename() == taken;
+    CHECK_FALSE_MESSAGE(made, entry.path());
+  }
+  CHECK_FALSE(pool->FilePath(UserId{3}, "cgroup.procs").ok());
   CHECK(pool->RemoveUser(UserId{1}).ok());
   CHECK_FALSE(std::filesystem::exists(tree.File("a", CpuLimitFile(T::kVersion))));
   CHECK(pool->RemoveUser(UserId{1}).code() == absl::StatusCode::kNotFound);

@@ -41,6 +41,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -89,6 +90,23 @@ struct CgroupPoolOptions {
   PerResource<absl::Duration> lead_time = PerResource<absl::Duration>::Filled(absl::ZeroDuration());
 };
 
+// Whether `name` can name a user's group: one path component (not empty,
+// ".", ".." and without '/'), at most 255 bytes (NAME_MAX), and no control
+// characters or ':' (which `ParseCgroupUserSpec` splits on). InvalidArgument
+// naming the name and the rule otherwise.
+absl::Status ValidateCgroupName(std::string_view name);
+
+// One user on `foresight run`'s command line: "NAME" or "NAME:PID".
+struct CgroupUserSpec {
+  std::string name;
+  std::optional<pid_t> pid;  // a process to move into the group, when given
+};
+
+// Parses "NAME" or "NAME:PID": the name must pass `ValidateCgroupName`, the
+// PID is a decimal number in [1, 2^22] (the kernel's pid_max limit), written
+// without sign, spaces or leading zeros.
+absl::StatusOr<CgroupUserSpec> ParseCgroupUserSpec(std::string_view spec);
+
 class CgroupPool {
  public:
   static std::string_view Name() { return "cgroup"; }
@@ -99,8 +117,11 @@ class CgroupPool {
   static absl::StatusOr<CgroupPool> Create(CgroupPoolOptions options,
                                            std::shared_ptr<internal::CgroupFs> fs = nullptr);
 
-  // Manages `name` (a single path component) as user `id`: creates the group
-  // in every hierarchy unless it exists. AlreadyExistsError for a known id or name.
+  // Manages `name` (see `ValidateCgroupName`) as user `id`: creates the group
+  // in every hierarchy unless it exists, when it is adopted (and left in place
+  // by RemoveUser). AlreadyExistsError for a known id or name, or when `name`
+  // exists in a hierarchy as something other than a group directory (a
+  // controller file such as "cpu.max" or v1's "tasks").
   absl::Status AddUser(UserId id, std::string_view name);
   // Stops managing `id` and removes the groups this pool created (the kernel
   // refuses while processes remain: FailedPrecondition naming the directory).

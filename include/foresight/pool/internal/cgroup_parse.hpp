@@ -15,6 +15,7 @@
 #define FORESIGHT_POOL_INTERNAL_CGROUP_PARSE_HPP_
 
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,6 +24,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -40,12 +42,15 @@ struct CgroupMounts {
   std::string blkio;
 };
 
-// Undoes mountinfo's octal escapes ("\040" for a space).
+// Undoes mountinfo's octal escapes ("\040" for a space): a backslash and three
+// octal digits of a byte value (at most \377). Anything else is kept as it is.
 inline std::string UnescapeMountPath(std::string_view s) {
   std::string out;
   out.reserve(s.size());
+  auto octal = [&](std::size_t i, char max) { return s[i] >= '0' && s[i] <= max; };
   for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\\' && i + 3 < s.size() && s[i + 1] >= '0' && s[i + 1] <= '7') {
+    if (s[i] == '\\' && i + 3 < s.size() && octal(i + 1, '3') && octal(i + 2, '7') &&
+        octal(i + 3, '7')) {
       out.push_back(
           static_cast<char>((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0')));
       i += 3;
@@ -54,6 +59,27 @@ inline std::string UnescapeMountPath(std::string_view s) {
     }
   }
   return out;
+}
+
+// `sum + value`, or false when it does not fit in 64 bits.
+inline bool AddCounter(std::uint64_t& sum, std::uint64_t value) {
+  if (value > std::numeric_limits<std::uint64_t>::max() - sum) return false;
+  sum += value;
+  return true;
+}
+
+// Splits a nested keyed file's "key=value" field; false unless it has exactly
+// one '=' and a key.
+inline bool SplitKeyValue(absl::string_view field, absl::string_view& key,
+                          absl::string_view& value) {
+  const std::size_t eq = field.find('=');
+  if (eq == 0 || eq == absl::string_view::npos ||
+      field.find('=', eq + 1) != absl::string_view::npos) {
+    return false;
+  }
+  key = field.substr(0, eq);
+  value = field.substr(eq + 1);
+  return true;
 }
 
 // Parses /proc/self/mountinfo. The first mount of each kind wins.
@@ -86,18 +112,20 @@ inline absl::StatusOr<CgroupMounts> ParseMountInfo(std::string_view text) {
   return mounts;
 }
 
-// A single unsigned value; "max" (and v1's huge "unlimited" numbers are left
-// to the caller) parses as nullopt.
+// A single unsigned value; "max" and v1's "-1" parse as nullopt (v1's huge
+// "unlimited" numbers are left to the caller). Other negative values are refused.
 inline absl::StatusOr<std::optional<std::uint64_t>> ParseLimitValue(std::string_view text,
                                                                     std::string_view file) {
   const absl::string_view v = absl::StripAsciiWhitespace(Sv(text));
-  if (v == "max") return std::optional<std::uint64_t>();
-  std::int64_t signed_value = 0;
-  if (!absl::SimpleAtoi(v, &signed_value)) {
+  if (v == "max" || v == "-1") return std::optional<std::uint64_t>();  // v1's "-1" = unlimited
+  std::uint64_t value = 0;
+  if (absl::StartsWith(v, "-")) {
+    return absl::InvalidArgumentError(absl::StrCat("negative value '", v, "' in ", Sv(file)));
+  }
+  if (!absl::SimpleAtoi(v, &value)) {
     return absl::InvalidArgumentError(absl::StrCat("malformed value '", v, "' in ", Sv(file)));
   }
-  if (signed_value < 0) return std::optional<std::uint64_t>();  // v1's "-1" = unlimited
-  return std::optional<std::uint64_t>(static_cast<std::uint64_t>(signed_value));
+  return std::optional<std::uint64_t>(value);
 }
 
 // "key value" lines (cpu.stat, memory.events, memory.oom_control).
@@ -125,12 +153,16 @@ ParseNestedKeyedLine(std::string_view text, std::string_view device, std::string
     std::vector<absl::string_view> fields = absl::StrSplit(line, ' ', absl::SkipEmpty());
     if (fields.empty() || fields[0] != Sv(device)) continue;
     for (std::size_t i = 1; i < fields.size(); ++i) {
-      std::pair<absl::string_view, absl::string_view> kv = absl::StrSplit(fields[i], '=');
+      absl::string_view key, text;
       std::uint64_t value = 0;
-      if (kv.second == "max") {
-        out[std::string(kv.first)] = std::nullopt;
-      } else if (absl::SimpleAtoi(kv.second, &value)) {
-        out[std::string(kv.first)] = value;
+      if (!SplitKeyValue(fields[i], key, text)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("malformed field '", fields[i], "' in ", Sv(file)));
+      }
+      if (text == "max") {
+        out[std::string(key)] = std::nullopt;
+      } else if (absl::SimpleAtoi(text, &value)) {
+        out[std::string(key)] = value;
       } else {
         return absl::InvalidArgumentError(
             absl::StrCat("malformed field '", fields[i], "' in ", Sv(file)));
@@ -150,15 +182,22 @@ inline absl::StatusOr<std::uint64_t> SumNestedKeyed(std::string_view text, std::
     std::vector<absl::string_view> fields = absl::StrSplit(line, ' ', absl::SkipEmpty());
     if (fields.empty() || (!device.empty() && fields[0] != Sv(device))) continue;
     for (std::size_t i = 1; i < fields.size(); ++i) {
-      std::pair<absl::string_view, absl::string_view> kv = absl::StrSplit(fields[i], '=');
-      for (std::string_view key : keys) {
-        if (kv.first != Sv(key)) continue;
+      absl::string_view key, text;
+      if (!SplitKeyValue(fields[i], key, text)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("malformed field '", fields[i], "' in ", Sv(file)));
+      }
+      for (std::string_view wanted : keys) {
+        if (key != Sv(wanted)) continue;
         std::uint64_t value = 0;
-        if (!absl::SimpleAtoi(kv.second, &value)) {
+        if (!absl::SimpleAtoi(text, &value)) {
           return absl::InvalidArgumentError(
               absl::StrCat("malformed field '", fields[i], "' in ", Sv(file)));
         }
-        sum += value;
+        if (!AddCounter(sum, value)) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              "the sum of ", fields[i], " and the fields before overflows in ", Sv(file)));
+        }
       }
     }
   }
@@ -180,7 +219,10 @@ inline absl::StatusOr<std::uint64_t> SumBlkioServiceBytes(std::string_view text,
     if (!absl::SimpleAtoi(fields[2], &value)) {
       return absl::InvalidArgumentError(absl::StrCat("malformed line '", line, "' in ", Sv(file)));
     }
-    sum += value;
+    if (!AddCounter(sum, value)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("the sum of '", line, "' and the lines before overflows in ", Sv(file)));
+    }
   }
   return sum;
 }
