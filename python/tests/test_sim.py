@@ -39,6 +39,12 @@ def test_simulate_returns_the_cli_json_keys():
         oracle["changes_per_entity_day_p99"]
     assert r["policies"]["oracle"]["capacity_violations"] == 0
     assert r["gap_closed"]["oracle"] == pytest.approx(1.0)
+    # Calibration of the forecasts proactive planned on; vpa plans from usage alone.
+    coverage = r["policies"]["proactive"]["quantile_coverage"]
+    assert r["policies"]["proactive"]["forecaster"] == "holt_winters"
+    assert coverage["cpu"]["scored"] > 0
+    assert len(coverage["memory"]["coverage"]) == len(coverage["levels"])
+    assert r["policies"]["vpa"]["forecaster"] is None
     if getattr(fs._foresight, "has_evaluate", False):
         assert r["vs_vpa"]["oracle"]["oom_free_entity_days"] == \
             pytest.approx(oracle["oom_free_entity_days"])

@@ -139,7 +139,7 @@ void RunEvaluate(const EvaluateFlags& f) {
                                  rate);
   }
 
-  std::cout << ChangesByResourceTable(metrics);
+  std::cout << ChangesByResourceTable(metrics) << CoverageTable(metrics);
 
   std::cout << VsVpaText(metrics, ev.vs_vpa, ev.trace.measured)
             << VsVpaFrontierText(metrics, ev.frontier, ev.vs_frontier, ev.trace.measured,

@@ -106,7 +106,7 @@ void RunSimulate(const SimulateFlags& f) {
                                  PolicyNameWidth(metrics), m.name,
                                  m.seconds, ns);
   }
-  std::cout << ChangesByResourceTable(metrics);
+  std::cout << ChangesByResourceTable(metrics) << CoverageTable(metrics);
   std::cout << VsVpaText(metrics, vs_vpa, measured)
             << VsVpaFrontierText(metrics, frontier, vs_frontier, measured,
                                  static_cast<double>(workload->num_users() *

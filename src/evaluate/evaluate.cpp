@@ -491,8 +491,8 @@ std::string EvaluationReportHtml(const TraceEvaluation& e, const EvaluateOptions
   data.metrics_start = w.start + options.warmup;
   data.users = record;
   for (const PolicyRun& r : e.runs) {
-    data.policies.push_back(
-        ReportPolicy{r.metrics.name, ReportMetrics(r.metrics), r.recorder.allocation});
+    data.policies.push_back(ReportPolicy{r.metrics.name, ReportMetrics(r.metrics),
+                                         r.recorder.allocation, r.metrics.coverage});
   }
   if (!vs_vpa.empty()) {
     ReportScatter mem, cpu;

@@ -400,6 +400,44 @@ std::string RenderTraceReport(const ReportData& data) {
     h += "</div>\n";
   }
 
+  // Calibration in nines: x = -log10(1 - level), y = -log10(1 - observed share).
+  bool any_coverage = false;
+  for (const ReportPolicy& p : data.policies) any_coverage |= !p.coverage.empty();
+  if (any_coverage) {
+    constexpr double kMaxNines = 6.0;
+    auto nines = [&](double p) { return std::min(kMaxNines, -std::log10(std::max(1.0 - p, 1e-300))); };
+    h += "<h2>Forecast calibration</h2>\n<p>At each quantile level the allocator planned on "
+         "(each resource's at its lead time), the share of demand that came in at or below "
+         "it. Both axes in nines, &minus;log<sub>10</sub>(1 &minus; p): 1 is P90, 2 P99, 4 "
+         "P99.99; a share of 1 is drawn at 6. A calibrated forecaster lies on the dashed "
+         "diagonal; above it, its quantiles are wider than their level (room paid for); "
+         "below, narrower (misses it did not expect).</p>\n<div class=\"grid\">\n";
+    for (Resource r : {Resource::kCpu, Resource::kMemory}) {
+      if (!data.measured[r]) continue;
+      std::vector<Series> series;
+      Series diagonal;
+      diagonal.name = "calibrated";
+      diagonal.color = "#999";
+      diagonal.dashed = true;
+      diagonal.points = {{0.0, 0.0}, {kMaxNines, kMaxNines}};
+      series.push_back(diagonal);
+      for (std::size_t i = 0; i < data.policies.size(); ++i) {
+        const QuantileCoverage& c = data.policies[i].coverage;
+        if (c.scored(r) == 0) continue;
+        Series se;
+        se.name = data.policies[i].name;
+        se.color = Color(i);
+        for (std::size_t k = 0; k < c.levels().size(); ++k) {
+          se.points.emplace_back(nines(c.levels()[k]), nines(c.Coverage(r, k)));
+        }
+        series.push_back(std::move(se));
+      }
+      h += LineChart(absl::StrCat("calibration: ", Sv(ResourceName(r))), "level, in nines",
+                     series, Axes{0.0, kMaxNines, 0.0, kMaxNines});
+    }
+    h += "</div>\n";
+  }
+
   if (w != nullptr && !data.highlights.empty()) {
     h += "<h2>Demand and allocations</h2>\n<div class=\"grid\">\n";
     const double step_days = absl::ToDoubleHours(w->step) / 24.0;

@@ -82,6 +82,19 @@ std::string Cell(double v, int width, int precision) {
   return absl::StrFormat("%*.*f", width, precision, v);
 }
 
+// {"levels": [...], "cpu": {"scored": n, "coverage": [...]}, ...}: null
+// coverages where nothing was scored.
+nlohmann::json CoverageJson(const QuantileCoverage& c) {
+  nlohmann::json j;
+  j["levels"] = std::vector<double>(c.levels().begin(), c.levels().end());
+  for (Resource r : kAllResources) {
+    nlohmann::json share = nlohmann::json::array();
+    for (std::size_t k = 0; k < c.levels().size(); ++k) share.push_back(Number(c.Coverage(r, k)));
+    j[std::string(ResourceName(r))] = {{"scored", c.scored(r)}, {"coverage", share}};
+  }
+  return j;
+}
+
 }  // namespace
 
 std::string ComparisonJson(const std::vector<PolicyMetrics>& metrics, int indent) {
@@ -114,6 +127,8 @@ std::string ComparisonJson(const std::vector<PolicyMetrics>& metrics, int indent
     p["short_admissions"] = m.short_admissions;
     p["controller_slots"] = m.controller_slots;
     p["forecast_mae"] = ResourceJson(m.forecast_mae);
+    p["forecaster"] = m.forecaster.empty() ? nlohmann::json() : nlohmann::json(m.forecaster);
+    p["quantile_coverage"] = CoverageJson(m.coverage);
     p["seconds"] = m.seconds;
     root["policies"][m.name] = p;
     root["gap_closed"][m.name] = Number(GapClosedFor(metrics, m));
@@ -156,6 +171,39 @@ std::string ChangesByResourceTable(const std::vector<PolicyMetrics>& metrics) {
       absl::StrAppendFormat(&out, " %s %.1f (%.0f)", std::string(ResourceName(r)),
                             m.changes_per_entity_day_median_by_resource[r],
                             m.changes_per_entity_day_p99_by_resource[r]);
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+std::string CoverageTable(const std::vector<PolicyMetrics>& metrics) {
+  struct Column {
+    Resource r;
+    double level;
+    const char* label;
+  };
+  static constexpr Column kColumns[] = {
+      {Resource::kCpu, 0.5, "cpu P50"},     {Resource::kCpu, 0.9, "P90"},
+      {Resource::kCpu, 0.99, "P99"},        {Resource::kMemory, 0.5, "mem P50"},
+      {Resource::kMemory, 0.9, "P90"},      {Resource::kMemory, 0.99, "P99"},
+      {Resource::kMemory, 0.9999, "P99.99"}};
+  const int width = PolicyNameWidth(metrics);
+  std::string out =
+      "forecast calibration: share of demand at or below the quantile the allocator planned on "
+      "(calibrated = the level)\n";
+  absl::StrAppendFormat(&out, "  %-*s %-14s", width, "policy", "forecaster");
+  for (const Column& c : kColumns) absl::StrAppendFormat(&out, " %8s", c.label);
+  out += "\n";
+  for (const PolicyMetrics& m : metrics) {
+    absl::StrAppendFormat(&out, "  %-*s %-14s", width, m.name,
+                          m.forecaster.empty() ? "(usage only)" : m.forecaster);
+    for (const Column& c : kColumns) {
+      const int k = m.coverage.LevelIndex(c.level);
+      const double share =
+          k < 0 ? std::nan("") : m.coverage.Coverage(c.r, static_cast<std::size_t>(k));
+      out += std::isnan(share) ? absl::StrFormat(" %8s", "-")
+                               : absl::StrFormat(" %7.2f%%", 100.0 * share);
     }
     out += "\n";
   }

@@ -123,6 +123,12 @@ TEST_CASE_TEMPLATE("Decision allocators pass the shared multi-tick conformance t
   CHECK_MESSAGE(s.ok(), s.message());
 }
 
+TEST_CASE_TEMPLATE("Decision allocators declare truly whether they read the outlook", A,
+                   FORESIGHT_DECISION_ALLOCATORS, Damped<VpaStyle>, WithPreemption<VpaStyle>) {
+  const absl::Status s = testing::OutlookConformance([] { return A{}; }, 50, 2468);
+  CHECK_MESSAGE(s.ok(), s.message());
+}
+
 TEST_CASE_TEMPLATE("Decision allocators forget a deleted user's slot", A,
                    FORESIGHT_DECISION_ALLOCATORS, Damped<VpaStyle>, WithPreemption<VpaStyle>) {
   const absl::Status s = testing::SlotReuseConformance([] { return A{}; }, 100, 8765);

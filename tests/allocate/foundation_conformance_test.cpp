@@ -26,6 +26,22 @@ TEST_CASE_TEMPLATE("foundation allocators forget a deleted user's slot", A, VpaS
   CHECK_MESSAGE(s.ok(), s.message());
 }
 
+TEST_CASE_TEMPLATE("foundation allocators declare truly whether they read the outlook", A,
+                   VpaStyle, HpaStyle, QuantileTarget, WithMargin<QuantileTarget>,
+                   WithMargin<VpaStyle>, MaxOfReactive<QuantileTarget>,
+                   MaxOfReactive<QuantileTarget, HpaStyle>) {
+  const absl::Status s = testing::OutlookConformance([] { return A{}; }, 50, 1357);
+  CHECK_MESSAGE(s.ok(), s.message());
+}
+
+TEST_CASE("Oracle plans without the outlook") {
+  auto w = GenerateWorkload({.users = 5, .days = 1});
+  REQUIRE(w.ok());
+  static_assert(!ReadsOutlook<Oracle>());
+  const absl::Status s = testing::OutlookConformance([&] { return Oracle(*w); }, 50, 1358);
+  CHECK_MESSAGE(s.ok(), s.message());
+}
+
 TEST_CASE("HpaStyle forgets a deleted user's stabilisation window") {
   // The default 5-minute window empties before the new user arrives.
   HpaStyleOptions o;

@@ -12,6 +12,9 @@ mkdir -p "$out"
 grep -q "^vpa " "$out/table.txt"
 grep -q "^limit changes per entity-day by resource, median (P99):$" "$out/table.txt"
 grep -q "^  oracle  *cpu [0-9.]* ([0-9]*) memory " "$out/table.txt"
+grep -q "^forecast calibration: share of demand at or below the quantile" "$out/table.txt"
+grep -q "^  proactive  *holt_winters  *[0-9.]*% " "$out/table.txt"
+grep -q "^  vpa  *(usage only)  *- " "$out/table.txt"
 grep -q "^vs vpa (targets: " "$out/table.txt"
 grep -q "<svg" "$out/s.html"
 "$cli" simulate --users 4 --days 2 --seed 3 --policies vpa,oracle --vpa-frontier \
@@ -37,6 +40,12 @@ for name in ["vpa", "hpa", "proactive", "oracle"]:
     assert 0 <= p["oom_free_entity_days"] <= 1
     assert name in d["gap_closed"]
 assert abs(d["gap_closed"]["oracle"] - 1) < 1e-9
+# Forecast calibration: the planning forecaster's quantiles, scored; none for vpa.
+c = d["policies"]["proactive"]["quantile_coverage"]
+assert d["policies"]["proactive"]["forecaster"] == "holt_winters"
+assert c["cpu"]["scored"] > 0 and len(c["cpu"]["coverage"]) == len(c["levels"])
+assert 0.3 < c["cpu"]["coverage"][c["levels"].index(0.5)] < 0.7, c
+assert d["policies"]["vpa"]["forecaster"] is None
 assert "vs_vpa" in d and "vpa_frontier" not in d
 f = json.load(open(sys.argv[2]))
 assert len(f["vpa_frontier"]) == 102, len(f["vpa_frontier"])

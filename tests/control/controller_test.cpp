@@ -2,7 +2,9 @@
 
 #include <doctest/doctest.h>
 
+#include <array>
 #include <memory>
+#include <span>
 
 #include "foresight/allocate/vpa_style.hpp"
 #include "foresight/forecast/by_resource.hpp"
@@ -125,6 +127,82 @@ TEST_CASE("Controller feeds back one-step forecast errors") {
   auto r = c.Tick(t + absl::Minutes(5));
   REQUIRE(r.ok());
   CHECK(r->forecast_error.cpu() == doctest::Approx(3.0));  // predicted 5, saw 8
+}
+
+namespace {
+
+// Quantiles 10h, 10h + 1, 10h + 2 at step h: which step the controller
+// scored is readable from the counts.
+struct StepTaggedForecaster {
+  struct State {};
+  static std::string_view Name() { return "step_tagged"; }
+  absl::StatusOr<State> Fit(std::span<const double>) const { return State{}; }
+  void Update(State&, double) const {}
+  Forecast Predict(const State&, int horizon) const {
+    static constexpr std::array<double, 3> kLevels = {0.25, 0.5, 0.75};
+    Forecast f(horizon, kLevels);
+    for (int h = 1; h <= horizon; ++h) {
+      f.mean(h) = 10.0 * h + 1;
+      for (std::size_t k = 0; k < 3; ++k) f.quantile(h, k) = 10.0 * h + static_cast<double>(k);
+    }
+    return f;
+  }
+};
+static_assert(Forecaster<StepTaggedForecaster>);
+
+// ScriptedPool with memory changes landing 10 minutes (two 5-minute steps) late.
+class LaggedPool : public ScriptedPool {
+ public:
+  absl::Duration LeadTime(Resource r) const {
+    return r == Resource::kMemory ? absl::Minutes(10) : absl::ZeroDuration();
+  }
+};
+static_assert(Pool<LaggedPool>);
+
+}  // namespace
+
+TEST_CASE("Controller scores the coverage of the quantiles its allocator planned on") {
+  LaggedPool pool;
+  pool.next.host_capacity = {ResourceVector::Filled(100)};
+  pool.next.users = {User(1, 0.0)};
+  Controller<NullProfiler, StepTaggedForecaster, LinearCost, QuantileTarget, LaggedPool> c(
+      ControllerOptions{}, NullProfiler{}, StepTaggedForecaster{}, LinearCost{}, QuantileTarget{},
+      pool);
+  const absl::Time t0 = absl::FromUnixSeconds(1700000000);
+  REQUIRE(c.Tick(t0).ok());  // nothing forecast yet: nothing scored
+  CHECK(c.coverage().empty());
+  c.pool().next.users = {User(1, 11.0)};
+  REQUIRE(c.Tick(t0 + absl::Minutes(5)).ok());
+  // cpu (no lead: step 1, quantiles 10, 11, 12) is scored; memory's quantiles
+  // were for two steps ahead, which have not come yet.
+  CHECK(c.coverage().scored(Resource::kCpu) == 1);
+  CHECK(c.coverage().covered(Resource::kCpu, 0) == 0);
+  CHECK(c.coverage().covered(Resource::kCpu, 1) == 1);
+  CHECK(c.coverage().scored(Resource::kMemory) == 0);
+  c.pool().next.users = {User(1, 21.0)};
+  REQUIRE(c.Tick(t0 + absl::Minutes(10)).ok());
+  // memory: the first tick's step-2 quantiles (20, 21, 22) against 21.
+  CHECK(c.coverage().scored(Resource::kMemory) == 1);
+  CHECK(c.coverage().covered(Resource::kMemory, 0) == 0);
+  CHECK(c.coverage().covered(Resource::kMemory, 1) == 1);
+  CHECK(c.coverage().covered(Resource::kMemory, 2) == 1);
+  CHECK(c.coverage().scored(Resource::kCpu) == 2);
+  CHECK(c.coverage().covered(Resource::kCpu, 2) == 1);  // 21 > 12 at the second tick
+
+  // A gap is not scored, and the steps forecast across it still are.
+  c.pool().next.users = {User(1, 21.0)};
+  c.pool().next.users[0].events = kEventNoSample;
+  REQUIRE(c.Tick(t0 + absl::Minutes(15)).ok());
+  CHECK(c.coverage().scored(Resource::kCpu) == 2);
+  CHECK(c.coverage().scored(Resource::kMemory) == 1);
+  c.pool().next.users = {User(1, 5.0)};
+  REQUIRE(c.Tick(t0 + absl::Minutes(20)).ok());
+  CHECK(c.coverage().scored(Resource::kCpu) == 3);
+  CHECK(c.coverage().scored(Resource::kMemory) == 2);  // made at the third tick
+
+  c.ClearCoverage();
+  CHECK(c.coverage().empty());
+  CHECK(c.coverage().levels().size() == 3);
 }
 
 TEST_CASE("Controller fits each resource's own model with a resource-aware forecaster") {

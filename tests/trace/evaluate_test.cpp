@@ -6,10 +6,12 @@
 
 #include <atomic>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <string>
 
+#include "foresight/forecast/forecast.hpp"
 #include "foresight/sim/compare.hpp"
 #include "foresight/sim/vm_trace.hpp"
 #include "foresight/trace/layout.hpp"
@@ -77,6 +79,22 @@ TEST_CASE("EvaluateTrace replays every policy and compares it with vpa; the JSON
         e->metrics[1].oom_events);
   CHECK(j["vs_vpa"]["oracle"]["oom_free_entity_days"] == 1.0);
   CHECK(j["gap_closed_by_metric"]["underprovisioned_fraction"]["oracle"] == doctest::Approx(1.0));
+  // Forecast calibration: scored after the warm-up, only for policies that plan on forecasts.
+  const nlohmann::json& cov = j["policies"]["track+smooth+damped"]["quantile_coverage"];
+  CHECK(j["policies"]["track+smooth+damped"]["forecaster"] == "by_resource");
+  REQUIRE(cov["levels"].size() == kTailQuantileLevels.size());
+  const std::uint64_t scored = cov["memory"]["scored"];
+  CHECK(scored == e->metrics[1].coverage.scored(Resource::kMemory));
+  CHECK(scored > 0);
+  CHECK(scored <= e->metrics[1].entity_steps);  // none from the warm-up day
+  double previous = 0.0;
+  for (const nlohmann::json& share : cov["cpu"]["coverage"]) {
+    CHECK(share.get<double>() >= previous);  // non-decreasing in level
+    previous = share.get<double>();
+  }
+  CHECK(j["policies"]["vpa"]["forecaster"].is_null());
+  CHECK(j["policies"]["vpa"]["quantile_coverage"]["cpu"]["scored"] == 0);
+  CHECK(j["policies"]["oracle"]["quantile_coverage"]["memory"]["coverage"].empty());
 
   const std::string summary = EvaluationSummary(*e, o);
   CHECK(summary.find("(long), 8 entities x 864 steps of 5m (3.0 days)") != std::string::npos);
@@ -86,6 +104,8 @@ TEST_CASE("EvaluateTrace replays every policy and compares it with vpa; the JSON
   CHECK(html.find("track+smooth+damped") != std::string::npos);
   CHECK(html.find(summary) != std::string::npos);
   CHECK(html.find("<h2>Demand and allocations</h2>") != std::string::npos);  // recorded entities
+  CHECK(html.find("<h2>Forecast calibration</h2>") != std::string::npos);
+  CHECK(html.find("calibration: memory") != std::string::npos);
 }
 
 TEST_CASE("EvaluateTrace does not score a resource the trace does not record") {
@@ -133,6 +153,12 @@ TEST_CASE("EvaluateTrace does not score a resource the trace does not record") {
   CHECK(j["policies"]["vpa"]["oom_free_entity_days"].is_null());
   CHECK(j["policies"]["vpa"]["underprovisioned_fraction_by_resource"]["memory"].is_null());
   CHECK(j["policies"]["vpa"]["throttled_cpu_seconds"].is_number());
+  // Memory's demand is all zeros here: its quantiles are not scored against it.
+  const nlohmann::json& cov = j["policies"]["track+fleet+damped"]["quantile_coverage"];
+  CHECK(cov["memory"]["scored"] == 0);
+  CHECK(cov["memory"]["coverage"][0].is_null());
+  CHECK(cov["cpu"]["scored"].get<std::uint64_t>() > 0);
+  CHECK(CoverageTable(e->metrics).find("nan") == std::string::npos);
   CHECK(j["vs_vpa"]["oracle"]["allocated_memory_ratio"].is_null());
   CHECK(j["vs_vpa"]["oracle"]["allocated_cpu_ratio"].is_number());
   CHECK(j["trace"]["measured"]["memory"] == false);

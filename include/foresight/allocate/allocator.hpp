@@ -18,7 +18,9 @@
 //                 the allocator's state unchanged. Allocators may keep per-user
 //                 state indexed by `AllocationRequest::slots` (dense, stable
 //                 while the user lives).
-// Optional:       void Forget(Slot slot);  -- the slot's user was deleted: drop
+// Optional:       static constexpr bool kReadsOutlook = false;  -- plans from
+//                 observed usage alone (`ReadsOutlook`, below).
+//                 void Forget(Slot slot);  -- the slot's user was deleted: drop
 //                 what is kept for it, since the slot may go to a new user
 //                 (`SlotForgetting`, core/user.hpp). Declare it empty when
 //                 nothing is kept by slot; the Controller reuses slots only
@@ -121,6 +123,20 @@ concept Allocator = requires(A a, const AllocationRequest& request, AllocationPl
   { a.Plan(request, out) } -> std::same_as<absl::Status>;
   { A::Name() } -> std::convertible_to<std::string_view>;
 };
+
+// Whether allocator `A` plans on the forecasts (`AllocationRequest::outlook`).
+// One that works from observed usage alone (VpaStyle, HpaStyle, the Autopilot
+// recommenders, Oracle) declares `static constexpr bool kReadsOutlook = false;`
+// so that a replay does not credit it with, or blame it for, forecasts it never
+// read (PolicyMetrics::coverage); decorators pass their base's answer on.
+template <typename A>
+constexpr bool ReadsOutlook() {
+  if constexpr (requires { A::kReadsOutlook; }) {
+    return A::kReadsOutlook;
+  } else {
+    return true;
+  }
+}
 
 }  // namespace foresight
 

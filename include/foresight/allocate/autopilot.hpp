@@ -118,6 +118,7 @@ class AutopilotMovingWindow {
  public:
   AutopilotMovingWindow() { Init(); }
   static std::string_view Name() { return "autopilot_window"; }
+  static constexpr bool kReadsOutlook = false;
 
   const AutopilotWindowOptions& options() const { return options_; }
   absl::Status set_options(const AutopilotWindowOptions& o) {
@@ -219,6 +220,7 @@ class AutopilotMl {
  public:
   AutopilotMl() { Init(); }
   static std::string_view Name() { return "autopilot_ml"; }
+  static constexpr bool kReadsOutlook = false;
 
   const AutopilotMlOptions& options() const { return options_; }
   absl::Status set_options(const AutopilotMlOptions& o) {

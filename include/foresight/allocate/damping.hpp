@@ -98,6 +98,7 @@ class Damped {
   explicit Damped(BaseT base) : base_(std::move(base)) {}
 
   static std::string_view Name() { return "damped"; }
+  static constexpr bool kReadsOutlook = ReadsOutlook<BaseT>();
 
   BaseT& base() { return base_; }
   const BaseT& base() const { return base_; }

@@ -64,6 +64,7 @@ class WithMargin {
   explicit WithMargin(BaseT base = BaseT{}, ResourceVector margin = ResourceVector::Filled(0.1))
       : base_(std::move(base)), margin_(margin) {}
   static std::string_view Name() { return "with_margin"; }
+  static constexpr bool kReadsOutlook = ReadsOutlook<BaseT>();
   BaseT& base() { return base_; }
   void Forget(Slot slot)
     requires SlotForgetting<BaseT>
@@ -100,6 +101,7 @@ class MaxOfReactive {
   explicit MaxOfReactive(BaseT base = BaseT{}, ReactiveT reactive = ReactiveT{})
       : base_(std::move(base)), reactive_(std::move(reactive)) {}
   static std::string_view Name() { return "max_of_reactive"; }
+  static constexpr bool kReadsOutlook = ReadsOutlook<BaseT>();
   void Forget(Slot slot)
     requires(SlotForgetting<BaseT> && SlotForgetting<ReactiveT>)
   {

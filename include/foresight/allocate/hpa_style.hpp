@@ -43,6 +43,7 @@ class HpaStyle {
  public:
   explicit HpaStyle(HpaStyleOptions options = {}) : options_(options) {}
   static std::string_view Name() { return "hpa"; }
+  static constexpr bool kReadsOutlook = false;  // the last usage
   const HpaStyleOptions& options() const { return options_; }
 
   // Records this tick's raw recommendations (for the stabilisation window).

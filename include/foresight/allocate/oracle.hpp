@@ -34,6 +34,7 @@ class Oracle {
     for (std::size_t u = 0; u < workload.users.size(); ++u) index_[workload.users[u].id] = u;
   }
   static std::string_view Name() { return "oracle"; }
+  static constexpr bool kReadsOutlook = false;  // the workload's future itself
   // Keeps nothing by slot (it looks demand up by user id).
   void Forget(Slot) {}
 

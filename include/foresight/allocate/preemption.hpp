@@ -83,6 +83,7 @@ class WithPreemption {
   explicit WithPreemption(BaseT base) : base_(std::move(base)) {}
 
   static std::string_view Name() { return "preempt"; }
+  static constexpr bool kReadsOutlook = ReadsOutlook<BaseT>();
   // Warnings and job records are keyed by user; only the base keeps slot state.
   void Forget(Slot slot)
     requires SlotForgetting<BaseT>

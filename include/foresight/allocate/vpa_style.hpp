@@ -88,6 +88,7 @@ class VpaStyle {
   }
 
   static std::string_view Name() { return "vpa"; }
+  static constexpr bool kReadsOutlook = false;  // its histograms of usage
   const VpaStyleOptions& options() const { return options_; }
 
   // InvalidArgumentError naming the first field out of range: percentiles in

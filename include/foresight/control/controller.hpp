@@ -40,6 +40,7 @@
 #include <array>
 #include <cmath>
 #include <functional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -57,6 +58,7 @@
 #include "foresight/core/user.hpp"
 #include "foresight/cost/cost_model.hpp"
 #include "foresight/cost/linear_cost.hpp"
+#include "foresight/forecast/coverage.hpp"
 #include "foresight/forecast/forecaster.hpp"
 #include "foresight/forecast/holt_winters.hpp"
 #include "foresight/pool/pool.hpp"
@@ -137,7 +139,14 @@ class Controller {
     report.time = now;
     report.users = obs_.users.size();
 
-    // 2. Record, profile, score last tick's forecast and update the forecasters.
+    // 2. Record, profile, score last tick's forecast (and the quantiles made
+    // a lead time ago) and update the forecasters.
+    PerResource<int> lead_steps;
+    int horizon = 1;
+    for (Resource r : kAllResources) {
+      lead_steps[r] = LeadSteps(pool_.LeadTime(r), options_.step);
+      horizon = std::max(horizon, lead_steps[r]);
+    }
     const std::size_t n = obs_.users.size();
     tick_slots_.resize(n);
     ResourceVector abs_error{};
@@ -175,6 +184,7 @@ class Controller {
         abs_error += Abs(u.usage - st.predicted);
         ++scored;
       }
+      if constexpr (ReadsOutlook<AllocatorT>()) ScoreCoverage(slot, u.usage, lead_steps);
       for (Resource r : kAllResources) forecaster_.Update(st.forecast[Index(r)], u.usage[r]);
     }
     report.deleted_users = deleted;
@@ -190,12 +200,6 @@ class Controller {
     }
 
     // 3. Forecast at each resource's lead time, 4. price each user.
-    PerResource<int> lead_steps;
-    int horizon = 1;
-    for (Resource r : kAllResources) {
-      lead_steps[r] = LeadSteps(pool_.LeadTime(r), options_.step);
-      horizon = std::max(horizon, lead_steps[r]);
-    }
     costs_.resize(n_plan);
     bool outlook_ready = false;
     for (std::size_t i = 0; i < n_plan; ++i) {
@@ -206,6 +210,10 @@ class Controller {
         if (!outlook_ready) {
           outlook_.Resize(n_plan, f.levels());
           outlook_ready = true;
+          if constexpr (ReadsOutlook<AllocatorT>()) {
+            if (!std::ranges::equal(coverage_.levels(), f.levels())) coverage_.Reset(f.levels());
+            ShapePending(static_cast<std::size_t>(horizon), f.num_levels());
+          }
         } else if (f.num_levels() != outlook_.levels.size()) {
           return absl::InternalError(absl::StrCat(
               Sv(ForecasterT::Name()), " forecast ", f.num_levels(), " quantile levels for ",
@@ -221,6 +229,14 @@ class Controller {
         outlook_.mean(i, Index(r)) = std::max(0.0, f.mean(h));
         outlook_.confidence(i, Index(r)) = f.confidence();
         st.predicted[r] = f.mean(1);
+        if constexpr (ReadsOutlook<AllocatorT>()) {
+          // Kept until step h is observed, to score their coverage.
+          const std::size_t e = PendingEntry(tick_slots_[i], tick_count_);
+          pending_tick_[e] = tick_count_;
+          std::copy(row, row + q.size(),
+                    pending_quantiles_.begin() +
+                        static_cast<std::ptrdiff_t>((e * kNumResources + Index(r)) * q.size()));
+        }
       }
       st.has_prediction = true;
     }
@@ -272,6 +288,16 @@ class Controller {
   const HistoryStore& history() const { return history_; }
   const SlotMap& slots() const { return slots_; }
   const ControllerOptions& options() const { return options_; }
+  // How often each resource's sample fell at or below the quantiles the
+  // allocator was given for it, at each of the forecaster's levels: the
+  // quantiles at the resource's lead step (LeadSteps: one step with no lead
+  // time), scored when that step is observed. The calibration of what the
+  // plans were made on (forecast/coverage.hpp), over the controller's
+  // lifetime or since `ClearCoverage`. Always empty for an allocator that
+  // plans without the outlook (`ReadsOutlook`), which saves the work.
+  const QuantileCoverage& coverage() const { return coverage_; }
+  // Restarts the coverage counts (e.g. when a warm-up ends).
+  void ClearCoverage() { coverage_.Clear(); }
   // Fitted forecaster state of `user` for resource `r` (e.g. to checkpoint it
   // with pool/checkpoint.hpp, or to restore one), NotFoundError for an unknown
   // user (and, when slots are reused, for a deleted one).
@@ -312,6 +338,11 @@ class Controller {
                     false};
     if (slot < users_.size()) {  // a slot freed by a deleted user
       users_[slot] = std::move(fresh);
+      // The old user's quantiles are not the new one's to be scored against.
+      const std::size_t first = static_cast<std::size_t>(slot) * pending_ring_;
+      if (first + pending_ring_ <= pending_tick_.size()) {
+        std::fill_n(pending_tick_.begin() + static_cast<std::ptrdiff_t>(first), pending_ring_, 0);
+      }
       seen_[slot] = tick_count_;
     } else {
       users_.push_back(std::move(fresh));
@@ -346,6 +377,46 @@ class Controller {
     tick_slots_.resize(kept);
   }
 
+  // Sizes the pending-quantile ring for `ring` ticks of `levels` levels and
+  // every slot handed out, forgetting what it held when the shape changes.
+  void ShapePending(std::size_t ring, std::size_t levels) {
+    if (ring != pending_ring_ || levels != pending_levels_) {
+      pending_ring_ = ring;
+      pending_levels_ = levels;
+      pending_tick_.clear();
+      pending_quantiles_.clear();
+    }
+    const std::size_t entries = users_.size() * ring;
+    if (pending_tick_.size() < entries) {
+      pending_tick_.resize(entries, 0);
+      pending_quantiles_.resize(entries * kNumResources * levels, 0.0);
+    }
+  }
+  // The ring entry of `slot` for the forecasts made at `tick`.
+  std::size_t PendingEntry(Slot slot, std::uint64_t tick) const {
+    return static_cast<std::size_t>(slot) * pending_ring_ + tick % pending_ring_;
+  }
+
+  // Scores the quantiles `slot` was given lead_steps[r] ticks ago for each
+  // resource against the sample just observed (QuantileCoverage::Add).
+  void ScoreCoverage(Slot slot, const ResourceVector& usage, const PerResource<int>& lead_steps) {
+    const std::size_t levels = pending_levels_;
+    if (pending_ring_ == 0 || levels != coverage_.levels().size() ||
+        (static_cast<std::size_t>(slot) + 1) * pending_ring_ > pending_tick_.size()) {
+      return;
+    }
+    for (Resource r : kAllResources) {
+      const auto h = static_cast<std::uint64_t>(lead_steps[r]);
+      if (h >= tick_count_ || h > pending_ring_) continue;
+      const std::uint64_t made = tick_count_ - h;
+      const std::size_t e = PendingEntry(slot, made);
+      if (pending_tick_[e] != made) continue;
+      coverage_.Add(r, usage[r],
+                    std::span<const double>(pending_quantiles_)
+                        .subspan((e * kNumResources + Index(r)) * levels, levels));
+    }
+  }
+
   static ResourceVector Abs(ResourceVector v) {
     for (double& x : v.values) x = std::abs(x);
     return v;
@@ -369,6 +440,15 @@ class Controller {
   AllocationPlan plan_;
   std::vector<absl::Status> results_;
   ResourceVector lifetime_error_{};
+  QuantileCoverage coverage_;
+  // The quantiles the allocator was given (each resource's at its lead step),
+  // kept until that step is observed to score their coverage: per slot a ring
+  // of `pending_ring_` ticks, each entry resource-major (cpu's levels, then
+  // memory's, io's, net's), and the tick each entry was made at (0: none).
+  std::vector<double> pending_quantiles_;
+  std::vector<std::uint64_t> pending_tick_;
+  std::size_t pending_ring_ = 0;
+  std::size_t pending_levels_ = 0;
   std::size_t lifetime_scored_ = 0;
   std::vector<std::uint64_t> seen_;  // per slot: last tick the user was reported
   std::uint64_t tick_count_ = 0;

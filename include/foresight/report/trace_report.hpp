@@ -10,6 +10,10 @@
 //   - CDFs over entities of relative slack (memory, CPU), one line per policy;
 //   - CDFs of forecast error (one-step absolute error relative to the entity's
 //     mean demand), per resource;
+//   - calibration charts (cpu, memory): the share of demand at or below each
+//     quantile the policy planned on against its level, both in "nines"
+//     (-log10(1 - p)), so P99.99 sits at 4 and a calibrated forecaster on the
+//     diagonal;
 //   - demand vs each policy's allocation over time for chosen entities (the
 //     worst and the median), per measured resource.
 //
@@ -26,6 +30,7 @@
 #include <utility>
 #include <vector>
 
+#include "foresight/forecast/coverage.hpp"
 #include "foresight/core/resources.hpp"
 #include "foresight/sim/workload.hpp"
 #include "xtensor/xtensor.hpp"
@@ -38,6 +43,9 @@ struct ReportPolicy {
   std::vector<std::pair<std::string, double>> metrics;
   // Limits in force, recorded users x steps x 4 (rows follow ReportData::users).
   xt::xtensor<double, 3> allocation;
+  // Calibration of the quantiles the policy planned on (PolicyMetrics::coverage);
+  // empty for a policy that plans from usage alone.
+  QuantileCoverage coverage;
 };
 
 struct ReportHighlight {

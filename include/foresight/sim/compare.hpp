@@ -54,6 +54,11 @@ int PolicyNameWidth(const std::vector<PolicyMetrics>& metrics);
 // "limit changes per entity-day by resource, median (P99):" then
 // "  <policy> cpu M (P) memory M (P) io M (P) net M (P)".
 std::string ChangesByResourceTable(const std::vector<PolicyMetrics>& metrics);
+// Calibration of each policy's forecaster: the share of demand at or below the
+// quantiles its allocator planned on at P50, P90, P99 (cpu) and P50, P90, P99, P99.99
+// (memory), after the warm-up; "-" where the forecaster has no such level or
+// the resource was not measured. A calibrated forecaster's share is its level.
+std::string CoverageTable(const std::vector<PolicyMetrics>& metrics);
 std::string ComparisonJson(const std::vector<PolicyMetrics>& metrics, int indent = 2);
 // gap_closed of `x` toward the oracle relative to vpa; NaN without both.
 double GapClosedFor(const std::vector<PolicyMetrics>& metrics, const PolicyMetrics& x);

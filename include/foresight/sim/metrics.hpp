@@ -40,6 +40,7 @@
 #include "absl/time/time.h"
 #include "foresight/core/resources.hpp"
 #include "foresight/cost/cost_model.hpp"
+#include "foresight/forecast/coverage.hpp"
 
 namespace foresight {
 
@@ -67,6 +68,12 @@ struct PolicyMetrics {
   std::uint64_t short_admissions = 0;
   std::uint64_t controller_slots = 0;
   ResourceVector forecast_mae{};  // one-step-ahead mean absolute error of the controller
+  // The controller's forecaster and how often each resource's demand fell at
+  // or below the quantiles the allocator planned on (Controller::coverage),
+  // after the warm-up. Empty for a policy that plans from observed usage
+  // alone (`ReadsOutlook`).
+  std::string forecaster;
+  QuantileCoverage coverage;
   double seconds = 0.0;           // wall time of the replay
 };
 
@@ -226,7 +233,8 @@ class MetricsAccumulator {
 // policy against nothing. Memory: `relative_slack`, `oom_free_entity_days`
 // and `oom_events_per_entity_day` (`oom_events` stays 0, an integer); CPU:
 // `relative_slack_cpu` and `throttled_cpu_seconds`; any resource: its
-// under-provisioned fraction and resource-seconds and its forecast error.
+// under-provisioned fraction and resource-seconds, its forecast error and
+// its quantile coverage (no observation scored).
 // Allocations and limit changes are what the policy did and stay.
 inline void MarkUnmeasured(PolicyMetrics& m, const PerResource<bool>& measured) {
   const double nan = std::nan("");
@@ -235,6 +243,7 @@ inline void MarkUnmeasured(PolicyMetrics& m, const PerResource<bool>& measured) 
     m.underprovisioned_fraction_by_resource[r] = nan;
     m.underprovisioned_resource_seconds[r] = nan;
     m.forecast_mae[r] = nan;
+    m.coverage.Forget(r);
   }
   if (!measured.memory()) {
     m.relative_slack = nan;

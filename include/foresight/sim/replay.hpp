@@ -485,8 +485,15 @@ absl::StatusOr<ReplayResult> Replay(const Workload& w, AllocatorT allocator,
   MetricsAccumulator acc(w.num_users(), w.start, w.step, w.start + options.warmup);
   std::vector<PerResource<std::uint64_t>> changes(w.num_users());
   ResourceVector error_sum{};
+  const absl::Time warmup_end = w.start + options.warmup;
+  bool coverage_cleared = false;
   for (std::size_t k = 0; k < steps; ++k) {
     const absl::Time now = w.time(k);
+    if (!coverage_cleared && now >= warmup_end) {
+      // Forecasts are scored as the metrics are: from the first step after the warm-up.
+      controller.ClearCoverage();
+      coverage_cleared = true;
+    }
     // Score the limits in force at `now` before the tick changes them.
     SimulatedPool& p = controller.pool();
     p.AdvanceTo(now);
@@ -519,6 +526,11 @@ absl::StatusOr<ReplayResult> Replay(const Workload& w, AllocatorT allocator,
                               controller.pool().capacity_violations(),
                               controller.pool().failed_actuations());
   result.metrics.forecast_mae = error_sum;
+  if constexpr (ReadsOutlook<AllocatorT>()) {
+    // Only a policy that plans on the forecasts answers for their calibration.
+    result.metrics.forecaster = std::string(ForecasterT::Name());
+    if (coverage_cleared) result.metrics.coverage = controller.coverage();
+  }
   result.metrics.short_admissions = controller.pool().short_admissions();
   result.metrics.controller_slots = controller.slots().size();
   if (recorder != nullptr) recorder->forecast_error_sum = error_sum;

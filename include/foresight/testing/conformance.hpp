@@ -227,6 +227,59 @@ absl::Status AllocatorConformance(MakeT make, int instances, std::uint64_t seed)
   return absl::OkStatus();
 }
 
+// Checks that `ReadsOutlook<A>()` tells the truth. Two allocators plan the
+// same `instances` random problems over three ticks, one with the outlook as
+// made, the other with every quantile and mean tripled and every confidence
+// replaced: an allocator declaring `kReadsOutlook = false` must plan the same
+// moves for both; one that reads the outlook must plan differently on at
+// least one of them. A replay credits an allocator with its forecaster's
+// calibration only when it reads the outlook (sim/metrics.hpp).
+template <typename MakeT>
+absl::Status OutlookConformance(MakeT make, int instances, std::uint64_t seed) {
+  using A = decltype(make());
+  int differing = 0;
+  for (int k = 0; k < instances; ++k) {
+    RandomProblem p = MakeRandomProblem(seed + static_cast<std::uint64_t>(k));
+    RandomProblem q = p;
+    q.outlook.quantiles *= 3.0;
+    q.outlook.mean *= 3.0;
+    q.outlook.confidence = 1.0 - q.outlook.confidence;
+    auto a = make();
+    auto b = make();
+    AllocationPlan pa, pb;
+    absl::Time now = absl::FromUnixSeconds(1700000000);
+    bool same = true;
+    for (int tick = 0; tick < 3; ++tick, now += absl::Minutes(5)) {
+      if (absl::Status s = a.Plan(p.Request(now), pa); !s.ok()) return s;
+      if (absl::Status s = b.Plan(q.Request(now), pb); !s.ok()) return s;
+      same = same && pa.moves.size() == pb.moves.size();
+      for (std::size_t m = 0; same && m < pa.moves.size(); ++m) {
+        same = pa.moves[m].user == pb.moves[m].user &&
+               pa.moves[m].resource == pb.moves[m].resource && pa.moves[m].to == pb.moves[m].to;
+      }
+      // Both start the next tick from the first one's limits.
+      for (const Move& m : pa.moves) {
+        if (m.kind == MoveKind::kResize) p.users[m.index].allocation[m.resource] = m.to;
+      }
+      q.users = p.users;
+    }
+    if (!same) ++differing;
+    if (!same && !ReadsOutlook<A>()) {
+      return absl::InternalError(absl::StrCat(Sv(A::Name()),
+                                              " declares kReadsOutlook = false but its plan for "
+                                              "instance ",
+                                              k, " changed with the outlook"));
+    }
+  }
+  if (ReadsOutlook<A>() && differing == 0) {
+    return absl::InternalError(absl::StrCat(Sv(A::Name()), " reads the outlook (ReadsOutlook) but ",
+                                            instances,
+                                            " tripled outlooks never changed its plan: declare "
+                                            "kReadsOutlook = false"));
+  }
+  return absl::OkStatus();
+}
+
 // Checks that `Forget(slot)` drops everything an allocator keeps for a slot,
 // so a new user given the slot is planned for as if the slot were never used.
 // Users X on host 0 and K on host 1 are planned for three ticks by allocator
