@@ -1,5 +1,6 @@
 // `foresight forecast-eval`: scores forecasting methods on M4-layout CSV files
-// (sMAPE, MASE, OWA vs Naive2, fit+forecast time). A thin shell over
+// (sMAPE, MASE, OWA vs Naive2, MSIS and coverage of the 90 % interval,
+// fit+forecast time). A thin shell over
 // RunForecastEval (src/forecast/forecast_eval.hpp), which holds the logic.
 //
 //   foresight forecast-eval --train Hourly-train.csv --test Hourly-test.csv
@@ -79,7 +80,7 @@ void SetupForecastEval(CLI::App& app) {
 }
 
 CommandRegistrar kForecastEval("forecast-eval",
-                               "score forecasting methods on M4-layout CSV files (sMAPE, MASE, OWA)",
+                               "score forecasting methods on M4-layout CSV files (sMAPE, MASE, OWA, MSIS)",
                                &SetupForecastEval);
 
 }  // namespace

@@ -26,28 +26,59 @@ using Clock = std::chrono::steady_clock;
 
 constexpr std::string_view kReference = "naive2";
 
+// The central interval scored: [P05, P95], which every built-in method
+// forecasts (M4 scored 95 % intervals; ours carry 0.05 and 0.95 by default).
+constexpr double kLowLevel = 0.05, kHighLevel = 0.95;
+constexpr double kIntervalAlpha = 0.1;  // 1 - (kHighLevel - kLowLevel)
+
 // Per method and series: scores, time and whether the method failed.
 struct Cell {
   double smape = 0.0, mase = 0.0, seconds = 0.0;
+  double msis = 0.0;          // when `interval`
+  std::size_t inside = 0;     // test values inside the interval, when `interval`
+  bool interval = false;      // the method forecast both interval levels
   bool failed = false;
   bool skipped = false;
 };
+
+struct MethodForecast {
+  std::vector<double> means, lower, upper;  // lower/upper empty without the levels
+};
+
+// Index of `level` among `levels`, or -1.
+int LevelIndex(std::span<const double> levels, double level) {
+  for (std::size_t k = 0; k < levels.size(); ++k) {
+    if (std::abs(levels[k] - level) < 1e-12) return static_cast<int>(k);
+  }
+  return -1;
+}
 
 std::vector<double> NaiveForecast(std::span<const double> train, int horizon) {
   return std::vector<double>(static_cast<std::size_t>(horizon), train.empty() ? 0.0 : train.back());
 }
 
-// Fits and forecasts one series; returns the means or the failure.
-absl::StatusOr<std::vector<double>> FitAndForecast(const AnyForecaster& f,
-                                                   std::span<const double> train, int horizon) {
+// Fits and forecasts one series; returns the means (and the interval when the
+// method forecasts both of its levels) or the failure.
+absl::StatusOr<MethodForecast> FitAndForecast(const AnyForecaster& f,
+                                              std::span<const double> train, int horizon) {
   absl::StatusOr<AnyForecaster::State> state = f.Fit(train);
   if (!state.ok()) return state.status();
   const Forecast fc = f.Predict(*state, horizon);
-  std::vector<double> means(fc.means().begin(), fc.means().end());
-  for (double v : means) {
+  MethodForecast out;
+  out.means.assign(fc.means().begin(), fc.means().end());
+  for (double v : out.means) {
     if (!std::isfinite(v)) return absl::InternalError("non-finite forecast");
   }
-  return means;
+  const int lo = LevelIndex(fc.levels(), kLowLevel), hi = LevelIndex(fc.levels(), kHighLevel);
+  if (lo < 0 || hi < 0) return out;
+  for (int h = 1; h <= horizon; ++h) {
+    const double l = fc.quantile(h, static_cast<std::size_t>(lo));
+    const double u = fc.quantile(h, static_cast<std::size_t>(hi));
+    if (!std::isfinite(l) || !std::isfinite(u) || l > u) return out;  // no usable interval
+    out.lower.push_back(l);
+    out.upper.push_back(u);
+  }
+  return out;
 }
 
 }  // namespace
@@ -118,19 +149,26 @@ absl::StatusOr<EvalReport> EvaluateForecasts(const ForecastEvalOptions& options,
           continue;
         }
         const auto start = Clock::now();
-        absl::StatusOr<std::vector<double>> f = FitAndForecast(methods[m], x, options.horizon);
+        absl::StatusOr<MethodForecast> f = FitAndForecast(methods[m], x, options.horizon);
         cell.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-        std::vector<double> means;
+        MethodForecast fc;
         if (f.ok()) {
-          means = *std::move(f);
+          fc = *std::move(f);
         } else {
           cell.failed = true;
-          means = NaiveForecast(x, options.horizon);
+          fc.means = NaiveForecast(x, options.horizon);
         }
+        const std::vector<double>& means = fc.means;
         cell.smape = *Smape(y, means);
         double err = 0.0;
         for (std::size_t h = 0; h < y.size(); ++h) err += std::abs(y[h] - means[h]);
         cell.mase = err / static_cast<double>(y.size()) / *scale;
+        if (!fc.lower.empty()) {
+          // The scale was checked above, and the bounds are ordered: it cannot fail.
+          cell.msis = *Msis(x, y, fc.lower, fc.upper, options.season, kIntervalAlpha);
+          cell.inside = IntervalHits(y, fc.lower, fc.upper);
+          cell.interval = true;
+        }
       }
       const std::size_t finished = done.fetch_add(1) + 1;
       if (progress) progress(finished, S);
@@ -148,6 +186,8 @@ absl::StatusOr<EvalReport> EvaluateForecasts(const ForecastEvalOptions& options,
   report.wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
   std::vector<M4Accumulator> acc(M);
   std::vector<MethodScore> scores(M);
+  std::vector<double> msis_sum(M, 0.0);
+  std::vector<std::size_t> inside(M, 0);
   for (std::size_t i = 0; i < S; ++i) {
     if (cells[i * M].skipped) {
       ++report.skipped;
@@ -158,6 +198,11 @@ absl::StatusOr<EvalReport> EvaluateForecasts(const ForecastEvalOptions& options,
       acc[m].Add(c.smape, c.mase);
       scores[m].seconds += c.seconds;
       scores[m].failures += c.failed ? 1 : 0;
+      if (c.interval) {
+        msis_sum[m] += c.msis;
+        inside[m] += c.inside;
+        ++scores[m].interval_series;
+      }
     }
   }
   for (std::size_t m = 0; m < options.methods.size(); ++m) {
@@ -167,6 +212,11 @@ absl::StatusOr<EvalReport> EvaluateForecasts(const ForecastEvalOptions& options,
     s.mase = acc[m].mase();
     s.series = acc[m].count();
     s.owa = have_reference ? acc[m].Owa(acc[reference]) : NAN;
+    if (s.interval_series > 0) {
+      const double n = static_cast<double>(s.interval_series);
+      s.msis90 = msis_sum[m] / n;
+      s.coverage90 = static_cast<double>(inside[m]) / (n * options.horizon);
+    }
     report.methods.push_back(s);
   }
   return report;
@@ -177,7 +227,11 @@ std::string ReportJson(const EvalReport& report) {
   auto number = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); };
   for (const MethodScore& s : report.methods) {
     methods[s.method] = {{"smape", number(s.smape)}, {"mase", number(s.mase)}, {"owa", number(s.owa)},
-                         {"series", s.series},       {"seconds", s.seconds},   {"failures", s.failures}};
+                         {"series", s.series},       {"seconds", s.seconds},   {"failures", s.failures},
+                         {"msis90", number(s.msis90)},
+                         {"coverage90", number(s.coverage90)},
+                         {"acd90", number(std::abs(s.coverage90 - (1 - kIntervalAlpha)))},
+                         {"interval_series", s.interval_series}};
   }
   nlohmann::json doc = {{"methods", methods}, {"skipped_series", report.skipped},
                         {"wall_seconds", report.wall_seconds}};
@@ -192,10 +246,11 @@ absl::Status RunForecastEval(const ForecastEvalOptions& options, std::ostream& o
   if (!test.ok()) return test.status();
   absl::StatusOr<EvalReport> report = EvaluateForecasts(options, *train, *test, progress);
   if (!report.ok()) return report.status();
-  out << absl::StrFormat("%-28s %10s %10s %8s %8s %10s\n", "method", "sMAPE", "MASE", "OWA", "series", "seconds");
+  out << absl::StrFormat("%-28s %10s %10s %8s %8s %8s %8s %10s\n", "method", "sMAPE", "MASE", "OWA",
+                         "MSIS90", "cov90", "series", "seconds");
   for (const MethodScore& s : report->methods) {
-    out << absl::StrFormat("%-28s %10.4f %10.4f %8.4f %8d %10.3f%s\n", s.method, s.smape, s.mase, s.owa,
-                           s.series, s.seconds,
+    out << absl::StrFormat("%-28s %10.4f %10.4f %8.4f %8.3f %8.3f %8d %10.3f%s\n", s.method, s.smape,
+                           s.mase, s.owa, s.msis90, s.coverage90, s.series, s.seconds,
                            s.failures ? absl::StrCat("  (", s.failures, " failed: naive used)") : "");
   }
   if (report->skipped) out << report->skipped << " series skipped (constant training data: MASE undefined)\n";

@@ -6,7 +6,10 @@
 // files, fits every requested method on every training series (in parallel
 // over series with std::jthread), forecasts `horizon` steps and scores them
 // with M4's sMAPE, MASE (seasonal-naive scale at lag `season`) and OWA
-// relative to Naive2, plus the time spent fitting and forecasting.
+// relative to Naive2, plus the time spent fitting and forecasting, and its
+// quantiles as M4 scored prediction intervals: MSIS and coverage of the
+// central 90 % interval [P05, P95] (M4 used 95 %; every built-in method
+// forecasts P05 and P95, not P2.5 and P97.5).
 //
 // Results are deterministic whatever the thread count (per-series scores are
 // summed in series order). OWA needs the registry's "naive2"; it is computed
@@ -17,6 +20,7 @@
 #ifndef FORESIGHT_SRC_FORECAST_FORECAST_EVAL_HPP_
 #define FORESIGHT_SRC_FORECAST_FORECAST_EVAL_HPP_
 
+#include <cmath>
 #include <cstddef>
 #include <functional>
 #include <ostream>
@@ -51,6 +55,12 @@ struct MethodScore {
   std::size_t series = 0;
   std::size_t failures = 0;
   double seconds = 0.0;    // fit + forecast time summed over series
+  // The central 90 % interval [P05, P95]: M4's MSIS at a = 0.1 (mean over
+  // series) and the share of test values inside it; NaN when the method
+  // forecast those levels on no series (a failed series is not scored).
+  double msis90 = NAN;
+  double coverage90 = NAN;
+  std::size_t interval_series = 0;
 };
 
 struct EvalReport {
@@ -70,7 +80,8 @@ absl::StatusOr<EvalReport> EvaluateForecasts(const ForecastEvalOptions& options,
 absl::Status RunForecastEval(const ForecastEvalOptions& options, std::ostream& out,
                              const EvalProgress& progress = {});
 
-// The JSON document {"methods": {"<name>": {"smape", "mase", "owa", "series", "seconds", ...}}}.
+// The JSON document {"methods": {"<name>": {"smape", "mase", "owa", "series", "seconds",
+// "failures", "msis90", "coverage90", "acd90", "interval_series"}}, ...}.
 std::string ReportJson(const EvalReport& report);
 
 }  // namespace foresight

@@ -8,10 +8,12 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <span>
 #include <sstream>
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "foresight/forecast/metrics.hpp"
 #include "foresight/forecast/registry.hpp"
 #include "m4_csv.hpp"
 #include "nlohmann/json.hpp"
@@ -128,6 +130,44 @@ TEST_CASE("forecast-eval scores naive and seasonal naive exactly as M4") {
   }
 }
 
+TEST_CASE("forecast-eval scores the P05-P95 interval of each method as M4's MSIS") {
+  auto train = ReadM4Csv(Fixture("train.csv"));
+  auto test = ReadM4Csv(Fixture("test.csv"));
+  REQUIRE(train.ok());
+  REQUIRE(test.ok());
+  auto report = EvaluateForecasts(Options({"snaive", "holt_winters"}, 2), *train, *test);
+  REQUIRE(report.ok());
+  // Recomputed here from each method's own forecast: the mean over series of
+  // MSIS at a = 0.1, and the share of the 9 test values inside [P05, P95].
+  const MethodConfig config{.season = 3, .horizon = 3};
+  for (const MethodScore& s : report->methods) {
+    INFO(s.method);
+    absl::StatusOr<AnyForecaster> f = ForecasterRegistry::Default().Make(s.method, config);
+    REQUIRE(f.ok());
+    double msis = 0.0;
+    std::size_t inside = 0;
+    for (const M4Series& x : *train) {
+      const M4Series* y = nullptr;
+      for (const M4Series& t : *test) y = t.id == x.id ? &t : y;
+      REQUIRE(y != nullptr);
+      auto state = f->Fit(x.values);
+      REQUIRE(state.ok());
+      const Forecast fc = f->Predict(*state, 3);
+      std::vector<double> lower, upper;
+      for (int h = 1; h <= 3; ++h) {
+        lower.push_back(fc.Quantile(h, 0.05));
+        upper.push_back(fc.Quantile(h, 0.95));
+      }
+      const std::span<const double> actual = std::span<const double>(y->values).first(3);
+      msis += *Msis(x.values, actual, lower, upper, 3, 0.1);
+      inside += IntervalHits(actual, lower, upper);
+    }
+    CHECK(s.interval_series == 3);
+    CHECK(s.msis90 == doctest::Approx(msis / 3).epsilon(1e-12));
+    CHECK(s.coverage90 == doctest::Approx(static_cast<double>(inside) / 9));
+  }
+}
+
 TEST_CASE("forecast-eval runs every registered method on the fixtures") {
   auto train = ReadM4Csv(Fixture("train.csv"));
   auto test = ReadM4Csv(Fixture("test.csv"));
@@ -143,6 +183,11 @@ TEST_CASE("forecast-eval runs every registered method on the fixtures") {
     CHECK(std::isfinite(s.smape));
     CHECK(std::isfinite(s.mase));
     CHECK(s.failures == 0);
+    // Every built-in method forecasts P05 and P95, so every one is scored.
+    CHECK(s.interval_series == 3);
+    CHECK(std::isfinite(s.msis90));
+    CHECK(s.coverage90 >= 0.0);
+    CHECK(s.coverage90 <= 1.0);
   }
 }
 
@@ -161,6 +206,12 @@ TEST_CASE("RunForecastEval prints a table and writes the JSON report") {
   CHECK(doc["methods"]["naive"]["series"].get<int>() == 3);
   CHECK(doc["methods"]["naive"].contains("seconds"));
   CHECK(doc["methods"]["naive"].contains("owa"));
+  for (const char* key : {"msis90", "coverage90", "acd90", "interval_series"}) {
+    CHECK(doc["methods"]["snaive"].contains(key));
+  }
+  CHECK(doc["methods"]["snaive"]["acd90"].get<double>() ==
+        doctest::Approx(std::abs(doc["methods"]["snaive"]["coverage90"].get<double>() - 0.9)));
+  CHECK(out.str().find("MSIS90") != std::string::npos);
   std::filesystem::remove(json_path);
 }
 

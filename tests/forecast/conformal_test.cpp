@@ -11,6 +11,7 @@
 
 #include "foresight/forecast/by_resource.hpp"
 #include "foresight/forecast/envelope.hpp"
+#include "foresight/forecast/ets.hpp"
 #include "foresight/forecast/ewma.hpp"
 #include "foresight/forecast/holt_winters.hpp"
 #include "foresight/forecast/internal/synthetic.hpp"
@@ -189,6 +190,32 @@ TEST_CASE("Conformal keeps each step's residual window sorted as residuals come 
   }
   CHECK(wrong == 0);
   CHECK(state->filled[0] == 16);
+}
+
+TEST_CASE("Conformal's means after Fit are the wrapped model's fitted on the whole history") {
+  // ETS estimates its parameters in Fit. Before session 21 Conformal fitted it
+  // on the first half of a short history and only filtered the rest, so its
+  // means were another model's: twice ets's sMAPE on M4-style monthly series.
+  std::vector<double> y;
+  for (int t = 0; t < 144; ++t) {
+    y.push_back(100.0 + 0.8 * t + 12.0 * std::sin(2 * M_PI * t / 12.0) + 3.0 * std::sin(0.7 * t));
+  }
+  const Ets ets({.season = 12, .model = "AAA"});
+  const Conformal<Ets> model(ets, {.horizon = 18});
+  auto wrapped = model.Fit(y);
+  auto alone = ets.Fit(y);
+  REQUIRE(wrapped.ok());
+  REQUIRE(alone.ok());
+  const Forecast a = model.Predict(*wrapped, 18), b = ets.Predict(*alone, 18);
+  for (int h = 1; h <= 18; ++h) CHECK(a.mean(h) == b.mean(h));
+  // The residuals were still scored out of sample, on the replayed half.
+  CHECK(model.Coverage(*wrapped, 1) >= 0.0);
+  CHECK(a.Quantile(1, 0.95) > a.mean(1));
+  CHECK(a.Quantile(1, 0.05) < a.mean(1));
+  // Updates after Fit keep tracking the same model.
+  model.Update(*wrapped, 220.0);
+  ets.Update(*alone, 220.0);
+  CHECK(model.Predict(*wrapped, 1).mean(1) == ets.Predict(*alone, 1).mean(1));
 }
 
 TEST_CASE("Conformal rejects NaN history") {

@@ -10,6 +10,9 @@
 //   MASE  = (1/h) * sum_t |y_t - f_t| / scale,
 //           scale = (1/(n-m)) * sum_{j=m+1..n} |x_j - x_{j-m}|   (in-sample seasonal naive)
 //   OWA   = ( sMAPE / sMAPE_Naive2 + MASE / MASE_Naive2 ) / 2
+//   MSIS  = (1/h) * sum_t [ (U_t - L_t) + (2/a)(L_t - y_t) 1{y_t < L_t}
+//                                       + (2/a)(y_t - U_t) 1{y_t > U_t} ] / scale
+//           (prediction intervals [L, U] at level 1 - a; M4 used a = 0.05)
 //
 // where x_1..x_n is the in-sample (training) series, y_1..y_h the out-of-sample
 // truth, f_1..f_h the forecasts and m the seasonal period. M4 computes OWA on
@@ -23,6 +26,7 @@
 #ifndef FORESIGHT_FORECAST_METRICS_HPP_
 #define FORESIGHT_FORECAST_METRICS_HPP_
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <span>
@@ -77,6 +81,53 @@ inline absl::StatusOr<double> Mase(std::span<const double> insample, std::span<c
   double sum = 0.0;
   for (std::size_t t = 0; t < actual.size(); ++t) sum += std::abs(actual[t] - forecast[t]);
   return sum / static_cast<double>(actual.size()) / *scale;
+}
+
+// Mean scaled interval score of central (1 - alpha) prediction intervals
+// [lower_t, upper_t] (Gneiting & Raftery 2007; the M4 competition's MSIS with
+// its a = 0.05 and MASE's scale):
+//
+//   MSIS = (1/h) sum_t [ (U_t - L_t) + (2/alpha) (L_t - y_t) 1{y_t < L_t}
+//                                    + (2/alpha) (y_t - U_t) 1{y_t > U_t} ] / scale
+//
+// Lower is better: narrow intervals, with misses charged 2/alpha times the
+// distance. InvalidArgument for unequal or empty lengths, alpha outside
+// (0, 1), or a lower bound above its upper; MaseScale's errors otherwise.
+inline absl::StatusOr<double> Msis(std::span<const double> insample, std::span<const double> actual,
+                                   std::span<const double> lower, std::span<const double> upper,
+                                   int season, double alpha) {
+  if (actual.empty() || lower.size() != actual.size() || upper.size() != actual.size()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("MSIS: need equal non-empty lengths, got ", actual.size(), " values, ",
+                     lower.size(), " lower and ", upper.size(), " upper bounds"));
+  }
+  if (!(alpha > 0.0 && alpha < 1.0)) {
+    return absl::InvalidArgumentError(absl::StrCat("MSIS: alpha ", alpha, " is not in (0, 1)"));
+  }
+  absl::StatusOr<double> scale = MaseScale(insample, season);
+  if (!scale.ok()) return scale.status();
+  double sum = 0.0;
+  for (std::size_t t = 0; t < actual.size(); ++t) {
+    if (!(lower[t] <= upper[t])) {
+      return absl::InvalidArgumentError(absl::StrCat("MSIS: lower bound ", lower[t],
+                                                     " above upper bound ", upper[t],
+                                                     " at step ", t + 1));
+    }
+    sum += upper[t] - lower[t];
+    if (actual[t] < lower[t]) sum += 2.0 / alpha * (lower[t] - actual[t]);
+    if (actual[t] > upper[t]) sum += 2.0 / alpha * (actual[t] - upper[t]);
+  }
+  return sum / static_cast<double>(actual.size()) / *scale;
+}
+
+// How many of `actual` fall inside [lower, upper] (bounds included), over the
+// common length.
+inline std::size_t IntervalHits(std::span<const double> actual, std::span<const double> lower,
+                                std::span<const double> upper) {
+  std::size_t hits = 0;
+  const std::size_t n = std::min({actual.size(), lower.size(), upper.size()});
+  for (std::size_t t = 0; t < n; ++t) hits += (actual[t] >= lower[t] && actual[t] <= upper[t]);
+  return hits;
 }
 
 // Overall weighted average relative to Naive2 (1.0 = as good as Naive2).
