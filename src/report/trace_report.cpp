@@ -62,11 +62,22 @@ struct Axes {
 
 constexpr int kW = 560, kH = 260, kL = 64, kR = 150, kT = 28, kB = 36;
 
+// Width of a chart whose legend names run to `chars` characters: the plot keeps
+// its size and the legend its room (about 6.5 px a character at 11 px, after
+// the 28 px swatch), so long tuned names such as
+// "track+fleet+damped[fleet_level=0.95]" are not cut at the edge.
+int ChartWidth(std::size_t chars) {
+  const int legend = 28 + static_cast<int>(std::ceil(6.5 * static_cast<double>(chars))) + 8;
+  return kW + std::max(0, legend - kR);
+}
+
 std::string LineChart(const std::string& title, const std::string& xlabel,
                       const std::vector<Series>& series, Axes a, bool step_lines = false,
-                      double shade_until = std::numeric_limits<double>::quiet_NaN()) {
+                      double shade_until = std::numeric_limits<double>::quiet_NaN(),
+                      std::size_t legend_chars = 0) {
   if (!(a.x1 > a.x0)) a.x1 = a.x0 + 1;
   if (!(a.y1 > a.y0)) a.y1 = a.y0 + 1;
+  for (const Series& se : series) legend_chars = std::max(legend_chars, se.name.size());
   const double pw = kW - kL - kR, ph = kH - kT - kB;
   auto X = [&](double x) { return kL + (x - a.x0) / (a.x1 - a.x0) * pw; };
   auto Y = [&](double y) { return kT + ph - (y - a.y0) / (a.y1 - a.y0) * ph; };
@@ -74,7 +85,7 @@ std::string LineChart(const std::string& title, const std::string& xlabel,
       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
       "font-family=\"sans-serif\" "
       "font-size=\"11\"><text x=\"%d\" y=\"16\" font-size=\"13\" font-weight=\"bold\">%s</text>",
-      kW, kH, kL, Escape(title));
+      ChartWidth(legend_chars), kH, kL, Escape(title));
   if (!std::isnan(shade_until) && shade_until > a.x0) {
     absl::StrAppendFormat(&s,
                           "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%.1f\" fill=\"#eee\"/>"
@@ -129,7 +140,12 @@ std::string LineChart(const std::string& title, const std::string& xlabel,
 
 std::string BarChart(const std::string& title,
                      const std::vector<std::pair<std::string, double>>& bars) {
-  const int bar_h = 18, gap = 6, label_w = 150, width = 560;
+  // Labels right-aligned before the bars, with room for the longest name.
+  std::size_t chars = 0;
+  for (const auto& [name, v] : bars) chars = std::max(chars, name.size());
+  const int bar_h = 18, gap = 6;
+  const int label_w = std::max(150, 10 + static_cast<int>(std::ceil(6.5 * static_cast<double>(chars))));
+  const int width = 410 + label_w;
   const int height = 28 + static_cast<int>(bars.size()) * (bar_h + gap) + 8;
   double hi = 0.0, lo = 0.0;
   for (const auto& [name, v] : bars) {
@@ -183,7 +199,10 @@ std::string ScatterChart(const ReportScatter& sc) {
         std::isnan(sc.target_y1) ? a.y1 : sc.target_y1);
   const double px = std::max(1e-9, (a.x1 - a.x0) * 0.08), py = std::max(1e-9, (a.y1 - a.y0) * 0.08);
   a = {std::max(0.0, a.x0 - px), a.x1 + px, std::max(0.0, a.y0 - py), a.y1 + py};
-  std::string s = LineChart(sc.title, sc.xlabel, {}, a);
+  std::size_t legend_chars = sc.tunings_label.size();
+  for (const auto& [name, xy] : sc.points) legend_chars = std::max(legend_chars, name.size());
+  std::string s = LineChart(sc.title, sc.xlabel, {}, a, false,
+                            std::numeric_limits<double>::quiet_NaN(), legend_chars);
   s.resize(s.rfind("</svg>"));
   const double pw = kW - kL - kR, ph = kH - kT - kB;
   auto X = [&](double x) { return kL + (x - a.x0) / (a.x1 - a.x0) * pw; };
