@@ -92,8 +92,7 @@ struct CgroupPoolOptions {
 
 // Whether `name` can name a user's group: one path component (not empty,
 // ".", ".." and without '/'), at most 255 bytes (NAME_MAX), and no control
-// characters or ':' (which `ParseCgroupUserSpec` splits on). InvalidArgument
-// naming the name and the rule otherwise.
+// characters. InvalidArgument naming the name and the rule otherwise.
 absl::Status ValidateCgroupName(std::string_view name);
 
 // One user on `foresight run`'s command line: "NAME" or "NAME:PID".
@@ -102,7 +101,8 @@ struct CgroupUserSpec {
   std::optional<pid_t> pid;  // a process to move into the group, when given
 };
 
-// Parses "NAME" or "NAME:PID": the name must pass `ValidateCgroupName`, the
+// Parses "NAME" or "NAME:PID", split at the first ':' (so a name given this
+// way has none): the name must pass `ValidateCgroupName`, the
 // PID is a decimal number in [1, 2^22] (the kernel's pid_max limit), written
 // without sign, spaces or leading zeros.
 absl::StatusOr<CgroupUserSpec> ParseCgroupUserSpec(std::string_view spec);
