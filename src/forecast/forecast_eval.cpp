@@ -45,14 +45,6 @@ struct MethodForecast {
   std::vector<double> means, lower, upper;  // lower/upper empty without the levels
 };
 
-// Index of `level` among `levels`, or -1.
-int LevelIndex(std::span<const double> levels, double level) {
-  for (std::size_t k = 0; k < levels.size(); ++k) {
-    if (std::abs(levels[k] - level) < 1e-12) return static_cast<int>(k);
-  }
-  return -1;
-}
-
 std::vector<double> NaiveForecast(std::span<const double> train, int horizon) {
   return std::vector<double>(static_cast<std::size_t>(horizon), train.empty() ? 0.0 : train.back());
 }
@@ -69,7 +61,8 @@ absl::StatusOr<MethodForecast> FitAndForecast(const AnyForecaster& f,
   for (double v : out.means) {
     if (!std::isfinite(v)) return absl::InternalError("non-finite forecast");
   }
-  const int lo = LevelIndex(fc.levels(), kLowLevel), hi = LevelIndex(fc.levels(), kHighLevel);
+  const int lo = Forecast::LevelIndex(fc.levels(), kLowLevel);
+  const int hi = Forecast::LevelIndex(fc.levels(), kHighLevel);
   if (lo < 0 || hi < 0) return out;
   for (int h = 1; h <= horizon; ++h) {
     const double l = fc.quantile(h, static_cast<std::size_t>(lo));

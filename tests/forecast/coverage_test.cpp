@@ -67,24 +67,5 @@ TEST_CASE("QuantileCoverage of exact quantiles converges to the levels") {
   }
 }
 
-TEST_CASE("QuantileCoverage merges counts at the same levels only") {
-  QuantileCoverage a(kLevels), b(kLevels), empty;
-  const std::array<double, 3> q = {1.0, 2.0, 3.0};
-  a.Add(Resource::kNet, 1.5, q);
-  b.Add(Resource::kNet, 0.5, q);
-  b.Add(Resource::kNet, 5.0, q);
-  REQUIRE(a.Merge(b).ok());
-  CHECK(a.scored(Resource::kNet) == 3);
-  CHECK(a.covered(Resource::kNet, 0) == 1);
-  CHECK(a.covered(Resource::kNet, 1) == 2);
-  REQUIRE(empty.Merge(a).ok());  // an empty, level-less coverage takes the other's
-  CHECK(empty.scored(Resource::kNet) == 3);
-  QuantileCoverage other(kDefaultQuantileLevels);
-  other.Add(Resource::kNet, 1.0, std::vector<double>(kDefaultQuantileLevels.size(), 2.0));
-  const absl::Status s = a.Merge(other);
-  CHECK(absl::IsInvalidArgument(s));
-  CHECK(a.scored(Resource::kNet) == 3);  // unchanged
-}
-
 }  // namespace
 }  // namespace foresight

@@ -20,8 +20,7 @@
 // counts it once, and `covered` sums those counts. A replay scores every user
 // at every step; this keeps that to one increment per observation.
 //
-// Counts are exact integers, so coverages merge exactly (`Merge`). The
-// standard error `StandardError(r, k)` is the binomial one, sqrt(p (1 - p) / n):
+// The standard error `StandardError(r, k)` is the binomial one, sqrt(p (1 - p) / n):
 // consecutive misses of a time series are correlated, so treat it as a lower
 // bound on the real uncertainty.
 #ifndef FORESIGHT_FORECAST_COVERAGE_HPP_
@@ -34,9 +33,8 @@
 #include <span>
 #include <vector>
 
-#include "absl/status/status.h"
-#include "absl/strings/str_cat.h"
 #include "foresight/core/resources.hpp"
+#include "foresight/forecast/forecast.hpp"
 
 namespace foresight {
 
@@ -81,27 +79,6 @@ class QuantileCoverage {
     ++scored_[r];
   }
 
-  // Adds `other`'s counts; InvalidArgument (changing nothing) when its levels differ.
-  absl::Status Merge(const QuantileCoverage& other) {
-    if (other.empty()) return absl::OkStatus();
-    if (empty() && levels_.empty()) {
-      *this = other;
-      return absl::OkStatus();
-    }
-    if (other.levels_ != levels_) {
-      return absl::InvalidArgumentError(absl::StrCat("cannot merge coverage at ",
-                                                     other.levels_.size(), " levels into one at ",
-                                                     levels_.size(), " different levels"));
-    }
-    for (Resource r : kAllResources) {
-      for (std::size_t k = 0; k <= levels_.size(); ++k) {
-        lowest_covered_[r][k] += other.lowest_covered_[r][k];
-      }
-      scored_[r] += other.scored_[r];
-    }
-    return absl::OkStatus();
-  }
-
   // Observations of `r` scored so far.
   std::uint64_t scored(Resource r) const { return scored_[r]; }
   // Observations of `r` at or below the quantile at level index `k`.
@@ -122,13 +99,8 @@ class QuantileCoverage {
     const double p = levels_[k];
     return std::sqrt(p * (1.0 - p) / static_cast<double>(scored_[r]));
   }
-  // Index of `level` among the levels (within 1e-12), or -1.
-  int LevelIndex(double level) const {
-    for (std::size_t k = 0; k < levels_.size(); ++k) {
-      if (std::abs(levels_[k] - level) <= 1e-12) return static_cast<int>(k);
-    }
-    return -1;
-  }
+  // Index of `level` among the levels (Forecast::LevelIndex), or -1.
+  int LevelIndex(double level) const { return Forecast::LevelIndex(levels_, level); }
 
  private:
   std::vector<double> levels_;

@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <array>
 #include <cassert>
+#include <cmath>
 #include <cstddef>
 #include <span>
 #include <vector>
@@ -87,6 +88,15 @@ class Forecast {
   // Equal when horizon, levels, every mean and quantile, and the confidence
   // compare equal.
   friend bool operator==(const Forecast&, const Forecast&) = default;
+
+  // Index of `level` among `levels` (equal within 1e-12), or -1: where a
+  // forecast keeps its P90, when it has one.
+  static int LevelIndex(std::span<const double> levels, double level) {
+    for (std::size_t k = 0; k < levels.size(); ++k) {
+      if (std::abs(levels[k] - level) <= 1e-12) return static_cast<int>(k);
+    }
+    return -1;
+  }
 
   static double InterpolateQuantile(std::span<const double> levels,
                                     std::span<const double> values, double p) {
