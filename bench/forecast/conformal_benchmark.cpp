@@ -4,6 +4,9 @@
 // fleet, their windows do not all stay in cache. ns_per_series is one series'
 // tick. BM_Conformal_Tick/<window>/<series>: 288 is the track policies' CPU,
 // IO and network window (a day of 5-minute residuals), 2016 memory's (a week).
+// /tail:<percent> sets `tail_fraction`: 2 (0.02) is what every track policy
+// uses, 0 the same windows without the fitted tail, as a baseline in the same
+// run.
 #include <benchmark/benchmark.h>
 
 #include <cmath>
@@ -19,12 +22,14 @@ namespace {
 void BM_Conformal_Tick(benchmark::State& state) {
   const int window = static_cast<int>(state.range(0));
   const std::size_t series = static_cast<std::size_t>(state.range(1));
+  const double tail_fraction = static_cast<double>(state.range(2)) / 100.0;
   internal::ErrorQuantiles::Options errors;
   errors.horizon = 1;  // as the replay's WrappedErrorOptions
   ConformalOptions options;
   options.horizon = 1;
   options.window = window;
   options.calibration = 0;
+  options.tail_fraction = tail_fraction;
   const Conformal<LastValue> model(LastValue({}, errors), options, kTailQuantileLevels);
 
   constexpr int kTicks = 256;
@@ -57,8 +62,8 @@ void BM_Conformal_Tick(benchmark::State& state) {
       benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 BENCHMARK(BM_Conformal_Tick)
-    ->ArgsProduct({{288, 2016}, {10, 1000}})
-    ->ArgNames({"window", "series"})
+    ->ArgsProduct({{288, 2016}, {10, 1000}, {0, 2}})
+    ->ArgNames({"window", "series", "tail"})
     ->Unit(benchmark::kMicrosecond);
 
 }  // namespace

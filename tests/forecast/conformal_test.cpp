@@ -167,6 +167,41 @@ TEST_CASE("Conformal forecasts the same from its wrapped model's means alone") {
   CHECK(MeansAloneMismatches(HoltWinters(), {.horizon = 2, .window = 50, .min_residuals = 12}, series) == 0);
 }
 
+TEST_CASE("Conformal's tail levels are the fitted tail's, to the bit, before and after the window fills") {
+  // Once a window is full, Predict reads ln(exceed / (1 - level)) from a table
+  // made at construction instead of taking a logarithm per level and forecast.
+  // The replays' limits (memory at the 0.9999 level) must not move by an ulp.
+  const std::vector<double> levels = {0.5, 0.9, 0.97, 0.99, 0.999, 0.99999};
+  const ConformalOptions options{.horizon = 1, .window = 60, .calibration = 0, .tail_fraction = 0.05};
+  const Conformal<LastValue> model(LastValue{}, options, levels);
+  auto state = model.Fit({});
+  REQUIRE(state.ok());
+  std::uint64_t x = 5;
+  int compared = 0, wrong = 0;
+  for (int t = 0; t < 200; ++t) {
+    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+    model.Update(*state, 100.0 + static_cast<double>(x >> 40) / 1e4);
+    const std::size_t n = static_cast<std::size_t>(state->filled[0]);
+    if (n < static_cast<std::size_t>(options.min_residuals)) continue;
+    const std::span<const double> sorted(state->sorted.data(), n);
+    const internal::ExponentialTail tail = internal::FitTail(sorted, options.tail_fraction);
+    REQUIRE(tail.valid);
+    const Forecast f = model.Predict(*state, 1);
+    std::vector<double> mean(2);
+    model.PredictMean(*state, mean);
+    for (std::size_t k = 0; k < levels.size(); ++k) {
+      if (levels[k] <= 1.0 - options.tail_fraction) continue;
+      const double expected =
+          mean[1] + std::max(internal::ConformalRank(sorted, levels[k]), tail.Quantile(levels[k]));
+      ++compared;
+      wrong += f.quantile(1, k) == expected ? 0 : 1;
+    }
+  }
+  CHECK(state->filled[0] == 60);
+  CHECK(compared > 500);
+  CHECK(wrong == 0);
+}
+
 TEST_CASE("Conformal keeps each step's residual window sorted as residuals come and go") {
   // Small integer samples give many equal residuals; the window wraps many times.
   Conformal<LastValue> model(LastValue{}, {.horizon = 3, .window = 16, .calibration = 0});

@@ -55,7 +55,9 @@
 // beta over it, an exponential tail gives
 //     q(tau) = u + beta * ln((k / (n + 1)) / (1 - tau)),
 // never below the conformal rank. It extrapolates past the largest residual
-// seen, growing with the log of the rarity asked for.
+// seen, growing with the log of the rarity asked for. Once a window is full,
+// k / (n + 1) is fixed and the logarithm per level is taken once, at
+// construction (the same value to the bit).
 #ifndef FORESIGHT_FORECAST_CONFORMAL_HPP_
 #define FORESIGHT_FORECAST_CONFORMAL_HPP_
 
@@ -101,8 +103,13 @@ inline double ConformalRank(std::span<const double> sorted, double tau) {
 struct ExponentialTail {
   bool valid = false;
   double u = 0.0, beta = 0.0, exceed = 0.0;  // exceed = k / (n + 1)
-  double Quantile(double tau) const {
-    return u + beta * std::log(exceed / std::max(1.0 - tau, 1e-300));
+  double Quantile(double tau) const { return AtLogRatio(LogRatio(exceed, tau)); }
+  // The quantile from ln(exceed / (1 - tau)): a caller whose window is full
+  // (so `exceed` is fixed) computes it once per level instead of a logarithm
+  // per level and forecast, with the same result to the bit.
+  double AtLogRatio(double log_ratio) const { return u + beta * log_ratio; }
+  static double LogRatio(double exceed, double tau) {
+    return std::log(exceed / std::max(1.0 - tau, 1e-300));
   }
 };
 inline ExponentialTail FitTail(std::span<const double> sorted, double fraction) {
@@ -144,6 +151,16 @@ class Conformal {
     options_.window = std::max(options_.window, 2);
     options_.calibration = std::max(options_.calibration, 0);
     options_.min_residuals = std::clamp(options_.min_residuals, 1, options_.window);
+    // The tail's ln(exceed / (1 - level)) once a window is full, when its
+    // `exceed` no longer changes (FitTail on `window` residuals).
+    std::vector<double> full(static_cast<std::size_t>(options_.window), 0.0);
+    const internal::ExponentialTail at_full = internal::FitTail(full, options_.tail_fraction);
+    tail_log_ratio_.resize(levels_.size(), NAN);  // NaN: a level the tail does not price
+    for (std::size_t k = 0; k < levels_.size(); ++k) {
+      if (at_full.valid && levels_[k] > 1.0 - options_.tail_fraction) {
+        tail_log_ratio_[k] = internal::ExponentialTail::LogRatio(at_full.exceed, levels_[k]);
+      }
+    }
   }
 
   static std::string_view Name() { return "conformal"; }
@@ -233,7 +250,8 @@ class Conformal {
       for (std::size_t k = 0; k < levels_.size(); ++k) {
         double r = internal::ConformalRank(sorted, levels_[k]);
         if (tail.valid && levels_[k] > 1.0 - options_.tail_fraction) {
-          r = std::max(r, tail.Quantile(levels_[k]));
+          const bool full = sorted.size() == static_cast<std::size_t>(options_.window);
+          r = std::max(r, full ? tail.AtLogRatio(tail_log_ratio_[k]) : tail.Quantile(levels_[k]));
         }
         f.quantile(step, k) = f.mean(step) + scale * r;
       }
@@ -361,6 +379,7 @@ class Conformal {
   ForecasterT inner_;
   ConformalOptions options_;
   std::vector<double> levels_;
+  std::vector<double> tail_log_ratio_;  // per level, for a full window; NaN below the tail
 };
 
 }  // namespace foresight
