@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common.hpp"
+#include "foresight/forecast/backtest.hpp"
 #include "foresight/forecast/forecast.hpp"
 #include "foresight/forecast/holt_winters.hpp"
 #include "foresight/forecast/last_value.hpp"
@@ -56,6 +57,12 @@ class Model {
     }
   }
   long long samples() const { return samples_; }
+  // Rolling-origin scores of this forecaster on `series` (from a fresh fit;
+  // the model's own state is not touched).
+  BacktestResult Backtest(const Array& series, int horizon, std::size_t start) const {
+    const std::vector<double> y = ToVector(series, "series");
+    return Unwrap(foresight::Backtest(f_, y, {.horizon = horizon, .start = start}));
+  }
 
  private:
   F f_;
@@ -90,6 +97,9 @@ class PyForecaster {
   }
   long long samples() const {
     return std::visit([](const auto& m) { return m.samples(); }, m_);
+  }
+  BacktestResult Backtest(const Array& series, int horizon, std::size_t start) const {
+    return std::visit([&](const auto& m) { return m.Backtest(series, horizon, start); }, m_);
   }
 
  private:
@@ -204,6 +214,26 @@ py::array_t<double> ToArray(std::span<const double> v) {
   return a;
 }
 
+// A horizon x levels array from BacktestResult's row-major scores.
+py::array_t<double> StepByLevel(const std::vector<double>& v, int horizon, std::size_t levels) {
+  py::array_t<double> a({static_cast<py::ssize_t>(horizon), static_cast<py::ssize_t>(levels)});
+  std::copy(v.begin(), v.end(), a.mutable_data());
+  return a;
+}
+
+py::dict BacktestDict(const BacktestResult& r) {
+  py::dict d;
+  d["levels"] = ToArray(r.levels);
+  py::array_t<long long> scored(static_cast<py::ssize_t>(r.scored.size()));
+  std::copy(r.scored.begin(), r.scored.end(), scored.mutable_data());
+  d["scored"] = scored;
+  d["mae"] = ToArray(r.mae);
+  d["rmse"] = ToArray(r.rmse);
+  d["coverage"] = StepByLevel(r.coverage, r.horizon, r.levels.size());
+  d["pinball"] = StepByLevel(r.pinball, r.horizon, r.levels.size());
+  return d;
+}
+
 template <typename M, typename Cls>
 void BindModelMethods(Cls& cls) {
   cls.def(
@@ -223,6 +253,18 @@ void BindModelMethods(Cls& cls) {
           py::arg("values"), py::return_value_policy::reference_internal,
           "Appends one value or a 1-D array; returns self")
       .def("predict", &M::Predict, py::arg("horizon"), "Forecast of steps 1..horizon")
+      .def(
+          "backtest",
+          [](const M& m, const Array& series, int horizon, long long start) {
+            if (start < 0) throw py::value_error(absl::StrCat("start must be >= 0, got ", start));
+            return BacktestDict(m.Backtest(series, horizon, static_cast<std::size_t>(start)));
+          },
+          py::arg("series"), py::arg("horizon") = 1, py::arg("start") = 0,
+          "Rolling-origin scores on a 1-D series, from a fresh fit of its first `start` values:\n"
+          "at each later origin, steps 1..horizon are forecast, scored, then the value learnt.\n"
+          "Returns a dict: levels, scored (per step), mae and rmse (per step), coverage and\n"
+          "pinball (steps x levels: share of values at or below each quantile, mean pinball\n"
+          "loss). The model's own state is not touched. ValueError on NaN/inf or bad args.")
       .def_property_readonly("name", &M::Name)
       .def_property_readonly("samples", &M::samples, "samples learnt since the last fit");
 }

@@ -120,3 +120,42 @@ def test_ewma_auto_smooths_a_noisy_rate_and_keeps_an_on_off_one():
     assert one_step_mae("ewma_auto", noisy) < 0.85 * one_step_mae("naive", noisy)
     assert one_step_mae("ewma_auto", onoff) == pytest.approx(one_step_mae("naive", onoff))
     assert fs.make_forecaster("ewma", horizon=1).name == "ewma"
+
+
+def test_backtest_scores_by_rolling_origin_by_hand():
+    # LastValue forecasts the last value seen for every step: origins 1, 2, 3
+    # forecast 1, 2, 4; step 1 targets 2, 4, 7 and step 2 targets 4, 7.
+    m = fs.LastValue()
+    r = m.backtest(np.array([1.0, 2.0, 4.0, 7.0]), horizon=2, start=1)
+    assert list(r["scored"]) == [3, 2]
+    assert r["mae"] == pytest.approx([2.0, 4.0])
+    assert r["rmse"] == pytest.approx([np.sqrt(14 / 3), np.sqrt(17)])
+    assert r["coverage"].shape == (2, len(r["levels"]))
+    assert r["pinball"].shape == (2, len(r["levels"]))
+    assert np.all(np.diff(r["coverage"], axis=1) >= 0)  # higher levels cover more
+    assert m.samples == 0  # the model's own state is untouched
+
+
+def test_backtest_of_a_conformal_model_is_calibrated():
+    rng = np.random.default_rng(5)
+    y = 100 + np.cumsum(rng.normal(0, 1, 4000))
+    r = fs.make_forecaster("conformal_naive", horizon=2).backtest(y, horizon=2, start=200)
+    levels = list(r["levels"])
+    for p in (0.1, 0.5, 0.9):
+        k = levels.index(p)
+        assert abs(r["coverage"][0, k] - p) < 0.03, (p, r["coverage"][0, k])
+    assert r["rmse"][0] == pytest.approx(1.0, rel=0.06)
+
+
+def test_backtest_errors():
+    m = fs.HoltWinters(season=4)
+    with pytest.raises(ValueError, match="value 2 is not finite"):
+        m.backtest(np.array([1.0, 2.0, np.nan, 3.0]))
+    with pytest.raises(ValueError, match="horizon must be >= 1"):
+        m.backtest(np.arange(10.0), horizon=0)
+    with pytest.raises(ValueError, match="start"):
+        m.backtest(np.arange(10.0), start=11)
+    with pytest.raises(ValueError, match="start must be >= 0"):
+        m.backtest(np.arange(10.0), start=-1)
+    with pytest.raises(ValueError, match="one-dimensional"):
+        m.backtest(np.zeros((3, 3)))
