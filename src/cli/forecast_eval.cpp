@@ -65,6 +65,9 @@ void SetupForecastEval(CLI::App& app) {
   app.add_option("--json", o.json_path, "write {\"methods\": {...}} results to this file");
   app.add_option("--threads", o.threads, "worker threads (default: hardware concurrency)")
       ->check(CLI::NonNegativeNumber);
+  app.add_flag("--rolling", o.rolling,
+               "rolling origin: forecast from every test origin, learning each test value before "
+               "the next (MASE per step ahead, coverage and pinball loss per quantile level)");
   app.add_flag("--list", flags->list, "list the available methods and exit");
   app.callback([flags, &app] {
     if (!flags->list) {

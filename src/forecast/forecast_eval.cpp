@@ -15,6 +15,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "foresight/forecast/backtest.hpp"
 #include "foresight/forecast/metrics.hpp"
 #include "foresight/forecast/registry.hpp"
 #include "nlohmann/json.hpp"
@@ -74,39 +75,48 @@ absl::StatusOr<MethodForecast> FitAndForecast(const AnyForecaster& f,
   return out;
 }
 
-}  // namespace
-
-absl::StatusOr<EvalReport> EvaluateForecasts(const ForecastEvalOptions& options,
-                                             const std::vector<M4Series>& train,
-                                             const std::vector<M4Series>& test,
-                                             const EvalProgress& progress) {
+// The methods to run, by name and made from the registry: the requested ones,
+// plus naive2 (OWA's reference) when `with_reference`. `reference` is its index.
+struct Methods {
+  std::vector<std::string> names;
+  std::vector<AnyForecaster> forecasters;
+  std::size_t reference = 0;
+  bool have_reference = false;
+};
+absl::StatusOr<Methods> MakeMethods(const ForecastEvalOptions& options, bool with_reference) {
   if (options.horizon < 1) return absl::InvalidArgumentError("--horizon must be >= 1");
   if (options.season < 1) return absl::InvalidArgumentError("--season must be >= 1");
   if (options.methods.empty()) return absl::InvalidArgumentError("no --method given");
   const ForecasterRegistry& registry = ForecasterRegistry::Default();
   const MethodConfig config{.season = options.season, .horizon = options.horizon};
-
-  // Methods to run: the requested ones, plus naive2 as the OWA reference.
-  std::vector<std::string> run = options.methods;
-  for (std::size_t i = 0; i < run.size(); ++i) {
+  Methods out;
+  out.names = options.methods;
+  for (std::size_t i = 0; i < out.names.size(); ++i) {
     for (std::size_t j = 0; j < i; ++j) {
-      if (run[i] == run[j]) return absl::InvalidArgumentError(absl::StrCat("method '", run[i], "' given twice"));
+      if (out.names[i] == out.names[j]) {
+        return absl::InvalidArgumentError(absl::StrCat("method '", out.names[i], "' given twice"));
+      }
     }
   }
-  const bool have_reference = registry.Contains(kReference);
-  std::size_t reference = run.size();
-  for (std::size_t i = 0; i < run.size(); ++i) {
-    if (run[i] == kReference) reference = i;
+  out.have_reference = with_reference && registry.Contains(kReference);
+  out.reference = out.names.size();
+  for (std::size_t i = 0; i < out.names.size(); ++i) {
+    if (out.names[i] == kReference) out.reference = i;
   }
-  if (have_reference && reference == run.size()) run.emplace_back(kReference);
-  std::vector<AnyForecaster> methods;
-  for (const std::string& name : run) {
+  if (out.have_reference && out.reference == out.names.size()) out.names.emplace_back(kReference);
+  for (const std::string& name : out.names) {
     absl::StatusOr<AnyForecaster> f = registry.Make(name, config);
     if (!f.ok()) return f.status();
-    methods.push_back(*std::move(f));
+    out.forecasters.push_back(*std::move(f));
   }
+  return out;
+}
 
-  // Pair test rows with training rows by id.
+// For each training series, the index of the test series with its id; every
+// test series must hold at least `min_test` values.
+absl::StatusOr<std::vector<std::size_t>> PairSeries(const std::vector<M4Series>& train,
+                                                    const std::vector<M4Series>& test,
+                                                    int min_test) {
   std::unordered_map<std::string, std::size_t> test_index;
   for (std::size_t i = 0; i < test.size(); ++i) test_index.emplace(test[i].id, i);
   std::vector<std::size_t> pair(train.size());
@@ -117,66 +127,92 @@ absl::StatusOr<EvalReport> EvaluateForecasts(const ForecastEvalOptions& options,
                                                      train[i].line, ") is missing from the test file"));
     }
     const M4Series& t = test[it->second];
-    if (static_cast<int>(t.values.size()) < options.horizon) {
+    if (static_cast<int>(t.values.size()) < min_test) {
       return absl::InvalidArgumentError(absl::StrCat("series '", t.id, "' (test line ", t.line, ") has ",
                                                      t.values.size(), " values, fewer than --horizon ",
-                                                     options.horizon));
+                                                     min_test));
     }
     pair[i] = it->second;
   }
   if (train.empty()) return absl::InvalidArgumentError("the training file has no series");
+  return pair;
+}
 
-  const std::size_t S = train.size(), M = methods.size();
-  std::vector<Cell> cells(S * M);
+// Runs `one(i)` for every series i on `threads` workers (0: all cores),
+// reporting progress after each; returns the wall time.
+template <typename One>
+double ForEachSeries(std::size_t S, int threads, const EvalProgress& progress, One one) {
   std::atomic<std::size_t> next{0}, done{0};
   auto worker = [&]() {
     for (std::size_t i = next.fetch_add(1); i < S; i = next.fetch_add(1)) {
-      const std::span<const double> x = train[i].values;
-      const std::span<const double> y =
-          std::span<const double>(test[pair[i]].values).first(static_cast<std::size_t>(options.horizon));
-      const absl::StatusOr<double> scale = MaseScale(x, options.season);
-      for (std::size_t m = 0; m < M; ++m) {
-        Cell& cell = cells[i * M + m];
-        if (!scale.ok()) {
-          cell.skipped = true;
-          continue;
-        }
-        const auto start = Clock::now();
-        absl::StatusOr<MethodForecast> f = FitAndForecast(methods[m], x, options.horizon);
-        cell.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-        MethodForecast fc;
-        if (f.ok()) {
-          fc = *std::move(f);
-        } else {
-          cell.failed = true;
-          fc.means = NaiveForecast(x, options.horizon);
-        }
-        const std::vector<double>& means = fc.means;
-        cell.smape = *Smape(y, means);
-        double err = 0.0;
-        for (std::size_t h = 0; h < y.size(); ++h) err += std::abs(y[h] - means[h]);
-        cell.mase = err / static_cast<double>(y.size()) / *scale;
-        if (!fc.lower.empty()) {
-          // The scale was checked above, and the bounds are ordered: it cannot fail.
-          cell.msis = *Msis(x, y, fc.lower, fc.upper, options.season, kIntervalAlpha);
-          cell.inside = IntervalHits(y, fc.lower, fc.upper);
-          cell.interval = true;
-        }
-      }
+      one(i);
       const std::size_t finished = done.fetch_add(1) + 1;
       if (progress) progress(finished, S);
     }
   };
   const auto start = Clock::now();
-  const int threads = std::max(1, options.threads > 0 ? options.threads
-                                                      : static_cast<int>(std::thread::hardware_concurrency()));
+  const int n = std::max(1, threads > 0 ? threads : static_cast<int>(std::thread::hardware_concurrency()));
   {
     std::vector<std::jthread> pool;
-    for (int t = 0; t < std::min<int>(threads, static_cast<int>(S)); ++t) pool.emplace_back(worker);
+    for (int t = 0; t < std::min<int>(n, static_cast<int>(S)); ++t) pool.emplace_back(worker);
   }  // joins
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
 
+}  // namespace
+
+absl::StatusOr<EvalReport> EvaluateForecasts(const ForecastEvalOptions& options,
+                                             const std::vector<M4Series>& train,
+                                             const std::vector<M4Series>& test,
+                                             const EvalProgress& progress) {
+  absl::StatusOr<Methods> made = MakeMethods(options, /*with_reference=*/true);
+  if (!made.ok()) return made.status();
+  const std::vector<std::string>& run = made->names;
+  const std::vector<AnyForecaster>& methods = made->forecasters;
+  const bool have_reference = made->have_reference;
+  const std::size_t reference = made->reference;
+  absl::StatusOr<std::vector<std::size_t>> paired = PairSeries(train, test, options.horizon);
+  if (!paired.ok()) return paired.status();
+  const std::vector<std::size_t>& pair = *paired;
+
+  const std::size_t S = train.size(), M = methods.size();
+  std::vector<Cell> cells(S * M);
   EvalReport report;
-  report.wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  report.wall_seconds = ForEachSeries(S, options.threads, progress, [&](std::size_t i) {
+    const std::span<const double> x = train[i].values;
+    const std::span<const double> y =
+        std::span<const double>(test[pair[i]].values).first(static_cast<std::size_t>(options.horizon));
+    const absl::StatusOr<double> scale = MaseScale(x, options.season);
+    for (std::size_t m = 0; m < M; ++m) {
+      Cell& cell = cells[i * M + m];
+      if (!scale.ok()) {
+        cell.skipped = true;
+        continue;
+      }
+      const auto start = Clock::now();
+      absl::StatusOr<MethodForecast> f = FitAndForecast(methods[m], x, options.horizon);
+      cell.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+      MethodForecast fc;
+      if (f.ok()) {
+        fc = *std::move(f);
+      } else {
+        cell.failed = true;
+        fc.means = NaiveForecast(x, options.horizon);
+      }
+      const std::vector<double>& means = fc.means;
+      cell.smape = *Smape(y, means);
+      double err = 0.0;
+      for (std::size_t h = 0; h < y.size(); ++h) err += std::abs(y[h] - means[h]);
+      cell.mase = err / static_cast<double>(y.size()) / *scale;
+      if (!fc.lower.empty()) {
+        // The scale was checked above, and the bounds are ordered: it cannot fail.
+        cell.msis = *Msis(x, y, fc.lower, fc.upper, options.season, kIntervalAlpha);
+        cell.inside = IntervalHits(y, fc.lower, fc.upper);
+        cell.interval = true;
+      }
+    }
+  });
+
   std::vector<M4Accumulator> acc(M);
   std::vector<MethodScore> scores(M);
   std::vector<double> msis_sum(M, 0.0);
@@ -231,12 +267,162 @@ std::string ReportJson(const EvalReport& report) {
   return doc.dump(2);
 }
 
+absl::StatusOr<RollingReport> EvaluateRolling(const ForecastEvalOptions& options,
+                                              const std::vector<M4Series>& train,
+                                              const std::vector<M4Series>& test,
+                                              const EvalProgress& progress) {
+  absl::StatusOr<Methods> made = MakeMethods(options, /*with_reference=*/false);
+  if (!made.ok()) return made.status();
+  absl::StatusOr<std::vector<std::size_t>> pair = PairSeries(train, test, options.horizon);
+  if (!pair.ok()) return pair.status();
+  const std::size_t S = train.size(), M = made->forecasters.size();
+  std::vector<absl::StatusOr<BacktestResult>> results(S * M, absl::UnknownError("not run"));
+  std::vector<double> seconds(S * M, 0.0), scales(S, NAN);
+  RollingReport report;
+  report.horizon = options.horizon;
+  report.wall_seconds = ForEachSeries(S, options.threads, progress, [&](std::size_t i) {
+    const absl::StatusOr<double> scale = MaseScale(train[i].values, options.season);
+    if (!scale.ok()) return;  // skipped for every method
+    scales[i] = *scale;
+    std::vector<double> series = train[i].values;
+    const std::vector<double>& after = test[(*pair)[i]].values;
+    series.insert(series.end(), after.begin(), after.end());
+    for (std::size_t m = 0; m < M; ++m) {
+      const auto start = Clock::now();
+      results[i * M + m] = Backtest(made->forecasters[m], series,
+                                    {.horizon = options.horizon, .start = train[i].values.size()});
+      seconds[i * M + m] = std::chrono::duration<double>(Clock::now() - start).count();
+    }
+  });
+
+  const std::size_t H = static_cast<std::size_t>(options.horizon);
+  for (std::size_t m = 0; m < M; ++m) {
+    RollingScore s;
+    s.method = made->names[m];
+    s.scored.assign(H, 0);
+    s.mase.assign(H, 0.0);
+    std::vector<std::size_t> series_at(H, 0);
+    std::vector<long long> covered;
+    long long pooled = 0;
+    for (std::size_t i = 0; i < S; ++i) {
+      if (std::isnan(scales[i])) continue;
+      s.seconds += seconds[i * M + m];
+      const absl::StatusOr<BacktestResult>& r = results[i * M + m];
+      if (s.levels.empty() && r.ok()) {
+        s.levels = r->levels;
+        covered.assign(s.levels.size(), 0);
+        s.pinball.assign(s.levels.size(), 0.0);
+      }
+      if (!r.ok() || r->levels != s.levels) {
+        ++s.failures;
+        continue;
+      }
+      ++s.series;
+      const std::size_t K = s.levels.size();
+      long long n = 0;
+      std::vector<double> pinball(K, 0.0);
+      for (std::size_t h = 0; h < H; ++h) {
+        const long long c = r->scored[h];
+        if (c == 0) continue;
+        s.scored[h] += c;
+        s.mase[h] += r->mae[h] / scales[i];
+        ++series_at[h];
+        n += c;
+        for (std::size_t k = 0; k < K; ++k) {
+          covered[k] += std::llround(r->coverage[h * K + k] * static_cast<double>(c));
+          pinball[k] += r->pinball[h * K + k] * static_cast<double>(c);
+        }
+      }
+      pooled += n;
+      for (std::size_t k = 0; k < K; ++k) {
+        s.pinball[k] += pinball[k] / static_cast<double>(n) / scales[i];
+      }
+    }
+    for (std::size_t h = 0; h < H; ++h) {
+      s.mase[h] = series_at[h] > 0 ? s.mase[h] / static_cast<double>(series_at[h]) : NAN;
+    }
+    s.coverage.resize(s.levels.size(), NAN);
+    for (std::size_t k = 0; k < s.levels.size(); ++k) {
+      if (pooled > 0) s.coverage[k] = static_cast<double>(covered[k]) / static_cast<double>(pooled);
+      s.pinball[k] = s.series > 0 ? s.pinball[k] / static_cast<double>(s.series) : NAN;
+    }
+    report.methods.push_back(std::move(s));
+  }
+  for (std::size_t i = 0; i < S; ++i) report.skipped += std::isnan(scales[i]) ? 1 : 0;
+  return report;
+}
+
+std::string RollingJson(const RollingReport& report) {
+  auto number = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); };
+  auto numbers = [&](const std::vector<double>& v) {
+    nlohmann::json a = nlohmann::json::array();
+    for (double x : v) a.push_back(number(x));
+    return a;
+  };
+  nlohmann::json methods = nlohmann::json::object();
+  for (const RollingScore& s : report.methods) {
+    methods[s.method] = {{"series", s.series},
+                         {"failures", s.failures},
+                         {"seconds", s.seconds},
+                         {"levels", s.levels},
+                         {"scored_by_step", s.scored},
+                         {"mase_by_step", numbers(s.mase)},
+                         {"coverage", numbers(s.coverage)},
+                         {"scaled_pinball", numbers(s.pinball)}};
+  }
+  nlohmann::json doc = {{"mode", "rolling"},
+                        {"horizon", report.horizon},
+                        {"methods", methods},
+                        {"skipped_series", report.skipped},
+                        {"wall_seconds", report.wall_seconds}};
+  return doc.dump(2);
+}
+
+namespace {
+
+absl::Status WriteJson(const std::string& path, const std::string& text) {
+  if (path.empty()) return absl::OkStatus();
+  std::ofstream json(path);
+  if (!json) return absl::PermissionDeniedError(absl::StrCat("cannot write '", path, "'"));
+  json << text << '\n';
+  if (!json) return absl::DataLossError(absl::StrCat("failed writing '", path, "'"));
+  return absl::OkStatus();
+}
+
+// The rolling table: MASE at steps 1 and horizon, coverage at P05, P50, P95.
+absl::Status PrintRolling(const ForecastEvalOptions& options, const RollingReport& report,
+                          std::ostream& out) {
+  const std::string last = absl::StrCat("MASE@", report.horizon);
+  out << absl::StrFormat("%-28s %9s %9s %8s %8s %8s %10s %8s %10s\n", "method (rolling)", "MASE@1",
+                         last, "cov05", "cov50", "cov95", "pinball50", "series", "seconds");
+  for (const RollingScore& s : report.methods) {
+    auto at = [&](const std::vector<double>& v, double p) {
+      const int k = Forecast::LevelIndex(s.levels, p);
+      return k < 0 ? NAN : v[static_cast<std::size_t>(k)];
+    };
+    out << absl::StrFormat("%-28s %9.4f %9.4f %8.3f %8.3f %8.3f %10.4f %8d %10.3f%s\n", s.method,
+                           s.mase.front(), s.mase.back(), at(s.coverage, 0.05), at(s.coverage, 0.5),
+                           at(s.coverage, 0.95), at(s.pinball, 0.5), s.series, s.seconds,
+                           s.failures ? absl::StrCat("  (", s.failures, " failed: not scored)") : "");
+  }
+  if (report.skipped) out << report.skipped << " series skipped (constant training data: MASE undefined)\n";
+  out << absl::StrFormat("wall time %.3f s\n", report.wall_seconds);
+  return WriteJson(options.json_path, RollingJson(report));
+}
+
+}  // namespace
+
 absl::Status RunForecastEval(const ForecastEvalOptions& options, std::ostream& out,
                              const EvalProgress& progress) {
   absl::StatusOr<std::vector<M4Series>> train = ReadM4Csv(options.train_path);
   if (!train.ok()) return train.status();
   absl::StatusOr<std::vector<M4Series>> test = ReadM4Csv(options.test_path);
   if (!test.ok()) return test.status();
+  if (options.rolling) {
+    absl::StatusOr<RollingReport> rolling = EvaluateRolling(options, *train, *test, progress);
+    if (!rolling.ok()) return rolling.status();
+    return PrintRolling(options, *rolling, out);
+  }
   absl::StatusOr<EvalReport> report = EvaluateForecasts(options, *train, *test, progress);
   if (!report.ok()) return report.status();
   out << absl::StrFormat("%-28s %10s %10s %8s %8s %8s %8s %10s\n", "method", "sMAPE", "MASE", "OWA",
@@ -251,13 +437,7 @@ absl::Status RunForecastEval(const ForecastEvalOptions& options, std::ostream& o
     out << "OWA unavailable: this build has no naive2 method\n";
   }
   out << absl::StrFormat("wall time %.3f s\n", report->wall_seconds);
-  if (!options.json_path.empty()) {
-    std::ofstream json(options.json_path);
-    if (!json) return absl::PermissionDeniedError(absl::StrCat("cannot write '", options.json_path, "'"));
-    json << ReportJson(*report) << '\n';
-    if (!json) return absl::DataLossError(absl::StrCat("failed writing '", options.json_path, "'"));
-  }
-  return absl::OkStatus();
+  return WriteJson(options.json_path, ReportJson(*report));
 }
 
 }  // namespace foresight

@@ -17,6 +17,16 @@
 // build has no naive2. A method that fails on a series is scored on that
 // series with the naive forecast and counted in `failures`. A series whose
 // MASE scale is zero (constant training data) is skipped for every method.
+//
+// With `rolling`, each method is instead scored by rolling origin over each
+// test series (`Backtest`, forecast/backtest.hpp): fitted on the training
+// series, it forecasts steps 1..horizon from every test origin, is scored on
+// the test values those steps reach, and learns each test value before the
+// next origin, as a host loop runs it. Per method: MASE per step ahead (the
+// mean over series of that step's MAE over the series' MASE scale), the share
+// of test values at or below each quantile level (all steps pooled), and the
+// pinball loss per level over the MASE scale. A method that fails on a series
+// is not scored there (counted in `failures`).
 #ifndef FORESIGHT_SRC_FORECAST_FORECAST_EVAL_HPP_
 #define FORESIGHT_SRC_FORECAST_FORECAST_EVAL_HPP_
 
@@ -41,6 +51,7 @@ struct ForecastEvalOptions {
   std::vector<std::string> methods;
   std::string json_path;   // empty: no JSON
   int threads = 0;         // 0: std::thread::hardware_concurrency()
+  bool rolling = false;    // rolling-origin scores over the test series
 };
 
 // Called (from worker threads, concurrently) after each series with the number
@@ -75,7 +86,8 @@ absl::StatusOr<EvalReport> EvaluateForecasts(const ForecastEvalOptions& options,
                                              const std::vector<M4Series>& test,
                                              const EvalProgress& progress = {});
 
-// Reads the files, evaluates, prints the table on `out` and writes the JSON
+// Reads the files, evaluates (by rolling origin with `rolling`: EvaluateRolling,
+// RollingJson), prints the table on `out` and writes the JSON
 // file when asked.
 absl::Status RunForecastEval(const ForecastEvalOptions& options, std::ostream& out,
                              const EvalProgress& progress = {});
@@ -83,6 +95,36 @@ absl::Status RunForecastEval(const ForecastEvalOptions& options, std::ostream& o
 // The JSON document {"methods": {"<name>": {"smape", "mase", "owa", "series", "seconds",
 // "failures", "msis90", "coverage90", "acd90", "interval_series"}}, ...}.
 std::string ReportJson(const EvalReport& report);
+
+// One method's rolling-origin scores (`rolling`).
+struct RollingScore {
+  std::string method;
+  std::size_t series = 0;          // series scored
+  std::size_t failures = 0;        // series the method failed on (not scored)
+  double seconds = 0.0;            // fit + backtest time summed over series
+  std::vector<double> levels;      // the method's quantile levels
+  std::vector<long long> scored;   // per step ahead: forecasts scored, all series
+  std::vector<double> mase;        // per step ahead: mean over series of MAE / scale
+  std::vector<double> coverage;    // per level: share of test values at or below the quantile
+  std::vector<double> pinball;     // per level: mean over series of mean pinball loss / scale
+};
+
+struct RollingReport {
+  int horizon = 0;
+  std::vector<RollingScore> methods;  // in the requested order
+  std::size_t skipped = 0;            // series with a zero MASE scale
+  double wall_seconds = 0.0;
+};
+
+absl::StatusOr<RollingReport> EvaluateRolling(const ForecastEvalOptions& options,
+                                              const std::vector<M4Series>& train,
+                                              const std::vector<M4Series>& test,
+                                              const EvalProgress& progress = {});
+
+// {"mode": "rolling", "horizon", "methods": {"<name>": {"series", "failures", "seconds",
+// "levels", "scored_by_step", "mase_by_step", "coverage", "scaled_pinball"}},
+// "skipped_series", "wall_seconds"}.
+std::string RollingJson(const RollingReport& report);
 
 }  // namespace foresight
 

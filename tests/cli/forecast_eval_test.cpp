@@ -13,6 +13,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "foresight/forecast/backtest.hpp"
 #include "foresight/forecast/metrics.hpp"
 #include "foresight/forecast/registry.hpp"
 #include "m4_csv.hpp"
@@ -213,6 +214,98 @@ TEST_CASE("RunForecastEval prints a table and writes the JSON report") {
         doctest::Approx(std::abs(doc["methods"]["snaive"]["coverage90"].get<double>() - 0.9)));
   CHECK(out.str().find("MSIS90") != std::string::npos);
   std::filesystem::remove(json_path);
+}
+
+TEST_CASE("forecast-eval --rolling scores every test origin, by hand and against Backtest") {
+  auto train = ReadM4Csv(Fixture("train.csv"));
+  auto test = ReadM4Csv(Fixture("test.csv"));
+  REQUIRE(train.ok());
+  REQUIRE(test.ok());
+  ForecastEvalOptions o = Options({"naive", "snaive", "ets"}, 1);
+  o.rolling = true;
+  auto one = EvaluateRolling(o, *train, *test);
+  REQUIRE(one.ok());
+  o.threads = 3;
+  auto three = EvaluateRolling(o, *train, *test);
+  REQUIRE(three.ok());
+  REQUIRE(one->methods.size() == 3);
+  // naive one step ahead: H1 ...33 | 14 24 34 misses by 19, 10, 10 (scale 1);
+  // H2 ...12 | 13 14 15 by 1 each (scale 3); H3 ...4 | 1 4 1 by 3 each (scale 3).
+  const RollingScore& naive = one->methods[0];
+  CHECK(naive.method == "naive");
+  CHECK(naive.series == 3);
+  CHECK(naive.scored == std::vector<long long>{9, 6, 3});
+  CHECK(naive.mase[0] == doctest::Approx((13.0 + 1.0 / 3.0 + 1.0) / 3.0).epsilon(1e-12));
+  // Each method's scores are its Backtest's, pooled: recomputed here.
+  const MethodConfig config{.season = 3, .horizon = 3};
+  for (std::size_t m = 0; m < one->methods.size(); ++m) {
+    const RollingScore& s = one->methods[m];
+    INFO(s.method);
+    CHECK(s.failures == 0);
+    CHECK(s.mase == three->methods[m].mase);  // thread count does not matter
+    CHECK(s.coverage == three->methods[m].coverage);
+    absl::StatusOr<AnyForecaster> f = ForecasterRegistry::Default().Make(s.method, config);
+    REQUIRE(f.ok());
+    std::vector<double> mase(3, 0.0), pinball(s.levels.size(), 0.0);
+    std::vector<double> covered(s.levels.size(), 0.0);
+    double scored = 0.0;
+    for (const M4Series& x : *train) {
+      const M4Series* y = nullptr;
+      for (const M4Series& t : *test) y = t.id == x.id ? &t : y;
+      REQUIRE(y != nullptr);
+      std::vector<double> series = x.values;
+      series.insert(series.end(), y->values.begin(), y->values.end());
+      absl::StatusOr<BacktestResult> r = Backtest(*f, series, {.horizon = 3, .start = x.values.size()});
+      REQUIRE(r.ok());
+      const double scale = *MaseScale(x.values, 3);
+      double n = 0.0;
+      std::vector<double> p(s.levels.size(), 0.0);
+      for (std::size_t h = 0; h < 3; ++h) {
+        mase[h] += r->mae[h] / scale / 3.0;
+        const double c = static_cast<double>(r->scored[h]);
+        n += c;
+        for (std::size_t k = 0; k < s.levels.size(); ++k) {
+          covered[k] += r->Coverage(static_cast<int>(h) + 1, k) * c;
+          p[k] += r->Pinball(static_cast<int>(h) + 1, k) * c;
+        }
+      }
+      scored += n;
+      for (std::size_t k = 0; k < s.levels.size(); ++k) pinball[k] += p[k] / n / scale / 3.0;
+    }
+    for (std::size_t h = 0; h < 3; ++h) CHECK(s.mase[h] == doctest::Approx(mase[h]).epsilon(1e-12));
+    for (std::size_t k = 0; k < s.levels.size(); ++k) {
+      CHECK(s.coverage[k] == doctest::Approx(covered[k] / scored).epsilon(1e-12));
+      CHECK(s.pinball[k] == doctest::Approx(pinball[k]).epsilon(1e-12));
+    }
+  }
+}
+
+TEST_CASE("forecast-eval --rolling prints its table and writes its JSON") {
+  const std::string json_path =
+      (std::filesystem::temp_directory_path() / "foresight_forecast_eval_rolling.json").string();
+  ForecastEvalOptions o = Options({"naive", "snaive"});
+  o.rolling = true;
+  o.json_path = json_path;
+  std::ostringstream out;
+  REQUIRE(RunForecastEval(o, out).ok());
+  CHECK(out.str().find("method (rolling)") != std::string::npos);
+  CHECK(out.str().find("MASE@3") != std::string::npos);
+  std::ifstream in(json_path);
+  const nlohmann::json doc = nlohmann::json::parse(in);
+  CHECK(doc["mode"] == "rolling");
+  CHECK(doc["horizon"] == 3);
+  for (const char* key : {"series", "failures", "seconds", "levels", "scored_by_step",
+                          "mase_by_step", "coverage", "scaled_pinball"}) {
+    CHECK(doc["methods"]["snaive"].contains(key));
+  }
+  CHECK(doc["methods"]["naive"]["scored_by_step"] == nlohmann::json::array({9, 6, 3}));
+  std::filesystem::remove(json_path);
+  // The same checks on the files as the one-origin mode.
+  o = Options({"naive"});
+  o.rolling = true;
+  o.test_path = Fixture("short_test.csv");
+  CHECK(std::string(RunForecastEval(o, out).message()).find("fewer than --horizon 3") !=
+        std::string::npos);
 }
 
 TEST_CASE("forecast-eval rejects bad options and mismatched files") {
