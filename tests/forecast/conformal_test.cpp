@@ -187,12 +187,12 @@ TEST_CASE("Conformal's tail levels are the fitted tail's, to the bit, before and
     const internal::ExponentialTail tail = internal::FitTail(sorted, options.tail_fraction);
     REQUIRE(tail.valid);
     const Forecast f = model.Predict(*state, 1);
-    std::vector<double> mean(2);
+    std::vector<double> mean(1);  // step 1
     model.PredictMean(*state, mean);
     for (std::size_t k = 0; k < levels.size(); ++k) {
       if (levels[k] <= 1.0 - options.tail_fraction) continue;
       const double expected =
-          mean[1] + std::max(internal::ConformalRank(sorted, levels[k]), tail.Quantile(levels[k]));
+          mean[0] + std::max(internal::ConformalRank(sorted, levels[k]), tail.Quantile(levels[k]));
       ++compared;
       wrong += f.quantile(1, k) == expected ? 0 : 1;
     }

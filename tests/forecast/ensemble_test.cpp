@@ -5,6 +5,8 @@
 #include <cmath>
 #include <vector>
 
+#include "foresight/forecast/ets.hpp"
+#include "foresight/forecast/ewma.hpp"
 #include "foresight/forecast/holt_winters.hpp"
 #include "foresight/forecast/internal/synthetic.hpp"
 #include "foresight/forecast/last_value.hpp"
@@ -70,6 +72,54 @@ TEST_CASE("Ensemble weights favour the member with the lower out-of-sample error
   }
   CHECK(err < 0.5 * err_naive);
   for (int h = 1; h <= 24; ++h) CHECK(f.Quantile(h, 0.1) <= f.Quantile(h, 0.9));
+}
+
+TEST_CASE("Ensemble weighs each step ahead by the members' errors at that step") {
+  // On 0, 10, 0, 10, ... the last value misses by 10 one step ahead and is
+  // exact two steps ahead; a slow EWMA sits near 5 and misses by about 5 at
+  // both. One set of weights for every step would mix them the same way.
+  std::vector<double> y;
+  for (int t = 0; t < 400; ++t) y.push_back(t % 2 == 0 ? 0.0 : 10.0);
+  Ensemble ens({AnyForecaster(LastValue()), AnyForecaster(Ewma(0.05))}, {.horizon = 2, .validation = 100});
+  auto state = ens.Fit(y);
+  REQUIRE(state.ok());
+  const std::vector<double> step1 = ens.Weights(*state, 1), step2 = ens.Weights(*state, 2);
+  MESSAGE("step 1 weights ", step1[0], " ", step1[1], ", step 2 ", step2[0], " ", step2[1]);
+  CHECK(step1[0] + step1[1] == doctest::Approx(1.0));
+  CHECK(step1[1] > 0.7);   // the EWMA one step ahead
+  CHECK(step2[0] > 0.99);  // the last value two steps ahead
+  CHECK(ens.Weights(*state, 5) == step2);  // past the horizon: the last step's
+  // The next value is 0 (y ends on 10): one step ahead the mix leans on the
+  // EWMA (about 5) rather than the last value (10); two steps ahead, 10.
+  const Forecast f = ens.Predict(*state, 2);
+  CHECK(f.mean(1) < 7.0);
+  CHECK(f.mean(2) == doctest::Approx(10.0).epsilon(0.01));
+  std::vector<double> means(2);  // steps 1 and 2
+  ens.PredictMean(*state, means);
+  CHECK(means[0] == f.mean(1));
+  CHECK(means[1] == f.mean(2));
+  // Without per-step weights both steps mix the members the same way.
+  Ensemble pooled({AnyForecaster(LastValue()), AnyForecaster(Ewma(0.05))},
+                  {.horizon = 2, .validation = 100, .per_step = false});
+  auto ps = pooled.Fit(y);
+  REQUIRE(ps.ok());
+  CHECK(pooled.Weights(*ps, 1) == pooled.Weights(*ps, 2));
+  CHECK(std::abs(pooled.Predict(*ps, 2).mean(2) - 10.0) > 1.0);
+}
+
+TEST_CASE("Ensemble's members forecast from their fit on the whole history") {
+  // ETS estimates its parameters in Fit. Before session 22 the members kept
+  // the fit of the history minus the validation replay, so a one-member
+  // ensemble forecast differently from its member.
+  const auto y = internal::SyntheticSeries({.n = 120, .season1 = 12, .amp1 = 20, .noise = 3, .seed = 4});
+  const Ets ets({.season = 12});
+  Ensemble ens({AnyForecaster(ets)}, {.horizon = 6, .validation = 48});
+  auto state = ens.Fit(y);
+  REQUIRE(state.ok());
+  auto own = ets.Fit(y);
+  REQUIRE(own.ok());
+  const Forecast a = ens.Predict(*state, 6), b = ets.Predict(*own, 6);
+  for (int h = 1; h <= 6; ++h) CHECK(a.mean(h) == doctest::Approx(b.mean(h)).epsilon(1e-12));
 }
 
 TEST_CASE("Ensemble drops a degrading member and falls back to the last known-good") {

@@ -21,7 +21,11 @@
 // long-run error the last time any was healthy).
 //
 // Fit fits every member on the history minus its last `validation` samples and
-// replays those out of sample, so weights are meaningful right after Fit.
+// replays those out of sample, so weights are meaningful right after Fit. The
+// members are then fitted again on the whole history, so that their forecasts
+// are their own Fit's (a member that estimates parameters in Fit, as ETS does,
+// would otherwise keep those of the shorter prefix); the errors and health
+// scored in the replay are kept. Fit costs two fits of each member.
 //
 //   Ensemble ens({AnyForecaster(SeasonalNaive(24)), AnyForecaster(HoltWinters())});
 //   auto state = ens.Fit(history);
@@ -37,6 +41,14 @@
 // | double | power         | weights ∝ error^-power                      | 2.0     |
 // | double | degrade_ratio | short/long error ratio that marks degraded  | 4.0     |
 // | int    | warmup        | scored targets before degradation is judged | 12      |
+// | bool   | per_step      | weights per step ahead (see below)          | true    |
+//
+// Per-step weights. A member can be the best one step ahead and the worst a
+// day ahead (a seasonal naive on an hourly series is exact 24 steps ahead and
+// poor one step ahead). With `per_step`, step h's weights use each member's
+// long-run error at step h alone (`Weights(state, h)`); health, degradation
+// and the fallback still use the error over all steps (`Weights(state)`).
+// Steps past `horizon` take the last step's weights.
 #ifndef FORESIGHT_FORECAST_ENSEMBLE_HPP_
 #define FORESIGHT_FORECAST_ENSEMBLE_HPP_
 
@@ -65,6 +77,7 @@ struct EnsembleOptions {
   double power = 2.0;
   double degrade_ratio = 4.0;
   int warmup = 12;
+  bool per_step = true;
 };
 
 class Ensemble {
@@ -76,6 +89,8 @@ class Ensemble {
     std::vector<double> short_err;    // per member
     std::vector<int> scored;          // per member
     std::vector<char> healthy;        // per member
+    std::vector<double> step_err;     // member x horizon: long-run error per step ahead
+    std::vector<int> step_scored;     // member x horizon
     int last_good = 0;
     long long t = 0;
   };
@@ -102,6 +117,8 @@ class Ensemble {
     state.short_err.assign(M, 0.0);
     state.scored.assign(M, 0);
     state.healthy.assign(M, 1);
+    state.step_err.assign(M * static_cast<std::size_t>(options_.horizon), 0.0);
+    state.step_scored.assign(M * static_cast<std::size_t>(options_.horizon), 0);
     state.t = static_cast<long long>(n - replay);
     for (const AnyForecaster& m : members_) {
       absl::StatusOr<AnyForecaster::State> s = m.Fit(history.first(n - replay));
@@ -110,6 +127,16 @@ class Ensemble {
     }
     RecordForecasts(state);
     for (double y : history.last(replay)) Update(state, y);
+    if (replay > 0) {
+      for (std::size_t i = 0; i < M; ++i) {
+        absl::StatusOr<AnyForecaster::State> full = members_[i].Fit(history);
+        if (!full.ok()) return full.status();
+        state.members[i] = *std::move(full);
+      }
+      // What is pending was forecast by the prefix models: forecast again.
+      state.ledger = internal::ForecastLedger(options_.horizon, M + 1);
+      RecordForecasts(state);
+    }
     return state;
   }
 
@@ -118,7 +145,8 @@ class Ensemble {
     const std::size_t M = members_.size();
     std::vector<double> err_sum(M, 0.0);
     std::vector<int> err_n(M, 0);
-    state.ledger.Arrived(state.t, [&](int, std::span<const double> entry) {
+    const std::size_t H = static_cast<std::size_t>(options_.horizon);
+    state.ledger.Arrived(state.t, [&](int step, std::span<const double> entry) {
       const std::span<const double> means = entry.subspan(1);
       for (std::size_t i = 0; i < M; ++i) {
         // A non-finite forecast counts as a huge error.
@@ -126,6 +154,11 @@ class Ensemble {
                                                  : std::numeric_limits<double>::max() / 1e6;
         err_sum[i] += e;
         err_n[i] += 1;
+        if (state.healthy[i]) {
+          const std::size_t at = i * H + static_cast<std::size_t>(step - 1);
+          const int n = ++state.step_scored[at];
+          state.step_err[at] += std::max(options_.decay, 1.0 / n) * (e - state.step_err[at]);
+        }
       }
     });
     // The long-run error of a degraded member is frozen (so it cannot absorb
@@ -148,10 +181,12 @@ class Ensemble {
 
   Forecast Predict(const State& state, int horizon) const {
     const std::vector<double> w = Weights(state);
+    const std::vector<double> ws = StepWeights(state, std::max(horizon, 0));
+    const std::size_t M = members_.size();
     Forecast out;
     bool first = true;
     double confidence = 0.0;
-    for (std::size_t i = 0; i < members_.size(); ++i) {
+    for (std::size_t i = 0; i < M; ++i) {
       if (w[i] <= 0.0) continue;
       const Forecast f = members_[i].Predict(state.members[i], horizon);
       if (first) {
@@ -159,9 +194,10 @@ class Ensemble {
         first = false;
       }
       for (int s = 1; s <= f.horizon(); ++s) {
-        out.mean(s) += w[i] * f.mean(s);
+        const double wi = ws[static_cast<std::size_t>(s - 1) * M + i];
+        out.mean(s) += wi * f.mean(s);
         for (std::size_t k = 0; k < out.num_levels(); ++k) {
-          out.quantile(s, k) += w[i] * f.Quantile(s, out.levels()[k]);
+          out.quantile(s, k) += wi * f.Quantile(s, out.levels()[k]);
         }
       }
       confidence += w[i] * f.confidence();
@@ -176,12 +212,14 @@ class Ensemble {
   // (`PredictMeans`), weighted and summed in the same order as Predict.
   void PredictMean(const State& state, std::span<double> out) const {
     const std::vector<double> w = Weights(state);
+    const std::vector<double> ws = StepWeights(state, static_cast<int>(out.size()));
+    const std::size_t M = members_.size();
     std::fill(out.begin(), out.end(), 0.0);
     std::vector<double> member(out.size());
-    for (std::size_t i = 0; i < members_.size(); ++i) {
+    for (std::size_t i = 0; i < M; ++i) {
       if (w[i] <= 0.0) continue;
       PredictMeans(members_[i], state.members[i], std::span<double>(member));
-      for (std::size_t s = 0; s < out.size(); ++s) out[s] += w[i] * member[s];
+      for (std::size_t s = 0; s < out.size(); ++s) out[s] += ws[s * M + i] * member[s];
     }
   }
 
@@ -204,6 +242,14 @@ class Ensemble {
     }
     for (double& v : w) v /= total;
     return w;
+  }
+
+  // The weights of step `step` ahead (1-based; steps past `horizon` take the
+  // last step's): as `Weights`, with each healthy member's error at that step
+  // ahead instead of over all steps when `per_step` and the step has been
+  // scored for every healthy member.
+  std::vector<double> Weights(const State& state, int step) const {
+    return StepWeight(state, Weights(state), step);
   }
 
   // Index of the member the ensemble falls back to.
@@ -235,6 +281,40 @@ class Ensemble {
       }
     }
     if (best >= 0) state.last_good = best;
+  }
+
+  // `Weights(state, step)` from the pooled weights `pooled` (`Weights(state)`).
+  std::vector<double> StepWeight(const State& state, const std::vector<double>& pooled,
+                                 int step) const {
+    const std::size_t M = members_.size(), H = static_cast<std::size_t>(options_.horizon);
+    const std::size_t h = static_cast<std::size_t>(std::clamp(step, 1, options_.horizon) - 1);
+    if (!options_.per_step) return pooled;
+    std::vector<double> w = pooled;
+    double total = 0.0;
+    for (std::size_t i = 0; i < M; ++i) {
+      if (w[i] <= 0.0) continue;  // unhealthy (or not the fallback): stays out
+      if (state.step_scored[i * H + h] == 0) return pooled;
+      const double err = state.step_err[i * H + h];
+      w[i] = 1.0 / std::pow(err + 1e-9 * (1.0 + err), options_.power);
+      total += w[i];
+    }
+    if (!(total > 0.0) || !std::isfinite(total)) return pooled;
+    for (double& v : w) v /= total;
+    return w;
+  }
+
+  // Steps 1..horizon's weights, step-major (step s, member i at (s-1) * M + i);
+  // steps past `options.horizon` repeat its last step's.
+  std::vector<double> StepWeights(const State& state, int horizon) const {
+    const std::size_t M = members_.size();
+    const std::vector<double> pooled = Weights(state);
+    std::vector<double> out(static_cast<std::size_t>(horizon) * M);
+    std::vector<double> w;
+    for (int s = 1; s <= horizon; ++s) {
+      if (s <= options_.horizon) w = StepWeight(state, pooled, s);
+      std::copy(w.begin(), w.end(), out.begin() + static_cast<std::ptrdiff_t>((s - 1) * M));
+    }
+    return out;
   }
 
   std::vector<AnyForecaster> members_;
