@@ -58,6 +58,35 @@ void BM_Ets_UpdatePredict(benchmark::State& state) {
 }
 BENCHMARK(BM_Ets_UpdatePredict);
 
+// Predict against PredictMean (the means alone, what Conformal and Ensemble
+// ask every sample) for a class-3 model (MAM: multiplicative error and
+// season, whose variances take Eigen products of (trend x season)^2 matrices)
+// and a class-1 model (AAA), 24 steps ahead. The Predict runs are each one's
+// baseline in the same process.
+void PredictOrMean(benchmark::State& state, const char* model, bool means_only) {
+  const auto y = HourlySeries(960, 5);
+  const foresight::Ets ets({.season = 24, .model = model});
+  const auto st = ets.Fit(y);
+  if (!st.ok()) {
+    state.SkipWithError("fit failed");
+    return;
+  }
+  std::vector<double> means(24);
+  for (auto _ : state) {
+    if (means_only) {
+      ets.PredictMean(*st, means);
+      benchmark::DoNotOptimize(means.data());
+    } else {
+      foresight::Forecast f = ets.Predict(*st, 24);
+      benchmark::DoNotOptimize(f);
+    }
+  }
+}
+BENCHMARK_CAPTURE(PredictOrMean, MAM_Predict, "MAM", false);
+BENCHMARK_CAPTURE(PredictOrMean, MAM_PredictMean, "MAM", true);
+BENCHMARK_CAPTURE(PredictOrMean, AAA_Predict, "AAA", false);
+BENCHMARK_CAPTURE(PredictOrMean, AAA_PredictMean, "AAA", true);
+
 void BM_Ses_UpdatePredict(benchmark::State& state) { UpdatePredict(state, foresight::Ses()); }
 BENCHMARK(BM_Ses_UpdatePredict);
 

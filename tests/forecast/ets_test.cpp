@@ -55,5 +55,45 @@ TEST_CASE("Ets matches forecast::ets on the reference fixtures") {
   }
 }
 
+TEST_CASE("Ets's PredictMean is Predict's means, to the bit, in every model class") {
+  // Conformal and Ensemble ask every sample for the means alone. Class 3
+  // (multiplicative error and season) runs its mean recursion without the
+  // variances' Eigen products; classes 1 and 2 are the point forecast.
+  // AirPassengers is seasonal and rising; the falling series takes a trend
+  // model below zero, where Predict floors its means (nonnegative).
+  const auto air = LoadSeries("airpass");
+  std::vector<double> falling(60);
+  for (std::size_t i = 0; i < falling.size(); ++i) falling[i] = 50.0 - static_cast<double>(i);
+  struct Case {
+    std::string model;
+    int damped;
+    const std::vector<double>* y;
+    int season;
+  };
+  int compared = 0;
+  for (const Case& c : {Case{"MAM", 0, &air.values, 12}, Case{"MAM", 1, &air.values, 12},
+                        Case{"MNM", 0, &air.values, 12}, Case{"AAA", 0, &air.values, 12},
+                        Case{"MAN", 0, &air.values, 12}, Case{"ANN", 0, &air.values, 1},
+                        Case{"AAN", 0, &falling, 1}}) {
+    CAPTURE(c.model);
+    CAPTURE(c.damped);
+    const Ets ets({.season = c.season, .model = c.model, .damped = c.damped});
+    absl::StatusOr<EtsState> state = ets.Fit(*c.y);
+    REQUIRE(state.ok());
+    CHECK(state->fit.Method().find(c.model.substr(0, 1)) != std::string::npos);
+    for (int h : {1, 7, 30}) {
+      const Forecast full = ets.Predict(*state, h);
+      std::vector<double> means(static_cast<std::size_t>(h), -1.0);
+      ets.PredictMean(*state, means);
+      for (int step = 1; step <= h; ++step) {
+        CHECK(means[static_cast<std::size_t>(step - 1)] == full.mean(step));
+        ++compared;
+      }
+    }
+  }
+  CHECK(compared == 7 * 38);
+  static_assert(MeanForecaster<Ets>);
+}
+
 }  // namespace
 }  // namespace foresight

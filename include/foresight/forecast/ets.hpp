@@ -112,6 +112,9 @@ class Ets {
   Forecast Predict(const State& state, int horizon) const {
     return EtsForecast(state, horizon, options_.nonnegative);
   }
+  // Predict's means alone (`MeanForecaster`), without the forecast
+  // variances: what Conformal and Ensemble ask of a member every sample.
+  void PredictMean(const State& state, std::span<double> out) const;
 
  private:
   EtsOptions options_;

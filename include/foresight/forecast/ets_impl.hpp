@@ -534,6 +534,48 @@ inline void EtsStep(EtsState& s, double y) {
   s.level += (std::abs(y) - s.level) / static_cast<double>(std::min<long long>(s.t, 1000));
 }
 
+namespace internal {
+
+// Class 3 (multiplicative error and season, forecast's class3): the state's
+// mean recursion M_{h+1} = F1 M_h F2' + G1 M_h G2' sigma2 and its read-out
+// H1 M_h H2'. `EtsPredictMoments` adds the variances; `EtsPredictMean` runs
+// this alone, with the same operations (so the same means, to the bit).
+struct EtsClass3 {
+  int nt = 1, m = 1;
+  double sigma2 = 0.0;
+  Eigen::RowVectorXd H1, H2;
+  Eigen::MatrixXd F1, G1, F2, G2, Mh;
+  EtsClass3(const EtsState& s, const EtsModelKind& k) : nt(1 + (k.trend > 0)), m(k.m) {
+    const EtsFit& f = s.fit;
+    sigma2 = f.sigma2;
+    H1 = Eigen::RowVectorXd::Ones(nt);
+    H2 = Eigen::RowVectorXd::Zero(m);
+    H2(m - 1) = 1.0;
+    F1.resize(nt, nt);
+    G1.resize(nt, nt);
+    if (nt == 1) {
+      F1(0, 0) = 1.0;
+      G1(0, 0) = f.alpha;
+    } else {
+      F1 << 1.0, 1.0, 0.0, f.damped ? f.phi : 1.0;
+      G1 << f.alpha, f.alpha, f.beta, f.beta;
+    }
+    F2 = Eigen::MatrixXd::Zero(m, m);
+    F2(0, m - 1) = 1.0;
+    for (int i = 1; i < m; ++i) F2(i, i - 1) = 1.0;
+    G2 = Eigen::MatrixXd::Zero(m, m);
+    G2(0, m - 1) = f.gamma;
+    Eigen::VectorXd lb(nt), sv(m);
+    for (int i = 0; i < nt; ++i) lb(i) = s.state[static_cast<std::size_t>(i)];
+    for (int i = 0; i < m; ++i) sv(i) = s.state[static_cast<std::size_t>(nt + i)];
+    Mh = lb * sv.transpose();
+  }
+  double Mean() const { return (H1 * Mh * H2.transpose())(0, 0); }
+  void Advance() { Mh = (F1 * Mh * F2.transpose() + G1 * Mh * G2.transpose() * sigma2).eval(); }
+};
+
+}  // namespace internal
+
 inline void EtsPredictMoments(const EtsState& s, std::span<double> mean, std::span<double> var) {
   const int h = static_cast<int>(mean.size());
   const EtsFit& f = s.fit;
@@ -611,27 +653,12 @@ inline void EtsPredictMoments(const EtsState& s, std::span<double> mean, std::sp
     return;
   }
   // class3: multiplicative errors and seasonality (forecast's class3).
-  const int nt = 1 + (k.trend > 0);
-  Eigen::RowVectorXd H1 = Eigen::RowVectorXd::Ones(nt);
-  Eigen::RowVectorXd H2 = Eigen::RowVectorXd::Zero(m);
-  H2(m - 1) = 1.0;
-  Eigen::MatrixXd F1(nt, nt), G1(nt, nt);
-  if (nt == 1) {
-    F1(0, 0) = 1.0;
-    G1(0, 0) = f.alpha;
-  } else {
-    F1 << 1.0, 1.0, 0.0, f.damped ? f.phi : 1.0;
-    G1 << f.alpha, f.alpha, f.beta, f.beta;
-  }
-  Eigen::MatrixXd F2 = Eigen::MatrixXd::Zero(m, m);
-  F2(0, m - 1) = 1.0;
-  for (int i = 1; i < m; ++i) F2(i, i - 1) = 1.0;
-  Eigen::MatrixXd G2 = Eigen::MatrixXd::Zero(m, m);
-  G2(0, m - 1) = f.gamma;
-  Eigen::VectorXd lb(nt), sv(m);
-  for (int i = 0; i < nt; ++i) lb(i) = s.state[static_cast<std::size_t>(i)];
-  for (int i = 0; i < m; ++i) sv(i) = s.state[static_cast<std::size_t>(nt + i)];
-  Eigen::MatrixXd Mh = lb * sv.transpose();
+  internal::EtsClass3 c3(s, k);
+  const int nt = c3.nt;
+  const Eigen::RowVectorXd& H1 = c3.H1;
+  const Eigen::RowVectorXd& H2 = c3.H2;
+  const Eigen::MatrixXd &F1 = c3.F1, &G1 = c3.G1, &F2 = c3.F2, &G2 = c3.G2;
+  const Eigen::MatrixXd& Mh = c3.Mh;
   const int dim = nt * m;
   Eigen::MatrixXd Vh = Eigen::MatrixXd::Zero(dim, dim);
   auto kron = [](const Eigen::MatrixXd& A, const Eigen::MatrixXd& B) {
@@ -646,7 +673,7 @@ inline void EtsPredictMoments(const EtsState& s, std::span<double> mean, std::sp
   const Eigen::MatrixXd G21 = kron(G2, G1);
   const Eigen::MatrixXd K = kron(G2, F1) + kron(F2, G1);
   for (int i = 0; i < h; ++i) {
-    const double mu = (H1 * Mh * H2.transpose())(0, 0);
+    const double mu = c3.Mean();
     mean[static_cast<std::size_t>(i)] = mu;  // forecast.ets reports class3's mean
     const double hv = (H21 * Vh * H21.transpose())(0, 0);
     var[static_cast<std::size_t>(i)] = (1 + sigma2) * hv + sigma2 * mu * mu;
@@ -656,8 +683,33 @@ inline void EtsPredictMoments(const EtsState& s, std::span<double> mean, std::sp
         F21 * Vh * F21.transpose() +
         sigma2 * (F21 * Vh * G21.transpose() + G21 * Vh * F21.transpose() +
                   K * (Vh + MM) * K.transpose() + sigma2 * G21 * (3 * Vh + 2 * MM) * G21.transpose());
-    Mh = (F1 * Mh * F2.transpose() + G1 * Mh * G2.transpose() * sigma2).eval();
+    c3.Advance();
     Vh = Vn;
+  }
+}
+
+// The means of `EtsPredictMoments` alone: the point forecast (classes 1 and
+// 2) or class 3's mean recursion, without the variances (class 3's cost
+// O(h (nt m)^3) in Eigen products).
+inline void EtsPredictMean(const EtsState& s, std::span<double> mean) {
+  const int h = static_cast<int>(mean.size());
+  const EtsFit& f = s.fit;
+  if (s.state.empty() || h == 0) {
+    std::fill(mean.begin(), mean.end(), 0.0);
+    return;
+  }
+  const internal::EtsModelKind k = internal::KindOf(f.error, f.trend, f.season, f.m);
+  if (k.season < 2) {
+    const double l = s.state[0];
+    const double b = k.trend > 0 ? s.state[1] : 0.0;
+    const double* seas = s.state.data() + 1 + (k.trend > 0);
+    internal::EtsPoint(l, b, seas, k, f.phi, mean.data(), h);
+    return;
+  }
+  internal::EtsClass3 c3(s, k);
+  for (int i = 0; i < h; ++i) {
+    mean[static_cast<std::size_t>(i)] = c3.Mean();
+    c3.Advance();
   }
 }
 
@@ -685,6 +737,15 @@ inline EtsState EtsFallbackState(std::span<const double> y) {
   s.fallback = true;
   s.cold = y.empty();
   return s;
+}
+
+inline void Ets::PredictMean(const State& state, std::span<double> out) const {
+  // As EtsForecast's FillGaussianForecast and Normalize leave the means.
+  EtsPredictMean(state, out);
+  for (double& v : out) {
+    if (!std::isfinite(v)) v = 0.0;
+    if (options_.nonnegative) v = std::max(v, 0.0);
+  }
 }
 
 inline absl::StatusOr<EtsState> Ets::Fit(std::span<const double> history) const {
