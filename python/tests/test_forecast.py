@@ -153,6 +153,8 @@ def test_backtest_errors():
         m.backtest(np.array([1.0, 2.0, np.nan, 3.0]))
     with pytest.raises(ValueError, match="horizon must be >= 1"):
         m.backtest(np.arange(10.0), horizon=0)
+    with pytest.raises(ValueError, match="exceeds the series' length"):
+        m.backtest(np.arange(10.0), horizon=10**9)
     with pytest.raises(ValueError, match="start"):
         m.backtest(np.arange(10.0), start=11)
     with pytest.raises(ValueError, match="start must be >= 0"):

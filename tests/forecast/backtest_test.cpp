@@ -130,6 +130,10 @@ TEST_CASE("Backtest refuses bad input and leaves the caller's model alone") {
   CHECK(std::string(nan.status().message()).find("value 2") != std::string::npos);
   const std::vector<double> ok = {1.0, 2.0, 3.0};
   CHECK(absl::IsInvalidArgument(Backtest(FixedSpread{}, ok, {.horizon = 0}).status()));
+  absl::StatusOr<BacktestResult> far = Backtest(FixedSpread{}, ok, {.horizon = 1 << 30});
+  REQUIRE_FALSE(far.ok());
+  CHECK(std::string(far.status().message()).find("exceeds the series' length (3 samples)") !=
+        std::string::npos);
   absl::StatusOr<BacktestResult> past = Backtest(FixedSpread{}, ok, {.horizon = 1, .start = 4});
   REQUIRE_FALSE(past.ok());
   CHECK(std::string(past.status().message()).find("start (4)") != std::string::npos);

@@ -30,6 +30,7 @@
 #ifndef FORESIGHT_FORECAST_BACKTEST_HPP_
 #define FORESIGHT_FORECAST_BACKTEST_HPP_
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <span>
@@ -84,6 +85,13 @@ absl::StatusOr<BacktestResult> Backtest(const F& forecaster, std::span<const dou
   if (options.horizon < 1) {
     return absl::InvalidArgumentError(
         absl::StrCat("backtest: horizon must be >= 1, got ", options.horizon));
+  }
+  if (static_cast<std::size_t>(options.horizon) > std::max<std::size_t>(series.size(), 1)) {
+    // No step past the series' length can be scored; refusing it also keeps
+    // a mistyped horizon from allocating its forecasts.
+    return absl::InvalidArgumentError(absl::StrCat("backtest: horizon (", options.horizon,
+                                                   ") exceeds the series' length (",
+                                                   series.size(), " samples)"));
   }
   if (options.start > series.size()) {
     return absl::InvalidArgumentError(absl::StrCat("backtest: start (", options.start,
