@@ -329,7 +329,7 @@ absl::StatusOr<RollingReport> EvaluateRolling(const ForecastEvalOptions& options
         ++series_at[h];
         n += c;
         for (std::size_t k = 0; k < K; ++k) {
-          covered[k] += std::llround(r->coverage[h * K + k] * static_cast<double>(c));
+          covered[k] += r->covered[h * K + k];
           pinball[k] += r->pinball[h * K + k] * static_cast<double>(c);
         }
       }

@@ -60,7 +60,8 @@ struct BacktestResult {
   std::vector<long long> scored;  // forecasts scored per step
   std::vector<double> mae;        // mean |y - mean|
   std::vector<double> rmse;       // sqrt(mean (y - mean)^2)
-  std::vector<double> coverage;   // share of y at or below the quantile
+  std::vector<long long> covered; // y at or below the quantile (counts, to pool results)
+  std::vector<double> coverage;   // covered / scored
   std::vector<double> pinball;    // mean pinball loss of the quantile
 
   // 1-based step; NaN where nothing was scored.
@@ -107,13 +108,12 @@ absl::StatusOr<BacktestResult> Backtest(const F& forecaster, std::span<const dou
   r.horizon = options.horizon;
   r.scored.assign(H, 0);
   std::vector<double> abs_sum(H, 0.0), sq_sum(H, 0.0);
-  std::vector<long long> covered;
   for (std::size_t t = options.start; t < series.size(); ++t) {
     if (t > 0) {
       const Forecast f = forecaster.Predict(*state, options.horizon);
       if (r.levels.empty()) {
         r.levels.assign(f.levels().begin(), f.levels().end());
-        covered.assign(H * r.levels.size(), 0);
+        r.covered.assign(H * r.levels.size(), 0);
         r.pinball.assign(H * r.levels.size(), 0.0);
       } else if (f.levels().size() != r.levels.size()) {
         return absl::InternalError(absl::StrCat(Sv(F::Name()), ": forecast at origin ", t, " has ",
@@ -130,7 +130,7 @@ absl::StatusOr<BacktestResult> Backtest(const F& forecaster, std::span<const dou
         r.scored[h] += 1;
         const std::span<const double> q = f.quantiles(step);
         for (std::size_t k = 0; k < K; ++k) {
-          covered[h * K + k] += y <= q[k] ? 1 : 0;
+          r.covered[h * K + k] += y <= q[k] ? 1 : 0;
           r.pinball[h * K + k] += PinballLoss(r.levels[k], y, q[k]);
         }
       }
@@ -140,7 +140,7 @@ absl::StatusOr<BacktestResult> Backtest(const F& forecaster, std::span<const dou
   if (r.levels.empty()) {  // nothing scored: the levels are still the forecaster's
     const Forecast f = forecaster.Predict(*state, options.horizon);
     r.levels.assign(f.levels().begin(), f.levels().end());
-    covered.assign(H * r.levels.size(), 0);
+    r.covered.assign(H * r.levels.size(), 0);
   }
   const std::size_t K = r.levels.size();
   r.mae.assign(H, NAN);
@@ -150,7 +150,7 @@ absl::StatusOr<BacktestResult> Backtest(const F& forecaster, std::span<const dou
   for (std::size_t h = 0; h < H; ++h) {
     const double n = static_cast<double>(r.scored[h]);
     for (std::size_t k = 0; k < K; ++k) {
-      r.coverage[h * K + k] = n > 0 ? static_cast<double>(covered[h * K + k]) / n : NAN;
+      r.coverage[h * K + k] = n > 0 ? static_cast<double>(r.covered[h * K + k]) / n : NAN;
       r.pinball[h * K + k] = n > 0 ? r.pinball[h * K + k] / n : NAN;
     }
     if (n == 0) continue;

@@ -112,12 +112,17 @@ struct ExponentialTail {
     return std::log(exceed / std::max(1.0 - tau, 1e-300));
   }
 };
+// The number k of largest values the tail is fitted to among n, or 0 when
+// there is no tail (fraction <= 0, or fewer than 10 values).
+inline std::size_t TailCount(std::size_t n, double fraction) {
+  if (!(fraction > 0.0) || n < 10) return 0;
+  return std::min(n - 1, std::max<std::size_t>(5, static_cast<std::size_t>(fraction * n)));
+}
 inline ExponentialTail FitTail(std::span<const double> sorted, double fraction) {
   ExponentialTail t;
   const std::size_t n = sorted.size();
-  if (!(fraction > 0.0) || n < 10) return t;
-  const std::size_t k =
-      std::min(n - 1, std::max<std::size_t>(5, static_cast<std::size_t>(fraction * n)));
+  const std::size_t k = TailCount(n, fraction);
+  if (k == 0) return t;
   t.u = sorted[n - k - 1];
   double sum = 0.0;
   for (std::size_t i = n - k; i < n; ++i) sum += sorted[i] - t.u;
@@ -152,13 +157,14 @@ class Conformal {
     options_.calibration = std::max(options_.calibration, 0);
     options_.min_residuals = std::clamp(options_.min_residuals, 1, options_.window);
     // The tail's ln(exceed / (1 - level)) once a window is full, when its
-    // `exceed` no longer changes (FitTail on `window` residuals).
-    std::vector<double> full(static_cast<std::size_t>(options_.window), 0.0);
-    const internal::ExponentialTail at_full = internal::FitTail(full, options_.tail_fraction);
+    // `exceed` = k / (n + 1) no longer changes (as FitTail computes it).
+    const std::size_t n = static_cast<std::size_t>(options_.window);
+    const std::size_t tail = internal::TailCount(n, options_.tail_fraction);
+    const double exceed = static_cast<double>(tail) / static_cast<double>(n + 1);
     tail_log_ratio_.resize(levels_.size(), NAN);  // NaN: a level the tail does not price
     for (std::size_t k = 0; k < levels_.size(); ++k) {
-      if (at_full.valid && levels_[k] > 1.0 - options_.tail_fraction) {
-        tail_log_ratio_[k] = internal::ExponentialTail::LogRatio(at_full.exceed, levels_[k]);
+      if (tail > 0 && levels_[k] > 1.0 - options_.tail_fraction) {
+        tail_log_ratio_[k] = internal::ExponentialTail::LogRatio(exceed, levels_[k]);
       }
     }
   }

@@ -181,7 +181,7 @@ class Ensemble {
 
   Forecast Predict(const State& state, int horizon) const {
     const std::vector<double> w = Weights(state);
-    const std::vector<double> ws = StepWeights(state, std::max(horizon, 0));
+    const std::vector<double> ws = StepWeights(state, w, std::max(horizon, 0));
     const std::size_t M = members_.size();
     Forecast out;
     bool first = true;
@@ -212,7 +212,7 @@ class Ensemble {
   // (`PredictMeans`), weighted and summed in the same order as Predict.
   void PredictMean(const State& state, std::span<double> out) const {
     const std::vector<double> w = Weights(state);
-    const std::vector<double> ws = StepWeights(state, static_cast<int>(out.size()));
+    const std::vector<double> ws = StepWeights(state, w, static_cast<int>(out.size()));
     const std::size_t M = members_.size();
     std::fill(out.begin(), out.end(), 0.0);
     std::vector<double> member(out.size());
@@ -303,11 +303,12 @@ class Ensemble {
     return w;
   }
 
-  // Steps 1..horizon's weights, step-major (step s, member i at (s-1) * M + i);
-  // steps past `options.horizon` repeat its last step's.
-  std::vector<double> StepWeights(const State& state, int horizon) const {
+  // Steps 1..horizon's weights, step-major (step s, member i at (s-1) * M + i),
+  // from the pooled weights `pooled` (`Weights(state)`); steps past
+  // `options.horizon` repeat its last step's.
+  std::vector<double> StepWeights(const State& state, const std::vector<double>& pooled,
+                                  int horizon) const {
     const std::size_t M = members_.size();
-    const std::vector<double> pooled = Weights(state);
     std::vector<double> out(static_cast<std::size_t>(horizon) * M);
     std::vector<double> w;
     for (int s = 1; s <= horizon; ++s) {
