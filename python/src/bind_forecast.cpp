@@ -123,10 +123,11 @@ HoltWintersOptions CheckHoltWinters(HoltWintersOptions o) {
   return o;
 }
 
-internal::ErrorQuantiles::Options ErrorOptions(int horizon) {
+internal::ErrorQuantiles::Options ErrorOptions(int horizon, bool follow_scale) {
   if (horizon < 1) throw py::value_error("error_horizon must be >= 1");
   internal::ErrorQuantiles::Options e;
   e.horizon = horizon;
+  e.follow_scale = follow_scale;
   return e;
 }
 
@@ -152,7 +153,9 @@ PyForecaster MakeForecaster(const std::string& name, const py::kwargs& kwargs) {
     } catch (const py::cast_error&) {
       throw py::value_error(absl::StrCat("parameter '", key, "' of forecaster '", name,
                                          "' must be ",
-                                         std::is_integral_v<T> ? "an integer" : "a number"));
+                                         std::is_same_v<T, bool>       ? "True or False"
+                                         : std::is_integral_v<T> ? "an integer"
+                                                                 : "a number"));
     }
   };
   auto check_unknown = [&] {
@@ -168,16 +171,18 @@ PyForecaster MakeForecaster(const std::string& name, const py::kwargs& kwargs) {
   };
   if (name == "naive" || name == "last_value") {
     const int error_horizon = get("error_horizon", 12);
+    const bool follow_scale = get("follow_scale", true);
     check_unknown();
     return PyForecaster(
-        Model<LastValue>(LastValue(internal::LastValueModel{}, ErrorOptions(error_horizon))));
+        Model<LastValue>(LastValue(internal::LastValueModel{}, ErrorOptions(error_horizon, follow_scale))));
   }
   if (name == "snaive" || name == "seasonal_naive") {
     const int season = get("season", 24);
     const int error_horizon = get("error_horizon", 12);
+    const bool follow_scale = get("follow_scale", true);
     check_unknown();
     return PyForecaster(
-        Model<SeasonalNaive>(SeasonalNaive(CheckSeason(season), ErrorOptions(error_horizon))));
+        Model<SeasonalNaive>(SeasonalNaive(CheckSeason(season), ErrorOptions(error_horizon, follow_scale))));
   }
   if (name == "holt_winters" || name == "hw") {
     HoltWintersOptions o;
@@ -187,9 +192,10 @@ PyForecaster MakeForecaster(const std::string& name, const py::kwargs& kwargs) {
     o.gamma = get("gamma", o.gamma);
     o.phi = get("phi", o.phi);
     const int error_horizon = get("error_horizon", 12);
+    const bool follow_scale = get("follow_scale", true);
     check_unknown();
     return PyForecaster(
-        Model<HoltWinters>(HoltWinters(CheckHoltWinters(o), ErrorOptions(error_horizon))));
+        Model<HoltWinters>(HoltWinters(CheckHoltWinters(o), ErrorOptions(error_horizon, follow_scale))));
   }
 #ifdef FORESIGHT_PYTHON_WITH_FORECAST_REGISTRY
   const ForecasterRegistry& registry = ForecasterRegistry::Default();
@@ -306,28 +312,30 @@ void BindForecast(py::module_& m) {
   py::class_<Model<LastValue>> last(m, "LastValue",
                                     "Naive forecaster: every step is the latest value");
   last.def(
-      py::init([](int error_horizon) {
-        return Model<LastValue>(LastValue(internal::LastValueModel{}, ErrorOptions(error_horizon)));
+      py::init([](int error_horizon, bool follow_scale) {
+        return Model<LastValue>(LastValue(internal::LastValueModel{}, ErrorOptions(error_horizon, follow_scale)));
       }),
-      py::arg("error_horizon") = 12);
+      py::arg("error_horizon") = 12, py::arg("follow_scale") = true);
   BindModelMethods<Model<LastValue>>(last);
 
   py::class_<Model<SeasonalNaive>> snaive(m, "SeasonalNaive", "The value one season earlier");
-  snaive.def(py::init([](int season, int error_horizon) {
+  snaive.def(py::init([](int season, int error_horizon, bool follow_scale) {
                return Model<SeasonalNaive>(
-                   SeasonalNaive(CheckSeason(season), ErrorOptions(error_horizon)));
+                   SeasonalNaive(CheckSeason(season), ErrorOptions(error_horizon, follow_scale)));
              }),
-             py::arg("season") = 24, py::arg("error_horizon") = 12);
+             py::arg("season") = 24, py::arg("error_horizon") = 12,
+             py::arg("follow_scale") = true);
   BindModelMethods<Model<SeasonalNaive>>(snaive);
 
   py::class_<Model<HoltWinters>> hw(m, "HoltWinters", "Additive Holt-Winters with damped trend");
   hw.def(py::init([](int season, double alpha, double beta, double gamma, double phi,
-                     int error_horizon) {
+                     int error_horizon, bool follow_scale) {
            HoltWintersOptions o{season, alpha, beta, gamma, phi};
-           return Model<HoltWinters>(HoltWinters(CheckHoltWinters(o), ErrorOptions(error_horizon)));
+           return Model<HoltWinters>(HoltWinters(CheckHoltWinters(o), ErrorOptions(error_horizon, follow_scale)));
          }),
          py::arg("season") = 24, py::arg("alpha") = 0.2, py::arg("beta") = 0.01,
-         py::arg("gamma") = 0.25, py::arg("phi") = 0.98, py::arg("error_horizon") = 12);
+         py::arg("gamma") = 0.25, py::arg("phi") = 0.98, py::arg("error_horizon") = 12,
+         py::arg("follow_scale") = true);
   BindModelMethods<Model<HoltWinters>>(hw);
 
   py::class_<PyForecaster> any(m, "Forecaster",
@@ -337,7 +345,7 @@ void BindForecast(py::module_& m) {
   m.def("make_forecaster", &MakeForecaster, py::arg("name"),
         "make_forecaster('holt_winters', season=288, alpha=0.2, ...) -> Forecaster.\n"
         "Names: naive (last_value), seasonal_naive (snaive), holt_winters (hw) with their own\n"
-        "parameters and error_horizon; any other name of the forecasting module's registry\n"
+        "parameters, error_horizon and follow_scale; any other name of the forecasting module's registry\n"
         "(arima, ets, markov, lstm, ensemble, conformal_<name>, ...) with season, horizon, seed.");
   m.def("forecaster_names", &Names, "Names accepted by make_forecaster");
 }

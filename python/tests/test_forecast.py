@@ -161,3 +161,23 @@ def test_backtest_errors():
         m.backtest(np.arange(10.0), start=-1)
     with pytest.raises(ValueError, match="one-dimensional"):
         m.backtest(np.zeros((3, 3)))
+
+
+def test_error_quantiles_follow_a_fall_in_scale_unless_told_not_to():
+    # A burst (noise sd 10) then 1,500 calm samples (sd 1): quantiles tracked in
+    # units of the running MAE narrow with it, quantiles tracked in the series'
+    # units keep most of the burst's width.
+    rng = np.random.default_rng(7)
+    y = 100 + np.concatenate([rng.normal(0, 10, 1500), rng.normal(0, 1, 1500)])
+    width = {}
+    for follow in (True, False):
+        m = fs.make_forecaster("naive", follow_scale=follow)
+        m.fit(y)
+        f = m.predict(1)
+        width[follow] = f.quantile(1, 0.95) - f.quantile(1, 0.05)
+    # Last value of i.i.d. noise: the error has sd sqrt(2), P05..P95 is 4.65.
+    assert 3.0 < width[True] < 7.0, width
+    assert width[False] > 2 * width[True], width
+    with pytest.raises(ValueError, match="follow_scale.*True or False"):
+        fs.make_forecaster("naive", follow_scale="yes")
+    assert fs.SeasonalNaive(season=4, follow_scale=False).predict(1) is not None

@@ -66,9 +66,18 @@ struct SeasonalNaiveModel {
 
 class SeasonalNaive : public internal::PointForecaster<internal::SeasonalNaiveModel> {
  public:
+  // Past `errors.horizon` its error quantiles grow once per season, as a
+  // seasonal naive forecast's do (`extrapolation_season` defaults to `season`).
   explicit SeasonalNaive(int season = 24, internal::ErrorQuantiles::Options errors = {})
-      : PointForecaster(internal::SeasonalNaiveModel{season}, errors) {}
+      : PointForecaster(internal::SeasonalNaiveModel{season}, WithSeason(errors, season)) {}
   int season() const { return model().season; }
+
+ private:
+  static internal::ErrorQuantiles::Options WithSeason(internal::ErrorQuantiles::Options e,
+                                                      int season) {
+    if (e.extrapolation_season == 0) e.extrapolation_season = std::max(season, 1);
+    return e;
+  }
 };
 static_assert(Forecaster<SeasonalNaive>);
 

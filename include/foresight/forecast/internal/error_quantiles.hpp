@@ -7,13 +7,27 @@
 // and time per sample (no windows to sort, so it fits a bank of 100k series).
 //
 // For each step h it keeps the point forecasts issued h samples ago, and when a
-// sample arrives it updates, for each level tau, an exponentially weighted
-// quantile of the error e = y - yhat by stochastic approximation
+// sample arrives it updates s_h, the running mean absolute error of step h,
+// and, for each level tau, an exponentially weighted quantile z of the
+// error in units of s_h, r = (y - yhat) / s_h, by stochastic approximation
+//     z <- z + eta * (tau - 1{r < z}).
+// The error quantile is q = z * s_h. Tracking the quantiles of r rather than
+// of the error itself lets them follow the error's scale as fast as s_h does.
+// With `follow_scale = false` the error is tracked in the series' units,
 //     q <- q + eta * s_h * (tau - 1{e < q}),
-// where s_h is the running mean absolute error of step h (so eta is unit-free).
+// and a quantile moves down by at most eta * s_h * (1 - tau) a sample: after
+// one season of large errors (a seasonal naive model's first season, a burst)
+// a P99 takes tens of thousands of samples to come back. That long memory of
+// bursts is what the replays' Holt-Winters memory limits rely on (see
+// `DefaultReplayForecaster`).
 // Until `warmup` errors have been seen the quantiles come from a Gaussian with
 // standard deviation 1.25 * s_h (the MAE-to-sigma ratio of a normal).
-// Steps beyond the tracked horizon scale step H's errors by sqrt(h / H).
+// Steps beyond the tracked horizon H borrow a tracked step's errors, scaled by
+// the growth of a naive forecast's standard deviation (Hyndman & Athanasopoulos,
+// FPP3 table 5.2): a random walk's sqrt(h / H) from step H by default, or, for
+// a seasonal naive forecast of season m (`extrapolation_season`), whole seasons'
+// sqrt(k_h + 1) with k_h = floor((h - 1) / m), from the tracked step of the same
+// phase when there is one.
 // Optionally the errors are conditioned on the phase of a period (hour of day).
 #ifndef FORESIGHT_FORECAST_INTERNAL_ERROR_QUANTILES_HPP_
 #define FORESIGHT_FORECAST_INTERNAL_ERROR_QUANTILES_HPP_
@@ -22,6 +36,7 @@
 #include <cmath>
 #include <limits>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "foresight/forecast/forecast.hpp"
@@ -64,7 +79,9 @@ class ErrorQuantiles {
   struct Options {
     int horizon = 12;              // steps whose errors are tracked separately
     double learning_rate = 0.05;   // eta
-    double mae_decay = 0.02;       // weight of a new |error| in the running MAE
+    double mae_decay = 0.02;       // weight of a new |error| in the running MAE; for step h
+                                   // at most 0.25 / h, so the MAE spans several times
+                                   // the h samples two step-h errors share
     int warmup = 24;               // errors before the empirical quantiles are trusted
     // Phase-conditional errors: with period P > 0 and B > 1 buckets, errors are
     // tracked separately for each of B phases of the period (e.g. 24 hours of a
@@ -72,11 +89,19 @@ class ErrorQuantiles {
     // nine in the morning. Memory is B times larger.
     int period = 0;
     int phase_buckets = 1;
+    // How errors grow past `horizon` (see the file comment): 0 or 1 = as a
+    // random walk's; m > 1 = as a seasonal naive forecast's of season m, whose
+    // errors are alike at every step of a season and grow once per season.
+    int extrapolation_season = 0;
+    // Quantiles of the error in units of the running MAE (true), or of the
+    // error itself (false: slower to forget a burst; see the file comment).
+    bool follow_scale = true;
   };
 
   struct State {
     std::vector<double> pending;  // horizon x horizon: forecasts awaiting their target
     std::vector<double> q;        // buckets x horizon x levels: error quantiles
+                                  // (in units of mae when follow_scale)
     std::vector<double> mae;      // buckets x horizon: running mean absolute error
     std::vector<int> count;       // buckets x horizon: errors seen
     long long t = 0;              // samples observed
@@ -92,6 +117,7 @@ class ErrorQuantiles {
       options_.phase_buckets = 1;
     }
     options_.phase_buckets = std::min(options_.phase_buckets, std::max(options_.period, 1));
+    options_.extrapolation_season = std::max(options_.extrapolation_season, 0);
     z_.reserve(levels_.size());
     for (double p : levels_) z_.push_back(NormalQuantile(p));
   }
@@ -125,20 +151,31 @@ class ErrorQuantiles {
       const std::size_t cell = bucket * H + h;
       int& n = s.count[cell];
       double& mae = s.mae[cell];
-      const double w = std::max(options_.mae_decay, 1.0 / (n + 1));
+      // The error in units of the scale its quantiles were issued with (the
+      // MAE before this error), as a standardized residual; the first error
+      // has no scale yet and only starts the MAE.
+      const double scale = mae;
+      const double decay = std::min(options_.mae_decay, 0.25 / static_cast<double>(h + 1));
+      const double w = std::max(decay, 1.0 / (n + 1));
       mae += w * (std::abs(e) - mae);
       ++n;
-      double* q = &s.q[cell * Q];
+      double* z = &s.q[cell * Q];
+      if (!options_.follow_scale) {
+        ObserveInUnits(z, e, mae, n);
+        continue;
+      }
       if (n <= options_.warmup) {
         // Gaussian start, then blended toward the running empirical estimate.
         for (std::size_t k = 0; k < Q; ++k) {
-          const double gauss = z_[k] * 1.25 * mae;
-          q[k] = n == 1 ? gauss : q[k] + (gauss - q[k]) / n;
+          const double gauss = z_[k] * 1.25;
+          z[k] = n == 1 ? gauss : z[k] + (gauss - z[k]) / n;
         }
       }
-      const double step = options_.learning_rate * std::max(mae, 1e-12);
+      if (n == 1) continue;
+      // A zero scale (a constant series so far) takes the error's sign.
+      const double r = scale > 0 ? e / scale : (e > 0 ? 1e300 : e < 0 ? -1e300 : 0.0);
       for (std::size_t k = 0; k < Q; ++k) {
-        q[k] += step * (levels_[k] - (e < q[k] ? 1.0 : 0.0));
+        z[k] += options_.learning_rate * (levels_[k] - (r < z[k] ? 1.0 : 0.0));
       }
     }
   }
@@ -160,14 +197,14 @@ class ErrorQuantiles {
     const int H = options_.horizon;
     const std::size_t Q = levels_.size();
     for (int step = 1; step <= f.horizon(); ++step) {
-      const int h = std::min(step, H) - 1;
-      const double scale = step > H ? std::sqrt(static_cast<double>(step) / H) : 1.0;
+      const auto [tracked, scale] = Borrow(step);
       const std::size_t cell = Bucket(s.t + step) * static_cast<std::size_t>(H) +
-                               static_cast<std::size_t>(h);
-      const double* q = &s.q[cell * Q];
+                               static_cast<std::size_t>(tracked - 1);
+      const double* z = &s.q[cell * Q];
+      const double units = options_.follow_scale ? scale * s.mae[cell] : scale;
       std::span<double> out = f.quantiles(step);
       for (std::size_t k = 0; k < Q && k < out.size(); ++k) {
-        out[k] = f.mean(step) + scale * q[k];
+        out[k] = f.mean(step) + units * z[k];
       }
     }
     f.Normalize();
@@ -178,7 +215,34 @@ class ErrorQuantiles {
     f.set_confidence(warm / (1.0 + mae / (std::abs(level) + 1e-9)));
   }
 
+  // The tracked step whose errors stand for `step`'s, and their scale: the
+  // step itself within the horizon, else the growth rule of `Options`.
+  std::pair<int, double> Borrow(int step) const {
+    const int H = options_.horizon;
+    if (step <= H) return {step, 1.0};
+    const int m = options_.extrapolation_season;
+    if (m <= 1) return {H, std::sqrt(static_cast<double>(step) / H)};
+    // Same phase of the season when a tracked step has it, else step H.
+    int tracked = step - m * ((step - H + m - 1) / m);
+    if (tracked < 1) tracked = H;
+    const auto seasons = [m](int h) { return static_cast<double>((h - 1) / m + 1); };
+    return {tracked, std::sqrt(seasons(step) / seasons(tracked))};
+  }
+
  private:
+  // `follow_scale = false`: the error quantiles `q` of one cell, in units.
+  void ObserveInUnits(double* q, double e, double mae, int n) const {
+    const std::size_t Q = levels_.size();
+    if (n <= options_.warmup) {
+      for (std::size_t k = 0; k < Q; ++k) {
+        const double gauss = z_[k] * 1.25 * mae;
+        q[k] = n == 1 ? gauss : q[k] + (gauss - q[k]) / n;
+      }
+    }
+    const double step = options_.learning_rate * std::max(mae, 1e-12);
+    for (std::size_t k = 0; k < Q; ++k) q[k] += step * (levels_[k] - (e < q[k] ? 1.0 : 0.0));
+  }
+
   // Phase bucket of the sample with 1-based index `i`.
   std::size_t Bucket(long long i) const {
     if (options_.phase_buckets <= 1) return 0;

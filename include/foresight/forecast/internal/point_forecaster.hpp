@@ -77,11 +77,18 @@ class PointForecaster {
     if (!std::isfinite(y)) return;
     errors_.Observe(state.errors, y);
     model_.Step(state.model, y);
-    double point[64];
-    const std::size_t n = std::min<std::size_t>(64, static_cast<std::size_t>(
-                                                        errors_.options().horizon));
-    model_.Point(state.model, std::span<double>(point, n));
-    errors_.Record(state.errors, std::span<const double>(point, n));
+    // Every tracked step is recorded: on the stack up to 64 steps, in a
+    // per-thread buffer past that.
+    const std::size_t n = static_cast<std::size_t>(errors_.options().horizon);
+    double stack[64];
+    std::span<double> point(stack, std::min<std::size_t>(n, 64));
+    if (n > 64) {
+      thread_local std::vector<double> heap;
+      heap.resize(n);
+      point = std::span<double>(heap.data(), n);
+    }
+    model_.Point(state.model, point);
+    errors_.Record(state.errors, point);
   }
 
   Forecast Predict(const State& state, int horizon) const {
