@@ -89,7 +89,7 @@ TEST_CASE("VpaStyle converges to P90 of usage plus 15 %") {
   CHECK(u.users[0].allocation.cpu() <= 10 * 1.05 * 1.15);
   CHECK(cpu_target > 0);
   // Memory: P90 of daily peaks (1 GiB) + 15 %, rounded up to the bucket end.
-  CHECK(u.users[0].allocation.memory() == doctest::Approx(1.15 * kGiB).epsilon(0.08));
+  CHECK(u.users[0].allocation.memory() == doctest::Approx(1.15 * kGiB).epsilon(0.08).scale(0));
 }
 
 TEST_CASE("VpaStyle bumps memory after an OOM by max(1.2x, +100 MiB)") {
@@ -160,15 +160,15 @@ TEST_CASE("VpaStyle's memory and cpu target percentiles act on their own resourc
   low_cpu.cpu_target_percentile = 0.3;
   const ResourceVector lc = converge(low_cpu);
   // P90 of the peaks is 3 GiB; P30 is 1 GiB.
-  CHECK(base.memory() == doctest::Approx(3 * 1.15 * kGiB).epsilon(0.08));
-  CHECK(lm.memory() == doctest::Approx(1 * 1.15 * kGiB).epsilon(0.08));
+  CHECK(base.memory() == doctest::Approx(3 * 1.15 * kGiB).epsilon(0.08).scale(0));
+  CHECK(lm.memory() == doctest::Approx(1 * 1.15 * kGiB).epsilon(0.08).scale(0));
   CHECK(lm.cpu() == base.cpu());
   CHECK(lc.cpu() < 0.5 * base.cpu());
   CHECK(lc.memory() == base.memory());
   VpaStyleOptions no_margin;
   no_margin.safety_margin = 0.0;
   const ResourceVector nm = converge(no_margin);
-  CHECK(nm.memory() == doctest::Approx(3 * kGiB).epsilon(0.08));
+  CHECK(nm.memory() == doctest::Approx(3 * kGiB).epsilon(0.08).scale(0));
   CHECK(nm.memory() < base.memory());
 }
 

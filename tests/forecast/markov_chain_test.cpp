@@ -19,9 +19,9 @@ TEST_CASE("MarkovChain learns a deterministic two-state alternation") {
   REQUIRE(state.ok());
   // Last sample (index 399) is 50: next is 10, then 50, ...
   const Forecast f = mc.Predict(*state, 4);
-  CHECK(f.mean(1) == doctest::Approx(10.0).epsilon(0.02));
-  CHECK(f.mean(2) == doctest::Approx(50.0).epsilon(0.02));
-  CHECK(f.mean(3) == doctest::Approx(10.0).epsilon(0.1));  // smoothing leaks a little
+  CHECK(f.mean(1) == doctest::Approx(10.0).epsilon(0.02).scale(0));
+  CHECK(f.mean(2) == doctest::Approx(50.0).epsilon(0.02).scale(0));
+  CHECK(f.mean(3) == doctest::Approx(10.0).epsilon(0.1).scale(0));  // smoothing leaks a little
   const auto d = mc.StateDistribution(*state, 1);
   CHECK(d[0] > 0.99);
   CHECK(std::accumulate(d.begin(), d.end(), 0.0) == doctest::Approx(1.0));
@@ -56,8 +56,11 @@ TEST_CASE("MarkovChain multi-step distribution is the matrix power") {
     for (std::size_t i = 0; i < 3; ++i) v += d1[i] * P[i][j];
     CHECK(d2[j] == doctest::Approx(v).epsilon(1e-12));
   }
-  // The chain's stay-probability in the middle state is ~0.5.
-  CHECK(P[1][1] == doctest::Approx(0.5).epsilon(0.1));
+  // The walk stays on its middle level with probability 0.5, but the chain's
+  // states are tertiles of the values, not the walk's levels (it spends more
+  // time on the top level), so its middle state's stay-probability is near
+  // 0.5, not equal to it (0.39 here).
+  CHECK(std::abs(P[1][1] - 0.5) < 0.15);
 }
 
 TEST_CASE("MarkovChain conditioned on phase follows the daily shape") {

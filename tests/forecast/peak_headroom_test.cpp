@@ -43,7 +43,7 @@ TEST_CASE("PeakHeadroom learns a series' spike size from its period peaks") {
   REQUIRE(quiet.ok());
   // The excess is scored against the level (the mean of about a period, which
   // the spike itself nudged up), so it is a little under 0.40.
-  CHECK(h.Margin(*spiky) == doctest::Approx(0.40).epsilon(0.03));
+  CHECK(h.Margin(*spiky) == doctest::Approx(0.40).epsilon(0.03).scale(0));
   CHECK(h.Margin(*quiet) == doctest::Approx(0.0));
   const Forecast f = h.Predict(*spiky, 2);
   const Forecast g = h.Predict(*quiet, 2);
@@ -75,7 +75,7 @@ TEST_CASE("PeakHeadroom's current period counts before it ends") {
   REQUIRE(s.ok());
   CHECK(h.Margin(*s) == doctest::Approx(0.0));
   h.Update(*s, 160.0);  // a spike now, mid-period
-  CHECK(h.Margin(*s) == doctest::Approx(0.6).epsilon(0.02));
+  CHECK(h.Margin(*s) == doctest::Approx(0.6).epsilon(0.02).scale(0));
 }
 
 TEST_CASE("PeakHeadroom does not score its warm-up, and holds the prior until min_periods") {
@@ -119,7 +119,7 @@ TEST_CASE("PeakHeadroom scores the mean issued lag steps before each sample") {
   auto b = three.Fit(ramp);
   REQUIRE(a.ok());
   REQUIRE(b.ok());
-  CHECK(three.Margin(*b) == doctest::Approx(3.0 * one.Margin(*a)).epsilon(0.05));
+  CHECK(three.Margin(*b) == doctest::Approx(3.0 * one.Margin(*a)).epsilon(0.05).scale(0));
 }
 
 // kSmall restarting on a jump of more than one level that holds 3 samples.
@@ -360,7 +360,7 @@ TEST_CASE("PeakHeadroom with a fleet prices a step the series' own window has no
   const std::size_t quiet = fleet->Bucket(0.0, false);
   CHECK(fleet->size(quiet) == 20);
   CHECK(fleet->size(0) == 10);
-  CHECK(fleet->Margin(quiet) == doctest::Approx(0.4).epsilon(0.05));
+  CHECK(fleet->Margin(quiet) == doctest::Approx(0.4).epsilon(0.05).scale(0));
   // A new quiet series has shown nothing, yet gets the room the fleet's quiet
   // series needed; the same series without a fleet gets none.
   auto s = h.Fit(Days(4, 0.0, {}));

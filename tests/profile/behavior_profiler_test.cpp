@@ -83,8 +83,8 @@ TEST_CASE("Seasonal mean and peak at `now` follow the hour of the week") {
   const absl::Time day = Monday() + absl::Hours(24 * 14);
   const ProfileSummary work = p.Summary(0, day + absl::Hours(10));
   const ProfileSummary night = p.Summary(0, day + absl::Hours(3));
-  CHECK(work.seasonal_mean.cpu() == doctest::Approx(1.5).epsilon(0.2));
-  CHECK(work.seasonal_peak.cpu() == doctest::Approx(1.9).epsilon(0.1));
+  CHECK(work.seasonal_mean.cpu() == doctest::Approx(1.5).epsilon(0.2).scale(0));
+  CHECK(work.seasonal_peak.cpu() == doctest::Approx(1.9).epsilon(0.1).scale(0));
   CHECK(night.seasonal_mean.cpu() == doctest::Approx(0.1));
   CHECK(work.confidence == doctest::Approx(1.0));
   CHECK(p.ExpectedDemand(0, day + absl::Hours(10)).cpu() ==
@@ -135,7 +135,7 @@ TEST_CASE("App launches, sessions and the chain reach the summary") {
     const ProfileSummary s = q.Summary(4, Monday() + kStep * static_cast<int>(i));
     CHECK(s.last_app == 1);
     CHECK(s.likely_next_app == 2);
-    CHECK(s.next_app_probability == doctest::Approx(0.8).epsilon(0.2));
+    CHECK(s.next_app_probability == doctest::Approx(0.8).epsilon(0.2).scale(0));
     CHECK(s.in_session);
     CHECK(s.expected_session_minutes > 5.0);
     CHECK(s.expected_session_minutes < 120.0);
@@ -148,7 +148,7 @@ TEST_CASE("App launches, sessions and the chain reach the summary") {
   const auto compiler = p.apps().Stats(4, 2);
   REQUIRE(compiler.has_value());
   CHECK(compiler->demand.cpu() > 3.0);
-  CHECK(compiler->dwell_minutes == doctest::Approx(27.5).epsilon(0.3));
+  CHECK(compiler->dwell_minutes == doctest::Approx(27.5).epsilon(0.3).scale(0));
   CHECK(p.sessions().event_driven(4));
   CHECK(p.sessions().MeanMinutes(4) > 20.0);
 }
@@ -202,7 +202,11 @@ TEST_CASE("The residual to the seasonal shape persists as an AR(1)") {
     p.Observe(0, Monday() + kStep * i,
               Usage(std::max(0.0, 3.0 + std::sin(hour / 24 * 2 * testing::kPi) + ar)));
   }
-  CHECK(p.ResidualAutocorrelation(0, Resource::kCpu) == doctest::Approx(0.9).epsilon(0.1));
+  // The AR(1) has phi 0.9. The learned shape absorbs part of its slow swings,
+  // so the residual's lag-1 autocorrelation comes out lower (0.81 here).
+  const double rho_cpu = p.ResidualAutocorrelation(0, Resource::kCpu);
+  CHECK(rho_cpu > 0.75);
+  CHECK(rho_cpu < 0.95);
   CHECK(p.ResidualAutocorrelation(0, Resource::kMemory) == doctest::Approx(0.0));  // constant
   const absl::Time last = Monday() + kStep * (steps - 1);
   const double seasonal_next = p.Summary(0, last + kStep).seasonal_mean.cpu();
@@ -210,7 +214,7 @@ TEST_CASE("The residual to the seasonal shape persists as an AR(1)") {
   const double residual = ar + 3.0 + std::sin(23.9166 / 24 * 2 * testing::kPi) - seasonal_now;
   const double rho = p.ResidualAutocorrelation(0, Resource::kCpu);
   CHECK(p.ExpectedDemand(0, last + kStep).cpu() ==
-        doctest::Approx(seasonal_next + rho * residual).epsilon(0.02));
+        doctest::Approx(seasonal_next + rho * residual).epsilon(0.02).scale(0));
   // Far ahead the residual has decayed away: the seasonal mean remains.
   CHECK(p.ExpectedDemand(0, last + absl::Hours(12)).cpu() ==
         doctest::Approx(p.Summary(0, last + absl::Hours(12)).seasonal_mean.cpu()).epsilon(0.01));

@@ -69,7 +69,7 @@ TEST_CASE("Feature tracker: duty cycle and burstiness of active samples") {
   CHECK(f.samples == 100);
   CHECK(f.duty_cycle == doctest::Approx(0.25));
   CHECK(f.mean_cpu == doctest::Approx(0.49));
-  CHECK(f.burstiness == doctest::Approx(0.5).epsilon(0.05));  // {1, 3}: sd 1, mean 2
+  CHECK(f.burstiness == doctest::Approx(0.5).epsilon(0.05).scale(0));  // {1, 3}: sd 1, mean 2
 }
 
 TEST_CASE("Feature tracker: a big job's idle floor is not activity") {
@@ -78,8 +78,11 @@ TEST_CASE("Feature tracker: a big job's idle floor is not activity") {
   for (int i = 0; i < 288 * 14; ++i) t.Observe(0, i % 288 < 36 ? 6.0 : 0.06);
   BehaviorFeatures f;
   t.Fill(0, f);
-  CHECK(t.busy_level(0) == doctest::Approx(6.0).epsilon(0.1));
-  CHECK(f.duty_cycle == doctest::Approx(36.0 / 288).epsilon(0.15));
+  // A P95 tracker: 6 at the end of a busy stretch, then it drifts down by
+  // 0.05% a sample through the 252 idle ones (to 5.3 when this ends).
+  CHECK(t.busy_level(0) > 5.0);
+  CHECK(t.busy_level(0) < 6.1);
+  CHECK(f.duty_cycle == doctest::Approx(36.0 / 288).epsilon(0.15).scale(0));
   CHECK(f.burstiness < 0.05);
 }
 
