@@ -180,6 +180,26 @@ TEST_CASE("error quantiles follow a fall in the error's scale unless follow_scal
   CHECK(in_units > 4 * follows);
 }
 
+TEST_CASE("error quantiles are kept in the series' units whichever way they are tracked") {
+  // Checkpoints store ErrorQuantiles::State::q: it must mean the same thing
+  // with follow_scale on or off. I.i.d. N(0, 10^2) noise: the last value's
+  // error has sd 10 sqrt(2), so its P95 is 23.3 in the series' units (and 2.1
+  // in units of the MAE, 11.3).
+  std::mt19937_64 rng(19);
+  std::normal_distribution<double> noise(0.0, 10.0);
+  std::vector<double> y(4000);
+  for (double& v : y) v = 500 + noise(rng);
+  for (bool follow : {true, false}) {
+    LastValue f(internal::LastValueModel{}, {.horizon = 1, .follow_scale = follow});
+    auto st = f.Fit(y);
+    REQUIRE(st.ok());
+    const int k = Forecast::LevelIndex(f.error_model().levels(), 0.95);
+    REQUIRE(k >= 0);
+    CHECK_MESSAGE(std::abs(st->errors.q[static_cast<std::size_t>(k)] - 23.3) < 4.0,
+                  "follow_scale ", follow, ": ", st->errors.q[static_cast<std::size_t>(k)]);
+  }
+}
+
 TEST_CASE("Forecast::Quantile interpolates and clamps") {
   Forecast f(1, std::vector<double>{0.1, 0.5, 0.9});
   auto q = f.quantiles(1);

@@ -13,6 +13,8 @@
 //     z <- z + eta * (tau - 1{r < z}).
 // The error quantile is q = z * s_h. Tracking the quantiles of r rather than
 // of the error itself lets them follow the error's scale as fast as s_h does.
+// The state keeps q in the series' units either way (z is recovered as q / s_h
+// and the quantile re-scaled when s_h moves), so checkpoints mean one thing.
 // With `follow_scale = false` the error is tracked in the series' units,
 //     q <- q + eta * s_h * (tau - 1{e < q}),
 // and a quantile moves down by at most eta * s_h * (1 - tau) a sample: after
@@ -101,7 +103,6 @@ class ErrorQuantiles {
   struct State {
     std::vector<double> pending;  // horizon x horizon: forecasts awaiting their target
     std::vector<double> q;        // buckets x horizon x levels: error quantiles
-                                  // (in units of mae when follow_scale)
     std::vector<double> mae;      // buckets x horizon: running mean absolute error
     std::vector<int> count;       // buckets x horizon: errors seen
     long long t = 0;              // samples observed
@@ -151,31 +152,16 @@ class ErrorQuantiles {
       const std::size_t cell = bucket * H + h;
       int& n = s.count[cell];
       double& mae = s.mae[cell];
-      // The error in units of the scale its quantiles were issued with (the
-      // MAE before this error), as a standardized residual; the first error
-      // has no scale yet and only starts the MAE.
-      const double scale = mae;
+      const double issued = mae;  // the scale this cell's quantiles were issued with
       const double decay = std::min(options_.mae_decay, 0.25 / static_cast<double>(h + 1));
       const double w = std::max(decay, 1.0 / (n + 1));
       mae += w * (std::abs(e) - mae);
       ++n;
-      double* z = &s.q[cell * Q];
-      if (!options_.follow_scale) {
-        ObserveInUnits(z, e, mae, n);
-        continue;
-      }
-      if (n <= options_.warmup) {
-        // Gaussian start, then blended toward the running empirical estimate.
-        for (std::size_t k = 0; k < Q; ++k) {
-          const double gauss = z_[k] * 1.25;
-          z[k] = n == 1 ? gauss : z[k] + (gauss - z[k]) / n;
-        }
-      }
-      if (n == 1) continue;
-      // A zero scale (a constant series so far) takes the error's sign.
-      const double r = scale > 0 ? e / scale : (e > 0 ? 1e300 : e < 0 ? -1e300 : 0.0);
-      for (std::size_t k = 0; k < Q; ++k) {
-        z[k] += options_.learning_rate * (levels_[k] - (r < z[k] ? 1.0 : 0.0));
+      double* q = &s.q[cell * Q];
+      if (options_.follow_scale) {
+        ObserveScaled(q, e, issued, mae, n);
+      } else {
+        ObserveInUnits(q, e, mae, n);
       }
     }
   }
@@ -200,11 +186,10 @@ class ErrorQuantiles {
       const auto [tracked, scale] = Borrow(step);
       const std::size_t cell = Bucket(s.t + step) * static_cast<std::size_t>(H) +
                                static_cast<std::size_t>(tracked - 1);
-      const double* z = &s.q[cell * Q];
-      const double units = options_.follow_scale ? scale * s.mae[cell] : scale;
+      const double* q = &s.q[cell * Q];
       std::span<double> out = f.quantiles(step);
       for (std::size_t k = 0; k < Q && k < out.size(); ++k) {
-        out[k] = f.mean(step) + units * z[k];
+        out[k] = f.mean(step) + scale * q[k];
       }
     }
     f.Normalize();
@@ -230,6 +215,27 @@ class ErrorQuantiles {
   }
 
  private:
+  // `follow_scale`: one cell's error quantiles `q` (in the series' units) as
+  // z = q / issued, stepped on the error in those units, then re-scaled by
+  // the updated MAE. The first error has no scale yet and only starts the MAE;
+  // a zero scale (a constant series so far) restarts z from the Gaussian and
+  // steps it on the error's sign.
+  void ObserveScaled(double* q, double e, double issued, double mae, int n) const {
+    const std::size_t Q = levels_.size();
+    const bool scaled = n > 1 && issued > 0;
+    const double inv = scaled ? 1.0 / issued : 0.0;
+    for (std::size_t k = 0; k < Q; ++k) {
+      const double gauss = z_[k] * 1.25;
+      double z = scaled ? q[k] * inv : gauss;
+      if (n > 1 && n <= options_.warmup) z += (gauss - z) / n;  // blended toward the data
+      if (n > 1) {
+        const bool below = scaled ? e * inv < z : (e < 0 || (e == 0 && z > 0));
+        z += options_.learning_rate * (levels_[k] - (below ? 1.0 : 0.0));
+      }
+      q[k] = z * mae;
+    }
+  }
+
   // `follow_scale = false`: the error quantiles `q` of one cell, in units.
   void ObserveInUnits(double* q, double e, double mae, int n) const {
     const std::size_t Q = levels_.size();
