@@ -217,21 +217,28 @@ class ErrorQuantiles {
  private:
   // `follow_scale`: one cell's error quantiles `q` (in the series' units) as
   // z = q / issued, stepped on the error in those units, then re-scaled by
-  // the updated MAE. The first error has no scale yet and only starts the MAE;
-  // a zero scale (a constant series so far) restarts z from the Gaussian and
-  // steps it on the error's sign.
+  // the updated MAE: q <- (z + eta (tau - 1{e / issued < z})) * mae, which is
+  // q * mae / issued + eta * mae * (tau - 1{e < q}) with no division per
+  // level. The first error has no scale yet and only starts the MAE; a zero
+  // scale (a constant series so far) restarts z from the Gaussian and steps it
+  // on the error's sign.
   void ObserveScaled(double* q, double e, double issued, double mae, int n) const {
     const std::size_t Q = levels_.size();
-    const bool scaled = n > 1 && issued > 0;
-    const double inv = scaled ? 1.0 / issued : 0.0;
-    for (std::size_t k = 0; k < Q; ++k) {
-      const double gauss = z_[k] * 1.25;
-      double z = scaled ? q[k] * inv : gauss;
-      if (n > 1 && n <= options_.warmup) z += (gauss - z) / n;  // blended toward the data
-      if (n > 1) {
-        const bool below = scaled ? e * inv < z : (e < 0 || (e == 0 && z > 0));
-        z += options_.learning_rate * (levels_[k] - (below ? 1.0 : 0.0));
+    const double eta = options_.learning_rate;
+    if (n > 1 && issued > 0) {
+      const double ratio = mae / issued;
+      const double step = eta * mae;
+      const bool warm = n <= options_.warmup;
+      for (std::size_t k = 0; k < Q; ++k) {
+        double qk = q[k];
+        if (warm) qk += (z_[k] * 1.25 * issued - qk) / n;  // blended toward the data
+        q[k] = qk * ratio + step * (levels_[k] - (e < qk ? 1.0 : 0.0));
       }
+      return;
+    }
+    for (std::size_t k = 0; k < Q; ++k) {
+      double z = z_[k] * 1.25;
+      if (n > 1) z += eta * (levels_[k] - ((e < 0 || (e == 0 && z > 0)) ? 1.0 : 0.0));
       q[k] = z * mae;
     }
   }
