@@ -173,16 +173,16 @@ PyForecaster MakeForecaster(const std::string& name, const py::kwargs& kwargs) {
     const int error_horizon = get("error_horizon", 12);
     const bool follow_scale = get("follow_scale", true);
     check_unknown();
-    return PyForecaster(
-        Model<LastValue>(LastValue(internal::LastValueModel{}, ErrorOptions(error_horizon, follow_scale))));
+    return PyForecaster(Model<LastValue>(
+        LastValue(internal::LastValueModel{}, ErrorOptions(error_horizon, follow_scale))));
   }
   if (name == "snaive" || name == "seasonal_naive") {
     const int season = get("season", 24);
     const int error_horizon = get("error_horizon", 12);
     const bool follow_scale = get("follow_scale", true);
     check_unknown();
-    return PyForecaster(
-        Model<SeasonalNaive>(SeasonalNaive(CheckSeason(season), ErrorOptions(error_horizon, follow_scale))));
+    return PyForecaster(Model<SeasonalNaive>(
+        SeasonalNaive(CheckSeason(season), ErrorOptions(error_horizon, follow_scale))));
   }
   if (name == "holt_winters" || name == "hw") {
     HoltWintersOptions o;
@@ -194,8 +194,8 @@ PyForecaster MakeForecaster(const std::string& name, const py::kwargs& kwargs) {
     const int error_horizon = get("error_horizon", 12);
     const bool follow_scale = get("follow_scale", true);
     check_unknown();
-    return PyForecaster(
-        Model<HoltWinters>(HoltWinters(CheckHoltWinters(o), ErrorOptions(error_horizon, follow_scale))));
+    return PyForecaster(Model<HoltWinters>(
+        HoltWinters(CheckHoltWinters(o), ErrorOptions(error_horizon, follow_scale))));
   }
 #ifdef FORESIGHT_PYTHON_WITH_FORECAST_REGISTRY
   const ForecasterRegistry& registry = ForecasterRegistry::Default();
@@ -311,11 +311,11 @@ void BindForecast(py::module_& m) {
 
   py::class_<Model<LastValue>> last(m, "LastValue",
                                     "Naive forecaster: every step is the latest value");
-  last.def(
-      py::init([](int error_horizon, bool follow_scale) {
-        return Model<LastValue>(LastValue(internal::LastValueModel{}, ErrorOptions(error_horizon, follow_scale)));
-      }),
-      py::arg("error_horizon") = 12, py::arg("follow_scale") = true);
+  last.def(py::init([](int error_horizon, bool follow_scale) {
+             return Model<LastValue>(
+                 LastValue(internal::LastValueModel{}, ErrorOptions(error_horizon, follow_scale)));
+           }),
+           py::arg("error_horizon") = 12, py::arg("follow_scale") = true);
   BindModelMethods<Model<LastValue>>(last);
 
   py::class_<Model<SeasonalNaive>> snaive(m, "SeasonalNaive", "The value one season earlier");
@@ -331,7 +331,8 @@ void BindForecast(py::module_& m) {
   hw.def(py::init([](int season, double alpha, double beta, double gamma, double phi,
                      int error_horizon, bool follow_scale) {
            HoltWintersOptions o{season, alpha, beta, gamma, phi};
-           return Model<HoltWinters>(HoltWinters(CheckHoltWinters(o), ErrorOptions(error_horizon, follow_scale)));
+           return Model<HoltWinters>(
+               HoltWinters(CheckHoltWinters(o), ErrorOptions(error_horizon, follow_scale)));
          }),
          py::arg("season") = 24, py::arg("alpha") = 0.2, py::arg("beta") = 0.01,
          py::arg("gamma") = 0.25, py::arg("phi") = 0.98, py::arg("error_horizon") = 12,
@@ -345,8 +346,9 @@ void BindForecast(py::module_& m) {
   m.def("make_forecaster", &MakeForecaster, py::arg("name"),
         "make_forecaster('holt_winters', season=288, alpha=0.2, ...) -> Forecaster.\n"
         "Names: naive (last_value), seasonal_naive (snaive), holt_winters (hw) with their own\n"
-        "parameters, error_horizon and follow_scale; any other name of the forecasting module's registry\n"
-        "(arima, ets, markov, lstm, ensemble, conformal_<name>, ...) with season, horizon, seed.");
+        "parameters, error_horizon and follow_scale; any other name of the forecasting module's\n"
+        "registry (arima, ets, markov, lstm, ensemble, conformal_<name>, ...) with season,\n"
+        "horizon, seed.");
   m.def("forecaster_names", &Names, "Names accepted by make_forecaster");
 }
 

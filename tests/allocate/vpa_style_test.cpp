@@ -41,7 +41,8 @@ TEST_CASE("decaying histogram: exponential buckets, half-life and percentiles") 
   CHECK(h.Percentile(0.01) >= 2.0);
 }
 
-TEST_CASE("decaying histogram: percentiles start at the lowest bucket with weight, answers unchanged") {
+TEST_CASE(
+    "decaying histogram: percentiles start at the lowest bucket with weight, answers unchanged") {
   // Percentile skips the empty buckets below the lowest one that ever held
   // weight; what it returns must be what a scan from bucket 0 returns.
   internal::HistogramOptions o{0.01, 1.05, 1000.0};

@@ -51,8 +51,10 @@ TEST_CASE("Totals: top-down on the summed history and bottom-up with correlation
   const auto total = TotalSeries(spans);
   CHECK(total.size() == 480);
   CHECK(total[0] == doctest::Approx(users[0][0] + users[1][0] + users[2][0]));
-  CHECK(total[479] == doctest::Approx(users[0][479] + users[1][479] + users[2][479] + users[3][379]));
-  auto top = ForecastTotal(HoltWinters({.season = 24}), std::span<const std::span<const double>>(spans), 24);
+  CHECK(total[479] ==
+        doctest::Approx(users[0][479] + users[1][479] + users[2][479] + users[3][379]));
+  auto top = ForecastTotal(HoltWinters({.season = 24}),
+                           std::span<const std::span<const double>>(spans), 24);
   REQUIRE(top.ok());
   CHECK(top->mean(1) == doctest::Approx(100.0).epsilon(0.1).scale(0));  // sin(2 pi 480 / 24) = 0
 

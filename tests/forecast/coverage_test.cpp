@@ -63,7 +63,8 @@ TEST_CASE("QuantileCoverage of exact quantiles converges to the levels") {
   for (std::size_t k = 0; k < kLevels.size(); ++k) {
     const double se = calibrated.StandardError(Resource::kIo, k);
     CHECK(std::abs(calibrated.Coverage(Resource::kIo, k) - kLevels[k]) < 4 * se);
-    CHECK(biased.Coverage(Resource::kIo, k) == doctest::Approx(kLevels[k] - 0.1).epsilon(0.03).scale(0));
+    CHECK(biased.Coverage(Resource::kIo, k) ==
+          doctest::Approx(kLevels[k] - 0.1).epsilon(0.03).scale(0));
   }
 }
 

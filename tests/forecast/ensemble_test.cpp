@@ -80,7 +80,8 @@ TEST_CASE("Ensemble weighs each step ahead by the members' errors at that step")
   // both. One set of weights for every step would mix them the same way.
   std::vector<double> y;
   for (int t = 0; t < 400; ++t) y.push_back(t % 2 == 0 ? 0.0 : 10.0);
-  Ensemble ens({AnyForecaster(LastValue()), AnyForecaster(Ewma(0.05))}, {.horizon = 2, .validation = 100});
+  Ensemble ens({AnyForecaster(LastValue()), AnyForecaster(Ewma(0.05))},
+               {.horizon = 2, .validation = 100});
   auto state = ens.Fit(y);
   REQUIRE(state.ok());
   const std::vector<double> step1 = ens.Weights(*state, 1), step2 = ens.Weights(*state, 2);
@@ -111,7 +112,8 @@ TEST_CASE("Ensemble's members forecast from their fit on the whole history") {
   // ETS estimates its parameters in Fit. Before session 22 the members kept
   // the fit of the history minus the validation replay, so a one-member
   // ensemble forecast differently from its member.
-  const auto y = internal::SyntheticSeries({.n = 120, .season1 = 12, .amp1 = 20, .noise = 3, .seed = 4});
+  const auto y =
+      internal::SyntheticSeries({.n = 120, .season1 = 12, .amp1 = 20, .noise = 3, .seed = 4});
   const Ets ets({.season = 12});
   Ensemble ens({AnyForecaster(ets)}, {.horizon = 6, .validation = 48});
   auto state = ens.Fit(y);

@@ -54,7 +54,8 @@ TEST_CASE("PeakHeadroom learns a series' spike size from its period peaks") {
     CHECK(f.Quantile(step, 0.99) >= 138.0);
     CHECK(g.Quantile(step, 0.99) == doctest::Approx(100.0));
     CHECK(f.Quantile(step, 0.05) == raw.Quantile(step, 0.05));  // lower levels untouched
-    for (std::size_t k = 1; k < f.num_levels(); ++k) CHECK(f.quantile(step, k) >= f.quantile(step, k - 1));
+    for (std::size_t k = 1; k < f.num_levels(); ++k)
+      CHECK(f.quantile(step, k) >= f.quantile(step, k - 1));
   }
 }
 
@@ -316,7 +317,8 @@ TEST_CASE("PeakHeadroom rejects impossible options and non-finite histories") {
                         Case{"fleet_fallback", {.fleet_fallback = -0.1}},
                         Case{"fleet_fallback", {.fleet_fallback = INFINITY}}}) {
     INFO(c.what);
-    absl::StatusOr<PeakHeadroom<LastValue>> h = PeakHeadroom<LastValue>::Create(LastValue{}, c.options);
+    absl::StatusOr<PeakHeadroom<LastValue>> h =
+        PeakHeadroom<LastValue>::Create(LastValue{}, c.options);
     REQUIRE_FALSE(h.ok());
     CHECK(h.status().code() == absl::StatusCode::kInvalidArgument);
     CHECK(std::string(h.status().message()).find(c.what) != std::string::npos);
@@ -356,7 +358,8 @@ TEST_CASE("PeakHeadroom with a fleet prices a step the series' own window has no
   // Ten series, quiet for their scored periods 1 and 2; three of them jump
   // +40 % in period 3. Period 1 is filed cold (no own margin yet), periods 2
   // and 3 under the quiet category: 20 peaks, three of them about 0.4.
-  for (int i = 0; i < 10; ++i) REQUIRE(h.Fit(Days(4, 40.0, i < 3 ? std::vector<int>{3} : std::vector<int>{})).ok());
+  for (int i = 0; i < 10; ++i)
+    REQUIRE(h.Fit(Days(4, 40.0, i < 3 ? std::vector<int>{3} : std::vector<int>{})).ok());
   const std::size_t quiet = fleet->Bucket(0.0, false);
   CHECK(fleet->size(quiet) == 20);
   CHECK(fleet->size(0) == 10);

@@ -48,7 +48,8 @@ TEST_CASE("HoltWinters learns a clean seasonal pattern") {
   Forecast p = hw.Predict(*st, 24);
   for (int s = 1; s <= 24; ++s) {
     const int t = 24 * 20 + s - 1;
-    CHECK(p.mean(s) == doctest::Approx(10 + 5 * std::sin(2 * M_PI * (t % 24) / 24.0)).epsilon(0.02));
+    CHECK(p.mean(s) ==
+          doctest::Approx(10 + 5 * std::sin(2 * M_PI * (t % 24) / 24.0)).epsilon(0.02));
   }
 }
 

@@ -152,7 +152,7 @@ class ErrorQuantiles {
       const std::size_t cell = bucket * H + h;
       int& n = s.count[cell];
       double& mae = s.mae[cell];
-      const double issued = mae;  // the scale this cell's quantiles were issued with
+      const double issued = mae;  // the MAE the kept quantiles are expressed with
       const double decay = std::min(options_.mae_decay, 0.25 / static_cast<double>(h + 1));
       const double w = std::max(decay, 1.0 / (n + 1));
       mae += w * (std::abs(e) - mae);
@@ -216,7 +216,8 @@ class ErrorQuantiles {
 
  private:
   // `follow_scale`: one cell's error quantiles `q` (in the series' units) as
-  // z = q / issued, stepped on the error in those units, then re-scaled by
+  // z = q / issued (issued: the MAE before this error, with which q = z *
+  // MAE was last formed), stepped on the error in those units, re-scaled by
   // the updated MAE: q <- (z + eta (tau - 1{e / issued < z})) * mae, which is
   // q * mae / issued + eta * mae * (tau - 1{e < q}) with no division per
   // level. The first error has no scale yet and only starts the MAE; a zero
