@@ -118,7 +118,7 @@ void RunEvaluate(const EvaluateFlags& f) {
     load_bar.Finish();
     bar = std::make_unique<ProgressBar>("evaluate", w.num_steps() * policies);
   };
-  eo.on_step = [&bar] { bar->Advance(); };
+  eo.on_step = [&bar](std::size_t steps) { bar->Advance(steps); };
   absl::StatusOr<TraceEvaluation> evaluation = EvaluateTrace(f.trace, *format, eo);
   load_bar.Finish();
   if (bar) bar->Finish();
@@ -131,9 +131,9 @@ void RunEvaluate(const EvaluateFlags& f) {
   }
   const std::string summary = EvaluationSummary(ev, eo);
   std::cout << summary << "\n" << ComparisonTable(metrics);
+  const double entity_steps = static_cast<double>(LiveEntitySteps(w));
   for (const PolicyMetrics& m : metrics) {
-    const double rate =
-        static_cast<double>(w.num_users() * w.num_steps()) / std::max(m.seconds, 1e-9);
+    const double rate = entity_steps / std::max(m.seconds, 1e-9);
     std::cout << absl::StrFormat("  %-*s replay %.2f s (%.0f entity-steps/s)\n",
                                  PolicyNameWidth(metrics), m.name, m.seconds,
                                  rate);
@@ -143,7 +143,7 @@ void RunEvaluate(const EvaluateFlags& f) {
 
   std::cout << VsVpaText(metrics, ev.vs_vpa, ev.trace.measured)
             << VsVpaFrontierText(metrics, ev.frontier, ev.vs_frontier, ev.trace.measured,
-                                 static_cast<double>(w.num_users() * w.num_steps()));
+                                 entity_steps);
 
   if (!f.json.empty()) {
     if (!WriteFile(f.json, EvaluationJson(ev, eo)))

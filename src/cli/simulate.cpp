@@ -78,10 +78,11 @@ void RunSimulate(const SimulateFlags& f) {
   const std::vector<std::size_t> record =
       f.report.empty() ? std::vector<std::size_t>{} : ReportUsers(*workload, 3);
   absl::StatusOr<std::vector<PolicyRun>> runs = RunPolicies(
-      *workload, *policies, options, f.threads, record, [&bar] { bar.Advance(); });
+      *workload, *policies, options, f.threads, record, [&bar](std::size_t n) { bar.Advance(n); });
   absl::StatusOr<std::vector<PolicyMetrics>> tunings = std::vector<PolicyMetrics>{};
   if (runs.ok() && f.vpa_frontier) {
-    tunings = ReplayVpaFrontier(*workload, options, f.threads, [&bar] { bar.Advance(); });
+    tunings =
+        ReplayVpaFrontier(*workload, options, f.threads, [&bar](std::size_t n) { bar.Advance(n); });
   }
   bar.Finish();
   if (!runs.ok()) Fail(runs.status());
@@ -99,9 +100,9 @@ void RunSimulate(const SimulateFlags& f) {
       absl::FormatDuration(workload->step), static_cast<int>(workload->host_capacity.size()),
       static_cast<int>(f.seed), f.contention ? ", contention" : "", gen_seconds);
   std::cout << ComparisonTable(metrics);
+  const std::size_t entity_steps = std::max<std::size_t>(LiveEntitySteps(*workload), 1);
   for (const PolicyMetrics& m : metrics) {
-    const double ns = m.seconds * 1e9 / static_cast<double>(std::max<std::uint64_t>(
-                                             workload->num_users() * workload->num_steps(), 1));
+    const double ns = m.seconds * 1e9 / static_cast<double>(entity_steps);
     std::cout << absl::StrFormat("  %-*s replay %.2f s (%.0f ns per user-step)\n",
                                  PolicyNameWidth(metrics), m.name,
                                  m.seconds, ns);
@@ -109,8 +110,7 @@ void RunSimulate(const SimulateFlags& f) {
   std::cout << ChangesByResourceTable(metrics) << CoverageTable(metrics);
   std::cout << VsVpaText(metrics, vs_vpa, measured)
             << VsVpaFrontierText(metrics, frontier, vs_frontier, measured,
-                                 static_cast<double>(workload->num_users() *
-                                                     workload->num_steps()));
+                                 static_cast<double>(entity_steps));
   if (!f.json.empty() &&
       !WriteFile(f.json, ComparisonWithVpaJson(metrics, vs_vpa, frontier, vs_frontier))) {
     Fail(absl::InternalError("cannot write " + f.json));

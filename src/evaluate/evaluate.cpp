@@ -198,10 +198,9 @@ std::vector<VsVpaFrontier> CompareToVpaFrontier(const std::vector<PolicyMetrics>
   return out;
 }
 
-absl::StatusOr<std::vector<PolicyMetrics>> ReplayVpaFrontier(const Workload& w,
-                                                             const ReplayOptions& replay,
-                                                             int threads,
-                                                             const std::function<void()>& on_step) {
+absl::StatusOr<std::vector<PolicyMetrics>> ReplayVpaFrontier(
+    const Workload& w, const ReplayOptions& replay, int threads,
+    const std::function<void(std::size_t)>& on_step) {
   absl::StatusOr<std::vector<const PolicyInfo*>> frontier =
       PolicyRegistry::Global().Resolve(absl::StrJoin(VpaFrontierVariants(), ","));
   if (!frontier.ok()) return frontier.status();
@@ -532,7 +531,7 @@ std::string EvaluationReportHtml(const TraceEvaluation& e, const EvaluateOptions
   std::vector<double> score(record.size(), 0.0);
   std::size_t counted = 0;
   for (const ReportPolicy& p : data.policies) {
-    if (p.name == "oracle" || p.allocation.size() == 0) continue;
+    if (p.name == "oracle" || p.allocation.users() == 0) continue;
     const std::vector<double> u =
         EntityUnderprovisioned(w, record, p.allocation, e.trace.measured, data.metrics_start);
     for (std::size_t j = 0; j < u.size(); ++j) score[j] += std::isnan(u[j]) ? 0.0 : u[j];

@@ -306,13 +306,13 @@ std::string CdfChart(const std::string& title, const std::string& xlabel,
 }  // namespace
 
 std::vector<double> EntitySlack(const Workload& w, const std::vector<std::size_t>& users,
-                                const xt::xtensor<double, 3>& allocation, Resource r,
-                                absl::Time from) {
+                                const DemandTable& allocation, Resource r, absl::Time from) {
   std::vector<double> out(users.size(), std::numeric_limits<double>::quiet_NaN());
   for (std::size_t j = 0; j < users.size(); ++j) {
     double sum = 0.0;
     std::size_t n = 0;
-    for (std::size_t t = 0; t < w.num_steps(); ++t) {
+    const StepWindow& window = w.demand.window(users[j]);  // present only inside it
+    for (std::size_t t = window.first; window.Contains(t); ++t) {
       if (w.time(t) < from || !w.Present(users[j], t)) continue;
       const double limit = allocation(j, t, Index(r));
       const double use = w.Demand(users[j], t, r);
@@ -326,12 +326,13 @@ std::vector<double> EntitySlack(const Workload& w, const std::vector<std::size_t
 }
 
 std::vector<double> EntityUnderprovisioned(const Workload& w, const std::vector<std::size_t>& users,
-                                           const xt::xtensor<double, 3>& allocation,
+                                           const DemandTable& allocation,
                                            const PerResource<bool>& measured, absl::Time from) {
   std::vector<double> out(users.size(), std::numeric_limits<double>::quiet_NaN());
   for (std::size_t j = 0; j < users.size(); ++j) {
     std::size_t n = 0, under = 0;
-    for (std::size_t t = 0; t < w.num_steps(); ++t) {
+    const StepWindow& window = w.demand.window(users[j]);  // present only inside it
+    for (std::size_t t = window.first; window.Contains(t); ++t) {
       if (w.time(t) < from || !w.Present(users[j], t)) continue;
       ++n;
       for (Resource r : kAllResources) {
@@ -397,7 +398,7 @@ std::string RenderTraceReport(const ReportData& data) {
       if (!data.measured[r]) continue;
       std::vector<std::pair<std::string, std::vector<double>>> sets;
       for (const ReportPolicy& p : data.policies) {
-        if (p.allocation.size() == 0) continue;
+        if (p.allocation.users() == 0) continue;
         sets.emplace_back(p.name, EntitySlack(*w, data.users, p.allocation, r, data.metrics_start));
       }
       h += CdfChart(absl::StrCat("slack CDF: ", Sv(ResourceName(r))), "relative slack", sets);
@@ -489,7 +490,7 @@ std::string RenderTraceReport(const ReportData& data) {
                                 false, 1.2});
         for (std::size_t i = 0; i < data.policies.size(); ++i) {
           const ReportPolicy& p = data.policies[i];
-          if (p.allocation.size() == 0) continue;
+          if (p.allocation.users() == 0) continue;
           series.push_back(Series{p.name, Color(i), reduce([&](std::size_t t) {
                                     return p.allocation(hl.row, t, Index(r)) * scale;
                                   }),

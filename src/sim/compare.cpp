@@ -17,7 +17,7 @@ namespace foresight {
 absl::StatusOr<std::vector<PolicyRun>> RunPolicies(
     const Workload& workload, const std::vector<const PolicyInfo*>& policies,
     const ReplayOptions& options, int threads, const std::vector<std::size_t>& record_users,
-    const std::function<void()>& on_step) {
+    const std::function<void(std::size_t)>& on_step) {
   if (absl::Status s = ValidateWorkload(workload); !s.ok()) return s;
   for (std::size_t u : record_users) {
     if (u >= workload.num_users()) return absl::InvalidArgumentError("record user out of range");
@@ -28,7 +28,13 @@ absl::StatusOr<std::vector<PolicyRun>> RunPolicies(
   auto worker = [&] {
     for (std::size_t i = next++; i < policies.size(); i = next++) {
       ReplayOptions o = options;
-      if (on_step) o.progress = [&](std::size_t, std::size_t) { on_step(); };
+      if (on_step) {
+        // `Replay` reports steps done; a skipped idle span advances them by many.
+        o.progress = [&on_step, last = std::size_t{0}](std::size_t done, std::size_t) mutable {
+          on_step(done - last);
+          last = done;
+        };
+      }
       runs[i].recorder.users = record_users;
       absl::StatusOr<ReplayResult> r = policies[i]->run(workload, o, &runs[i].recorder);
       if (!r.ok()) {

@@ -6,8 +6,11 @@
 
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <cmath>
 #include <vector>
+
+#include "absl/strings/str_cat.h"
 
 #include "foresight/allocate/oracle.hpp"
 #include "foresight/allocate/quantile_target.hpp"
@@ -79,6 +82,97 @@ TEST_CASE("every registered policy keeps capacity under contention and injected 
     CHECK(r.metrics.entity_steps == 16u * 3 * 288);
     CHECK(r.metrics.failed_actuations > 0);
   }
+}
+
+// Two VMs for the first 400 steps, none for 900, then three born at 1300
+// (one with gaps); demand that varies, so forecasts and limits move.
+Workload IdleSpanWorkload(double host_cpu) {
+  Workload w;
+  w.step = absl::Minutes(5);
+  const std::size_t steps = 2000;
+  const std::vector<StepWindow> lives = {
+      {0, 399}, {40, 399}, {1300, 1999}, {1310, 1800}, {1350, 1999}};
+  w.demand = DemandTable(steps, lives);
+  w.host_capacity = {MakeResources(host_cpu, 64e9, 1e9, 1e9)};
+  for (std::size_t u = 0; u < lives.size(); ++u) {
+    WorkloadUser user;
+    user.id = UserId{u + 1};
+    user.name = absl::StrCat("vm", u);
+    user.initial_allocation = MakeResources(2, 8e9, 2e7, 2e7);
+    w.users.push_back(user);
+    for (std::size_t t = lives[u].first; t <= lives[u].last; ++t) {
+      if (u == 4 && t % 17 == 3 && t != lives[u].last) continue;  // a gap
+      const double f = 1.0 +
+                       0.5 * std::sin(static_cast<double>(t) / 12.0 + static_cast<double>(u)) +
+                       0.3 * static_cast<double>((t * 7 + u) % 5) / 4.0;
+      const ResourceVector d = MakeResources(f, 2e9 * f, 5e6 * f, 4e6 * f);
+      for (Resource r : kAllResources) w.demand.Set(u, t, Index(r), d[r]);
+    }
+  }
+  return w;
+}
+
+// The JSON of `runs`' metrics without the wall-clock seconds.
+nlohmann::json MetricsWithoutTime(const std::vector<PolicyRun>& runs) {
+  std::vector<PolicyMetrics> metrics;
+  for (const PolicyRun& r : runs) metrics.push_back(r.metrics);
+  nlohmann::json j = nlohmann::json::parse(ComparisonJson(metrics));
+  for (auto& [name, p] : j.at("policies").items()) p.erase("seconds");
+  return j;
+}
+
+TEST_CASE("every registered policy scores an idle span skipped as if it were ticked") {
+  // Right-sizing, and one host too small for the five VMs' starting limits.
+  for (double host_cpu : {64.0, 5.0}) {
+    CAPTURE(host_cpu);
+    const Workload w = IdleSpanWorkload(host_cpu);
+    REQUIRE(ValidateWorkload(w).ok());
+    auto all = PolicyRegistry::Global().Resolve("all");
+    REQUIRE(all.ok());
+    ReplayOptions o;
+    o.warmup = absl::Hours(80);  // ends inside the idle span
+    std::atomic<std::size_t> calls{0}, passed{0};
+    auto count = [&](std::size_t n) {
+      ++calls;
+      passed += n;
+    };
+    o.skip_idle = false;
+    auto ticked = RunPolicies(w, *all, o, 2, {0, 1, 2, 3, 4}, count);
+    REQUIRE_MESSAGE(ticked.ok(), ticked.status().ToString());
+    CHECK(calls.load() == all->size() * w.num_steps());
+    CHECK(passed.load() == all->size() * w.num_steps());
+    calls = 0;
+    passed = 0;
+    o.skip_idle = true;
+    auto skipped = RunPolicies(w, *all, o, 2, {0, 1, 2, 3, 4}, count);
+    REQUIRE_MESSAGE(skipped.ok(), skipped.status().ToString());
+    // Step 400 is ticked (the two VMs' last reports), steps 401..1299 are
+    // passed in one call per policy; the bar still fills.
+    CHECK(calls.load() == all->size() * (w.num_steps() - 899 + 1));
+    CHECK(passed.load() == all->size() * w.num_steps());
+    CHECK(MetricsWithoutTime(*skipped) == MetricsWithoutTime(*ticked));
+    for (std::size_t i = 0; i < all->size(); ++i) {
+      CAPTURE((*all)[i]->name);
+      CHECK((*skipped)[i].recorder.allocation == (*ticked)[i].recorder.allocation);
+      CHECK((*skipped)[i].metrics.entity_steps > 0);
+    }
+  }
+}
+
+TEST_CASE("the recorder keeps a user's limits over its life only") {
+  const Workload w = IdleSpanWorkload(64.0);
+  ReplayRecorder rec;
+  rec.users = {1, 3};
+  auto r = Replay(w, VpaStyle{}, ReplayOptions{}, &rec);
+  REQUIRE(r.ok());
+  CHECK(rec.allocation.users() == 2);
+  CHECK(rec.allocation.stored() == (360 + 491) * kNumResources);
+  CHECK(std::isnan(rec.allocation(0, 39, 0)));
+  CHECK(rec.allocation(0, 40, Index(Resource::kCpu)) == 2.0);  // its starting limit
+  CHECK(rec.allocation(0, 399, Index(Resource::kMemory)) > 0.0);
+  CHECK(std::isnan(rec.allocation(0, 400, 0)));
+  CHECK(rec.allocation(1, 1800, Index(Resource::kCpu)) > 0.0);
+  CHECK(std::isnan(rec.allocation(1, 1801, 0)));
 }
 
 TEST_CASE("the comparison JSON has the documented keys") {

@@ -47,7 +47,7 @@ TEST_CASE("EvaluateTrace replays every policy and compares it with vpa; the JSON
     policies_seen = policies;
     CHECK(w.num_users() == 8);
   };
-  o.on_step = [&steps] { steps.fetch_add(1); };
+  o.on_step = [&steps](std::size_t n) { steps.fetch_add(n); };
   absl::StatusOr<TraceEvaluation> e = EvaluateTrace(csv.path, TraceFormat::kLong, o);
   REQUIRE_MESSAGE(e.ok(), e.status().ToString());
   const Workload& w = e->trace.workload;
@@ -59,7 +59,7 @@ TEST_CASE("EvaluateTrace replays every policy and compares it with vpa; the JSON
   CHECK(e->metrics[0].name == "vpa");
   CHECK(e->metrics[2].name == "oracle");
   CHECK(e->recorded.size() == 3);
-  for (const PolicyRun& r : e->runs) CHECK(r.recorder.allocation.shape()[0] == 3);
+  for (const PolicyRun& r : e->runs) CHECK(r.recorder.allocation.users() == 3);
   REQUIRE(e->vs_vpa.size() == 3);
   CHECK(e->vs_vpa[0].memory_ratio == doctest::Approx(1.0));
   CHECK(e->vs_vpa[2].memory_ratio < 1.0);   // the oracle holds less than vpa
@@ -374,7 +374,7 @@ TEST_CASE("EvaluateTrace with vpa_frontier replays VPA's 102 tunings beside the 
   std::size_t replays = 0;
   std::atomic<std::size_t> steps{0};
   o.on_loaded = [&](const Workload&, std::size_t n) { replays = n; };
-  o.on_step = [&steps] { steps.fetch_add(1); };
+  o.on_step = [&steps](std::size_t n) { steps.fetch_add(n); };
   absl::StatusOr<TraceEvaluation> e = EvaluateTrace(csv.path, TraceFormat::kLong, o);
   REQUIRE_MESSAGE(e.ok(), e.status().ToString());
   const std::vector<std::string> variants = VpaFrontierVariants();

@@ -33,8 +33,8 @@ Workload TwoUsers() {
 
 TEST_CASE("EntitySlack and EntityUnderprovisioned per recorded row") {
   const Workload w = TwoUsers();
-  xt::xtensor<double, 3> alloc = xt::xtensor<double, 3>::from_shape({2, 48, kNumResources});
-  alloc.fill(2.0);
+  DemandTable alloc(2, 48);
+  alloc.Fill(2.0);
   const std::vector<std::size_t> users = {0, 1};
   const std::vector<double> cpu = EntitySlack(w, users, alloc, Resource::kCpu, w.start);
   CHECK(cpu[0] == doctest::Approx(0.5));
@@ -63,8 +63,8 @@ TEST_CASE("RenderTraceReport is one escaped HTML file with inline SVG and no scr
     ReportPolicy p;
     p.name = name;
     p.metrics = {{"underprovisioned_fraction", 0.25}, {"relative_slack", 0.4}};
-    p.allocation = xt::xtensor<double, 3>::from_shape({2, 48, kNumResources});
-    p.allocation.fill(3.0);
+    p.allocation = DemandTable(2, 48);
+    p.allocation.Fill(3.0);
     data.policies.push_back(std::move(p));
   }
   data.highlights = {{"worst", 1}, {"median", 0}};

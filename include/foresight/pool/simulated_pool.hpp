@@ -205,6 +205,18 @@ class SimulatedPool {
   bool alive(std::size_t u) const { return users_[u].alive; }
   // The users that exist then, in workload order.
   const std::vector<std::size_t>& live() const { return live_; }
+  // The steps user `u` exists (its first present sample to its last).
+  const UserLife& life(std::size_t u) const { return lives_[u]; }
+  // Whether nothing can happen before the next arrival: no user exists, none
+  // awaits its last report, no change is pending. An observation now would
+  // be empty, and one at any later instant before `NextArrival()` too.
+  bool Quiet() const { return live_.empty() && deleted_unreported_.empty() && busy_.empty(); }
+  // The step at which the next user not yet admitted arrives, or
+  // `UserLife::kNever` when none will.
+  std::size_t NextArrival() const {
+    return next_arrival_ < arrivals_.size() ? lives_[arrivals_[next_arrival_]].first
+                                            : UserLife::kNever;
+  }
   // Sum of limits in force on `host`.
   ResourceVector host_allocation(std::uint32_t host) const { return host_effective_[host]; }
 

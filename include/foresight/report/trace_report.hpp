@@ -32,8 +32,8 @@
 
 #include "foresight/forecast/coverage.hpp"
 #include "foresight/core/resources.hpp"
+#include "foresight/sim/demand_table.hpp"
 #include "foresight/sim/workload.hpp"
-#include "xtensor/xtensor.hpp"
 
 namespace foresight {
 
@@ -41,8 +41,9 @@ struct ReportPolicy {
   std::string name;
   // Bars: (metric label, value). Every policy should list the same labels.
   std::vector<std::pair<std::string, double>> metrics;
-  // Limits in force, recorded users x steps x 4 (rows follow ReportData::users).
-  xt::xtensor<double, 3> allocation;
+  // Limits in force, recorded users x steps x 4 (rows follow ReportData::users;
+  // NaN where a user does not exist).
+  DemandTable allocation;
   // Calibration of the quantiles the policy planned on (PolicyMetrics::coverage);
   // empty for a policy that plans from usage alone.
   QuantileCoverage coverage;
@@ -87,13 +88,13 @@ std::string RenderTraceReport(const ReportData& data);
 // Per recorded row, the mean relative slack (allocation - usage) / allocation of
 // resource `r` over present steps at or after `from` (NaN if none).
 std::vector<double> EntitySlack(const Workload& w, const std::vector<std::size_t>& users,
-                                const xt::xtensor<double, 3>& allocation, Resource r,
+                                const DemandTable& allocation, Resource r,
                                 absl::Time from);
 
 // Per recorded row, the fraction of present steps at or after `from` with
 // demand above allocation for any measured resource (NaN if none).
 std::vector<double> EntityUnderprovisioned(const Workload& w, const std::vector<std::size_t>& users,
-                                           const xt::xtensor<double, 3>& allocation,
+                                           const DemandTable& allocation,
                                            const PerResource<bool>& measured, absl::Time from);
 
 }  // namespace foresight

@@ -37,12 +37,14 @@ struct PolicyRun {
 };
 
 // Replays `workload` once per policy on up to `threads` threads (0 = all
-// cores). `record_users` are recorded for plots. `on_step` is called after
-// every replayed step of every policy (from worker threads).
+// cores). `record_users` are recorded for plots. `on_step(n)` is called
+// after every replayed step of every policy (from worker threads) with the
+// steps passed since the last call: 1, or more where the replay skipped an
+// idle span (`ReplayOptions::skip_idle`). Summed, they are policies x steps.
 absl::StatusOr<std::vector<PolicyRun>> RunPolicies(
     const Workload& workload, const std::vector<const PolicyInfo*>& policies,
     const ReplayOptions& options, int threads, const std::vector<std::size_t>& record_users,
-    const std::function<void()>& on_step = {});
+    const std::function<void(std::size_t)>& on_step = {});
 
 std::string ComparisonTable(const std::vector<PolicyMetrics>& metrics);
 

@@ -11,10 +11,18 @@
 //   absl::StatusOr<ReplayResult> r = Replay(workload, VpaStyle{}, ReplayOptions{});
 //   r->metrics.underprovisioned_fraction;
 //
-// A `ReplayRecorder` keeps the limits of chosen users at every step (for plots).
+// A `ReplayRecorder` keeps the limits of chosen users at every step of their
+// lives (for plots).
+//
+// Steps at which no user exists, none is left to report and no change is
+// pending are not ticked (`ReplayOptions::skip_idle`): the replay jumps to the
+// next arrival. Such a tick observes nothing and plans nothing, so the metrics
+// are the same either way; a trace with a long empty span (two clusters' logs
+// years apart, a stray timestamp) replays in the time its users need.
 #ifndef FORESIGHT_SIM_REPLAY_HPP_
 #define FORESIGHT_SIM_REPLAY_HPP_
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <functional>
@@ -42,9 +50,9 @@
 #include "foresight/forecast/peak_headroom.hpp"
 #include "foresight/forecast/young_headroom.hpp"
 #include "foresight/pool/simulated_pool.hpp"
+#include "foresight/sim/demand_table.hpp"
 #include "foresight/sim/metrics.hpp"
 #include "foresight/sim/workload.hpp"
-#include "xtensor/xtensor.hpp"
 
 namespace foresight {
 
@@ -54,12 +62,17 @@ struct ReplayOptions {
   absl::Duration warmup = absl::ZeroDuration();  // replayed, not scored
   // Called after every step with (steps done, total steps); may be empty.
   std::function<void(std::size_t, std::size_t)> progress;
+  // Jump over steps at which nothing exists (see the file comment).
+  bool skip_idle = true;
 };
 
-// Limits in force of a few users at every step, for reports.
+// Limits in force of a few users at every step of their lives, for reports.
 struct ReplayRecorder {
-  std::vector<std::size_t> users;       // workload user indices to record
-  xt::xtensor<double, 3> allocation;    // users.size() x steps x 4
+  std::vector<std::size_t> users;  // workload user indices to record
+  // users.size() x steps x 4, stored over each user's life (`UserLives`) and
+  // NaN outside it, where it holds no limits: memory goes with the recorded
+  // users' lives, not with the trace's length.
+  DemandTable allocation;
   ResourceVector forecast_error_sum{};  // filled by Replay: sum of |one-step error|
 };
 
@@ -490,9 +503,9 @@ absl::StatusOr<ReplayResult> Replay(const Workload& w, AllocatorT allocator,
       *std::move(pool));
   const std::size_t steps = w.num_steps();
   if (recorder != nullptr) {
-    recorder->allocation = xt::xtensor<double, 3>::from_shape({recorder->users.size(), steps,
-                                                               kNumResources});
-    recorder->allocation.fill(std::nan(""));
+    std::vector<StepWindow> lives;
+    for (std::size_t u : recorder->users) lives.push_back(controller.pool().life(u));
+    recorder->allocation = DemandTable(steps, lives);
   }
   MetricsAccumulator acc(w.num_users(), w.start, w.step, w.start + options.warmup);
   std::vector<PerResource<std::uint64_t>> changes(w.num_users());
@@ -521,10 +534,20 @@ absl::StatusOr<ReplayResult> Replay(const Workload& w, AllocatorT allocator,
       acc.Add(u, now, w.DemandVector(u, k), p.effective(u), controller.cost_model().Terms(
                   w.users[u].id), delta);
     }
+    if (options.skip_idle && p.Quiet()) {
+      // Nothing exists until the next arrival (or ever again): no tick until then.
+      const std::size_t next = std::min(p.NextArrival(), steps);
+      if (next > k) {
+        k = next - 1;
+        if (options.progress) options.progress(next, steps);
+        continue;
+      }
+    }
     if (recorder != nullptr) {
       for (std::size_t j = 0; j < recorder->users.size(); ++j) {
+        if (!recorder->allocation.window(j).Contains(k)) continue;
         for (Resource r : kAllResources) {
-          recorder->allocation(j, k, Index(r)) = p.effective(recorder->users[j])[r];
+          recorder->allocation.Set(j, k, Index(r), p.effective(recorder->users[j])[r]);
         }
       }
     }

@@ -90,6 +90,16 @@ inline std::vector<UserLife> UserLives(const Workload& w) {
   return lives;
 }
 
+// The entity-steps a replay walks: each user's steps from its first present
+// sample to its last, summed (`UserLives`). Replay rates are quoted per
+// entity-step of these, not per cell of users x steps, which on a trace of
+// short-lived VMs counts mostly steps at which they do not exist.
+inline std::size_t LiveEntitySteps(const Workload& w) {
+  std::size_t n = 0;
+  for (const UserLife& life : UserLives(w)) n += life.size();
+  return n;
+}
+
 // Checks shapes, hosts, capacities and that present demand is finite and >= 0.
 inline absl::Status ValidateWorkload(const Workload& w) {
   if (w.step <= absl::ZeroDuration()) return absl::InvalidArgumentError("workload step must be > 0");

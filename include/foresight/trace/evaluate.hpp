@@ -29,7 +29,7 @@
 // | size_t         | record        | entities recorded (allocations), evenly spread | 0       |
 // | bool           | vpa_frontier  | also replay VpaFrontierVariants(), compare with them | false |
 // | function       | on_loaded     | called with the laid-out workload, before replay | none  |
-// | function       | on_step       | called after every replayed step (any thread)  | none    |
+// | function       | on_step       | called with steps passed (1, or an idle span) | none    |
 //
 // Errors (InvalidArgument unless the loader says otherwise) name the problem:
 // an unknown policy, a warm-up not shorter than the trace, contention mode
@@ -72,7 +72,7 @@ struct EvaluateOptions {
   // Called once before the replays with the number of replays (policies plus
   // frontier variants).
   std::function<void(const Workload&, std::size_t policies)> on_loaded;
-  std::function<void()> on_step;
+  std::function<void(std::size_t)> on_step;
 };
 
 // The Pareto check of one policy against VpaStyle on the same trace:
@@ -136,14 +136,14 @@ std::vector<VsVpaFrontier> CompareToVpaFrontier(const std::vector<PolicyMetrics>
 // and `foresight simulate` both call it under `--vpa-frontier`.
 absl::StatusOr<std::vector<PolicyMetrics>> ReplayVpaFrontier(
     const Workload& w, const ReplayOptions& replay, int threads,
-    const std::function<void()>& on_step = {});
+    const std::function<void(std::size_t)>& on_step = {});
 
 // The text blocks `foresight evaluate` and `foresight simulate` print under
 // their tables: every policy against vpa's default point (`vs`, from
 // CompareToVpa; empty without vpa), and against its frontier (`frontier`'s
 // metrics, `vs_frontier` from CompareToVpaFrontier; empty without it), with
-// the frontier's safest tunings and its replay rate over `entity_steps` per
-// tuning. A resource `measured` says is not recorded prints "not measured".
+// the frontier's safest tunings and its replay rate over `entity_steps`
+// (`LiveEntitySteps`) per tuning. A resource `measured` says is not recorded prints "not measured".
 std::string VsVpaText(const std::vector<PolicyMetrics>& metrics, const std::vector<VsVpa>& vs,
                       const PerResource<bool>& measured);
 std::string VsVpaFrontierText(const std::vector<PolicyMetrics>& metrics,
