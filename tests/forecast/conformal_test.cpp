@@ -15,7 +15,9 @@
 #include "foresight/forecast/ewma.hpp"
 #include "foresight/forecast/holt_winters.hpp"
 #include "foresight/forecast/internal/synthetic.hpp"
+#include "foresight/forecast/internal/any_forecaster.hpp"
 #include "foresight/forecast/last_value.hpp"
+#include "foresight/forecast/multi_seasonal.hpp"
 #include "foresight/forecast/seasonal_naive.hpp"
 #include "decorator_checks.hpp"
 
@@ -251,6 +253,67 @@ TEST_CASE("Conformal's means after Fit are the wrapped model's fitted on the who
   model.Update(*wrapped, 220.0);
   ets.Update(*alone, 220.0);
   CHECK(model.Predict(*wrapped, 1).mean(1) == ets.Predict(*alone, 1).mean(1));
+}
+
+TEST_CASE("seasonal models say how much history starts them warm") {
+  CHECK(WarmHistoryOf(SeasonalNaive(24)) == 24);
+  CHECK(WarmHistoryOf(HoltWinters({.season = 12})) == 24);
+  CHECK(WarmHistoryOf(HoltWinters({.season = 1})) == 0);
+  CHECK(WarmHistoryOf(MultiSeasonal({.season1 = 24, .season2 = 168})) == 336);
+  CHECK(WarmHistoryOf(AnyForecaster(MultiSeasonal({.season1 = 24, .season2 = 168}))) == 336);
+  CHECK(WarmHistoryOf(LastValue()) == 0);
+  CHECK(WarmHistoryOf(AnyForecaster(LastValue())) == 0);
+}
+
+TEST_CASE("Conformal calibrates a model fitted on at least its warm history") {
+  // 624 hourly samples, as a Taylor block's training part: the default split
+  // (300 replayed, at most half) would leave the double-seasonal model 324,
+  // under the two weeks its weekly profile starts from, and calibrate it on a
+  // cold model's errors. Fitted on 336 it is calibrated on its own.
+  // A daily shape, and weekends 40 % lower (demand of offices, or Taylor's).
+  std::vector<double> y;
+  internal::SeededNormal noise(5);
+  for (int t = 0; t < 624 + 480; ++t) {
+    const bool weekend = (t / 24) % 7 >= 5;
+    y.push_back((100.0 + 30.0 * std::sin(2.0 * M_PI * t / 24.0)) * (weekend ? 0.6 : 1.0) +
+                3.0 * noise());
+  }
+  const std::vector<double> train(y.begin(), y.begin() + 624), test(y.begin() + 624, y.end());
+  Conformal<MultiSeasonal> model(MultiSeasonal({.season1 = 24, .season2 = 168}),
+                                 {.horizon = 24, .window = 300});
+  auto state = model.Fit(train);
+  REQUIRE(state.ok());
+  const Forecast f = model.Predict(*state, 24);
+  for (int step : {1, 24}) {
+    const double cov = HeldOutCoverage(model, train, test, step);
+    const double width = f.Quantile(step, 0.95) - f.Quantile(step, 0.05);
+    INFO("step " << step << " coverage " << cov << " width " << width);
+    CHECK(cov > 0.8);
+    CHECK(cov < 0.97);
+    // The noise alone needs 2 x 1.645 x 3 = 9.9. Calibrated on the cold
+    // prefix model's errors, the interval was 14.8 wide at step 1 and 80.7
+    // at step 24 (covering 92 % and 95 %).
+    CHECK(width < 13.0);
+  }
+}
+
+TEST_CASE("Conformal's min_prefix shortens the calibration replay") {
+  // 400 noisy samples, then 100 flat ones. Replaying the default 250 scores
+  // noisy errors; with min_prefix 400 only the flat tail is replayed.
+  std::vector<double> y;
+  internal::SeededNormal noise(3);
+  for (int i = 0; i < 400; ++i) y.push_back(10.0 + noise());
+  for (int i = 0; i < 100; ++i) y.push_back(5.0);
+  auto width = [&](int min_prefix) {
+    const Conformal<LastValue> model(LastValue(), {.horizon = 1, .min_prefix = min_prefix});
+    auto state = model.Fit(y);
+    REQUIRE(state.ok());
+    const Forecast f = model.Predict(*state, 1);
+    return f.Quantile(1, 0.95) - f.Quantile(1, 0.05);
+  };
+  CHECK(width(0) > 0.5);
+  CHECK(width(400) == 0.0);
+  CHECK(width(600) > 0.5);  // a history shorter than min_prefix keeps the default split
 }
 
 TEST_CASE("Conformal rejects NaN history") {

@@ -21,6 +21,11 @@
 //                 model per resource (`ByResource`). Callers that know the
 //                 resource fit through `FitForResource`, which falls back to
 //                 `Fit` for resource-blind forecasters.
+//                 int WarmHistory() const;
+//                 the fewest history samples from which Fit starts the
+//                 model warm (`WarmStartForecaster`): a seasonal model's
+//                 seasonal start. `Conformal::Fit` fits its calibration
+//                 model on at least that many.
 // Contract:       Fit({}) succeeds and yields a cold state that still predicts
 //                 (possibly zeros with confidence 0); Fit rejects NaN/inf with
 //                 InvalidArgumentError; Predict(s, h) has horizon h, finite
@@ -87,6 +92,26 @@ concept MeanForecaster =
     Forecaster<F> && requires(const F f, const typename F::State& state, std::span<double> out) {
       { f.PredictMean(state, out) } -> std::same_as<void>;
     };
+
+    // A forecaster that says how much history its Fit needs to start warm
+    // (`WarmHistory`): two seasons for Holt-Winters' classical start, two weekly
+    // cycles for the double-seasonal model's, one season for the seasonal naive
+    // (before that it forecasts the last value). Fitted on less, such a model
+    // starts cold or falls back, and its errors are not the model's own.
+    template <typename F>
+    concept WarmStartForecaster = Forecaster<F> && requires(const F f) {
+      { f.WarmHistory() } -> std::convertible_to<int>;
+    };
+
+    // `f.WarmHistory()` for a `WarmStartForecaster`, else 0 (no such need).
+    template <Forecaster F>
+    int WarmHistoryOf(const F& f) {
+      if constexpr (WarmStartForecaster<F>) {
+        return std::max(0, static_cast<int>(f.WarmHistory()));
+      } else {
+        return 0;
+      }
+    }
 
 // `Predict(state, out.size())`'s means into `out`: through `PredictMean` when
 // `f` is a `MeanForecaster`, else from a full `Predict`.

@@ -127,6 +127,8 @@ class HoltWinters : public internal::PointForecaster<internal::HoltWintersModel>
                        internal::ErrorQuantiles::Options errors = {})
       : PointForecaster(internal::HoltWintersModel{options}, errors) {}
   const HoltWintersOptions& options() const { return model().options; }
+  // The classical start needs two seasons (`WarmStartForecaster`).
+  int WarmHistory() const { return model().M() >= 2 ? 2 * static_cast<int>(model().M()) : 0; }
 };
 static_assert(Forecaster<HoltWinters>);
 

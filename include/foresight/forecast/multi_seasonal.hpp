@@ -185,6 +185,12 @@ class MultiSeasonal : public internal::PointForecaster<internal::MultiSeasonalMo
                          internal::ErrorQuantiles::Options errors = {})
       : PointForecaster(internal::MultiSeasonalModel{options}, errors) {}
   const MultiSeasonalOptions& options() const { return model().options; }
+  // The warm start with a weekly profile needs two longer cycles
+  // (`WarmStartForecaster`); with one season, two of it.
+  int WarmHistory() const {
+    const int m1 = std::max(options().season1, 1), m2 = std::max(options().season2, 1);
+    return 2 * std::max(m1, m2);
+  }
 };
 static_assert(Forecaster<MultiSeasonal>);
 

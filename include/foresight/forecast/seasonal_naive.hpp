@@ -71,6 +71,8 @@ class SeasonalNaive : public internal::PointForecaster<internal::SeasonalNaiveMo
   explicit SeasonalNaive(int season = 24, internal::ErrorQuantiles::Options errors = {})
       : PointForecaster(internal::SeasonalNaiveModel{season}, WithSeason(errors, season)) {}
   int season() const { return model().season; }
+  // Before a season is seen it forecasts the last value (`WarmStartForecaster`).
+  int WarmHistory() const { return std::max(season(), 1); }
 
  private:
   static internal::ErrorQuantiles::Options WithSeason(internal::ErrorQuantiles::Options e,

@@ -86,6 +86,8 @@ class AnyForecaster {
     }
     impl_->PredictMean(state, out);
   }
+  // The wrapped policy's `WarmHistoryOf` (`WarmStartForecaster`).
+  int WarmHistory() const { return impl_->WarmHistory(); }
 
  private:
   struct Concept {
@@ -94,6 +96,7 @@ class AnyForecaster {
     virtual void Update(State& state, double y) const = 0;
     virtual Forecast Predict(const State& state, int horizon) const = 0;
     virtual void PredictMean(const State& state, std::span<double> out) const = 0;
+    virtual int WarmHistory() const = 0;
   };
   template <typename F>
   struct Model final : Concept {
@@ -113,6 +116,7 @@ class AnyForecaster {
     void PredictMean(const State& state, std::span<double> out) const override {
       PredictMeans(policy, static_cast<const State::Typed<S>&>(*state.box_).value, out);
     }
+    int WarmHistory() const override { return WarmHistoryOf(policy); }
     F policy;
   };
 
