@@ -232,10 +232,11 @@ void RegisterBuiltinForecasters(ForecasterRegistry& r) {
       return AnyForecaster(Ensemble(std::move(members), o));
     };
   };
-  add("ensemble", "accuracy-weighted ensemble of snaive, holt_winters, ets, theta (Ensemble)",
-      ensemble({"snaive", "holt_winters", "ets", "theta"}));
+  add("ensemble",
+      "accuracy-weighted ensemble of snaive, holt_winters, multi_seasonal, ets, theta (Ensemble)",
+      ensemble({"snaive", "holt_winters", "multi_seasonal", "ets", "theta"}));
   add("ensemble_arima", "the ensemble plus auto-ARIMA (Ensemble)",
-      ensemble({"snaive", "holt_winters", "ets", "theta", "arima"}));
+      ensemble({"snaive", "holt_winters", "multi_seasonal", "ets", "theta", "arima"}));
 }
 
 }  // namespace foresight
