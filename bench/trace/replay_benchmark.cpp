@@ -9,6 +9,11 @@
 // ever seen: compare ns_per_alive_entity_step between the two, and
 // controller_slots (the controller's per-user state) with entities, and
 // demand_MB (the trace as stored) with dense_demand_MB.
+//
+// BM_Replay_IdleSpan: 20 VMs for 2 days, 60 days with none, 20 more for 2 days
+// (a trace joined from two logs), replayed with `ReplayOptions::skip_idle`
+// (skip) and without it (tick, the baseline): the skip should make the replay
+// cost what the 4 lived days cost.
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
@@ -46,7 +51,43 @@ const Workload& VmWorkload(bool lifetimes) {
   return lifetimes ? with : without;
 }
 
-void ReplayPolicy(benchmark::State& state, const Workload& w, const char* policy) {
+// Two 2-day fleets of 20 VMs with 60 empty days between them.
+const Workload& IdleSpanWorkload() {
+  static const Workload w = [] {
+    const Workload a = *GenerateVmTrace({.vms = 20, .days = 2, .seed = 5});
+    const Workload b = *GenerateVmTrace({.vms = 20, .days = 2, .seed = 6});
+    const std::size_t gap = static_cast<std::size_t>(IDiv(absl::Hours(24 * 60), a.step));
+    const std::size_t steps = a.num_steps() + gap + b.num_steps();
+    Workload out = a;
+    std::vector<StepWindow> lives;
+    for (std::size_t u = 0; u < a.num_users(); ++u) lives.push_back({0, a.num_steps() - 1});
+    for (std::size_t u = 0; u < b.num_users(); ++u) {
+      lives.push_back({steps - b.num_steps(), steps - 1});
+      WorkloadUser user = b.users[u];
+      user.id = UserId{a.num_users() + u + 1};
+      user.name = "b" + user.name;
+      out.users.push_back(user);
+    }
+    out.demand = DemandTable(steps, lives);
+    out.app = xt::xtensor<std::int32_t, 2>();
+    for (std::size_t u = 0; u < out.num_users(); ++u) {
+      const bool first = u < a.num_users();
+      const Workload& src = first ? a : b;
+      const std::size_t su = first ? u : u - a.num_users();
+      for (std::size_t t = 0; t < src.num_steps(); ++t) {
+        for (std::size_t r = 0; r < kNumResources; ++r) {
+          out.demand.Set(u, lives[u].first + t, r, src.demand(su, t, r));
+        }
+      }
+    }
+    (void)RightSizingLayout(out);
+    return out;
+  }();
+  return w;
+}
+
+void ReplayPolicy(benchmark::State& state, const Workload& w, const char* policy,
+                  bool skip_idle = true) {
   const PolicyInfo* info = PolicyRegistry::Global().Find(policy);
   if (info == nullptr) {
     state.SkipWithError("unknown policy");
@@ -54,6 +95,7 @@ void ReplayPolicy(benchmark::State& state, const Workload& w, const char* policy
   }
   ReplayOptions options;
   options.warmup = absl::Hours(24);
+  options.skip_idle = skip_idle;
   std::uint64_t slots = 0;
   for (auto _ : state) {
     absl::StatusOr<ReplayResult> r = info->run(w, options, nullptr);
@@ -81,7 +123,7 @@ void ReplayPolicy(benchmark::State& state, const Workload& w, const char* policy
   state.counters["ns_per_alive_entity_step"] =
       benchmark::Counter(static_cast<double>(alive) * static_cast<double>(state.iterations()),
                          benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
-  const double entity_steps = static_cast<double>(w.num_users() * w.num_steps());
+  const double entity_steps = static_cast<double>(LiveEntitySteps(w));
   state.counters["entity_steps_per_s"] = benchmark::Counter(
       entity_steps * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
   state.counters["ns_per_entity_step"] =
@@ -102,6 +144,17 @@ const bool kRegistered = [] {
           (std::string("BM_Replay_Lifetimes/") + policy + (lifetimes ? "/with" : "/without")).c_str(),
           [policy, lifetimes](benchmark::State& state) {
             ReplayPolicy(state, VmWorkload(lifetimes), policy);
+          })
+          ->Unit(benchmark::kMillisecond)
+          ->Iterations(1);
+    }
+  }
+  for (const char* policy : {"vpa", "track+fleet+damped"}) {
+    for (bool skip : {false, true}) {
+      benchmark::RegisterBenchmark(
+          (std::string("BM_Replay_IdleSpan/") + policy + (skip ? "/skip" : "/tick")).c_str(),
+          [policy, skip](benchmark::State& state) {
+            ReplayPolicy(state, IdleSpanWorkload(), policy, skip);
           })
           ->Unit(benchmark::kMillisecond)
           ->Iterations(1);
