@@ -93,25 +93,25 @@ concept MeanForecaster =
       { f.PredictMean(state, out) } -> std::same_as<void>;
     };
 
-    // A forecaster that says how much history its Fit needs to start warm
-    // (`WarmHistory`): two seasons for Holt-Winters' classical start, two weekly
-    // cycles for the double-seasonal model's, one season for the seasonal naive
-    // (before that it forecasts the last value). Fitted on less, such a model
-    // starts cold or falls back, and its errors are not the model's own.
-    template <typename F>
-    concept WarmStartForecaster = Forecaster<F> && requires(const F f) {
-      { f.WarmHistory() } -> std::convertible_to<int>;
-    };
+// A forecaster that says how much history its Fit needs to start warm
+// (`WarmHistory`): two seasons for Holt-Winters' classical start, two weekly
+// cycles for the double-seasonal model's, one season for the seasonal naive
+// (before that it forecasts the last value). Fitted on less, such a model
+// starts cold or falls back, and its errors are not the model's own.
+template <typename F>
+concept WarmStartForecaster = Forecaster<F> && requires(const F f) {
+  { f.WarmHistory() } -> std::convertible_to<int>;
+};
 
-    // `f.WarmHistory()` for a `WarmStartForecaster`, else 0 (no such need).
-    template <Forecaster F>
-    int WarmHistoryOf(const F& f) {
-      if constexpr (WarmStartForecaster<F>) {
-        return std::max(0, static_cast<int>(f.WarmHistory()));
-      } else {
-        return 0;
-      }
-    }
+// `f.WarmHistory()` for a `WarmStartForecaster`, else 0 (no such need).
+template <Forecaster F>
+int WarmHistoryOf(const F& f) {
+  if constexpr (WarmStartForecaster<F>) {
+    return std::max(0, static_cast<int>(f.WarmHistory()));
+  } else {
+    return 0;
+  }
+}
 
 // `Predict(state, out.size())`'s means into `out`: through `PredictMean` when
 // `f` is a `MeanForecaster`, else from a full `Predict`.

@@ -60,7 +60,8 @@ struct ReplayOptions {
   SimulatedPoolOptions pool;
   std::size_t history_capacity = 2016;
   absl::Duration warmup = absl::ZeroDuration();  // replayed, not scored
-  // Called after every step with (steps done, total steps); may be empty.
+  // Called after every step ticked, and once for each idle span skipped, with
+  // (steps done, total steps); may be empty.
   std::function<void(std::size_t, std::size_t)> progress;
   // Jump over steps at which nothing exists (see the file comment).
   bool skip_idle = true;

@@ -143,7 +143,8 @@ absl::StatusOr<std::vector<PolicyMetrics>> ReplayVpaFrontier(
 // CompareToVpa; empty without vpa), and against its frontier (`frontier`'s
 // metrics, `vs_frontier` from CompareToVpaFrontier; empty without it), with
 // the frontier's safest tunings and its replay rate over `entity_steps`
-// (`LiveEntitySteps`) per tuning. A resource `measured` says is not recorded prints "not measured".
+// (`LiveEntitySteps`) per tuning. A resource `measured` says is not recorded
+// prints "not measured".
 std::string VsVpaText(const std::vector<PolicyMetrics>& metrics, const std::vector<VsVpa>& vs,
                       const PerResource<bool>& measured);
 std::string VsVpaFrontierText(const std::vector<PolicyMetrics>& metrics,
