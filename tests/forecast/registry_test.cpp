@@ -43,20 +43,15 @@ TEST_CASE("The default registry has the built-in methods and they all forecast")
 }
 
 TEST_CASE("The registry's ensembles see a weekly cycle") {
-  // 26 days of an hourly daily shape, weekends 40 % lower, from a Monday;
+  // 26 days of an hourly daily shape, weekends 56 lower, from a Monday;
   // the next 48 hours are the weekend. Only a member with the weekly cycle
   // (multi_seasonal, periods m and 7m) sees it coming: the daily members
   // forecast a weekday.
-  std::vector<double> y;
-  internal::SeededNormal noise(7);
-  for (int t = 0; t < 28 * 24; ++t) {
-    const bool weekend = (t / 24) % 7 >= 5;
-    y.push_back((100.0 + 30.0 * std::sin(2.0 * M_PI * t / 24.0)) * (weekend ? 0.6 : 1.0) +
-                2.0 * noise());
-  }
+  const auto y = internal::SyntheticSeries(
+      {.n = 28 * 24, .season1 = 24, .amp1 = 30, .season2 = 168, .amp2 = 40, .noise = 2, .seed = 7});
   const std::vector<double> train(y.begin(), y.end() - 48), test(y.end() - 48, y.end());
   for (const char* name : {"ensemble", "ensemble_arima"}) {
-    INFO(name);
+    INFO(std::string(name));
     absl::StatusOr<AnyForecaster> f =
         ForecasterRegistry::Default().Make(name, {.season = 24, .horizon = 48});
     REQUIRE(f.ok());
@@ -66,11 +61,11 @@ TEST_CASE("The registry's ensembles see a weekly cycle") {
     double mae = 0.0;
     for (int h = 1; h <= 48; ++h) mae += std::abs(fc.mean(h) - test[h - 1]) / 48.0;
     MESSAGE(std::string(name), " weekend MAE ", mae);
-    // Without the double-seasonal member both ensembles missed by 40.1-40.2,
-    // a weekday's forecast; with it, 29.9-30.3. The weights come from the
+    // Without the double-seasonal member both ensembles missed by 53.8, a
+    // weekday's forecast; with it, 14.8 and 15.6. The weights come from the
     // last 96 hours, all weekdays, where the daily members do as well, so
     // the weekly member gets only part of the weight.
-    CHECK(mae < 35.0);
+    CHECK(mae < 30.0);
   }
 }
 
