@@ -229,6 +229,8 @@ void RegisterBuiltinForecasters(ForecasterRegistry& r) {
       EnsembleOptions o;
       o.horizon = std::min(c.horizon, 24);
       o.validation = std::max(2 * c.horizon, 48);
+      // multi_seasonal's longer period: weights from a whole week of hours.
+      o.cycle = 7 * c.season;
       return AnyForecaster(Ensemble(std::move(members), o));
     };
   };

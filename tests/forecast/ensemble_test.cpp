@@ -3,6 +3,8 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstddef>
+#include <span>
 #include <vector>
 
 #include "foresight/forecast/ets.hpp"
@@ -10,6 +12,7 @@
 #include "foresight/forecast/holt_winters.hpp"
 #include "foresight/forecast/internal/synthetic.hpp"
 #include "foresight/forecast/last_value.hpp"
+#include "foresight/forecast/multi_seasonal.hpp"
 #include "foresight/forecast/seasonal_naive.hpp"
 
 namespace foresight {
@@ -122,6 +125,56 @@ TEST_CASE("Ensemble's members forecast from their fit on the whole history") {
   REQUIRE(own.ok());
   const Forecast a = ens.Predict(*state, 6), b = ets.Predict(*own, 6);
   for (int h = 1; h <= 6; ++h) CHECK(a.mean(h) == doctest::Approx(b.mean(h)).epsilon(1e-12));
+}
+
+TEST_CASE("Ensemble with a cycle scores a whole cycle in Fit and remembers it") {
+  // A random walk: the last value's one-step error at t is |y[t] - y[t-1]|.
+  const auto walk = internal::SyntheticSeries({.n = 600, .season1 = 1, .noise = 3, .ar = 1.0});
+  auto mean_step = [&](std::size_t n, std::size_t last) {
+    double sum = 0.0;
+    for (std::size_t t = n - last; t < n; ++t) sum += std::abs(walk[t] - walk[t - 1]);
+    return sum / static_cast<double>(last);
+  };
+  const std::span<const double> y(walk);
+  const Ensemble ens({AnyForecaster(LastValue())}, {.horizon = 1, .validation = 48, .cycle = 168});
+  // 400 samples hold the cycle and a cycle before it: all 168 are scored, and
+  // the long-run error is their plain mean (decay 0.02 would have forgotten
+  // most of the first 118 by the end).
+  auto s = ens.Fit(y.first(400));
+  REQUIRE(s.ok());
+  CHECK(s->scored[0] == 168);
+  CHECK(s->long_err[0] == doctest::Approx(mean_step(400, 168)).epsilon(1e-12));
+  CHECK(s->step_err[0] == doctest::Approx(mean_step(400, 168)).epsilon(1e-12));
+  // 335 do not: `validation` is replayed.
+  s = ens.Fit(y.first(335));
+  REQUIRE(s.ok());
+  CHECK(s->scored[0] == 48);
+  // Nor does a history shorter than a member's warm history plus the cycle
+  // (MultiSeasonal's is two of its longer cycles: 336).
+  const Ensemble weekly(
+      {AnyForecaster(LastValue()), AnyForecaster(MultiSeasonal({.season1 = 24, .season2 = 168}))},
+      {.horizon = 1, .validation = 48, .cycle = 168});
+  s = weekly.Fit(y.first(503));
+  REQUIRE(s.ok());
+  CHECK(s->scored[0] == 48);
+  s = weekly.Fit(y.first(504));
+  REQUIRE(s.ok());
+  CHECK(s->scored[0] == 168);
+  // What Fit needs for that is the ensemble's warm history, which
+  // Conformal<Ensemble> keeps before calibrating: the warmest member's plus
+  // the cycle (or `validation`, the longer); none when no member needs one.
+  CHECK(weekly.WarmHistory() == 336 + 168);
+  CHECK(AnyForecaster(weekly).WarmHistory() == 504);
+  CHECK(
+      Ensemble({AnyForecaster(MultiSeasonal({.season1 = 24, .season2 = 168}))}, {.validation = 48})
+          .WarmHistory() == 336 + 48);
+  CHECK(ens.WarmHistory() == 0);
+  // Without a cycle, 48 are scored whatever the history.
+  const Ensemble plain({AnyForecaster(LastValue())}, {.horizon = 1, .validation = 48});
+  s = plain.Fit(y.first(600));
+  REQUIRE(s.ok());
+  CHECK(s->scored[0] == 48);
+  CHECK(s->long_err[0] == doctest::Approx(mean_step(600, 48)).epsilon(1e-12));
 }
 
 TEST_CASE("Ensemble drops a degrading member and falls back to the last known-good") {

@@ -9,6 +9,8 @@
 #   quarterly (h = 8, m = 4):  UKgas, JohnsonJohnson, austres; forecast's woolyrnq
 #   hourly   (h = 48, m = 24): forecast's taylor, averaged to hours, in 3 blocks
 #            of 28 days
+#   hourly week (h = 48, m = 24): the same hours in 7 blocks of 28 days whose
+#            test windows start on each day of the week (file HourlyWeek)
 #
 # The last h values of each series are its test row, as in M4. Needs r-base-core
 # and r-cran-forecast (Debian 12).
@@ -49,3 +51,9 @@ hourly <- (tay[seq(1, length(tay) - 1, by = 2)] + tay[seq(2, length(tay), by = 2
 blocks <- lapply(0:2, function(b) hourly[b * 672 + seq_len(672)])
 names(blocks) <- sprintf("taylor%d", 1:3)
 write_set("Hourly", blocks, 48)
+# HourlyWeek (h = 48, m = 24): seven 28-day blocks of the same hourly taylor,
+# starting 8 days apart, so that the 48 test hours begin on each day of the
+# week in turn (every block of "Hourly" ends on a weekend). The blocks overlap.
+week <- lapply(0:6, function(b) hourly[b * 8 * 24 + seq_len(672)])
+names(week) <- sprintf("taylor_d%d", 0:6)
+write_set("HourlyWeek", week, 48)

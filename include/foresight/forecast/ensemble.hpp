@@ -20,12 +20,13 @@
 // back to the last known-good member (the healthy member with the lowest
 // long-run error the last time any was healthy).
 //
-// Fit fits every member on the history minus its last `validation` samples and
-// replays those out of sample, so weights are meaningful right after Fit. The
-// members are then fitted again on the whole history, so that their forecasts
-// are their own Fit's (a member that estimates parameters in Fit, as ETS does,
-// would otherwise keep those of the shorter prefix); the errors and health
-// scored in the replay are kept. Fit costs two fits of each member.
+// Fit fits every member on the history minus its last `validation` samples (or
+// a whole `cycle`, below) and replays those out of sample, so weights are
+// meaningful right after Fit. The members are then fitted again on the whole
+// history, so that their forecasts are their own Fit's (a member that
+// estimates parameters in Fit, as ETS does, would otherwise keep those of the
+// shorter prefix); the errors and health scored in the replay are kept. Fit
+// costs two fits of each member.
 //
 //   Ensemble ens({AnyForecaster(SeasonalNaive(24)), AnyForecaster(HoltWinters())});
 //   auto state = ens.Fit(history);
@@ -42,6 +43,7 @@
 // | double | degrade_ratio | short/long error ratio that marks degraded  | 4.0     |
 // | int    | warmup        | scored targets before degradation is judged | 12      |
 // | bool   | per_step      | weights per step ahead (see below)          | true    |
+// | int    | cycle         | longest cycle a member models (0: none)     | 0       |
 //
 // Per-step weights. A member can be the best one step ahead and the worst a
 // day ahead (a seasonal naive on an hourly series is exact 24 steps ahead and
@@ -49,6 +51,16 @@
 // long-run error at step h alone (`Weights(state, h)`); health, degradation
 // and the fallback still use the error over all steps (`Weights(state)`).
 // Steps past `horizon` take the last step's weights.
+//
+// Cycles. Members that model a long cycle (a week of hours) are right or wrong
+// by the phase of that cycle: a daily model forecasts a weekend as well as a
+// Tuesday until the weekend comes. Weights from the last 96 hours of weekdays
+// then favour the daily members for a weekend. With `cycle` set, the long-run
+// errors forget at most 1/cycle per step (`decay` caps it), so they average
+// over about a whole cycle, and Fit replays a whole cycle instead of
+// `validation` when the history holds one cycle more than that and every
+// member's warm history (`WarmHistoryOf`) before it. The registry's ensembles
+// set it to the double-seasonal member's longer period (7 seasons).
 #ifndef FORESIGHT_FORECAST_ENSEMBLE_HPP_
 #define FORESIGHT_FORECAST_ENSEMBLE_HPP_
 
@@ -78,6 +90,7 @@ struct EnsembleOptions {
   double degrade_ratio = 4.0;
   int warmup = 12;
   bool per_step = true;
+  int cycle = 0;
 };
 
 class Ensemble {
@@ -99,6 +112,7 @@ class Ensemble {
       : members_(std::move(members)), options_(options) {
     options_.horizon = std::max(options_.horizon, 1);
     options_.validation = std::max(options_.validation, 0);
+    options_.cycle = std::max(options_.cycle, 0);
   }
 
   static std::string_view Name() { return "ensemble"; }
@@ -109,7 +123,7 @@ class Ensemble {
     if (absl::Status s = internal::CheckFinite(history, Name()); !s.ok()) return s;
     if (members_.empty()) return absl::InvalidArgumentError("ensemble: no members");
     const std::size_t n = history.size();
-    const std::size_t replay = std::min<std::size_t>(static_cast<std::size_t>(options_.validation), n / 2);
+    const std::size_t replay = Replayed(n);
     const std::size_t M = members_.size();
     State state;
     state.ledger = internal::ForecastLedger(options_.horizon, M + 1);  // [0]: issued mark
@@ -157,7 +171,7 @@ class Ensemble {
         if (state.healthy[i]) {
           const std::size_t at = i * H + static_cast<std::size_t>(step - 1);
           const int n = ++state.step_scored[at];
-          state.step_err[at] += std::max(options_.decay, 1.0 / n) * (e - state.step_err[at]);
+          state.step_err[at] += std::max(LongDecay(), 1.0 / n) * (e - state.step_err[at]);
         }
       }
     });
@@ -170,7 +184,7 @@ class Ensemble {
       const double e = err_sum[i] / err_n[i];
       const int n = ++state.scored[i];
       if (state.healthy[i] || !any_healthy) {
-        state.long_err[i] += std::max(options_.decay, 1.0 / n) * (e - state.long_err[i]);
+        state.long_err[i] += std::max(LongDecay(), 1.0 / n) * (e - state.long_err[i]);
       }
       state.short_err[i] += std::max(options_.fast_decay, 1.0 / n) * (e - state.short_err[i]);
     }
@@ -252,11 +266,41 @@ class Ensemble {
     return StepWeight(state, Weights(state), step);
   }
 
+  // The history Fit needs to score warm members over a whole replay
+  // (`WarmStartForecaster`): the warmest member's `WarmHistoryOf` plus
+  // `validation`, or plus `cycle` where that is longer; 0 when no member
+  // declares a warm history. `Conformal<Ensemble>` calibrates on no less.
+  int WarmHistory() const {
+    int warm = 0;
+    for (const AnyForecaster& m : members_) warm = std::max(warm, m.WarmHistory());
+    return warm == 0 ? 0 : warm + std::max(options_.validation, options_.cycle);
+  }
+
   // Index of the member the ensemble falls back to.
   int LastKnownGood(const State& state) const { return state.last_good; }
   bool Healthy(const State& state, std::size_t member) const { return state.healthy[member] != 0; }
 
  private:
+  // The samples Fit replays out of sample from a history of n: `validation`
+  // (at most half the history), or a whole `cycle` where the history holds one
+  // more cycle and every member's warm history before it.
+  std::size_t Replayed(std::size_t n) const {
+    const std::size_t validation =
+        std::min<std::size_t>(static_cast<std::size_t>(options_.validation), n / 2);
+    if (options_.cycle <= options_.validation) return validation;
+    const std::size_t cycle = static_cast<std::size_t>(options_.cycle);
+    std::size_t warm = cycle;
+    for (const AnyForecaster& m : members_) {
+      warm = std::max(warm, static_cast<std::size_t>(m.WarmHistory()));
+    }
+    return n >= cycle + warm ? cycle : validation;
+  }
+
+  // The long-run errors' decay: at most 1 / cycle, so that they remember one.
+  double LongDecay() const {
+    return options_.cycle > 0 ? std::min(options_.decay, 1.0 / options_.cycle) : options_.decay;
+  }
+
   void RecordForecasts(State& state) const {
     const std::size_t M = members_.size();
     int best = -1;

@@ -96,8 +96,9 @@ concept MeanForecaster =
 // A forecaster that says how much history its Fit needs to start warm
 // (`WarmHistory`): two seasons for Holt-Winters' classical start, two weekly
 // cycles for the double-seasonal model's, one season for the seasonal naive
-// (before that it forecasts the last value). Fitted on less, such a model
-// starts cold or falls back, and its errors are not the model's own.
+// (before that it forecasts the last value), the warmest member's plus the
+// scored replay for an ensemble. Fitted on less, such a model starts cold or
+// falls back, and its errors are not the model's own.
 template <typename F>
 concept WarmStartForecaster = Forecaster<F> && requires(const F f) {
   { f.WarmHistory() } -> std::convertible_to<int>;
