@@ -57,5 +57,18 @@ void BM_Ensemble_UpdatePredict(benchmark::State& state) {
 }
 BENCHMARK(BM_Ensemble_UpdatePredict);
 
+// Fit on 26 days of hourly samples (a Taylor block's training hours): the
+// members are fitted twice and the replay scores them. Arg: `cycle`. 0 replays
+// `validation` (96 hours); 168 replays a week, as the registry's ensembles do.
+void BM_Ensemble_Fit(benchmark::State& state) {
+  const auto y = internal::SyntheticSeries(
+      {.n = 624, .season1 = 24, .amp1 = 30, .season2 = 168, .amp2 = 40, .noise = 2});
+  const Ensemble ens({AnyForecaster(SeasonalNaive(24)), AnyForecaster(HoltWinters({.season = 24})),
+                      AnyForecaster(MultiSeasonal({.season1 = 24, .season2 = 168}))},
+                     {.horizon = 24, .validation = 96, .cycle = static_cast<int>(state.range(0))});
+  for (auto _ : state) benchmark::DoNotOptimize(ens.Fit(y)->t);
+}
+BENCHMARK(BM_Ensemble_Fit)->Arg(0)->Arg(168)->Unit(benchmark::kMicrosecond);
+
 }  // namespace
 }  // namespace foresight

@@ -18,6 +18,7 @@
 #include "absl/strings/str_format.h"
 #include "cli/command.hpp"
 #include "cli/progress.hpp"
+#include "cli/trace_flags.hpp"
 #include "foresight/core/absl_compat.hpp"
 #include "foresight/core/units.hpp"
 #include "foresight/sim/compare.hpp"
@@ -31,21 +32,14 @@ namespace foresight::cli {
 namespace {
 
 struct EvaluateFlags {
-  std::string trace;
-  std::string format;
-  std::string step = "300s";
-  std::string aggregate = "mean";
+  TraceFlags trace;
   std::string policies = std::string(kEvaluateDefaultPolicies);
   int hosts = 0;
   std::string host_capacity;
-  std::string entity_capacity;
-  std::string machine_capacity;
-  std::string time_origin;
   std::string warmup = "0s";
   std::string json;
   std::string report;
   std::string write_long;
-  std::size_t max_entities = 0;
   std::size_t record = 200;
   int threads = 0;
   bool vpa_frontier = false;
@@ -63,8 +57,10 @@ bool WriteFile(const std::string& path, const std::string& text) {
 }
 
 void RunEvaluate(const EvaluateFlags& f) {
-  absl::StatusOr<TraceFormat> format = ParseTraceFormat(f.format);
+  absl::StatusOr<TraceFormat> format = ParseTraceFormat(f.trace.format);
   if (!format.ok()) Fail(format.status());
+  absl::StatusOr<LoadOptions> load_options = TraceLoadOptions(f.trace);
+  if (!load_options.ok()) Fail(load_options.status());
 
   EvaluateOptions eo;
   eo.policies = f.policies;
@@ -72,41 +68,14 @@ void RunEvaluate(const EvaluateFlags& f) {
   eo.host_capacity = f.host_capacity;
   eo.threads = f.threads;
   eo.vpa_frontier = f.vpa_frontier;
+  eo.load = *std::move(load_options);
   LoadOptions& load = eo.load;
-  absl::StatusOr<absl::Duration> step = ParseSpan(f.step, "--step");
-  if (!step.ok()) Fail(step.status());
-  if (*step <= absl::ZeroDuration()) Fail(absl::InvalidArgumentError("--step must be > 0"));
-  load.resample.step = *step;
-  if (f.aggregate == "max") {
-    load.resample.aggregation = Aggregation::kMax;
-  } else if (f.aggregate != "mean") {
-    Fail(absl::InvalidArgumentError("--aggregate must be mean or max"));
-  }
-  load.resample.max_entities = f.max_entities;
-  if (!f.entity_capacity.empty()) {
-    absl::StatusOr<ResourceVector> v =
-        ParseResourceList(f.entity_capacity, ResourceVector::Filled(kMissing));
-    if (!v.ok()) Fail(v.status());
-    load.entity_capacity = *v;
-  }
-  if (!f.machine_capacity.empty()) {
-    absl::StatusOr<ResourceVector> v =
-        ParseResourceList(f.machine_capacity, ResourceVector::Filled(kMissing));
-    if (!v.ok()) Fail(v.status());
-    load.machine_capacity = *v;
-  }
-  if (!f.time_origin.empty()) {
-    std::string err;
-    if (!absl::ParseTime(absl::RFC3339_full, f.time_origin, &load.time_origin, &err)) {
-      Fail(absl::InvalidArgumentError(absl::StrCat("--time-origin: ", err)));
-    }
-  }
   absl::StatusOr<absl::Duration> warmup = ParseSpan(f.warmup, "--warmup");
   if (!warmup.ok()) Fail(warmup.status());
   eo.warmup = *warmup;
   if (!f.report.empty()) eo.record = f.record;  // spread over the trace's entities
 
-  ProgressBar load_bar("load " + f.format, 1000);
+  ProgressBar load_bar("load " + f.trace.format, 1000);
   std::uint64_t shown = 0;
   load.progress = [&](std::uint64_t done, std::uint64_t total) {
     const std::uint64_t permille = total ? std::min<std::uint64_t>(1000, done * 1000 / total) : 0;
@@ -119,7 +88,7 @@ void RunEvaluate(const EvaluateFlags& f) {
     bar = std::make_unique<ProgressBar>("evaluate", w.num_steps() * policies);
   };
   eo.on_step = [&bar](std::size_t steps) { bar->Advance(steps); };
-  absl::StatusOr<TraceEvaluation> evaluation = EvaluateTrace(f.trace, *format, eo);
+  absl::StatusOr<TraceEvaluation> evaluation = EvaluateTrace(f.trace.trace, *format, eo);
   load_bar.Finish();
   if (bar) bar->Finish();
   if (!evaluation.ok()) Fail(evaluation.status());
@@ -161,14 +130,9 @@ void RunEvaluate(const EvaluateFlags& f) {
 
 void SetupEvaluate(CLI::App& app) {
   auto f = std::make_shared<EvaluateFlags>();
-  app.add_option("--trace", f->trace, "trace file or folder (plain or .gz)")->required();
-  app.add_option("--format", f->format,
-                 "long|bitbrains|azure|alibaba-machine|alibaba-container|google2011|google2019|"
-                 "planetlab")
-      ->required();
-  app.add_option("--step", f->step, "resampling step (300s, 5m, 1h)")->capture_default_str();
-  app.add_option("--aggregate", f->aggregate, "per-step aggregation: mean or max")
-      ->capture_default_str();
+  app.add_option("--trace", f->trace.trace, "trace file or folder (plain or .gz)")->required();
+  app.add_option("--format", f->trace.format, std::string(kTraceFormatHelp))->required();
+  AddTraceLoadFlags(app, f->trace);
   app.add_option("--policies", f->policies,
                  "comma-separated policy names, 'default' (vpa, hpa, proactive, oracle) or 'all' "
                  "(see simulate --list-policies)")
@@ -177,15 +141,7 @@ void SetupEvaluate(CLI::App& app) {
       ->check(CLI::NonNegativeNumber);
   app.add_option("--host-capacity", f->host_capacity,
                  "contention mode: capacity of each host, e.g. cpu=32,memory=128Gi");
-  app.add_option("--entity-capacity", f->entity_capacity,
-                 "assumed VM/container size where the trace gives only percentages, e.g. cpu=2");
-  app.add_option(
-      "--machine-capacity", f->machine_capacity,
-      "reference machine for normalised units (alibaba, google), e.g. cpu=96,memory=512Gi");
-  app.add_option("--time-origin", f->time_origin,
-                 "RFC 3339 time zero for traces with relative timestamps");
   app.add_option("--warmup", f->warmup, "replayed but not scored (e.g. 1d)")->capture_default_str();
-  app.add_option("--max-entities", f->max_entities, "keep only the first N entities (0: all)");
   app.add_option("--json", f->json, "write the metrics as JSON (simulate's schema + 'trace')");
   app.add_option("--report", f->report, "write a self-contained HTML report");
   app.add_option("--record", f->record, "entities recorded for the report's plots and CDFs")

@@ -418,12 +418,19 @@ absl::Status RunForecastEval(const ForecastEvalOptions& options, std::ostream& o
   if (!train.ok()) return train.status();
   absl::StatusOr<std::vector<M4Series>> test = ReadM4Csv(options.test_path);
   if (!test.ok()) return test.status();
+  return RunForecastEvalOn(options, *train, *test, out, progress);
+}
+
+absl::Status RunForecastEvalOn(const ForecastEvalOptions& options,
+                               const std::vector<M4Series>& train,
+                               const std::vector<M4Series>& test, std::ostream& out,
+                               const EvalProgress& progress) {
   if (options.rolling) {
-    absl::StatusOr<RollingReport> rolling = EvaluateRolling(options, *train, *test, progress);
+    absl::StatusOr<RollingReport> rolling = EvaluateRolling(options, train, test, progress);
     if (!rolling.ok()) return rolling.status();
     return PrintRolling(options, *rolling, out);
   }
-  absl::StatusOr<EvalReport> report = EvaluateForecasts(options, *train, *test, progress);
+  absl::StatusOr<EvalReport> report = EvaluateForecasts(options, train, test, progress);
   if (!report.ok()) return report.status();
   out << absl::StrFormat("%-28s %10s %10s %8s %8s %8s %8s %10s\n", "method", "sMAPE", "MASE", "OWA",
                          "MSIS90", "cov90", "series", "seconds");

@@ -91,6 +91,12 @@ absl::StatusOr<EvalReport> EvaluateForecasts(const ForecastEvalOptions& options,
 // file when asked.
 absl::Status RunForecastEval(const ForecastEvalOptions& options, std::ostream& out,
                              const EvalProgress& progress = {});
+// The same on series already in memory (`options.train_path` and `test_path`
+// unused), such as a trace's (`TraceSeries`, trace_series.hpp).
+absl::Status RunForecastEvalOn(const ForecastEvalOptions& options,
+                               const std::vector<M4Series>& train,
+                               const std::vector<M4Series>& test, std::ostream& out,
+                               const EvalProgress& progress = {});
 
 // The JSON document {"methods": {"<name>": {"smape", "mase", "owa", "series", "seconds",
 // "failures", "msis90", "coverage90", "acd90", "interval_series"}}, ...}.
