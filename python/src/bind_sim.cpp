@@ -13,6 +13,7 @@
 
 #include "foresight/core/units.hpp"
 #include "foresight/trace/evaluate.hpp"
+#include "foresight/trace/load_options_text.hpp"
 #endif
 
 namespace foresight::python {
@@ -84,24 +85,13 @@ std::string SimulateJson(int users, int days, std::uint64_t seed,
 LoadOptions MakeLoadOptions(const std::string& step, const std::string& aggregate,
                             const std::string& entity_capacity,
                             const std::string& machine_capacity, std::size_t max_entities) {
-  LoadOptions load;
-  load.resample.step = Unwrap(ParseSpan(step, "step"));
-  if (load.resample.step <= absl::ZeroDuration()) throw py::value_error("step must be > 0");
-  if (aggregate == "max") {
-    load.resample.aggregation = Aggregation::kMax;
-  } else if (aggregate != "mean") {
-    throw py::value_error("aggregate must be 'mean' or 'max'");
-  }
-  load.resample.max_entities = max_entities;
-  if (!entity_capacity.empty()) {
-    load.entity_capacity =
-        Unwrap(ParseResourceList(entity_capacity, ResourceVector::Filled(kMissing)));
-  }
-  if (!machine_capacity.empty()) {
-    load.machine_capacity =
-        Unwrap(ParseResourceList(machine_capacity, ResourceVector::Filled(kMissing)));
-  }
-  return load;
+  return Unwrap(ParseLoadOptions({.step = step,
+                                  .aggregate = aggregate,
+                                  .entity_capacity = entity_capacity,
+                                  .machine_capacity = machine_capacity,
+                                  .time_origin = "",
+                                  .max_entities = max_entities},
+                                 ""));
 }
 
 Workload LoadTraceWorkload(const std::string& path, const std::string& format,
