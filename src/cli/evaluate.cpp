@@ -76,12 +76,7 @@ void RunEvaluate(const EvaluateFlags& f) {
   if (!f.report.empty()) eo.record = f.record;  // spread over the trace's entities
 
   ProgressBar load_bar("load " + f.trace.format, 1000);
-  std::uint64_t shown = 0;
-  load.progress = [&](std::uint64_t done, std::uint64_t total) {
-    const std::uint64_t permille = total ? std::min<std::uint64_t>(1000, done * 1000 / total) : 0;
-    if (permille > shown) load_bar.Advance(permille - shown);
-    shown = std::max(shown, permille);
-  };
+  load.progress = LoadProgressTo(load_bar);
   std::unique_ptr<ProgressBar> bar;
   eo.on_loaded = [&](const Workload& w, std::size_t policies) {
     load_bar.Finish();

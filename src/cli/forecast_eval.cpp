@@ -56,7 +56,10 @@ absl::StatusOr<TraceSeriesSet> LoadTraceSeries(const ForecastEvalFlags& f) {
   if (!resource.ok()) return resource.status();
   absl::StatusOr<LoadOptions> load = TraceLoadOptions(f.trace);
   if (!load.ok()) return load.status();
+  ProgressBar load_bar("load " + f.trace.format, 1000);
+  load->progress = LoadProgressTo(load_bar);
   absl::StatusOr<LoadedTrace> trace = LoadTrace(f.trace.trace, *format, *load);
+  load_bar.Finish();
   if (!trace.ok()) return trace.status();
   TraceSeriesOptions o;
   o.resource = *resource;

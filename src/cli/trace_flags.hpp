@@ -16,11 +16,16 @@
 #ifndef FORESIGHT_SRC_CLI_TRACE_FLAGS_HPP_
 #define FORESIGHT_SRC_CLI_TRACE_FLAGS_HPP_
 
+#include <algorithm>
+#include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 
 #include "CLI/CLI.hpp"
 #include "absl/status/statusor.h"
+#include "cli/progress.hpp"
 #include "foresight/trace/load_options_text.hpp"
 #include "foresight/trace/loader.hpp"
 
@@ -47,6 +52,17 @@ inline void AddTraceLoadFlags(CLI::App& app, TraceFlags& f) {
   app.add_option("--time-origin", f.load.time_origin,
                  "RFC 3339 time zero for traces with relative timestamps");
   app.add_option("--max-entities", f.load.max_entities, "keep only the first N entities (0: all)");
+}
+
+// A loader progress callback (`LoadOptions::progress`) that fills `bar`, made
+// with 1000 ticks, by the share of the trace's bytes read.
+inline std::function<void(std::uint64_t, std::uint64_t)> LoadProgressTo(ProgressBar& bar) {
+  auto shown = std::make_shared<std::uint64_t>(0);
+  return [&bar, shown](std::uint64_t done, std::uint64_t total) {
+    const std::uint64_t permille = total ? std::min<std::uint64_t>(1000, done * 1000 / total) : 0;
+    if (permille > *shown) bar.Advance(permille - *shown);
+    *shown = std::max(*shown, permille);
+  };
 }
 
 // The loader's options from the flags; errors name the flag.
