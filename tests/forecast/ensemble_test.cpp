@@ -169,6 +169,14 @@ TEST_CASE("Ensemble with a cycle scores a whole cycle in Fit and remembers it") 
       Ensemble({AnyForecaster(MultiSeasonal({.season1 = 24, .season2 = 168}))}, {.validation = 48})
           .WarmHistory() == 336 + 48);
   CHECK(ens.WarmHistory() == 0);
+  // A member warm within a cycle: Fit still wants a cycle before the one it
+  // replays, and the declared warm history says so.
+  const Ensemble daily({AnyForecaster(SeasonalNaive(24))},
+                       {.horizon = 1, .validation = 48, .cycle = 168});
+  CHECK(daily.WarmHistory() == 168 + 168);
+  s = daily.Fit(y.first(336));
+  REQUIRE(s.ok());
+  CHECK(s->scored[0] == 168);
   // Without a cycle, 48 are scored whatever the history.
   const Ensemble plain({AnyForecaster(LastValue())}, {.horizon = 1, .validation = 48});
   s = plain.Fit(y.first(600));

@@ -267,13 +267,17 @@ class Ensemble {
   }
 
   // The history Fit needs to score warm members over a whole replay
-  // (`WarmStartForecaster`): the warmest member's `WarmHistoryOf` plus
-  // `validation`, or plus `cycle` where that is longer; 0 when no member
-  // declares a warm history. `Conformal<Ensemble>` calibrates on no less.
+  // (`WarmStartForecaster`): the prefix `Replayed` asks for before a whole
+  // cycle, plus the cycle, where `cycle` is longer than `validation`; else the
+  // warmest member's warm history plus `validation`. 0 when no member declares
+  // a warm history. `Conformal<Ensemble>` calibrates on no less.
   int WarmHistory() const {
-    int warm = 0;
-    for (const AnyForecaster& m : members_) warm = std::max(warm, m.WarmHistory());
-    return warm == 0 ? 0 : warm + std::max(options_.validation, options_.cycle);
+    const int warm = MembersWarmHistory();
+    if (warm == 0) return 0;
+    if (options_.cycle > options_.validation) {
+      return std::max(warm, options_.cycle) + options_.cycle;
+    }
+    return warm + options_.validation;
   }
 
   // Index of the member the ensemble falls back to.
@@ -289,11 +293,15 @@ class Ensemble {
         std::min<std::size_t>(static_cast<std::size_t>(options_.validation), n / 2);
     if (options_.cycle <= options_.validation) return validation;
     const std::size_t cycle = static_cast<std::size_t>(options_.cycle);
-    std::size_t warm = cycle;
-    for (const AnyForecaster& m : members_) {
-      warm = std::max(warm, static_cast<std::size_t>(m.WarmHistory()));
-    }
-    return n >= cycle + warm ? cycle : validation;
+    const std::size_t prefix = std::max(cycle, static_cast<std::size_t>(MembersWarmHistory()));
+    return n >= prefix + cycle ? cycle : validation;
+  }
+
+  // The warmest member's `WarmHistoryOf` (0 when none declares one).
+  int MembersWarmHistory() const {
+    int warm = 0;
+    for (const AnyForecaster& m : members_) warm = std::max(warm, m.WarmHistory());
+    return warm;
   }
 
   // The long-run errors' decay: at most 1 / cycle, so that they remember one.
