@@ -49,26 +49,41 @@ void BM_ConformalHoltWinters_UpdatePredict(benchmark::State& state) {
 }
 BENCHMARK(BM_ConformalHoltWinters_UpdatePredict);
 
+// Arg: `quantile_stride` (0: quantiles weighted as the means, the baseline;
+// 1: every member's quantiles scored at every update; 24: at one in 24).
 void BM_Ensemble_UpdatePredict(benchmark::State& state) {
+  EnsembleOptions o;
+  o.quantile_stride = static_cast<int>(state.range(0));
   UpdatePredict(state,
                 Ensemble({AnyForecaster(SeasonalNaive(24)), AnyForecaster(HoltWinters()),
-                          AnyForecaster(MultiSeasonal({.season1 = 24, .season2 = 168}))}),
+                          AnyForecaster(MultiSeasonal({.season1 = 24, .season2 = 168}))},
+                         o),
                 24);
 }
-BENCHMARK(BM_Ensemble_UpdatePredict);
+BENCHMARK(BM_Ensemble_UpdatePredict)->Arg(0)->Arg(1)->Arg(24);
 
 // Fit on 26 days of hourly samples (a Taylor block's training hours): the
 // members are fitted twice and the replay scores them. Arg: `cycle`. 0 replays
 // `validation` (96 hours); 168 replays a week, as the registry's ensembles do.
+// Second arg: `quantile_stride` (0: the members' quantiles are not scored).
 void BM_Ensemble_Fit(benchmark::State& state) {
   const auto y = internal::SyntheticSeries(
       {.n = 624, .season1 = 24, .amp1 = 30, .season2 = 168, .amp2 = 40, .noise = 2});
+  EnsembleOptions o;
+  o.horizon = 24;
+  o.validation = 96;
+  o.cycle = static_cast<int>(state.range(0));
+  o.quantile_stride = static_cast<int>(state.range(1));
   const Ensemble ens({AnyForecaster(SeasonalNaive(24)), AnyForecaster(HoltWinters({.season = 24})),
                       AnyForecaster(MultiSeasonal({.season1 = 24, .season2 = 168}))},
-                     {.horizon = 24, .validation = 96, .cycle = static_cast<int>(state.range(0))});
+                     o);
   for (auto _ : state) benchmark::DoNotOptimize(ens.Fit(y)->t);
 }
-BENCHMARK(BM_Ensemble_Fit)->Arg(0)->Arg(168)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Ensemble_Fit)
+    ->Args({0, 0})
+    ->Args({168, 0})
+    ->Args({168, 1})
+    ->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace foresight

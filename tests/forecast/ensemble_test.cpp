@@ -5,6 +5,8 @@
 #include <cmath>
 #include <cstddef>
 #include <span>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "foresight/forecast/ets.hpp"
@@ -54,6 +56,45 @@ class Saboteur {
   double garbage_;
 };
 static_assert(Forecaster<Saboteur>);
+
+// Forecasts as `inner`, with every quantile's distance from the mean
+// multiplied by `factor` once it has seen `from` samples.
+template <typename F>
+class Widened {
+ public:
+  struct State {
+    typename F::State inner;
+    long long t = 0;
+  };
+  Widened(F inner, double factor, long long from = 0)
+      : inner_(std::move(inner)), factor_(factor), from_(from) {}
+  static std::string_view Name() { return "widened"; }
+  absl::StatusOr<State> Fit(std::span<const double> h) const {
+    auto s = inner_.Fit(h);
+    if (!s.ok()) return s.status();
+    return State{*std::move(s), static_cast<long long>(h.size())};
+  }
+  void Update(State& s, double y) const {
+    inner_.Update(s.inner, y);
+    ++s.t;
+  }
+  Forecast Predict(const State& s, int h) const {
+    Forecast f = inner_.Predict(s.inner, h);
+    if (s.t < from_) return f;
+    for (int i = 1; i <= f.horizon(); ++i) {
+      for (double& q : f.quantiles(i)) q = f.mean(i) + factor_ * (q - f.mean(i));
+    }
+    return f;
+  }
+
+ private:
+  F inner_;
+  double factor_;
+  long long from_;
+};
+static_assert(Forecaster<Widened<SeasonalNaive>>);
+
+double Width(const Forecast& f, int h) { return f.Quantile(h, 0.95) - f.Quantile(h, 0.05); }
 
 TEST_CASE("Ensemble weights favour the member with the lower out-of-sample error") {
   const auto y = internal::SyntheticSeries({.n = 1500, .season1 = 24, .amp1 = 30, .noise = 2});
@@ -219,6 +260,71 @@ TEST_CASE("Ensemble drops a degrading member and falls back to the last known-go
     CHECK(w[static_cast<std::size_t>(ens.LastKnownGood(*state))] == 1.0);
     CHECK(std::isfinite(ens.Predict(*state, 3).mean(3)));
   }
+}
+
+TEST_CASE("Ensemble weighs quantiles by the members' pinball loss, not their point error") {
+  const auto y = internal::SyntheticSeries({.n = 800, .season1 = 24, .amp1 = 30, .noise = 2});
+  // Same means, one with quantiles 30 times too far from them.
+  const std::vector<AnyForecaster> members = {
+      AnyForecaster(SeasonalNaive(24)), AnyForecaster(Widened(SeasonalNaive(24), 30.0))};
+  const Ensemble ens(members, {.horizon = 6, .validation = 96});
+  const Ensemble plain(members, {.horizon = 6, .validation = 96, .quantile_stride = 0});
+  auto s = ens.Fit(y);
+  auto p = plain.Fit(y);
+  REQUIRE(s.ok());
+  REQUIRE(p.ok());
+  CHECK(ens.Weights(*s)[0] == doctest::Approx(0.5));  // the means cannot tell them apart
+  const std::vector<double> wq = ens.QuantileWeights(*s, 6);
+  REQUIRE(wq.size() == 2);
+  CHECK(wq[1] < 0.01);
+  CHECK(plain.QuantileWeights(*p, 6).empty());
+  const double narrow = Width(members[0].Predict(s->members[0], 6), 6);
+  const Forecast f = ens.Predict(*s, 6);
+  CHECK(Width(f, 6) < 1.5 * narrow);
+  CHECK(Width(plain.Predict(*p, 6), 6) > 10 * narrow);
+  for (int h = 1; h <= 6; ++h) CHECK(f.mean(h) == doctest::Approx(plain.Predict(*p, 6).mean(h)));
+}
+
+TEST_CASE("Ensemble distrusts a member's quantiles as soon as they widen") {
+  const auto y = internal::SyntheticSeries({.n = 800, .season1 = 24, .amp1 = 30, .noise = 2});
+  // Identical members until the second has seen 700 samples; its quantiles
+  // are then 1,000 times as far from its mean, before any of them is scored.
+  const Ensemble ens({AnyForecaster(SeasonalNaive(24)),
+                      AnyForecaster(Widened(SeasonalNaive(24), 1000.0, 700))},
+                     {.horizon = 6, .validation = 96});
+  auto s = ens.Fit(std::span(y).first(600));
+  REQUIRE(s.ok());
+  for (std::size_t i = 600; i < 699; ++i) ens.Update(*s, y[i]);
+  CHECK(ens.QuantileWeights(*s, 3)[1] == doctest::Approx(0.5));
+  ens.Update(*s, y[699]);
+  const double narrow = Width(ens.members()[0].Predict(s->members[0], 3), 3);
+  CHECK(ens.QuantileWeights(*s, 3)[1] < 1e-5);
+  CHECK(Width(ens.Predict(*s, 3), 3) < 1.01 * narrow);
+}
+
+TEST_CASE("Ensemble's quantile weights do not follow the point health") {
+  // A level shift of +300: the seasonal naive's errors jump for a day and it
+  // degrades; the last value (whose quantiles are 1,000 times too far from
+  // its mean) follows the shift and stays the only healthy member. The
+  // seasonal naive's quantiles have scored far better, and they still carry
+  // the quantiles.
+  auto y = internal::SyntheticSeries({.n = 800, .season1 = 24, .amp1 = 30, .noise = 2});
+  for (std::size_t i = 650; i < y.size(); ++i) y[i] += 300.0;
+  const Ensemble ens({AnyForecaster(SeasonalNaive(24)), AnyForecaster(Widened(LastValue(), 1000.0))},
+                     {.horizon = 6, .validation = 96});
+  auto s = ens.Fit(std::span(y).first(600));
+  REQUIRE(s.ok());
+  int alone = 0;
+  for (std::size_t i = 600; i < 680; ++i) {
+    ens.Update(*s, y[i]);
+    if (ens.Healthy(*s, 0) || !ens.Healthy(*s, 1)) continue;
+    ++alone;
+    CHECK(ens.Weights(*s, 1)[1] == 1.0);
+    CHECK(ens.QuantileWeights(*s, 1)[0] > 0.9);
+    const double wide = Width(ens.members()[1].Predict(s->members[1], 1), 1);
+    CHECK(Width(ens.Predict(*s, 1), 1) < 0.2 * wide);
+  }
+  CHECK(alone > 0);
 }
 
 TEST_CASE("Ensemble rejects bad input and empty member lists") {
