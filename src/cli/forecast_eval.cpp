@@ -120,6 +120,8 @@ void SetupForecastEval(CLI::App& app) {
       ->check(CLI::PositiveNumber);
   app.add_option("--method", flags->methods, "comma-separated method names (see --list)");
   app.add_option("--json", o.json_path, "write {\"methods\": {...}} results to this file");
+  app.add_option("--per-series", o.per_series_path,
+                 "also write every method's scores on every series to this CSV file");
   app.add_option("--threads", o.threads, "worker threads (default: hardware concurrency)")
       ->check(CLI::NonNegativeNumber);
   app.add_flag("--rolling", o.rolling,

@@ -19,6 +19,7 @@
 #include "foresight/forecast/metrics.hpp"
 #include "foresight/forecast/registry.hpp"
 #include "nlohmann/json.hpp"
+#include "../trace/csv_field.hpp"
 
 namespace foresight {
 namespace {
@@ -234,6 +235,23 @@ absl::StatusOr<EvalReport> EvaluateForecasts(const ForecastEvalOptions& options,
       }
     }
   }
+  for (std::size_t i = 0; i < S; ++i) {
+    if (cells[i * M].skipped) continue;
+    for (std::size_t m = 0; m < options.methods.size(); ++m) {
+      const Cell& c = cells[i * M + m];
+      SeriesScore& row = report.per_series.emplace_back();
+      row.series = train[i].id;
+      row.method = run[m];
+      row.failed = c.failed;
+      row.seconds = c.seconds;
+      row.smape = c.smape;
+      row.mase = c.mase;
+      if (c.interval) {
+        row.msis90 = c.msis;
+        row.coverage90 = static_cast<double>(c.inside) / options.horizon;
+      }
+    }
+  }
   for (std::size_t m = 0; m < options.methods.size(); ++m) {
     MethodScore& s = scores[m];
     s.method = run[m];
@@ -296,6 +314,7 @@ absl::StatusOr<RollingReport> EvaluateRolling(const ForecastEvalOptions& options
   });
 
   const std::size_t H = static_cast<std::size_t>(options.horizon);
+  std::vector<SeriesScore> rows(S * M);
   for (std::size_t m = 0; m < M; ++m) {
     RollingScore s;
     s.method = made->names[m];
@@ -313,14 +332,20 @@ absl::StatusOr<RollingReport> EvaluateRolling(const ForecastEvalOptions& options
         covered.assign(s.levels.size(), 0);
         s.pinball.assign(s.levels.size(), 0.0);
       }
+      SeriesScore& row = rows[i * M + m];
+      row.series = train[i].id;
+      row.method = s.method;
+      row.seconds = seconds[i * M + m];
       if (!r.ok() || r->levels != s.levels) {
         ++s.failures;
+        row.failed = true;
         continue;
       }
       ++s.series;
       const std::size_t K = s.levels.size();
       long long n = 0;
       std::vector<double> pinball(K, 0.0);
+      std::vector<long long> hits(K, 0);
       for (std::size_t h = 0; h < H; ++h) {
         const long long c = r->scored[h];
         if (c == 0) continue;
@@ -329,14 +354,27 @@ absl::StatusOr<RollingReport> EvaluateRolling(const ForecastEvalOptions& options
         ++series_at[h];
         n += c;
         for (std::size_t k = 0; k < K; ++k) {
-          covered[k] += r->covered[h * K + k];
+          hits[k] += r->covered[h * K + k];
           pinball[k] += r->pinball[h * K + k] * static_cast<double>(c);
         }
       }
       pooled += n;
+      row.scaled_pinball = 0.0;
       for (std::size_t k = 0; k < K; ++k) {
+        covered[k] += hits[k];
         s.pinball[k] += pinball[k] / static_cast<double>(n) / scales[i];
+        row.scaled_pinball += pinball[k] / static_cast<double>(n) / scales[i] / static_cast<double>(K);
       }
+      if (r->scored.front() > 0) row.mase_1 = r->mae.front() / scales[i];
+      if (r->scored.back() > 0) row.mase_h = r->mae.back() / scales[i];
+      auto share = [&](double p) {
+        const int k = Forecast::LevelIndex(s.levels, p);
+        return k < 0 ? NAN
+                     : static_cast<double>(hits[static_cast<std::size_t>(k)]) / static_cast<double>(n);
+      };
+      row.coverage05 = share(0.05);
+      row.coverage50 = share(0.5);
+      row.coverage95 = share(0.95);
     }
     for (std::size_t h = 0; h < H; ++h) {
       s.mase[h] = series_at[h] > 0 ? s.mase[h] / static_cast<double>(series_at[h]) : NAN;
@@ -348,7 +386,13 @@ absl::StatusOr<RollingReport> EvaluateRolling(const ForecastEvalOptions& options
     }
     report.methods.push_back(std::move(s));
   }
-  for (std::size_t i = 0; i < S; ++i) report.skipped += std::isnan(scales[i]) ? 1 : 0;
+  for (std::size_t i = 0; i < S; ++i) {
+    if (std::isnan(scales[i])) {
+      ++report.skipped;
+      continue;
+    }
+    for (std::size_t m = 0; m < M; ++m) report.per_series.push_back(std::move(rows[i * M + m]));
+  }
   return report;
 }
 
@@ -378,14 +422,49 @@ std::string RollingJson(const RollingReport& report) {
   return doc.dump(2);
 }
 
+std::string PerSeriesCsv(const std::vector<SeriesScore>& rows, bool rolling) {
+  std::string out = rolling ? "series,method,failed,seconds,mase_1,mase_h,coverage05,coverage50,"
+                              "coverage95,scaled_pinball\n"
+                            : "series,method,failed,seconds,smape,mase,msis90,coverage90\n";
+  auto field = [&](double v) {
+    out += ',';
+    if (std::isfinite(v)) out += absl::StrFormat("%.10g", v);
+  };
+  for (const SeriesScore& r : rows) {
+    absl::StrAppend(&out, CsvField(r.series), ",", CsvField(r.method), ",", r.failed ? 1 : 0);
+    field(r.seconds);
+    if (rolling) {
+      for (double v : {r.mase_1, r.mase_h, r.coverage05, r.coverage50, r.coverage95,
+                       r.scaled_pinball}) {
+        field(v);
+      }
+    } else {
+      for (double v : {r.smape, r.mase, r.msis90, r.coverage90}) field(v);
+    }
+    out += '\n';
+  }
+  return out;
+}
+
 namespace {
 
-absl::Status WriteJson(const std::string& path, const std::string& text) {
+// Writes `text` to `path`; nothing when `path` is empty.
+absl::Status WriteText(const std::string& path, const std::string& text) {
   if (path.empty()) return absl::OkStatus();
-  std::ofstream json(path);
-  if (!json) return absl::PermissionDeniedError(absl::StrCat("cannot write '", path, "'"));
-  json << text << '\n';
-  if (!json) return absl::DataLossError(absl::StrCat("failed writing '", path, "'"));
+  std::ofstream file(path);
+  if (!file) return absl::PermissionDeniedError(absl::StrCat("cannot write '", path, "'"));
+  file << text;
+  if (!file) return absl::DataLossError(absl::StrCat("failed writing '", path, "'"));
+  return absl::OkStatus();
+}
+
+// The per-series file, when asked, and a line on `out` naming it.
+absl::Status WritePerSeries(const ForecastEvalOptions& options,
+                            const std::vector<SeriesScore>& rows, std::ostream& out) {
+  if (options.per_series_path.empty()) return absl::OkStatus();
+  const std::string text = PerSeriesCsv(rows, options.rolling);
+  if (absl::Status s = WriteText(options.per_series_path, text); !s.ok()) return s;
+  out << "per-series scores: " << options.per_series_path << " (" << rows.size() << " rows)\n";
   return absl::OkStatus();
 }
 
@@ -407,7 +486,8 @@ absl::Status PrintRolling(const ForecastEvalOptions& options, const RollingRepor
   }
   if (report.skipped) out << report.skipped << " series skipped (constant training data: MASE undefined)\n";
   out << absl::StrFormat("wall time %.3f s\n", report.wall_seconds);
-  return WriteJson(options.json_path, RollingJson(report));
+  if (absl::Status s = WritePerSeries(options, report.per_series, out); !s.ok()) return s;
+  return WriteText(options.json_path, RollingJson(report) + "\n");
 }
 
 }  // namespace
@@ -444,7 +524,8 @@ absl::Status RunForecastEvalOn(const ForecastEvalOptions& options,
     out << "OWA unavailable: this build has no naive2 method\n";
   }
   out << absl::StrFormat("wall time %.3f s\n", report->wall_seconds);
-  return WriteJson(options.json_path, ReportJson(*report));
+  if (absl::Status s = WritePerSeries(options, report->per_series, out); !s.ok()) return s;
+  return WriteText(options.json_path, ReportJson(*report) + "\n");
 }
 
 }  // namespace foresight

@@ -52,6 +52,25 @@ struct ForecastEvalOptions {
   std::string json_path;   // empty: no JSON
   int threads = 0;         // 0: std::thread::hardware_concurrency()
   bool rolling = false;    // rolling-origin scores over the test series
+  std::string per_series_path;  // empty: no per-series CSV (`PerSeriesCsv`)
+};
+
+// One method on one series: the scores the report averages over series, so
+// that the series a method fails on can be found (`per_series`). Fields the
+// mode does not score, or the method did not forecast, are NaN.
+struct SeriesScore {
+  std::string series;
+  std::string method;
+  bool failed = false;   // one origin: scored with the naive forecast; rolling: not scored
+  double seconds = 0.0;  // fit + forecast (or backtest) time
+  // One origin: sMAPE, MASE, and the [P05, P95] interval's MSIS and share of
+  // test values inside it.
+  double smape = NAN, mase = NAN, msis90 = NAN, coverage90 = NAN;
+  // Rolling: MASE one step and `horizon` steps ahead, the share of test values
+  // at or below P05, P50 and P95 (all steps), and the pinball loss over the
+  // MASE scale, averaged over the levels.
+  double mase_1 = NAN, mase_h = NAN, coverage05 = NAN, coverage50 = NAN, coverage95 = NAN,
+         scaled_pinball = NAN;
 };
 
 // Called (from worker threads, concurrently) after each series with the number
@@ -78,6 +97,7 @@ struct EvalReport {
   std::vector<MethodScore> methods;  // in the requested order
   std::size_t skipped = 0;           // series with a zero MASE scale
   double wall_seconds = 0.0;
+  std::vector<SeriesScore> per_series;  // series in order, then the requested methods
 };
 
 // Evaluates in memory (the files already parsed).
@@ -120,6 +140,7 @@ struct RollingReport {
   std::vector<RollingScore> methods;  // in the requested order
   std::size_t skipped = 0;            // series with a zero MASE scale
   double wall_seconds = 0.0;
+  std::vector<SeriesScore> per_series;  // series in order, then the methods
 };
 
 absl::StatusOr<RollingReport> EvaluateRolling(const ForecastEvalOptions& options,
@@ -131,6 +152,12 @@ absl::StatusOr<RollingReport> EvaluateRolling(const ForecastEvalOptions& options
 // "levels", "scored_by_step", "mase_by_step", "coverage", "scaled_pinball"}},
 // "skipped_series", "wall_seconds"}.
 std::string RollingJson(const RollingReport& report);
+
+// The per-series scores as CSV (libcsv quotes a series id that needs it;
+// numbers have 10 significant digits; NaN is an empty field). One origin: `series,method,failed,seconds,smape,mase,
+// msis90,coverage90`; rolling: `series,method,failed,seconds,mase_1,mase_h,
+// coverage05,coverage50,coverage95,scaled_pinball`.
+std::string PerSeriesCsv(const std::vector<SeriesScore>& rows, bool rolling);
 
 }  // namespace foresight
 

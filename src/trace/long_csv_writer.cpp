@@ -1,5 +1,3 @@
-#include <csv.h>
-
 #include <cmath>
 #include <cstdio>
 #include <memory>
@@ -9,6 +7,7 @@
 #include "absl/strings/str_format.h"
 #include "foresight/core/absl_compat.hpp"
 #include "foresight/trace/long_csv.hpp"
+#include "csv_field.hpp"
 
 namespace foresight {
 
@@ -19,17 +18,6 @@ struct FileCloser {
     if (f != nullptr) std::fclose(f);
   }
 };
-
-// The entity field, quoted by libcsv when it holds a delimiter, quote or newline.
-std::string CsvField(const std::string& text) {
-  if (text.find_first_of(",\"\r\n") == std::string::npos && !text.empty() && text.front() != ' ' &&
-      text.back() != ' ') {
-    return text;
-  }
-  std::string out(text.size() * 2 + 2, '\0');
-  out.resize(csv_write(out.data(), out.size(), text.data(), text.size()));
-  return out;
-}
 
 }  // namespace
 

@@ -308,6 +308,100 @@ TEST_CASE("forecast-eval --rolling prints its table and writes its JSON") {
         std::string::npos);
 }
 
+TEST_CASE("forecast-eval's per-series scores are what the report averages, in both modes") {
+  auto train = ReadM4Csv(Fixture("train.csv"));
+  auto test = ReadM4Csv(Fixture("test.csv"));
+  REQUIRE(train.ok());
+  REQUIRE(test.ok());
+  auto one = EvaluateForecasts(Options({"naive", "snaive"}, 2), *train, *test);
+  REQUIRE(one.ok());
+  // Series in order, then the requested methods (not naive2, OWA's reference).
+  REQUIRE(one->per_series.size() == 6);
+  const std::vector<std::string> ids = {"H1", "H1", "H2", "H2", "H3", "H3"};
+  for (std::size_t r = 0; r < 6; ++r) {
+    CHECK(one->per_series[r].series == ids[r]);
+    CHECK(one->per_series[r].method == (r % 2 == 0 ? "naive" : "snaive"));
+    CHECK_FALSE(one->per_series[r].failed);
+    CHECK(std::isnan(one->per_series[r].mase_1));  // a rolling field
+  }
+  // naive: H1 misses 1, 11, 21 around 33 on scale 1; H2 and H3 2/3 (see above).
+  CHECK(one->per_series[0].mase == doctest::Approx(29.0 / 3).epsilon(1e-12));
+  CHECK(one->per_series[2].mase == doctest::Approx(2.0 / 3).epsilon(1e-12));
+  for (std::size_t m = 0; m < 2; ++m) {
+    double smape = 0.0, mase = 0.0;
+    for (std::size_t i = 0; i < 3; ++i) {
+      smape += one->per_series[i * 2 + m].smape / 3;
+      mase += one->per_series[i * 2 + m].mase / 3;
+    }
+    CHECK(smape == doctest::Approx(one->methods[m].smape).epsilon(1e-12));
+    CHECK(mase == doctest::Approx(one->methods[m].mase).epsilon(1e-12));
+  }
+
+  ForecastEvalOptions o = Options({"naive", "snaive"}, 2);
+  o.rolling = true;
+  auto rolling = EvaluateRolling(o, *train, *test);
+  REQUIRE(rolling.ok());
+  REQUIRE(rolling->per_series.size() == 6);
+  // naive one step ahead: H1 19, 10, 10 (scale 1): 13; H2 1/3; H3 1.
+  CHECK(rolling->per_series[0].mase_1 == doctest::Approx(13.0).epsilon(1e-12));
+  CHECK(rolling->per_series[2].mase_1 == doctest::Approx(1.0 / 3).epsilon(1e-12));
+  CHECK(rolling->per_series[4].mase_1 == doctest::Approx(1.0).epsilon(1e-12));
+  CHECK(std::isnan(rolling->per_series[0].smape));  // a one-origin field
+  for (std::size_t m = 0; m < 2; ++m) {
+    const RollingScore& s = rolling->methods[m];
+    double mase_1 = 0.0, mase_h = 0.0, pinball = 0.0, levels = 0.0;
+    for (std::size_t i = 0; i < 3; ++i) {
+      const SeriesScore& r = rolling->per_series[i * 2 + m];
+      mase_1 += r.mase_1 / 3;
+      mase_h += r.mase_h / 3;
+      pinball += r.scaled_pinball / 3;
+      CHECK(r.coverage05 <= r.coverage50);
+      CHECK(r.coverage50 <= r.coverage95);
+    }
+    for (double p : s.pinball) levels += p / static_cast<double>(s.pinball.size());
+    CHECK(mase_1 == doctest::Approx(s.mase.front()).epsilon(1e-12));
+    CHECK(mase_h == doctest::Approx(s.mase.back()).epsilon(1e-12));
+    CHECK(pinball == doctest::Approx(levels).epsilon(1e-12));
+  }
+}
+
+TEST_CASE("forecast-eval --per-series writes a CSV, quoting ids that need it") {
+  const std::string path =
+      (std::filesystem::temp_directory_path() / "foresight_forecast_eval_per_series.csv").string();
+  std::vector<M4Series> train(1), test(1);
+  train[0].id = "vm,1";
+  train[0].values = {1, 2, 4};
+  test[0].id = "vm,1";
+  test[0].values = {7, 11, 16};
+  ForecastEvalOptions o;
+  o.horizon = 1;
+  o.season = 1;
+  o.methods = {"naive"};
+  o.threads = 1;
+  o.rolling = true;
+  o.per_series_path = path;
+  std::ostringstream out;
+  REQUIRE(RunForecastEvalOn(o, train, test, out).ok());
+  CHECK(out.str().find("per-series scores: " + path + " (1 rows)") != std::string::npos);
+  std::ifstream in(path);
+  std::string header, row, more;
+  std::getline(in, header);
+  std::getline(in, row);
+  CHECK(header == "series,method,failed,seconds,mase_1,mase_h,coverage05,coverage50,coverage95,"
+                  "scaled_pinball");
+  // The cli_forecast_eval_trace series: naive's one-step MASE 4 / 1.5.
+  CHECK(row.rfind("\"vm,1\",naive,0,", 0) == 0);
+  CHECK(row.find(",2.666666667,2.666666667,") != std::string::npos);
+  CHECK_FALSE(std::getline(in, more));
+  std::filesystem::remove(path);
+  o.rolling = false;
+  REQUIRE(RunForecastEvalOn(o, train, test, out).ok());
+  std::ifstream again(path);
+  std::getline(again, header);
+  CHECK(header == "series,method,failed,seconds,smape,mase,msis90,coverage90");
+  std::filesystem::remove(path);
+}
+
 TEST_CASE("forecast-eval rejects bad options and mismatched files") {
   std::ostringstream out;
   ForecastEvalOptions o = Options({"no_such_method"});
