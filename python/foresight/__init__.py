@@ -13,6 +13,8 @@ RuntimeError (anything else) with the same message.
     foresight.simulate(users=20, days=3, seed=1, policies=["vpa", "oracle"])
     foresight.evaluate("vms/", "bitbrains", warmup="1d")   # your own trace
 """
+import csv as _csv
+import io as _io
 import json as _json
 
 from ._foresight import *  # noqa: F401,F403
@@ -81,5 +83,40 @@ def evaluate(trace, format, step="300s", aggregate="mean", policies=None, warmup
         str(report or ""), int(record), bool(vpa_frontier)))
 
 
+def forecast_eval(train, test, methods, horizon, season=1, rolling=False, threads=0):
+    """Scores registry forecasters on series in memory, as `foresight
+    forecast-eval` scores M4 files, and returns its `--json` document as a dict
+    plus "per_series": one dict per series and method (the `--per-series` CSV's
+    columns; a score the mode or the method lacks is None).
+
+    `train` and `test` map series ids to sequences of numbers (the test series
+    need at least `horizon` values). `methods` is a list of registry names
+    (forecaster_names()) or one comma-separated string. With `rolling=True`
+    each method forecasts from every test origin and learns each test value,
+    as a host loop does (MASE per step ahead, coverage and pinball loss per
+    quantile level); else it forecasts once from the end of the training data
+    (sMAPE, MASE, OWA against naive2, MSIS and coverage of [P05, P95]).
+    """
+    if not getattr(_foresight, "has_forecast_eval", False):
+        raise RuntimeError("foresight was built without the forecast registry")
+    if isinstance(methods, str):
+        methods = methods.split(",")
+    doc, rows = _foresight._forecast_eval_json(
+        {str(k): _as_floats(v) for k, v in train.items()},
+        {str(k): _as_floats(v) for k, v in test.items()},
+        [str(m) for m in methods], int(horizon), int(season), bool(rolling), int(threads))
+    out = _json.loads(doc)
+    out["per_series"] = [
+        {k: (v if k in ("series", "method") else
+             bool(int(v)) if k == "failed" else
+             float(v) if v != "" else None) for k, v in row.items()}
+        for row in _csv.DictReader(_io.StringIO(rows))]
+    return out
+
+
+def _as_floats(values):
+    return [float(v) for v in values]
+
+
 __all__ = [n for n in dir(_foresight) if not n.startswith("_")] + [
-    "simulate", "evaluate", "ParseQuantity", "FormatQuantity"]
+    "simulate", "evaluate", "forecast_eval", "ParseQuantity", "FormatQuantity"]

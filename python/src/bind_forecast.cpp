@@ -14,7 +14,9 @@
 #include "foresight/forecast/last_value.hpp"
 #include "foresight/forecast/seasonal_naive.hpp"
 #ifdef FORESIGHT_PYTHON_WITH_FORECAST_REGISTRY
+#include "forecast_eval.hpp"
 #include "foresight/forecast/registry.hpp"
+#include "m4_csv.hpp"
 #endif
 
 namespace foresight::python {
@@ -214,6 +216,44 @@ PyForecaster MakeForecaster(const std::string& name, const py::kwargs& kwargs) {
                                      "' (expected one of: ", absl::StrJoin(Names(), ", "), ")"));
 }
 
+#ifdef FORESIGHT_PYTHON_WITH_FORECAST_REGISTRY
+// `foresight forecast-eval` on series in memory: {id: values} for training and
+// test. Returns the report's JSON and the per-series CSV (`PerSeriesCsv`);
+// foresight.forecast_eval parses both.
+std::pair<std::string, std::string> ForecastEvalJson(const py::dict& train, const py::dict& test,
+                                                     const std::vector<std::string>& methods,
+                                                     int horizon, int season, bool rolling,
+                                                     int threads) {
+  auto series = [](const py::dict& d, const char* what) {
+    std::vector<M4Series> out;
+    for (const auto& [key, value] : d) {
+      M4Series& x = out.emplace_back();
+      x.id = py::str(key);
+      x.values = ToVector(value.cast<Array>(), what);
+    }
+    return out;
+  };
+  const std::vector<M4Series> x = series(train, "train values");
+  const std::vector<M4Series> y = series(test, "test values");
+  const ForecastEvalOptions o{.train_path = "",
+                              .test_path = "",
+                              .horizon = horizon,
+                              .season = season,
+                              .methods = methods,
+                              .json_path = "",
+                              .threads = threads,
+                              .rolling = rolling,
+                              .per_series_path = ""};
+  py::gil_scoped_release release;
+  if (rolling) {
+    RollingReport r = Unwrap(EvaluateRolling(o, x, y));
+    return {RollingJson(r), PerSeriesCsv(r.per_series, true)};
+  }
+  EvalReport r = Unwrap(EvaluateForecasts(o, x, y));
+  return {ReportJson(r), PerSeriesCsv(r.per_series, false)};
+}
+#endif
+
 py::array_t<double> ToArray(std::span<const double> v) {
   py::array_t<double> a(static_cast<py::ssize_t>(v.size()));
   std::copy(v.begin(), v.end(), a.mutable_data());
@@ -350,6 +390,14 @@ void BindForecast(py::module_& m) {
         "registry (arima, ets, markov, lstm, ensemble, conformal_<name>, ...) with season,\n"
         "horizon, seed.");
   m.def("forecaster_names", &Names, "Names accepted by make_forecaster");
+#ifdef FORESIGHT_PYTHON_WITH_FORECAST_REGISTRY
+  m.def("_forecast_eval_json", &ForecastEvalJson, py::arg("train"), py::arg("test"),
+        py::arg("methods"), py::arg("horizon"), py::arg("season"), py::arg("rolling"),
+        py::arg("threads"));
+  m.attr("has_forecast_eval") = true;
+#else
+  m.attr("has_forecast_eval") = false;
+#endif
 }
 
 }  // namespace foresight::python

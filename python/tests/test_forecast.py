@@ -181,3 +181,43 @@ def test_error_quantiles_follow_a_fall_in_scale_unless_told_not_to():
     with pytest.raises(ValueError, match="follow_scale.*True or False"):
         fs.make_forecaster("naive", follow_scale="yes")
     assert fs.SeasonalNaive(season=4, follow_scale=False).predict(1) is not None
+
+
+# The CLI tests' fixture series (tests/cli/forecast_eval_data), as dicts.
+EVAL_TRAIN = {"H1": [10, 20, 30, 11, 21, 31, 12, 22, 32, 13, 23, 33],
+              "H2": [5, 6, 7, 8, 9, 10, 11, 12],
+              "H3": [1, 4, 1, 4, 1, 4, 1, 4, 1, 4]}
+EVAL_TEST = {"H1": [14, 24, 34], "H2": [13, 14, 15], "H3": np.array([1.0, 4.0, 1.0])}
+
+
+def test_forecast_eval_scores_series_in_memory_as_the_cli():
+    if not getattr(fs, "has_forecast_eval", False):
+        pytest.skip("built without the forecast registry")
+    r = fs.forecast_eval(EVAL_TRAIN, EVAL_TEST, "naive,snaive", horizon=3, season=3)
+    assert r["methods"]["snaive"]["mase"] == pytest.approx(1.0, rel=1e-12)
+    rows = r["per_series"]
+    assert [(x["series"], x["method"]) for x in rows] == [
+        (s, m) for s in ("H1", "H2", "H3") for m in ("naive", "snaive")]
+    # naive: H1 forecasts 33 for 14, 24, 34 on scale 1; H2 and H3 2/3.
+    assert rows[0]["mase"] == pytest.approx(29 / 3, rel=1e-9)
+    assert rows[2]["mase"] == pytest.approx(2 / 3, rel=1e-9)
+    assert rows[0]["failed"] is False and rows[0]["msis90"] is not None and "mase_1" not in rows[0]
+    mean = sum(x["mase"] for x in rows if x["method"] == "naive") / 3
+    assert mean == pytest.approx(r["methods"]["naive"]["mase"], rel=1e-9)
+
+    rolled = fs.forecast_eval(EVAL_TRAIN, EVAL_TEST, ["naive"], horizon=3, season=3, rolling=True)
+    assert rolled["mode"] == "rolling"
+    assert rolled["methods"]["naive"]["scored_by_step"] == [9, 6, 3]
+    # One step ahead: H1 misses 19, 10, 10 (scale 1), H2 1 each (scale 3), H3 3 each (3).
+    assert [x["mase_1"] for x in rolled["per_series"]] == pytest.approx([13, 1 / 3, 1], rel=1e-9)
+
+
+def test_forecast_eval_errors():
+    if not getattr(fs, "has_forecast_eval", False):
+        pytest.skip("built without the forecast registry")
+    with pytest.raises(ValueError, match="fewer than --horizon 4"):
+        fs.forecast_eval(EVAL_TRAIN, EVAL_TEST, ["naive"], horizon=4)
+    with pytest.raises(ValueError, match="missing from the test"):
+        fs.forecast_eval(EVAL_TRAIN, {"H1": [1, 2, 3]}, ["naive"], horizon=3)
+    with pytest.raises((ValueError, RuntimeError), match="bogus"):
+        fs.forecast_eval(EVAL_TRAIN, EVAL_TEST, ["bogus"], horizon=3)
