@@ -51,7 +51,8 @@ def simulate(users=40, days=14, seed=42, policies="default",
 
 def evaluate(trace, format, step="300s", aggregate="mean", policies=None, warmup="0s",
              hosts=0, host_capacity="", entity_capacity="", machine_capacity="",
-             max_entities=0, threads=0, report=None, record=200, vpa_frontier=False):
+             max_entities=0, threads=0, report=None, record=200, vpa_frontier=False,
+             per_entity=False):
     """Replays a trace file or folder under each policy, as `foresight evaluate`
     does, and returns its `--json` document as a dict: simulate's keys
     ("policies", "gap_closed") plus "trace", "gap_closed_by_metric" and
@@ -67,7 +68,11 @@ def evaluate(trace, format, step="300s", aggregate="mean", policies=None, warmup
     with `record` entities (evenly spread) in its per-entity plots.
     `vpa_frontier=True` also replays 102 tunings of vpa and adds "vpa_frontier"
     (their metrics) and "vs_vpa_frontier" (each policy against the cheapest
-    tuning at least as safe), as `--vpa-frontier` does.
+    tuning at least as safe), as `--vpa-frontier` does. `per_entity=True` adds
+    "per_entity": one dict per entity and policy (`--per-entity`'s columns:
+    days, oom_free_days, oom_events, throttled_cpu_seconds, allocated and
+    demanded CPU core-seconds and memory byte-seconds; None where the trace
+    does not record the resource).
     """
     if not getattr(_foresight, "has_evaluate", False):
         raise RuntimeError("foresight was built without the trace evaluator (foresight_evaluate)")
@@ -76,11 +81,14 @@ def evaluate(trace, format, step="300s", aggregate="mean", policies=None, warmup
 
     def span(x):
         return x if isinstance(x, str) else f"{float(x)}s"
-    return _json.loads(_foresight._evaluate_json(
+    out = _json.loads(_foresight._evaluate_json(
         str(trace), str(format), span(step), str(aggregate),
         [str(p) for p in (policies or [])], span(warmup), int(hosts), str(host_capacity),
         str(entity_capacity), str(machine_capacity), int(max_entities), int(threads),
-        str(report or ""), int(record), bool(vpa_frontier)))
+        str(report or ""), int(record), bool(vpa_frontier), bool(per_entity)))
+    if per_entity:
+        out["per_entity"] = _csv_rows(out.pop("per_entity_csv"), ("entity", "policy"))
+    return out
 
 
 def forecast_eval(train, test, methods, horizon, season=1, rolling=False, threads=0):
@@ -106,16 +114,25 @@ def forecast_eval(train, test, methods, horizon, season=1, rolling=False, thread
         {str(k): _as_floats(v) for k, v in test.items()},
         [str(m) for m in methods], int(horizon), int(season), bool(rolling), int(threads))
     out = _json.loads(doc)
-    out["per_series"] = [
-        {k: (v if k in ("series", "method") else
-             bool(int(v)) if k == "failed" else
-             float(v) if v != "" else None) for k, v in row.items()}
-        for row in _csv.DictReader(_io.StringIO(rows))]
+    out["per_series"] = _csv_rows(rows, ("series", "method"), flags=("failed",))
     return out
 
 
 def _as_floats(values):
     return [float(v) for v in values]
+
+
+def _csv_rows(text, names, flags=()):
+    """CSV text as a list of dicts: the `names` columns as strings, `flags`
+    as bools, the rest as floats (None for an empty field)."""
+    def value(k, v):
+        if k in names:
+            return v
+        if k in flags:
+            return bool(int(v))
+        return float(v) if v != "" else None
+    return [{k: value(k, v) for k, v in row.items()}
+            for row in _csv.DictReader(_io.StringIO(text))]
 
 
 __all__ = [n for n in dir(_foresight) if not n.startswith("_")] + [

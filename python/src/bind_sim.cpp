@@ -14,6 +14,7 @@
 #include "foresight/core/units.hpp"
 #include "foresight/trace/evaluate.hpp"
 #include "foresight/trace/load_options_text.hpp"
+#include "nlohmann/json.hpp"
 #endif
 
 namespace foresight::python {
@@ -115,7 +116,7 @@ std::string EvaluateJson(const std::string& path, const std::string& format,
                          int hosts, const std::string& host_capacity,
                          const std::string& entity_capacity, const std::string& machine_capacity,
                          std::size_t max_entities, int threads, const std::string& report,
-                         std::size_t record, bool vpa_frontier) {
+                         std::size_t record, bool vpa_frontier, bool per_entity) {
   const TraceFormat f = Unwrap(ParseTraceFormat(format));
   if (!report.empty() && !report.ends_with(".html") && !report.ends_with(".htm")) {
     throw py::value_error("report must end in .html");
@@ -141,7 +142,11 @@ std::string EvaluateJson(const std::string& path, const std::string& format,
     out << EvaluationReportHtml(evaluation, o);
     if (!out) throw std::runtime_error("cannot write " + report);
   }
-  return EvaluationJson(evaluation, o, -1);
+  if (!per_entity) return EvaluationJson(evaluation, o, -1);
+  // The per-entity CSV rides along; foresight.evaluate turns it into rows.
+  nlohmann::json doc = nlohmann::json::parse(EvaluationJson(evaluation, o, -1));
+  doc["per_entity_csv"] = PerEntityCsv(evaluation);
+  return doc.dump();
 }
 #endif
 
@@ -251,7 +256,7 @@ void BindSim(py::module_& m) {
         py::arg("aggregate"), py::arg("policies"), py::arg("warmup"), py::arg("hosts"),
         py::arg("host_capacity"), py::arg("entity_capacity"), py::arg("machine_capacity"),
         py::arg("max_entities"), py::arg("threads"), py::arg("report"), py::arg("record"),
-        py::arg("vpa_frontier") = false);
+        py::arg("vpa_frontier") = false, py::arg("per_entity") = false);
   m.attr("evaluate_default_policies") = std::string(kEvaluateDefaultPolicies);
   m.attr("has_evaluate") = true;
 #else

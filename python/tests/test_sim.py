@@ -129,7 +129,20 @@ def test_evaluate_and_load_trace_like_the_cli(tmp_path):
     assert r["vs_vpa"]["oracle"]["allocated_memory_ratio"] < 1.0
     assert r["vs_vpa"]["oracle"]["oom_free_entity_days"] == 1.0
     assert all(p["capacity_violations"] == 0 for p in r["policies"].values())
-    assert "vs_vpa_frontier" not in r
+    assert "vs_vpa_frontier" not in r and "per_entity" not in r
+    # Per entity: three entities times three policies; their OOMs and
+    # allocations add up to each policy's.
+    e = fs.evaluate(str(path), "long", warmup="1d", threads=1,
+                    policies=["vpa", "track+smooth+damped", "oracle"], per_entity=True)
+    rows = e["per_entity"]
+    assert len(rows) == 9 and "per_entity_csv" not in e
+    for name, p in e["policies"].items():
+        mine = [x for x in rows if x["policy"] == name]
+        assert len(mine) == 3
+        assert sum(x["oom_events"] for x in mine) == p["oom_events"]
+        assert sum(x["allocated_memory_byte_seconds"] for x in mine) == pytest.approx(
+            p["allocated_resource_seconds"]["memory"], rel=1e-9)
+    assert all(x["oom_free_days"] == x["days"] for x in rows if x["policy"] == "oracle")
     # VPA's frontier: 102 tunings, the oracle beyond it on memory (no tuning is
     # as OOM-free) or at least no more expensive than the tuning that is.
     f = fs.evaluate(str(path), "long", warmup="1d", threads=1, policies=["vpa", "oracle"],

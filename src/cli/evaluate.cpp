@@ -40,6 +40,7 @@ struct EvaluateFlags {
   std::string json;
   std::string report;
   std::string write_long;
+  std::string per_entity;
   std::size_t record = 200;
   int threads = 0;
   bool vpa_frontier = false;
@@ -114,6 +115,12 @@ void RunEvaluate(const EvaluateFlags& f) {
       Fail(absl::InternalError("cannot write " + f.json));
   }
 
+  if (!f.per_entity.empty()) {
+    if (!WriteFile(f.per_entity, PerEntityCsv(ev)))
+      Fail(absl::InternalError("cannot write " + f.per_entity));
+    std::cout << "per-entity metrics: " << f.per_entity << "\n";
+  }
+
   if (!f.report.empty()) {
     if (!f.report.ends_with(".html") && !f.report.ends_with(".htm")) {
       Fail(absl::InvalidArgumentError("--report must end in .html"));
@@ -142,6 +149,8 @@ void SetupEvaluate(CLI::App& app) {
   app.add_option("--record", f->record, "entities recorded for the report's plots and CDFs")
       ->capture_default_str();
   app.add_option("--write-long", f->write_long, "also write the resampled trace as long CSV");
+  app.add_option("--per-entity", f->per_entity,
+                 "also write every policy's metrics per entity to this CSV file");
   app.add_option("--threads", f->threads, "policies replayed in parallel (0: all cores)");
   app.add_flag("--vpa-frontier", f->vpa_frontier,
                "also replay 102 tunings of vpa and compare every policy with the cheapest one "

@@ -18,6 +18,7 @@
 #include "foresight/trace/forecast_error.hpp"
 #include "foresight/trace/layout.hpp"
 #include "nlohmann/json.hpp"
+#include "../trace/csv_field.hpp"
 
 namespace foresight {
 namespace {
@@ -421,6 +422,37 @@ std::string ComparisonWithVpaJson(const std::vector<PolicyMetrics>& metrics,
     }
   }
   return root.dump(indent) + "\n";
+}
+
+std::string PerEntityCsv(const TraceEvaluation& e) {
+  const Workload& w = e.trace.workload;
+  const PerResource<bool>& measured = e.trace.measured;
+  std::string out =
+      "entity,policy,days,oom_free_days,oom_events,throttled_cpu_seconds,"
+      "allocated_cpu_core_seconds,allocated_memory_byte_seconds,demand_cpu_core_seconds,"
+      "demand_memory_byte_seconds\n";
+  auto field = [&out](bool known, double v) {
+    out += ',';
+    if (known) out += absl::StrFormat("%.10g", v);
+  };
+  for (std::size_t u = 0; u < w.num_users(); ++u) {
+    const std::string entity =
+        CsvField(w.users[u].name.empty() ? ToString(w.users[u].id) : w.users[u].name);
+    for (const PolicyMetrics& m : e.metrics) {
+      if (u >= m.per_entity.size() || m.per_entity[u].steps == 0) continue;
+      const EntityMetrics& x = m.per_entity[u];
+      absl::StrAppend(&out, entity, ",", CsvField(m.name), ",", x.days);
+      field(measured.memory(), static_cast<double>(x.days - x.oom_days));
+      field(measured.memory(), static_cast<double>(x.oom_events));
+      field(measured.cpu(), x.throttled_cpu_seconds);
+      field(true, x.allocated_resource_seconds.cpu());
+      field(true, x.allocated_resource_seconds.memory());
+      field(measured.cpu(), x.demand_resource_seconds.cpu());
+      field(measured.memory(), x.demand_resource_seconds.memory());
+      out += '\n';
+    }
+  }
+  return out;
 }
 
 std::string EvaluationJson(const TraceEvaluation& e, const EvaluateOptions& options, int indent) {

@@ -30,6 +30,17 @@ TEST_CASE("MetricsAccumulator computes Autopilot-style metrics by hand") {
   CHECK(m.changes_per_entity_day_median == doctest::Approx(1.0));
   // Cost: step1 over 2*0.5*300*4 = 1200; step2 under 1*300*4 = 1200; day2 3*0.5*300*4 = 1800.
   CHECK(m.cost == doctest::Approx(4200));
+  // The one entity's share is all of it: 3 steps, 2 days, 1 with an OOM,
+  // 300 CPU-seconds throttled (5 over 4 for a step), demand 2 + 5 + 1.
+  REQUIRE(m.per_entity.size() == 1);
+  const EntityMetrics& e = m.per_entity[0];
+  CHECK(e.steps == 3);
+  CHECK(e.days == 2);
+  CHECK(e.oom_days == 1);
+  CHECK(e.oom_events == 1);
+  CHECK(e.throttled_cpu_seconds == doctest::Approx(300));
+  CHECK(e.allocated_resource_seconds.memory() == doctest::Approx(3 * 4 * 300));
+  CHECK(e.demand_resource_seconds.cpu() == doctest::Approx(8 * 300));
 }
 
 TEST_CASE("limit changes are counted per resource as well as in total") {
@@ -48,6 +59,10 @@ TEST_CASE("limit changes are counted per resource as well as in total") {
   acc.Add(0, t0 + absl::Hours(25), d, l, CostTerms{}, cpu_only);
   const PolicyMetrics m = acc.Finish("x", 0, 0);
   REQUIRE(m.entity_days == 3);
+  REQUIRE(m.per_entity.size() == 2);
+  CHECK(m.per_entity[0].days == 2);
+  CHECK(m.per_entity[1].days == 1);
+  CHECK(m.per_entity[1].steps == 1);
   // Totals per entity-day {6, 0, 3}; cpu {4, 0, 3}; memory {2, 0, 0}.
   CHECK(m.changes_per_entity_day_median == doctest::Approx(3));
   CHECK(m.changes_per_entity_day_median_by_resource.cpu() == doctest::Approx(3));

@@ -3,6 +3,7 @@
 
 #include "absl/strings/str_cat.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -35,10 +36,17 @@ std::string Slurp(const std::string& path) {
 
 TEST_CASE("evaluate writes simulate's JSON schema plus the trace section, a table and a report") {
   const std::string json = foresight::testing::TempPath("eval_test.json"),
-                    html = foresight::testing::TempPath("eval_test.html");
+                    html = foresight::testing::TempPath("eval_test.html"),
+                    per_entity = foresight::testing::TempPath("eval_test_entities.csv");
   REQUIRE(Run("--trace " + Data("long/usage.csv") +
               " --format long --step 10m --policies vpa,proactive,oracle --json " + json +
-              " --report " + html) == 0);
+              " --report " + html + " --per-entity " + per_entity) == 0);
+  // Two entities times three policies, entity by entity; the oracle never OOMs.
+  const std::string rows = Slurp(per_entity);
+  CHECK(rows.starts_with("entity,policy,days,oom_free_days,oom_events,"));
+  CHECK(std::count(rows.begin(), rows.end(), '\n') == 1 + 2 * 3);
+  CHECK(rows.find(",oracle,1,1,0,") != std::string::npos);
+  std::remove(per_entity.c_str());
   const nlohmann::json j = nlohmann::json::parse(Slurp(json));
   for (const char* p : {"vpa", "proactive", "oracle"}) {
     INFO(p);

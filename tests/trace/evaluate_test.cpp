@@ -4,6 +4,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstdint>
@@ -11,6 +12,8 @@
 #include <fstream>
 #include <string>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "foresight/forecast/forecast.hpp"
 #include "foresight/sim/compare.hpp"
 #include "foresight/sim/vm_trace.hpp"
@@ -96,6 +99,40 @@ TEST_CASE("EvaluateTrace replays every policy and compares it with vpa; the JSON
   CHECK(j["policies"]["vpa"]["quantile_coverage"]["cpu"]["scored"] == 0);
   CHECK(j["policies"]["oracle"]["quantile_coverage"]["memory"]["coverage"].empty());
 
+  // Per entity: the totals split, entity by entity.
+  for (const PolicyMetrics& m : e->metrics) {
+    CAPTURE(m.name);
+    REQUIRE(m.per_entity.size() == 8);
+    EntityMetrics sum;
+    for (const EntityMetrics& x : m.per_entity) {
+      sum.steps += x.steps;
+      sum.days += x.days;
+      sum.oom_days += x.oom_days;
+      sum.oom_events += x.oom_events;
+      sum.throttled_cpu_seconds += x.throttled_cpu_seconds;
+      sum.allocated_resource_seconds += x.allocated_resource_seconds;
+      CHECK(x.oom_days <= x.days);
+    }
+    CHECK(sum.steps == m.entity_steps);
+    CHECK(sum.days == m.entity_days);
+    CHECK(sum.oom_events == m.oom_events);
+    CHECK(1.0 - static_cast<double>(sum.oom_days) / static_cast<double>(sum.days) ==
+          doctest::Approx(m.oom_free_entity_days).epsilon(1e-12));
+    CHECK(sum.throttled_cpu_seconds == doctest::Approx(m.throttled_cpu_seconds).epsilon(1e-9));
+    for (Resource r : kAllResources) {
+      CHECK(sum.allocated_resource_seconds[r] ==
+            doctest::Approx(m.allocated_resource_seconds[r]).epsilon(1e-9));
+    }
+  }
+  const std::string rows = PerEntityCsv(*e);
+  CHECK(rows.starts_with("entity,policy,days,oom_free_days,oom_events,throttled_cpu_seconds,"));
+  CHECK(std::count(rows.begin(), rows.end(), '\n') == 1 + 8 * 3);
+  // The first entity under vpa: its days, OOM-free days and OOMs, as the metrics have them.
+  const EntityMetrics& first = e->metrics[0].per_entity[0];
+  const std::string name = w.users[0].name;
+  CHECK(rows.find(absl::StrCat("\n", name, ",vpa,", first.days, ",", first.days - first.oom_days,
+                               ",", first.oom_events, ",")) != std::string::npos);
+
   const std::string summary = EvaluationSummary(*e, o);
   CHECK(summary.find("(long), 8 entities x 864 steps of 5m (3.0 days)") != std::string::npos);
   CHECK(summary.find("right-sizing mode; warm-up 24h") != std::string::npos);
@@ -166,6 +203,17 @@ TEST_CASE("EvaluateTrace does not score a resource the trace does not record") {
   CHECK(table.find("nan") == std::string::npos);
   const std::string html = EvaluationReportHtml(*e, o);
   CHECK(html.find("nan") == std::string::npos);
+  // Per entity, memory's OOM and demand fields are left empty: ",days,,,throttled".
+  const std::string rows = PerEntityCsv(*e);
+  const std::size_t row = rows.find('\n') + 1;
+  const std::string first = rows.substr(row, rows.find('\n', row) - row);
+  const std::vector<std::string> fields = absl::StrSplit(first, ',');
+  REQUIRE(fields.size() == 10);
+  CHECK(fields[3].empty());   // oom_free_days
+  CHECK(fields[4].empty());   // oom_events
+  CHECK_FALSE(fields[5].empty());  // throttled_cpu_seconds
+  CHECK_FALSE(fields[7].empty());  // allocated memory: what the policy did
+  CHECK(fields[9].empty());   // demand memory
 }
 
 TEST_CASE("EvaluateTrace packs entities onto hosts in contention mode") {

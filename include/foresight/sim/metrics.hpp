@@ -44,6 +44,20 @@
 
 namespace foresight {
 
+// One entity's share of a policy's totals, after the warm-up: its scored
+// steps and days, its days with and its steps of memory demand over the
+// limit, its throttled CPU-seconds, and its allocated and demanded
+// resource-seconds. Summed over entities they are the policy's totals.
+struct EntityMetrics {
+  std::uint64_t steps = 0;
+  std::uint64_t days = 0;
+  std::uint64_t oom_days = 0;
+  std::uint64_t oom_events = 0;
+  double throttled_cpu_seconds = 0.0;
+  ResourceVector allocated_resource_seconds{};
+  ResourceVector demand_resource_seconds{};
+};
+
 struct PolicyMetrics {
   std::string name;
   double underprovisioned_fraction = 0.0;
@@ -75,6 +89,9 @@ struct PolicyMetrics {
   std::string forecaster;
   QuantileCoverage coverage;
   double seconds = 0.0;           // wall time of the replay
+  // The same totals per entity (workload user), after the warm-up, so that
+  // the entities a policy fails can be found (`evaluate --per-entity`).
+  std::vector<EntityMetrics> per_entity;
 };
 
 // Percentile with linear interpolation (p in [0, 1]); 0 for an empty input.
@@ -140,6 +157,15 @@ class MetricsAccumulator {
         }
       }
     }
+    m.per_entity = entities_;
+    m.per_entity.resize(users_);
+    for (std::size_t u = 0; u < days_.size(); ++u) {
+      for (const EntityDay& d : days_[u]) {
+        if (d.steps == 0) continue;
+        ++m.per_entity[u].days;
+        if (d.oom) ++m.per_entity[u].oom_days;
+      }
+    }
     const double days = static_cast<double>(std::max<std::uint64_t>(m.entity_days, 1));
     m.relative_slack = slack_n ? slack / static_cast<double>(slack_n) : 0.0;
     m.relative_slack_cpu = slack_cpu_n ? slack_cpu / static_cast<double>(slack_cpu_n) : 0.0;
@@ -170,8 +196,10 @@ class MetricsAccumulator {
     const std::size_t day = static_cast<std::size_t>(IDiv(t - start_,
                                                                         absl::Hours(24)));
     EntityDay& d = Day(user, day);
+    EntityMetrics& e = Entity(user);
     ++m_.entity_steps;
     ++d.steps;
+    ++e.steps;
     bool under = false;
     for (Resource r : kAllResources) {
       const double gap = demand[r] - limit[r];
@@ -181,14 +209,19 @@ class MetricsAccumulator {
         m_.underprovisioned_resource_seconds[r] += gap * seconds_;
       }
       m_.allocated_resource_seconds[r] += limit[r] * seconds_;
+      e.allocated_resource_seconds[r] += limit[r] * seconds_;
+      e.demand_resource_seconds[r] += demand[r] * seconds_;
       m_.cost += ProvisioningCost(terms, r, limit[r], demand[r], seconds_);
     }
     if (under) m_.underprovisioned_fraction += 1;
     if (demand.memory() > limit.memory() * (1 + 1e-9)) {
       ++m_.oom_events;
+      ++e.oom_events;
       d.oom = true;
     }
-    m_.throttled_cpu_seconds += std::max(0.0, demand.cpu() - limit.cpu()) * seconds_;
+    const double throttled = std::max(0.0, demand.cpu() - limit.cpu()) * seconds_;
+    m_.throttled_cpu_seconds += throttled;
+    e.throttled_cpu_seconds += throttled;
     if (limit.memory() > 0) {
       d.slack_mem += (limit.memory() - std::min(demand.memory(), limit.memory())) / limit.memory();
       ++d.slack_mem_n;
@@ -211,6 +244,11 @@ class MetricsAccumulator {
     }
   }
 
+  EntityMetrics& Entity(std::size_t user) {
+    if (entities_.size() < users_) entities_.resize(users_);
+    return entities_[user];
+  }
+
   EntityDay& Day(std::size_t user, std::size_t day) {
     if (days_.size() < users_) days_.resize(users_);
     auto& row = days_[user];
@@ -225,6 +263,7 @@ class MetricsAccumulator {
   double seconds_;
   PolicyMetrics m_;
   std::vector<std::vector<EntityDay>> days_;
+  std::vector<EntityMetrics> entities_;
 };
 
 // Marks as not measured (NaN) every metric of a resource the replayed trace

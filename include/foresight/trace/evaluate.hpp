@@ -182,6 +182,15 @@ absl::StatusOr<TraceEvaluation> EvaluateTrace(const std::string& path, TraceForm
 std::string EvaluationJson(const TraceEvaluation& evaluation, const EvaluateOptions& options,
                            int indent = 2);
 
+// Every policy's metrics per entity (`PolicyMetrics::per_entity`, after the
+// warm-up) as CSV, one row per entity with scored steps and policy, entities in
+// the trace's order: `entity,policy,days,oom_free_days,oom_events,
+// throttled_cpu_seconds,allocated_cpu_core_seconds,allocated_memory_byte_seconds,
+// demand_cpu_core_seconds,demand_memory_byte_seconds`. A resource the trace
+// does not record leaves its OOM, throttling and demand fields empty. Summed
+// over entities, each column is the policy's total (`evaluate --per-entity`).
+std::string PerEntityCsv(const TraceEvaluation& evaluation);
+
 // The one-line description `foresight evaluate` prints above its table: the
 // trace, its entities and steps, what it measures, its row counts, the mode and
 // the warm-up.
