@@ -285,6 +285,25 @@ TEST_CASE("Ensemble weighs quantiles by the members' pinball loss, not their poi
   for (int h = 1; h <= 6; ++h) CHECK(f.mean(h) == doctest::Approx(plain.Predict(*p, 6).mean(h)));
 }
 
+TEST_CASE("Ensemble with a quantile stride scores one update in n, and weighs the same way") {
+  const auto y = internal::SyntheticSeries({.n = 800, .season1 = 24, .amp1 = 30, .noise = 2});
+  const std::vector<AnyForecaster> members = {
+      AnyForecaster(SeasonalNaive(24)), AnyForecaster(Widened(SeasonalNaive(24), 30.0))};
+  const Ensemble every(members, {.horizon = 6, .validation = 96});
+  const Ensemble third(members, {.horizon = 6, .validation = 96, .quantile_stride = 3});
+  auto a = every.Fit(y);
+  auto b = third.Fit(y);
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  // Replaying samples 704..799: step 6's forecasts from origins 704..794
+  // arrived (91); with a stride of 3 only those from origins 705, 708, ..., 792.
+  CHECK(a->q_step_scored[5] == 91);
+  CHECK(b->q_step_scored[5] == 30);
+  CHECK(third.QuantileWeights(*b, 6)[1] < 0.01);
+  const double narrow = Width(members[0].Predict(b->members[0], 6), 6);
+  CHECK(Width(third.Predict(*b, 6), 6) < 1.5 * narrow);
+}
+
 TEST_CASE("Ensemble distrusts a member's quantiles as soon as they widen") {
   const auto y = internal::SyntheticSeries({.n = 800, .season1 = 24, .amp1 = 30, .noise = 2});
   // Identical members until the second has seen 700 samples; its quantiles
