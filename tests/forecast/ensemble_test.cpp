@@ -346,6 +346,45 @@ TEST_CASE("Ensemble's quantile weights do not follow the point health") {
   CHECK(alone > 0);
 }
 
+TEST_CASE("Ensemble's reused member forecasts equal new ones bit for bit") {
+  // Predict at `horizon` reuses the forecasts the last scoring update issued
+  // (State::issued); a state without them forecasts every member again.
+  // ETS has no PredictMean: its means come from the kept forecast too.
+  auto y = internal::SyntheticSeries({.n = 500, .season1 = 24, .amp1 = 30, .noise = 2});
+  for (std::size_t i = 430; i < y.size(); ++i) y[i] += 80.0;  // members degrade
+  EtsOptions ets;
+  ets.season = 24;
+  const std::vector<AnyForecaster> members = {AnyForecaster(SeasonalNaive(24)),
+                                              AnyForecaster(HoltWinters({.season = 24})),
+                                              AnyForecaster(Ets(ets))};
+  for (int stride : {1, 3}) {
+    CAPTURE(stride);
+    const Ensemble ens(members, {.horizon = 6, .validation = 48, .quantile_stride = stride});
+    auto s = ens.Fit(std::span(y).first(400));
+    REQUIRE(s.ok());
+    int reused = 0;
+    for (std::size_t i = 400; i < y.size(); ++i) {
+      ens.Update(*s, y[i]);
+      Ensemble::State bare = *s;
+      bare.issued.clear();
+      reused += s->issued.empty() ? 0 : 1;
+      const Forecast a = ens.Predict(*s, 6), b = ens.Predict(bare, 6);
+      for (int h = 1; h <= 6; ++h) {
+        REQUIRE(a.mean(h) == b.mean(h));
+        for (std::size_t k = 0; k < a.num_levels(); ++k)
+          REQUIRE(a.quantile(h, k) == b.quantile(h, k));
+      }
+      // The kept forecasts are the members' own now.
+      for (std::size_t m = 0; m < s->issued.size(); ++m) {
+        const Forecast own = members[m].Predict(s->members[m], 6);
+        for (int h = 1; h <= 6; ++h) REQUIRE(s->issued[m].quantile(h, 1) == own.quantile(h, 1));
+      }
+    }
+    // Updates to 401..500; a stride of 3 scores (and keeps) at 402, 405, ..., 498.
+    CHECK(reused == (stride == 1 ? 100 : 33));
+  }
+}
+
 TEST_CASE("Ensemble rejects bad input and empty member lists") {
   Ensemble empty({});
   CHECK_FALSE(empty.Fit(std::vector<double>{1, 2, 3}).ok());

@@ -90,7 +90,10 @@
 // Scoring costs every member's full Predict per scored update (the means
 // need only PredictMean) and a second ledger of horizon² × (1 + 9 × members)
 // doubles: 212 KB for five members at horizon 24. `quantile_stride` n scores
-// one update in n.
+// one update in n. The forecasts a scoring update issues are kept in the
+// state (`State::issued`, members × horizon × 10 doubles) and their means
+// recorded from them, so an update and a Predict at `horizon` after it
+// forecast each member once.
 #ifndef FORESIGHT_FORECAST_ENSEMBLE_HPP_
 #define FORESIGHT_FORECAST_ENSEMBLE_HPP_
 
@@ -146,6 +149,10 @@ class Ensemble {
     std::vector<int> q_step_scored;    // member x horizon
     std::vector<double> q_spread;      // member x horizon: long-run spread of scored quantiles
     std::vector<int> q_spread_n;       // member x horizon
+    // Per member, its Predict(horizon) now, kept from the update that scored
+    // its quantiles (empty after one that did not): Predict at `horizon`
+    // reuses them instead of forecasting again.
+    std::vector<Forecast> issued;
     int last_good = 0;
     long long t = 0;
   };
@@ -248,19 +255,25 @@ class Ensemble {
     const std::vector<double> ws = StepWeights(state, w, std::max(horizon, 0));
     const std::size_t M = members_.size();
     const bool scored = options_.quantile_stride > 0;
-    std::vector<Forecast> forecasts(M);
+    // The members' forecasts: those the last update issued when it kept them
+    // at this horizon (the same states, so the same numbers), else new ones.
+    const bool reuse = horizon == options_.horizon && state.issued.size() == M;
+    std::vector<Forecast> fresh(reuse ? 0 : M);
+    std::vector<const Forecast*> forecasts(M, nullptr);
     for (std::size_t i = 0; i < M; ++i) {
-      if (w[i] > 0.0 || scored) forecasts[i] = members_[i].Predict(state.members[i], horizon);
+      if (!(w[i] > 0.0 || scored)) continue;
+      if (!reuse) fresh[i] = members_[i].Predict(state.members[i], horizon);
+      forecasts[i] = reuse ? &state.issued[i] : &fresh[i];
     }
     int first = -1;  // the first weighted member: its levels and horizon
     double confidence = 0.0;
     for (std::size_t i = 0; i < M; ++i) {
       if (w[i] <= 0.0) continue;
       if (first < 0) first = static_cast<int>(i);
-      confidence += w[i] * forecasts[i].confidence();
+      confidence += w[i] * forecasts[i]->confidence();
     }
     if (first < 0) return Forecast(std::max(horizon, 0));
-    const Forecast& lead = forecasts[static_cast<std::size_t>(first)];
+    const Forecast& lead = *forecasts[static_cast<std::size_t>(first)];
     Forecast out(lead.horizon(), lead.levels());
     std::vector<double> wq;
     for (int s = 1; s <= out.horizon(); ++s) {
@@ -272,12 +285,12 @@ class Ensemble {
       const std::span<const double> wp(ws.data() + static_cast<std::size_t>(s - 1) * M, M);
       const std::span<const double> wk = wq.empty() ? wp : std::span<const double>(wq);
       for (std::size_t i = 0; i < M; ++i) {
-        if (w[i] > 0.0) out.mean(s) += wp[i] * forecasts[i].mean(s);
+        if (w[i] > 0.0) out.mean(s) += wp[i] * forecasts[i]->mean(s);
       }
       for (std::size_t i = 0; i < M; ++i) {
         if (wk[i] <= 0.0) continue;
         for (std::size_t k = 0; k < out.num_levels(); ++k) {
-          out.quantile(s, k) += wk[i] * forecasts[i].Quantile(s, out.levels()[k]);
+          out.quantile(s, k) += wk[i] * forecasts[i]->Quantile(s, out.levels()[k]);
         }
       }
     }
@@ -337,10 +350,12 @@ class Ensemble {
   std::vector<double> QuantileWeights(const State& state, int step) const {
     if (options_.quantile_stride == 0) return {};
     std::vector<Forecast> forecasts(members_.size());
+    std::vector<const Forecast*> pointers(members_.size());
     for (std::size_t i = 0; i < members_.size(); ++i) {
       forecasts[i] = members_[i].Predict(state.members[i], std::max(step, 1));
+      pointers[i] = &forecasts[i];
     }
-    return QuantileStepWeight(state, forecasts, std::max(step, 1));
+    return QuantileStepWeight(state, pointers, std::max(step, 1));
   }
 
   // The history Fit needs to score warm members over a whole replay
@@ -462,10 +477,10 @@ class Ensemble {
     int best = -1;
     std::vector<double> means(static_cast<std::size_t>(options_.horizon));
     const bool quantiles = options_.quantile_stride > 0 && state.t % options_.quantile_stride == 0;
+    state.issued.resize(quantiles ? M : 0);
     for (std::size_t i = 0; i < M; ++i) {
-      PredictMeans(members_[i], state.members[i], std::span<double>(means));
       if (quantiles) {
-        const Forecast f = members_[i].Predict(state.members[i], options_.horizon);
+        Forecast f = members_[i].Predict(state.members[i], options_.horizon);
         for (int s = 1; s <= options_.horizon; ++s) {
           std::span<double> slot = state.qledger.Slot(state.t, s);
           slot[0] = 1.0;
@@ -474,6 +489,15 @@ class Ensemble {
                                                          : std::numeric_limits<double>::quiet_NaN();
           }
         }
+        // Its means are PredictMeans' (bit for bit: `MeanForecaster`).
+        if (f.horizon() == options_.horizon) {
+          std::copy(f.means().begin(), f.means().end(), means.begin());
+        } else {
+          PredictMeans(members_[i], state.members[i], std::span<double>(means));
+        }
+        state.issued[i] = std::move(f);
+      } else {
+        PredictMeans(members_[i], state.members[i], std::span<double>(means));
       }
       bool finite = true;
       for (int s = 1; s <= options_.horizon; ++s) {
@@ -520,7 +544,8 @@ class Ensemble {
   // at `step` are finite, ∝ 1 / (pinball loss × widening)^power, with the
   // loss at that step ahead (`per_step`; steps past `horizon` take the last
   // step's) or over all steps. Empty when one of them is not scored yet.
-  std::vector<double> QuantileStepWeight(const State& state, const std::vector<Forecast>& forecasts,
+  std::vector<double> QuantileStepWeight(const State& state,
+                                         std::span<const Forecast* const> forecasts,
                                          int step) const {
     const std::size_t M = members_.size(), H = static_cast<std::size_t>(options_.horizon);
     const int clamped = std::clamp(step, 1, options_.horizon);
@@ -528,7 +553,7 @@ class Ensemble {
     std::vector<double> w(M, 0.0);
     double total = 0.0;
     for (std::size_t i = 0; i < M; ++i) {
-      const double now = Spread(forecasts[i], clamped);
+      const double now = Spread(*forecasts[i], clamped);
       if (!std::isfinite(now)) continue;
       const std::size_t at = i * H + h;
       const bool per_step = options_.per_step;
