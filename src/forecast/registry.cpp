@@ -227,7 +227,12 @@ void RegisterBuiltinForecasters(ForecasterRegistry& r) {
         members.push_back(*std::move(f));
       }
       EnsembleOptions o;
-      o.horizon = std::min(c.horizon, 24);
+      // Weights per step ahead up to two days of hours; later steps take
+      // step 48's. The ledgers grow with horizon², so the quantiles are
+      // scored at one origin in horizon / 8: a scoring cost per update that
+      // does not grow with the horizon (ensemble.md, session 27).
+      o.horizon = std::min(c.horizon, 48);
+      o.quantile_stride = std::max(1, o.horizon / 8);
       o.validation = std::max(2 * c.horizon, 48);
       // multi_seasonal's longer period: weights from a whole week of hours.
       o.cycle = 7 * c.season;
