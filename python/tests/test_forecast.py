@@ -101,6 +101,22 @@ def test_registry_methods_through_the_dispatcher():
         fs.make_forecaster(extra[0], alpha=0.5)
 
 
+def test_registry_knobs_in_the_name():
+    if "ensemble" not in fs.forecaster_names():
+        pytest.skip("built without the forecasting registry")
+    y = daily(24 * 10, seed=6)
+    tuned = fs.make_forecaster("ensemble[horizon=6, quantile_stride=0]", season=24, horizon=12)
+    assert tuned.name == "ensemble[horizon=6, quantile_stride=0]"
+    plain = fs.make_forecaster("ensemble", season=24, horizon=12)
+    a, b = tuned.fit(y).predict(12), plain.fit(y).predict(12)
+    assert np.all(np.isfinite(a.quantiles))
+    assert not np.array_equal(a.quantiles, b.quantiles)
+    with pytest.raises(ValueError, match="unknown knob 'horizn'"):
+        fs.make_forecaster("ensemble[horizn=6]", season=24)
+    with pytest.raises(ValueError, match="knob 'power' needs a number, got 'x'"):
+        fs.make_forecaster("ensemble[power=x]", season=24)
+
+
 def test_ewma_auto_smooths_a_noisy_rate_and_keeps_an_on_off_one():
     names = fs.forecaster_names()
     if "ewma_auto" not in names:

@@ -11,6 +11,8 @@
 //
 //   foresight forecast-eval --trace vms/ --format bitbrains --resource cpu --step 5m
 //       --horizon 12 --season 288 --test-steps 288 --rolling --method naive,ets,ensemble
+#include "forecast/forecast_eval.hpp"
+
 #include <algorithm>
 #include <iostream>
 #include <memory>
@@ -19,15 +21,14 @@
 #include <vector>
 
 #include "absl/strings/str_format.h"
-#include "absl/strings/str_split.h"
 #include "cli/command.hpp"
 #include "cli/progress.hpp"
 #include "cli/trace_flags.hpp"
-#include "forecast/forecast_eval.hpp"
 #include "forecast/trace_series.hpp"
+#include "foresight/core/named_knobs.hpp"
 #include "foresight/core/resources.hpp"
-#include "foresight/trace/format.hpp"
 #include "foresight/forecast/registry.hpp"
+#include "foresight/trace/format.hpp"
 
 namespace foresight::cli {
 namespace {
@@ -84,13 +85,17 @@ void RunForecastEvalCommand(ForecastEvalFlags& f) {
     for (const std::string& name : reg.Names()) {
       std::cout << name << std::string(name.size() < 16 ? 16 - name.size() : 1, ' ')
                 << reg.Help(name) << "\n";
+      for (const ForecasterKnob& k : reg.Knobs(name)) {
+        std::cout << "    [" << k.name << "=...] " << k.description << "\n";
+      }
     }
-    std::cout << "conformal_<name>  any of the above with conformal quantiles\n";
+    std::cout << "conformal_<name>  any of the above with conformal quantiles\n"
+              << "name[knob=value,...]  a method with knobs set, e.g. "
+                 "ensemble[horizon=24,quantile_stride=1]\n";
     return;
   }
-  for (absl::string_view m : absl::StrSplit(f.methods, ',', absl::SkipWhitespace())) {
-    f.options.methods.emplace_back(m);
-  }
+  // Commas inside "[...]" do not split: "ensemble[horizon=24,power=1]" is one.
+  for (std::string_view m : SplitNames(f.methods)) f.options.methods.emplace_back(m);
   std::unique_ptr<ProgressBar> bar;
   std::once_flag once;
   const EvalProgress progress = [&](std::size_t, std::size_t total) {
@@ -118,7 +123,8 @@ void SetupForecastEval(CLI::App& app) {
   app.add_option("--season", o.season, "seasonal period M (MASE lag, seasonal methods)")
       ->default_val(1)
       ->check(CLI::PositiveNumber);
-  app.add_option("--method", flags->methods, "comma-separated method names (see --list)");
+  app.add_option("--method", flags->methods,
+                 "comma-separated method names, name[knob=value,...] to set knobs (see --list)");
   app.add_option("--json", o.json_path, "write {\"methods\": {...}} results to this file");
   app.add_option("--per-series", o.per_series_path,
                  "also write every method's scores on every series to this CSV file");

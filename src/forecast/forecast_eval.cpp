@@ -468,21 +468,33 @@ absl::Status WritePerSeries(const ForecastEvalOptions& options,
   return absl::OkStatus();
 }
 
+// The tables' first column: 28 characters, or the longest method name
+// ("ensemble[horizon=24,quantile_stride=1]").
+template <typename Score>
+int NameWidth(const std::vector<Score>& methods) {
+  std::size_t w = 28;
+  for (const Score& s : methods) w = std::max(w, s.method.size());
+  return static_cast<int>(w);
+}
+
 // The rolling table: MASE at steps 1 and horizon, coverage at P05, P50, P95.
 absl::Status PrintRolling(const ForecastEvalOptions& options, const RollingReport& report,
                           std::ostream& out) {
   const std::string last = absl::StrCat("MASE@", report.horizon);
-  out << absl::StrFormat("%-28s %9s %9s %8s %8s %8s %10s %8s %10s\n", "method (rolling)", "MASE@1",
-                         last, "cov05", "cov50", "cov95", "pinball50", "series", "seconds");
+  const int w = NameWidth(report.methods);
+  out << absl::StrFormat("%-*s %9s %9s %8s %8s %8s %10s %8s %10s\n", w, "method (rolling)",
+                         "MASE@1", last, "cov05", "cov50", "cov95", "pinball50", "series",
+                         "seconds");
   for (const RollingScore& s : report.methods) {
     auto at = [&](const std::vector<double>& v, double p) {
       const int k = Forecast::LevelIndex(s.levels, p);
       return k < 0 ? NAN : v[static_cast<std::size_t>(k)];
     };
-    out << absl::StrFormat("%-28s %9.4f %9.4f %8.3f %8.3f %8.3f %10.4f %8d %10.3f%s\n", s.method,
-                           s.mase.front(), s.mase.back(), at(s.coverage, 0.05), at(s.coverage, 0.5),
-                           at(s.coverage, 0.95), at(s.pinball, 0.5), s.series, s.seconds,
-                           s.failures ? absl::StrCat("  (", s.failures, " failed: not scored)") : "");
+    out << absl::StrFormat(
+        "%-*s %9.4f %9.4f %8.3f %8.3f %8.3f %10.4f %8d %10.3f%s\n", w, s.method, s.mase.front(),
+        s.mase.back(), at(s.coverage, 0.05), at(s.coverage, 0.5), at(s.coverage, 0.95),
+        at(s.pinball, 0.5), s.series, s.seconds,
+        s.failures ? absl::StrCat("  (", s.failures, " failed: not scored)") : "");
   }
   if (report.skipped) out << report.skipped << " series skipped (constant training data: MASE undefined)\n";
   out << absl::StrFormat("wall time %.3f s\n", report.wall_seconds);
@@ -512,12 +524,14 @@ absl::Status RunForecastEvalOn(const ForecastEvalOptions& options,
   }
   absl::StatusOr<EvalReport> report = EvaluateForecasts(options, train, test, progress);
   if (!report.ok()) return report.status();
-  out << absl::StrFormat("%-28s %10s %10s %8s %8s %8s %8s %10s\n", "method", "sMAPE", "MASE", "OWA",
-                         "MSIS90", "cov90", "series", "seconds");
+  const int w = NameWidth(report->methods);
+  out << absl::StrFormat("%-*s %10s %10s %8s %8s %8s %8s %10s\n", w, "method", "sMAPE", "MASE",
+                         "OWA", "MSIS90", "cov90", "series", "seconds");
   for (const MethodScore& s : report->methods) {
-    out << absl::StrFormat("%-28s %10.4f %10.4f %8.4f %8.3f %8.3f %8d %10.3f%s\n", s.method, s.smape,
-                           s.mase, s.owa, s.msis90, s.coverage90, s.series, s.seconds,
-                           s.failures ? absl::StrCat("  (", s.failures, " failed: naive used)") : "");
+    out << absl::StrFormat(
+        "%-*s %10.4f %10.4f %8.4f %8.3f %8.3f %8d %10.3f%s\n", w, s.method, s.smape, s.mase, s.owa,
+        s.msis90, s.coverage90, s.series, s.seconds,
+        s.failures ? absl::StrCat("  (", s.failures, " failed: naive used)") : "");
   }
   if (report->skipped) out << report->skipped << " series skipped (constant training data: MASE undefined)\n";
   if (!report->methods.empty() && std::isnan(report->methods.front().owa)) {

@@ -6,17 +6,20 @@
 #include "foresight/forecast/registry.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 #include <type_traits>
 #include <utility>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "foresight/core/absl_compat.hpp"
+#include "foresight/core/named_knobs.hpp"
 #include "foresight/forecast/conformal.hpp"
 #include "foresight/forecast/ensemble.hpp"
-#include "foresight/forecast/holt_winters.hpp"
 #include "foresight/forecast/ewma.hpp"
+#include "foresight/forecast/holt_winters.hpp"
 #include "foresight/forecast/last_value.hpp"
 #include "foresight/forecast/lstm.hpp"
 #include "foresight/forecast/markov_chain.hpp"
@@ -81,7 +84,8 @@ ForecasterRegistry& ForecasterRegistry::Default() {
   return *registry;
 }
 
-absl::Status ForecasterRegistry::Register(std::string name, std::string help, Factory factory) {
+absl::Status ForecasterRegistry::Register(std::string name, std::string help, Factory factory,
+                                          std::vector<ForecasterKnob> knobs) {
   if (name.empty() || std::string_view(name).starts_with(kConformalPrefix)) {
     return absl::InvalidArgumentError(
         absl::StrCat("forecaster name '", name, "' is empty or uses the reserved prefix 'conformal_'"));
@@ -90,7 +94,7 @@ absl::Status ForecasterRegistry::Register(std::string name, std::string help, Fa
   if (entries_.contains(name)) {
     return absl::AlreadyExistsError(absl::StrCat("forecaster '", name, "' is already registered"));
   }
-  entries_.emplace(std::move(name), Entry{std::move(help), std::move(factory)});
+  entries_.emplace(std::move(name), Entry{std::move(help), std::move(factory), std::move(knobs)});
   return absl::OkStatus();
 }
 
@@ -109,20 +113,44 @@ absl::StatusOr<AnyForecaster> ForecasterRegistry::Make(std::string_view name,
     o.horizon = config.horizon;
     return AnyForecaster(Conformal<AnyForecaster>(*std::move(inner), o), std::string(name));
   }
+  absl::StatusOr<NamedKnobs> parsed = ParseNamedKnobs(name, "method");
+  if (!parsed.ok()) return parsed.status();
   Factory factory;
+  std::vector<ForecasterKnob> knobs;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    auto it = entries_.find(name);
+    auto it = entries_.find(parsed->base);
     if (it == entries_.end()) {
       std::vector<std::string> names;
       for (const auto& [n, e] : entries_) names.push_back(n);
-      return absl::NotFoundError(absl::StrCat("unknown forecasting method '", Sv(name),
+      return absl::NotFoundError(absl::StrCat("unknown forecasting method '", Sv(parsed->base),
                                               "'; known: ", absl::StrJoin(names, ", "),
                                               " (and conformal_<name>)"));
     }
     factory = it->second.factory;
+    knobs = it->second.knobs;
   }
-  absl::StatusOr<AnyForecaster> made = factory(config);
+  MethodConfig tuned = config;
+  tuned.knobs.clear();
+  const std::string what = absl::StrCat("method '", Sv(name), "'");
+  for (const KnobSetting& setting : parsed->knobs) {
+    auto known = std::find_if(knobs.begin(), knobs.end(),
+                              [&](const ForecasterKnob& k) { return k.name == setting.key; });
+    if (known == knobs.end()) {
+      std::vector<std::string> names;
+      for (const ForecasterKnob& k : knobs) names.push_back(k.name);
+      return absl::InvalidArgumentError(
+          absl::StrCat(what, ": unknown knob '", setting.key, "' (knobs of '", Sv(parsed->base),
+                       "': ", names.empty() ? "none" : absl::StrJoin(names, ", "), ")"));
+    }
+    absl::StatusOr<double> v = KnobValue(setting, what);
+    if (!v.ok()) return v.status();
+    tuned.knobs.emplace_back(setting.key, *v);
+  }
+  absl::StatusOr<AnyForecaster> made = factory(tuned);
+  if (!made.ok() && parsed->bracketed) {
+    return absl::Status(made.status().code(), absl::StrCat(what, ": ", made.status().message()));
+  }
   if (!made.ok()) return made.status();
   made->set_name(std::string(name));
   return made;
@@ -130,8 +158,16 @@ absl::StatusOr<AnyForecaster> ForecasterRegistry::Make(std::string_view name,
 
 bool ForecasterRegistry::Contains(std::string_view name) const {
   if (name.starts_with(kConformalPrefix)) return Contains(name.substr(kConformalPrefix.size()));
+  const std::string_view base =
+      StdSv(absl::StripAsciiWhitespace(Sv(name.substr(0, name.find('[')))));
   std::lock_guard<std::mutex> lock(mu_);
-  return entries_.find(name) != entries_.end();
+  return entries_.find(base) != entries_.end();
+}
+
+std::vector<ForecasterKnob> ForecasterRegistry::Knobs(std::string_view name) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = entries_.find(name);
+  return it == entries_.end() ? std::vector<ForecasterKnob>() : it->second.knobs;
 }
 
 std::vector<std::string> ForecasterRegistry::Names() const {
@@ -148,9 +184,10 @@ std::string ForecasterRegistry::Help(std::string_view name) const {
 }
 
 void RegisterBuiltinForecasters(ForecasterRegistry& r) {
-  auto add = [&r](std::string name, std::string help, ForecasterRegistry::Factory f) {
+  auto add = [&r](std::string name, std::string help, ForecasterRegistry::Factory f,
+                  std::vector<ForecasterKnob> knobs = {}) {
     // Built-in names are distinct, so registration cannot fail.
-    absl::Status s = r.Register(std::move(name), std::move(help), std::move(f));
+    absl::Status s = r.Register(std::move(name), std::move(help), std::move(f), std::move(knobs));
     (void)s;
   };
   add("naive", "last value (LastValue)",
@@ -219,10 +256,12 @@ void RegisterBuiltinForecasters(ForecasterRegistry& r) {
   ForecasterRegistry* registry = &r;
   auto ensemble = [registry](std::vector<std::string_view> names) {
     return [registry, names](const MethodConfig& c) -> absl::StatusOr<AnyForecaster> {
+      MethodConfig plain = c;  // the members take none of the ensemble's knobs
+      plain.knobs.clear();
       std::vector<AnyForecaster> members;
       for (std::string_view m : names) {
         if (!registry->Contains(m)) continue;
-        absl::StatusOr<AnyForecaster> f = registry->Make(m, c);
+        absl::StatusOr<AnyForecaster> f = registry->Make(m, plain);
         if (!f.ok()) return f.status();
         members.push_back(*std::move(f));
       }
@@ -232,18 +271,41 @@ void RegisterBuiltinForecasters(ForecasterRegistry& r) {
       // scored at one origin in horizon / 8: a scoring cost per update that
       // does not grow with the horizon (ensemble.md, session 27).
       o.horizon = std::min(c.horizon, 48);
-      o.quantile_stride = std::max(1, o.horizon / 8);
       o.validation = std::max(2 * c.horizon, 48);
       // multi_seasonal's longer period: weights from a whole week of hours.
       o.cycle = 7 * c.season;
+      // Knobs ("ensemble[horizon=24,quantile_stride=1,power=2]").
+      const double horizon = c.Knob("horizon", o.horizon);
+      if (!(horizon >= 1 && horizon <= 10'000 && horizon == std::floor(horizon))) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("horizon must be a whole number of steps in [1, 10000], got ", horizon));
+      }
+      o.horizon = static_cast<int>(horizon);
+      const double stride = c.Knob("quantile_stride", std::max(1, o.horizon / 8));
+      if (!(stride >= 0 && stride <= 1e6 && stride == std::floor(stride))) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("quantile_stride must be a whole number >= 0, got ", stride));
+      }
+      o.quantile_stride = static_cast<int>(stride);
+      o.power = c.Knob("power", o.power);
+      if (!(o.power > 0)) {
+        return absl::InvalidArgumentError(absl::StrCat("power must be > 0, got ", o.power));
+      }
       return AnyForecaster(Ensemble(std::move(members), o));
     };
   };
+  const std::vector<ForecasterKnob> ensemble_knobs = {
+      {"horizon", "steps ahead scored and weighted per step (default: the horizon, at most 48)"},
+      {"quantile_stride",
+       "score the members' quantiles at one origin in n, 0 = weigh them as the means "
+       "(default: max(1, horizon / 8))"},
+      {"power", "weights = error^-power (default 2)"}};
   add("ensemble",
       "accuracy-weighted ensemble of snaive, holt_winters, multi_seasonal, ets, theta (Ensemble)",
-      ensemble({"snaive", "holt_winters", "multi_seasonal", "ets", "theta"}));
+      ensemble({"snaive", "holt_winters", "multi_seasonal", "ets", "theta"}), ensemble_knobs);
   add("ensemble_arima", "the ensemble plus auto-ARIMA (Ensemble)",
-      ensemble({"snaive", "holt_winters", "multi_seasonal", "ets", "theta", "arima"}));
+      ensemble({"snaive", "holt_winters", "multi_seasonal", "ets", "theta", "arima"}),
+      ensemble_knobs);
 }
 
 }  // namespace foresight

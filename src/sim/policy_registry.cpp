@@ -6,12 +6,13 @@
 #include <cstdlib>
 #include <string>
 
-#include "absl/strings/str_cat.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "absl/strings/ascii.h"
 #include "foresight/core/absl_compat.hpp"
+#include "foresight/core/named_knobs.hpp"
 
 namespace foresight {
 
@@ -62,35 +63,24 @@ absl::StatusOr<const PolicyInfo*> PolicyRegistry::Tuned(std::string_view name) c
     }
     return k.empty() ? std::string("none") : absl::StrJoin(k, ", ");
   };
-  if (name.back() != ']' || !base->tune) {
+  const absl::StatusOr<NamedKnobs> parsed = ParseNamedKnobs(name, "policy");
+  if (!parsed.ok() || !base->tune) {
     return absl::InvalidArgumentError(absl::StrCat(
         "policy '", Sv(name), "': write name[knob=value,...]; knobs of '", Sv(base_name), "': ",
         knob_list()));
   }
   std::vector<double> values;
   for (const PolicyKnob& knob : base->knobs) values.push_back(knob.default_value);
-  const std::string_view body = name.substr(open + 1, name.size() - open - 2);
-  for (absl::string_view piece : absl::StrSplit(Sv(body), ',', absl::SkipWhitespace())) {
-    const std::string_view item = StdSv(piece);
-    const std::size_t eq = item.find('=');
-    const std::string_view key =
-        StdSv(absl::StripAsciiWhitespace(Sv(item.substr(0, std::min(eq, item.size())))));
+  for (const KnobSetting& setting : parsed->knobs) {
     auto it = std::find_if(base->knobs.begin(), base->knobs.end(),
-                           [&](const PolicyKnob& k) { return k.name == key; });
+                           [&](const PolicyKnob& k) { return k.name == setting.key; });
     if (it == base->knobs.end()) {
       return absl::InvalidArgumentError(absl::StrCat("policy '", Sv(name), "': unknown knob '",
-                                                     Sv(key), "' (knobs: ", knob_list(), ")"));
+                                                     setting.key, "' (knobs: ", knob_list(), ")"));
     }
-    double v = 0.0;
-    const std::string text =
-        eq == std::string_view::npos
-            ? ""
-            : std::string(absl::StripAsciiWhitespace(Sv(item.substr(eq + 1))));
-    if (!absl::SimpleAtod(text, &v) || !std::isfinite(v)) {
-      return absl::InvalidArgumentError(absl::StrCat("policy '", Sv(name), "': knob '", Sv(key),
-                                                     "' needs a number, got '", text, "'"));
-    }
-    values[static_cast<std::size_t>(it - base->knobs.begin())] = v;
+    const absl::StatusOr<double> v = KnobValue(setting, absl::StrCat("policy '", Sv(name), "'"));
+    if (!v.ok()) return v.status();
+    values[static_cast<std::size_t>(it - base->knobs.begin())] = *v;
   }
   absl::StatusOr<PolicyRunner> run = base->tune(values);
   if (!run.ok()) {
@@ -116,18 +106,9 @@ absl::StatusOr<std::vector<const PolicyInfo*>> PolicyRegistry::Resolve(
   auto add = [&](const PolicyInfo* p) {
     if (std::find(out.begin(), out.end(), p) == out.end()) out.push_back(p);
   };
-  while (!list.empty()) {
-    // Split on commas outside parentheses and brackets, so "max(proactive,vpa)"
-    // and "track+fleet+damped[fleet_level=0.95,cpu_level=0.85]" are one name.
-    std::size_t comma = 0;
-    for (int depth = 0; comma < list.size(); ++comma) {
-      if (list[comma] == '(' || list[comma] == '[') ++depth;
-      if (list[comma] == ')' || list[comma] == ']') --depth;
-      if (list[comma] == ',' && depth == 0) break;
-    }
-    std::string_view name = StdSv(absl::StripAsciiWhitespace(Sv(list.substr(0, comma))));
-    list = comma >= list.size() ? std::string_view() : list.substr(comma + 1);
-    if (name.empty()) continue;
+  // Commas inside parentheses and brackets do not split: "max(proactive,vpa)"
+  // and "track+fleet+damped[fleet_level=0.95,cpu_level=0.85]" are one name.
+  for (const std::string_view name : SplitNames(list)) {
     if (name == "all") {
       for (const PolicyInfo* p : All()) add(p);
     } else if (name == "default") {

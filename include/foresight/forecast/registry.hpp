@@ -16,6 +16,8 @@
 // (the `Conformal<>` decorator around it). The statistical family (naive2,
 // ses, theta, ets, arima) is registered when its headers are present.
 // `Names()` lists what this build has. Safe to use from many threads.
+// Knobs: the ensembles take "ensemble[horizon=24,quantile_stride=1,power=2]"
+// (`Knobs(name)` lists a method's).
 #ifndef FORESIGHT_FORECAST_REGISTRY_HPP_
 #define FORESIGHT_FORECAST_REGISTRY_HPP_
 
@@ -25,6 +27,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -36,6 +39,24 @@ struct MethodConfig {
   int season = 1;           // seasonal period m (1 = none)
   int horizon = 12;         // steps the caller will ask for
   std::uint64_t seed = 42;  // for stochastic methods (lstm)
+  // Knob values from "name[knob=value,...]", in the order written; `Make`
+  // has checked the keys against the method's registered knobs. A factory
+  // reads them with `Knob` and checks their ranges.
+  std::vector<std::pair<std::string, double>> knobs = {};
+
+  // The last value given for `key`, else `fallback`.
+  double Knob(std::string_view key, double fallback) const {
+    for (const auto& [k, v] : knobs) {
+      if (k == key) fallback = v;
+    }
+    return fallback;
+  }
+};
+
+// A tunable setting of a registered method (see `Make`).
+struct ForecasterKnob {
+  std::string name;
+  std::string description;  // includes the default
 };
 
 class ForecasterRegistry {
@@ -47,19 +68,28 @@ class ForecasterRegistry {
 
   // Fails with AlreadyExists for a taken name and InvalidArgument for an
   // empty name or one starting with the reserved prefix "conformal_".
-  absl::Status Register(std::string name, std::string help, Factory factory);
+  // `knobs` are the settings "name[knob=value,...]" may change.
+  absl::Status Register(std::string name, std::string help, Factory factory,
+                        std::vector<ForecasterKnob> knobs = {});
 
   // Builds the named method; "conformal_<name>" wraps <name> in Conformal<>.
+  // "name[knob=value,...]" (e.g. "ensemble[horizon=24,quantile_stride=6]")
+  // builds it with those knobs set in `config.knobs`, and the forecaster is
+  // named as written; an unknown knob, a value that is not a number, and a
+  // value the method refuses are InvalidArgument errors that name them.
   absl::StatusOr<AnyForecaster> Make(std::string_view name, const MethodConfig& config) const;
 
+  // Whether `name`'s base (without "conformal_" and "[...]") is registered.
   bool Contains(std::string_view name) const;
   std::vector<std::string> Names() const;                      // sorted
   std::string Help(std::string_view name) const;               // "" when unknown
+  std::vector<ForecasterKnob> Knobs(std::string_view name) const;  // empty when unknown
 
  private:
   struct Entry {
     std::string help;
     Factory factory;
+    std::vector<ForecasterKnob> knobs;
   };
   mutable std::mutex mu_;
   std::map<std::string, Entry, std::less<>> entries_;
