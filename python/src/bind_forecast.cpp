@@ -1,5 +1,7 @@
 // forecast: Forecast, the shipped forecasters and the `make_forecaster`
 // dispatcher (runtime names -> template choices behind one std::variant).
+#include <charconv>
+#include <iterator>
 #include <optional>
 #include <span>
 #include <variant>
@@ -155,7 +157,7 @@ PyForecaster MakeForecaster(const std::string& name, const py::kwargs& kwargs) {
     } catch (const py::cast_error&) {
       throw py::value_error(absl::StrCat("parameter '", key, "' of forecaster '", name,
                                          "' must be ",
-                                         std::is_same_v<T, bool>       ? "True or False"
+                                         std::is_same_v<T, bool> ? "True or False"
                                          : std::is_integral_v<T> ? "an integer"
                                                                  : "a number"));
     }
@@ -206,10 +208,36 @@ PyForecaster MakeForecaster(const std::string& name, const py::kwargs& kwargs) {
     config.season = get("season", config.season);
     config.horizon = get("horizon", config.horizon);
     config.seed = get("seed", config.seed);
+    // The method's knobs as keyword arguments: make_forecaster("ets",
+    // damped=0) is "ets[damped=0]" (after any knobs already in the name).
+    // season, horizon and seed are the config's: the ensembles' horizon knob
+    // is set in the name, "ensemble[horizon=24]".
+    std::vector<std::string> settings;
+    const std::size_t open = name.find('[');
+    for (const ForecasterKnob& k : registry.Knobs(name.substr(0, open))) {
+      if (k.name == "season" || k.name == "horizon" || k.name == "seed") continue;
+      if (!kwargs.contains(k.name)) {
+        allowed.push_back(k.name);
+        continue;
+      }
+      // The shortest text that reads back as the same double.
+      char text[32];
+      const double v = get(k.name.c_str(), 0.0);
+      const std::to_chars_result r = std::to_chars(std::begin(text), std::end(text), v);
+      settings.push_back(absl::StrCat(k.name, "=", std::string(text, r.ptr)));
+    }
     check_unknown();
     CheckSeason(config.season);
     if (config.horizon < 1) throw py::value_error("horizon must be >= 1");
-    return PyForecaster(Model<AnyForecaster>(Unwrap(registry.Make(name, config))));
+    std::string full = name;
+    if (!settings.empty()) {
+      const std::string joined = absl::StrJoin(settings, ",");
+      full = open == std::string::npos
+                 ? absl::StrCat(name, "[", joined, "]")
+                 : absl::StrCat(name.substr(0, name.size() - 1), name.size() - open > 2 ? "," : "",
+                                joined, "]");
+    }
+    return PyForecaster(Model<AnyForecaster>(Unwrap(registry.Make(full, config))));
   }
 #endif
   throw py::value_error(absl::StrCat("unknown forecaster '", name,
@@ -363,8 +391,7 @@ void BindForecast(py::module_& m) {
                return Model<SeasonalNaive>(
                    SeasonalNaive(CheckSeason(season), ErrorOptions(error_horizon, follow_scale)));
              }),
-             py::arg("season") = 24, py::arg("error_horizon") = 12,
-             py::arg("follow_scale") = true);
+             py::arg("season") = 24, py::arg("error_horizon") = 12, py::arg("follow_scale") = true);
   BindModelMethods<Model<SeasonalNaive>>(snaive);
 
   py::class_<Model<HoltWinters>> hw(m, "HoltWinters", "Additive Holt-Winters with damped trend");
@@ -388,8 +415,23 @@ void BindForecast(py::module_& m) {
         "Names: naive (last_value), seasonal_naive (snaive), holt_winters (hw) with their own\n"
         "parameters, error_horizon and follow_scale; any other name of the forecasting module's\n"
         "registry (arima, ets, markov, lstm, ensemble, conformal_<name>, ...) with season,\n"
-        "horizon, seed.");
+        "horizon, seed and the method's knobs (forecaster_knobs(name)), as keyword arguments\n"
+        "or in the name: make_forecaster('ets', damped=0) is make_forecaster('ets[damped=0]').");
   m.def("forecaster_names", &Names, "Names accepted by make_forecaster");
+#ifdef FORESIGHT_PYTHON_WITH_FORECAST_REGISTRY
+  m.def(
+      "forecaster_knobs",
+      [](const std::string& name) {
+        py::dict out;
+        for (const ForecasterKnob& k : ForecasterRegistry::Default().Knobs(name)) {
+          out[py::str(k.name)] = k.description;
+        }
+        return out;
+      },
+      py::arg("name"),
+      "forecaster_knobs('ets') -> {knob: 'what it does (default); its range'}: the knobs\n"
+      "make_forecaster takes as keyword arguments or in the name, 'ets[damped=0]'.");
+#endif
 #ifdef FORESIGHT_PYTHON_WITH_FORECAST_REGISTRY
   m.def("_forecast_eval_json", &ForecastEvalJson, py::arg("train"), py::arg("test"),
         py::arg("methods"), py::arg("horizon"), py::arg("season"), py::arg("rolling"),

@@ -117,6 +117,34 @@ def test_registry_knobs_in_the_name():
         fs.make_forecaster("ensemble[power=x]", season=24)
 
 
+def test_registry_knobs_as_keyword_arguments():
+    if "ets" not in fs.forecaster_names():
+        pytest.skip("built without the forecasting registry")
+    knobs = fs.forecaster_knobs("holt_winters")
+    assert list(knobs) == ["alpha", "beta", "gamma", "phi"]
+    assert "(default 0.2)" in knobs["alpha"] and "in [0, 1]" in knobs["alpha"]
+    wrapped = fs.forecaster_knobs("conformal_ets")
+    assert list(wrapped)[:4] == ["window", "calibration", "min_residuals", "tail_fraction"]
+    assert "damped" in wrapped
+    assert fs.forecaster_knobs("nope") == {}
+    y = daily(24 * 10, seed=7)
+    # A keyword argument is the knob in the name, after the name's own.
+    a = fs.make_forecaster("conformal_ets", season=24, horizon=6, window=50, damped=0)
+    assert a.name == "conformal_ets[window=50,damped=0]"
+    b = fs.make_forecaster("conformal_ets[window=50]", season=24, horizon=6, damped=0)
+    assert b.name == "conformal_ets[window=50,damped=0]"
+    c = fs.make_forecaster("multi_seasonal[]", season=24, tune=False, alpha=0.3)
+    assert c.name == "multi_seasonal[tune=0,alpha=0.3]"
+    fa, fb = a.fit(y).predict(6), b.fit(y).predict(6)
+    assert np.array_equal(fa.quantiles, fb.quantiles)
+    plain = fs.make_forecaster("conformal_ets", season=24, horizon=6).fit(y).predict(6)
+    assert not np.array_equal(fa.quantiles, plain.quantiles)
+    with pytest.raises(ValueError, match="alpha must be in \\[0, 1\\], got 1.5"):
+        fs.make_forecaster("multi_seasonal", tune=0, alpha=1.5)
+    with pytest.raises(ValueError, match="unknown parameter 'alpah'.*alpha, beta, gamma, phi"):
+        fs.make_forecaster("conformal_holt_winters", alpah=0.3)
+
+
 def test_ewma_auto_smooths_a_noisy_rate_and_keeps_an_on_off_one():
     names = fs.forecaster_names()
     if "ewma_auto" not in names:

@@ -89,9 +89,13 @@ void RunForecastEvalCommand(ForecastEvalFlags& f) {
         std::cout << "    [" << k.name << "=...] " << k.description << "\n";
       }
     }
-    std::cout << "conformal_<name>  any of the above with conformal quantiles\n"
-              << "name[knob=value,...]  a method with knobs set, e.g. "
-                 "ensemble[horizon=24,quantile_stride=1]\n";
+    std::cout << "conformal_<name>  any of the above with conformal quantiles; the wrapper's "
+                 "knobs, beside <name>'s own:\n";
+    for (const ForecasterKnob& k : ForecasterRegistry::ConformalKnobs()) {
+      std::cout << "    [" << k.name << "=...] " << k.description << "\n";
+    }
+    std::cout << "name[knob=value,...]  a method with knobs set, e.g. "
+                 "ensemble[horizon=24,quantile_stride=1], conformal_ets[window=100,damped=0]\n";
     return;
   }
   // Commas inside "[...]" do not split: "ensemble[horizon=24,power=1]" is one.

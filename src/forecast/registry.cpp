@@ -7,6 +7,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
+#include <limits>
+#include <span>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -61,16 +64,151 @@ internal::ErrorQuantiles::Options ErrorOptions(const MethodConfig& c) {
   return o;
 }
 
-// Builds a policy from the seasonal period with the constructor it offers.
-template <typename T>
-[[maybe_unused]] absl::StatusOr<AnyForecaster> MakeSeasonal(const MethodConfig& c) {
-  if constexpr (requires(int m) { T({.season = m}); }) {
-    return AnyForecaster(T({.season = c.season}));
-  } else if constexpr (std::is_constructible_v<T, int>) {
-    return AnyForecaster(T(c.season));
-  } else {
-    return AnyForecaster(T());
+// The knobs of every method that has them: each sets one member of the
+// method's options struct (the default in the description is what the
+// registry builds when the knob is not given).
+using std::span;
+
+template <typename O>
+std::vector<ForecasterKnob> Describe(span<const OptionKnob<O>> table) {
+  std::vector<ForecasterKnob> out;
+  for (const OptionKnob<O>& k : table) {
+    out.push_back({std::string(k.name), absl::StrCat(Sv(k.description), "; ", OptionKnobRange(k))});
   }
+  return out;
+}
+
+// Sets the knobs `c` carries (Make has checked that each is one of the
+// method's) through `table`; fails naming the first value out of range.
+template <typename O>
+absl::Status SetKnobs(const MethodConfig& c, span<const OptionKnob<O>> table, O& o) {
+  for (const auto& [key, value] : c.knobs) {
+    for (const OptionKnob<O>& k : table) {
+      if (k.name != key) continue;
+      absl::Status s = SetOptionKnob(k, value, o);
+      if (!s.ok()) return s;
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Ewma takes its alpha alone.
+struct EwmaKnobs {
+  double alpha = Ewma::kDefaultAlpha;
+};
+const OptionKnob<EwmaKnobs> kEwmaKnobs[] = {
+    {"alpha", "weight of the newest sample (default 0.5)", 0, 1, &EwmaKnobs::alpha, true}};
+const OptionKnob<AdaptiveEwmaOptions> kAdaptiveEwmaKnobs[] = {
+    {"error_decay", "weight of a new error in each alpha's error EWMA (default 0.02)", 0, 1,
+     &AdaptiveEwmaOptions::error_decay, true}};
+const OptionKnob<HoltWintersOptions> kHoltWintersKnobs[] = {
+    {"alpha", "level smoothing (default 0.2)", 0, 1, &HoltWintersOptions::alpha},
+    {"beta", "trend smoothing (default 0.01)", 0, 1, &HoltWintersOptions::beta},
+    {"gamma", "seasonal smoothing (default 0.25)", 0, 1, &HoltWintersOptions::gamma},
+    {"phi", "trend damping (default 0.98)", 0, 1, &HoltWintersOptions::phi, true}};
+const OptionKnob<MultiSeasonalOptions> kMultiSeasonalKnobs[] = {
+    {"season2", "the longer period, a multiple of --season (default 7 x season)", 1, 1e7,
+     &MultiSeasonalOptions::season2},
+    {"tune", "choose alpha, delta, omega and ar per series by grid search (default 1)", 0, 1,
+     &MultiSeasonalOptions::tune},
+    {"alpha", "level smoothing, with tune=0 (default 0.1)", 0, 1, &MultiSeasonalOptions::alpha},
+    {"beta", "trend smoothing (default 0)", 0, 1, &MultiSeasonalOptions::beta},
+    {"phi", "trend damping (default 0.98)", 0, 1, &MultiSeasonalOptions::phi, true},
+    {"delta", "smoothing of the shorter season, with tune=0 (default 0.1)", 0, 1,
+     &MultiSeasonalOptions::delta},
+    {"omega", "smoothing of the longer season, with tune=0 (default 0.1)", 0, 1,
+     &MultiSeasonalOptions::omega},
+    {"ar", "AR(1) coefficient of the one-step error, with tune=0 (default 0.5)", -1, 1,
+     &MultiSeasonalOptions::ar}};
+const OptionKnob<MarkovChainOptions> kMarkovKnobs[] = {
+    {"states", "quantile bins (default 12)", 2, 1024, &MarkovChainOptions::states},
+    {"phases", "phase buckets per season, at most the season (default min(season, 24))", 1, 1e7,
+     &MarkovChainOptions::phases},
+    {"prior", "pseudo-counts shrinking a phase to the global chain (default 4)", 0,
+     std::numeric_limits<double>::infinity(), &MarkovChainOptions::prior}};
+const OptionKnob<SmallLstmOptions> kLstmKnobs[] = {
+    {"hidden", "LSTM units per layer (default 16)", 1, 512, &SmallLstmOptions::hidden},
+    {"layers", "stacked LSTM layers (default 1)", 1, 4, &SmallLstmOptions::layers},
+    {"epochs", "training passes per series (default 10)", 1, 10'000, &SmallLstmOptions::epochs},
+    {"chunk", "steps per truncated back-propagation window (default 24)", 1, 10'000,
+     &SmallLstmOptions::chunk},
+    {"learning_rate", "Adam step size (default 0.01)", 0, 1, &SmallLstmOptions::learning_rate,
+     true},
+    {"max_train", "most recent samples trained on (default 1000)", 64, 1e8,
+     &SmallLstmOptions::max_train}};
+const OptionKnob<EnsembleOptions> kEnsembleKnobs[] = {
+    {"horizon", "steps ahead scored and weighted per step (default: the horizon, at most 48)", 1,
+     10'000, &EnsembleOptions::horizon},
+    {"quantile_stride",
+     "score the members' quantiles at one origin in n, 0 = weigh them as the means "
+     "(default: max(1, horizon / 8))",
+     0, 1e6, &EnsembleOptions::quantile_stride},
+    {"power", "weights = error^-power (default 2)", 0, std::numeric_limits<double>::infinity(),
+     &EnsembleOptions::power, true},
+    {"cycle", "longest cycle a member models; errors average over one (default 7 x season)", 0, 1e7,
+     &EnsembleOptions::cycle},
+    {"validation", "history samples Fit replays out of sample (default max(2 x horizon, 48))", 0,
+     1e7, &EnsembleOptions::validation},
+    {"decay", "weight of a new error in the long-run error (default 0.02)", 0, 1,
+     &EnsembleOptions::decay, true},
+    {"degrade_ratio", "short/long-run error ratio that drops a member (default 4)", 1,
+     std::numeric_limits<double>::infinity(), &EnsembleOptions::degrade_ratio}};
+// The wrapper's knobs, given to "conformal_<name>[...]" beside <name>'s own.
+const OptionKnob<ConformalOptions> kConformalKnobs[] = {
+    {"window", "residuals kept per step ahead (default 200)", 1, 1e6, &ConformalOptions::window},
+    {"calibration", "history samples Fit replays out of sample (default 300)", 0, 1e8,
+     &ConformalOptions::calibration},
+    {"min_residuals", "residuals before conformal quantiles replace the model's (default 10)", 1,
+     1e6, &ConformalOptions::min_residuals},
+    {"tail_fraction", "levels above 1 - this use a fitted exponential tail (default 0, off)", 0,
+     0.5, &ConformalOptions::tail_fraction}};
+#ifdef FORESIGHT_HAVE_AUTO_ARIMA
+const OptionKnob<AutoArimaOptions> kArimaKnobs[] = {
+    {"max_p", "largest AR order searched (default 5)", 0, 10, &AutoArimaOptions::max_p},
+    {"max_q", "largest MA order searched (default 5)", 0, 10, &AutoArimaOptions::max_q},
+    {"max_P", "largest seasonal AR order searched (default 2)", 0, 5, &AutoArimaOptions::max_P},
+    {"max_Q", "largest seasonal MA order searched (default 2)", 0, 5, &AutoArimaOptions::max_Q},
+    {"d", "differences, -1 = chosen by KPSS tests (default -1)", -1, 2, &AutoArimaOptions::d},
+    {"D", "seasonal differences, -1 = chosen by the seasonal strength (default -1)", -1, 1,
+     &AutoArimaOptions::D},
+    {"seasonal", "search seasonal models (default 1)", 0, 1, &AutoArimaOptions::seasonal},
+    {"allow_drift", "consider a drift term (default 1)", 0, 1, &AutoArimaOptions::allow_drift},
+    {"nonnegative", "clamp forecasts and quantiles at 0 (default 1)", 0, 1,
+     &AutoArimaOptions::nonnegative}};
+#endif
+#ifdef FORESIGHT_HAVE_ETS
+const OptionKnob<EtsOptions> kEtsKnobs[] = {
+    {"damped", "damped trend: 1 always, 0 never, -1 chosen by AICc (default -1)", -1, 1,
+     &EtsOptions::damped},
+    {"nonnegative", "clamp forecasts and quantiles at 0 (default 1)", 0, 1,
+     &EtsOptions::nonnegative}};
+#endif
+#ifdef FORESIGHT_HAVE_THETA
+const OptionKnob<ThetaOptions> kThetaKnobs[] = {{"nonnegative",
+                                                 "clamp forecasts and quantiles at 0 (default 1)",
+                                                 0, 1, &ThetaOptions::nonnegative}};
+#endif
+#ifdef FORESIGHT_HAVE_NAIVE2
+const OptionKnob<Naive2Options> kNaive2Knobs[] = {{"nonnegative",
+                                                   "clamp forecasts and quantiles at 0 (default 1)",
+                                                   0, 1, &Naive2Options::nonnegative}};
+#endif
+#ifdef FORESIGHT_HAVE_SES
+const OptionKnob<SesOptions> kSesKnobs[] = {{"nonnegative",
+                                             "clamp forecasts and quantiles at 0 (default 1)", 0, 1,
+                                             &SesOptions::nonnegative}};
+#endif
+
+// A method built from its options struct alone: `O` takes the seasonal
+// period when it has one, then the knobs.
+template <typename T, typename O, std::size_t N>
+[[maybe_unused]] absl::StatusOr<AnyForecaster> MakeFromOptions(const MethodConfig& c,
+                                                               const OptionKnob<O> (&table)[N]) {
+  O o;
+  if constexpr (requires { o.season; }) o.season = c.season;
+  absl::Status s = SetKnobs<O>(c, table, o);
+  if (!s.ok()) return s;
+  return AnyForecaster(T(o));
 }
 
 }  // namespace
@@ -87,8 +225,16 @@ ForecasterRegistry& ForecasterRegistry::Default() {
 absl::Status ForecasterRegistry::Register(std::string name, std::string help, Factory factory,
                                           std::vector<ForecasterKnob> knobs) {
   if (name.empty() || std::string_view(name).starts_with(kConformalPrefix)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("forecaster name '", name, "' is empty or uses the reserved prefix 'conformal_'"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "forecaster name '", name, "' is empty or uses the reserved prefix 'conformal_'"));
+  }
+  for (const ForecasterKnob& k : knobs) {
+    for (const OptionKnob<ConformalOptions>& w : kConformalKnobs) {
+      if (k.name == w.name) {
+        return absl::InvalidArgumentError(absl::StrCat("forecaster '", name, "': knob '", k.name,
+                                                       "' is the conformal wrapper's"));
+      }
+    }
   }
   std::lock_guard<std::mutex> lock(mu_);
   if (entries_.contains(name)) {
@@ -101,16 +247,48 @@ absl::Status ForecasterRegistry::Register(std::string name, std::string help, Fa
 absl::StatusOr<AnyForecaster> ForecasterRegistry::Make(std::string_view name,
                                                        const MethodConfig& config) const {
   if (config.season < 1 || config.horizon < 1) {
-    return absl::InvalidArgumentError(absl::StrCat("method '", Sv(name), "': season (", config.season,
-                                                   ") and horizon (", config.horizon,
+    return absl::InvalidArgumentError(absl::StrCat("method '", Sv(name), "': season (",
+                                                   config.season, ") and horizon (", config.horizon,
                                                    ") must be >= 1"));
   }
+  const std::string what = absl::StrCat("method '", Sv(name), "'");
   if (name.starts_with(kConformalPrefix)) {
-    const std::string_view base = name.substr(kConformalPrefix.size());
-    absl::StatusOr<AnyForecaster> inner = Make(base, config);
+    // "conformal_<name>[...]": the wrapper's knobs set the wrapper, the rest
+    // go to <name>, which is built as "<name>[those knobs]".
+    absl::StatusOr<NamedKnobs> parsed = ParseNamedKnobs(name, "method");
+    if (!parsed.ok()) return parsed.status();
+    const std::string_view base = parsed->base.substr(kConformalPrefix.size());
+    const std::vector<ForecasterKnob> inner_knobs = Knobs(base);
+    MethodConfig wrapper;
+    std::vector<std::string> passed;
+    for (const KnobSetting& setting : parsed->knobs) {
+      const auto named = [&](const ForecasterKnob& k) { return k.name == setting.key; };
+      const auto mine = [&](const OptionKnob<ConformalOptions>& k) {
+        return k.name == setting.key;
+      };
+      if (std::any_of(std::begin(kConformalKnobs), std::end(kConformalKnobs), mine)) {
+        absl::StatusOr<double> v = KnobValue(setting, what);
+        if (!v.ok()) return v.status();
+        wrapper.knobs.emplace_back(setting.key, *v);
+      } else if (std::any_of(inner_knobs.begin(), inner_knobs.end(), named) || !Contains(base)) {
+        passed.push_back(absl::StrCat(setting.key, "=", setting.text));
+      } else {
+        std::vector<std::string> names;
+        for (const ForecasterKnob& k : Knobs(parsed->base)) names.push_back(k.name);
+        return absl::InvalidArgumentError(absl::StrCat(what, ": unknown knob '", setting.key,
+                                                       "' (knobs of '", Sv(parsed->base),
+                                                       "': ", absl::StrJoin(names, ", "), ")"));
+      }
+    }
+    const std::string inner_name =
+        passed.empty() ? std::string(base)
+                       : absl::StrCat(Sv(base), "[", absl::StrJoin(passed, ","), "]");
+    absl::StatusOr<AnyForecaster> inner = Make(inner_name, config);
     if (!inner.ok()) return inner.status();
     ConformalOptions o;
     o.horizon = config.horizon;
+    absl::Status s = SetKnobs<ConformalOptions>(wrapper, kConformalKnobs, o);
+    if (!s.ok()) return absl::InvalidArgumentError(absl::StrCat(what, ": ", s.message()));
     return AnyForecaster(Conformal<AnyForecaster>(*std::move(inner), o), std::string(name));
   }
   absl::StatusOr<NamedKnobs> parsed = ParseNamedKnobs(name, "method");
@@ -132,7 +310,6 @@ absl::StatusOr<AnyForecaster> ForecasterRegistry::Make(std::string_view name,
   }
   MethodConfig tuned = config;
   tuned.knobs.clear();
-  const std::string what = absl::StrCat("method '", Sv(name), "'");
   for (const KnobSetting& setting : parsed->knobs) {
     auto known = std::find_if(knobs.begin(), knobs.end(),
                               [&](const ForecasterKnob& k) { return k.name == setting.key; });
@@ -165,9 +342,20 @@ bool ForecasterRegistry::Contains(std::string_view name) const {
 }
 
 std::vector<ForecasterKnob> ForecasterRegistry::Knobs(std::string_view name) const {
+  if (name.starts_with(kConformalPrefix)) {
+    if (!Contains(name)) return {};
+    std::vector<ForecasterKnob> out = ConformalKnobs();
+    for (ForecasterKnob& k : Knobs(name.substr(kConformalPrefix.size())))
+      out.push_back(std::move(k));
+    return out;
+  }
   std::lock_guard<std::mutex> lock(mu_);
   auto it = entries_.find(name);
   return it == entries_.end() ? std::vector<ForecasterKnob>() : it->second.knobs;
+}
+
+std::vector<ForecasterKnob> ForecasterRegistry::ConformalKnobs() {
+  return Describe<ConformalOptions>(kConformalKnobs);
 }
 
 std::vector<std::string> ForecasterRegistry::Names() const {
@@ -194,62 +382,120 @@ void RegisterBuiltinForecasters(ForecasterRegistry& r) {
       [](const MethodConfig& c) -> absl::StatusOr<AnyForecaster> {
         return AnyForecaster(LastValue(internal::LastValueModel{}, ErrorOptions(c)));
       });
-  add("ewma", "exponentially weighted moving average, alpha 0.5 (Ewma)",
+  add(
+      "ewma", "exponentially weighted moving average (Ewma)",
       [](const MethodConfig& c) -> absl::StatusOr<AnyForecaster> {
-        return AnyForecaster(Ewma(Ewma::kDefaultAlpha, ErrorOptions(c)));
-      });
-  add("ewma_auto", "EWMA with alpha chosen per series by recent error (AdaptiveEwma)",
+        EwmaKnobs o;
+        absl::Status s = SetKnobs<EwmaKnobs>(c, kEwmaKnobs, o);
+        if (!s.ok()) return s;
+        return AnyForecaster(Ewma(o.alpha, ErrorOptions(c)));
+      },
+      Describe<EwmaKnobs>(kEwmaKnobs));
+  add(
+      "ewma_auto", "EWMA with alpha chosen per series by recent error (AdaptiveEwma)",
       [](const MethodConfig& c) -> absl::StatusOr<AnyForecaster> {
-        absl::StatusOr<AdaptiveEwma> f = AdaptiveEwma::Create({}, ErrorOptions(c));
+        AdaptiveEwmaOptions o;
+        absl::Status s = SetKnobs<AdaptiveEwmaOptions>(c, kAdaptiveEwmaKnobs, o);
+        if (!s.ok()) return s;
+        absl::StatusOr<AdaptiveEwma> f = AdaptiveEwma::Create(o, ErrorOptions(c));
         if (!f.ok()) return f.status();
         return AnyForecaster(*std::move(f));
-      });
+      },
+      Describe<AdaptiveEwmaOptions>(kAdaptiveEwmaKnobs));
   add("snaive", "seasonal naive at lag --season (SeasonalNaive)",
       [](const MethodConfig& c) -> absl::StatusOr<AnyForecaster> {
         return AnyForecaster(SeasonalNaive(c.season, ErrorOptions(c)));
       });
-  add("holt_winters", "additive damped Holt-Winters with fixed smoothing (HoltWinters)",
+  add(
+      "holt_winters", "additive damped Holt-Winters with fixed smoothing (HoltWinters)",
       [](const MethodConfig& c) -> absl::StatusOr<AnyForecaster> {
-        return AnyForecaster(HoltWinters({.season = c.season}, ErrorOptions(c)));
-      });
-  add("multi_seasonal", "double-seasonal Holt-Winters, periods m and 7m (MultiSeasonal)",
+        HoltWintersOptions o{.season = c.season};
+        absl::Status s = SetKnobs<HoltWintersOptions>(c, kHoltWintersKnobs, o);
+        if (!s.ok()) return s;
+        return AnyForecaster(HoltWinters(o, ErrorOptions(c)));
+      },
+      Describe<HoltWintersOptions>(kHoltWintersKnobs));
+  add(
+      "multi_seasonal", "double-seasonal Holt-Winters, periods m and 7m (MultiSeasonal)",
       [](const MethodConfig& c) -> absl::StatusOr<AnyForecaster> {
-        return AnyForecaster(
-            MultiSeasonal({.season1 = c.season, .season2 = 7 * c.season}, ErrorOptions(c)));
-      });
-  add("markov", "quantile-bin Markov chain conditioned on the phase of m (MarkovChain)",
+        MultiSeasonalOptions o{.season1 = c.season, .season2 = 7 * c.season};
+        absl::Status s = SetKnobs<MultiSeasonalOptions>(c, kMultiSeasonalKnobs, o);
+        if (!s.ok()) return s;
+        if (o.season2 % o.season1 != 0) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              "season2 must be a multiple of the season (", o.season1, "), got ", o.season2));
+        }
+        // Fit's grid search would overwrite these: a value given for one of
+        // them is refused unless the search is off.
+        for (const char* tuned : {"alpha", "delta", "omega", "ar"}) {
+          if (o.tune && !std::isnan(c.Knob(tuned, std::nan("")))) {
+            return absl::InvalidArgumentError(absl::StrCat(
+                tuned, " is chosen per series by the grid search; add tune=0 to set it"));
+          }
+        }
+        return AnyForecaster(MultiSeasonal(o, ErrorOptions(c)));
+      },
+      Describe<MultiSeasonalOptions>(kMultiSeasonalKnobs));
+  add(
+      "markov", "quantile-bin Markov chain conditioned on the phase of m (MarkovChain)",
       [](const MethodConfig& c) -> absl::StatusOr<AnyForecaster> {
-        return AnyForecaster(MarkovChain(
-            {.states = 12, .season = c.season, .phases = std::min(c.season, 24)}));
-      });
-  add("lstm", "small LSTM with pinball quantile heads, trained per series (SmallLstm)",
+        MarkovChainOptions o{.states = 12, .season = c.season, .phases = std::min(c.season, 24)};
+        absl::Status s = SetKnobs<MarkovChainOptions>(c, kMarkovKnobs, o);
+        if (!s.ok()) return s;
+        if (o.phases > c.season) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("phases must be at most the season (", c.season, "), got ", o.phases));
+        }
+        return AnyForecaster(MarkovChain(o));
+      },
+      Describe<MarkovChainOptions>(kMarkovKnobs));
+  add(
+      "lstm", "small LSTM with pinball quantile heads, trained per series (SmallLstm)",
       [](const MethodConfig& c) -> absl::StatusOr<AnyForecaster> {
         // Five quantile heads and 10 epochs keep per-series training near
         // 50 ms on a 700-point history with a 48-step horizon.
         static constexpr double kLevels[] = {0.05, 0.25, 0.5, 0.75, 0.95};
-        return AnyForecaster(SmallLstm({.hidden = 16,
-                                        .horizon = c.horizon,
-                                        .season = c.season,
-                                        .epochs = 10,
-                                        .learning_rate = 0.01,
-                                        .max_train = 1000,
-                                        .seed = c.seed},
-                                       kLevels));
-      });
+        SmallLstmOptions o{.hidden = 16,
+                           .horizon = c.horizon,
+                           .season = c.season,
+                           .epochs = 10,
+                           .learning_rate = 0.01,
+                           .max_train = 1000,
+                           .seed = c.seed};
+        absl::Status s = SetKnobs<SmallLstmOptions>(c, kLstmKnobs, o);
+        if (!s.ok()) return s;
+        return AnyForecaster(SmallLstm(o, kLevels));
+      },
+      Describe<SmallLstmOptions>(kLstmKnobs));
 #ifdef FORESIGHT_HAVE_AUTO_ARIMA
-  add("arima", "automatic seasonal ARIMA, Hyndman-Khandakar stepwise (AutoArima)", &MakeSeasonal<AutoArima>);
+  add(
+      "arima", "automatic seasonal ARIMA, Hyndman-Khandakar stepwise (AutoArima)",
+      [](const MethodConfig& c) { return MakeFromOptions<AutoArima>(c, kArimaKnobs); },
+      Describe<AutoArimaOptions>(kArimaKnobs));
 #endif
 #ifdef FORESIGHT_HAVE_ETS
-  add("ets", "exponential smoothing state-space models chosen by AICc (Ets)", &MakeSeasonal<Ets>);
+  add(
+      "ets", "exponential smoothing state-space models chosen by AICc (Ets)",
+      [](const MethodConfig& c) { return MakeFromOptions<Ets>(c, kEtsKnobs); },
+      Describe<EtsOptions>(kEtsKnobs));
 #endif
 #ifdef FORESIGHT_HAVE_THETA
-  add("theta", "Theta method on seasonally adjusted data (Theta)", &MakeSeasonal<Theta>);
+  add(
+      "theta", "Theta method on seasonally adjusted data (Theta)",
+      [](const MethodConfig& c) { return MakeFromOptions<Theta>(c, kThetaKnobs); },
+      Describe<ThetaOptions>(kThetaKnobs));
 #endif
 #ifdef FORESIGHT_HAVE_NAIVE2
-  add("naive2", "M4's Naive2: naive on classically deseasonalised data (Naive2)", &MakeSeasonal<Naive2>);
+  add(
+      "naive2", "M4's Naive2: naive on classically deseasonalised data (Naive2)",
+      [](const MethodConfig& c) { return MakeFromOptions<Naive2>(c, kNaive2Knobs); },
+      Describe<Naive2Options>(kNaive2Knobs));
 #endif
 #ifdef FORESIGHT_HAVE_SES
-  add("ses", "simple exponential smoothing (Ses)", &MakeSeasonal<Ses>);
+  add(
+      "ses", "simple exponential smoothing (Ses)",
+      [](const MethodConfig& c) { return MakeFromOptions<Ses>(c, kSesKnobs); },
+      Describe<SesOptions>(kSesKnobs));
 #endif
   // Ensembles: "ensemble" uses the members that fit in milliseconds;
   // "ensemble_arima" adds auto-ARIMA (seconds per long seasonal series).
@@ -274,32 +520,16 @@ void RegisterBuiltinForecasters(ForecasterRegistry& r) {
       o.validation = std::max(2 * c.horizon, 48);
       // multi_seasonal's longer period: weights from a whole week of hours.
       o.cycle = 7 * c.season;
-      // Knobs ("ensemble[horizon=24,quantile_stride=1,power=2]").
-      const double horizon = c.Knob("horizon", o.horizon);
-      if (!(horizon >= 1 && horizon <= 10'000 && horizon == std::floor(horizon))) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("horizon must be a whole number of steps in [1, 10000], got ", horizon));
-      }
-      o.horizon = static_cast<int>(horizon);
-      const double stride = c.Knob("quantile_stride", std::max(1, o.horizon / 8));
-      if (!(stride >= 0 && stride <= 1e6 && stride == std::floor(stride))) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("quantile_stride must be a whole number >= 0, got ", stride));
-      }
-      o.quantile_stride = static_cast<int>(stride);
-      o.power = c.Knob("power", o.power);
-      if (!(o.power > 0)) {
-        return absl::InvalidArgumentError(absl::StrCat("power must be > 0, got ", o.power));
-      }
+      // Knobs ("ensemble[horizon=24,quantile_stride=1,power=2]"); the
+      // stride's default follows the horizon as set.
+      o.quantile_stride = -1;
+      absl::Status s = SetKnobs<EnsembleOptions>(c, kEnsembleKnobs, o);
+      if (!s.ok()) return s;
+      if (o.quantile_stride < 0) o.quantile_stride = std::max(1, o.horizon / 8);
       return AnyForecaster(Ensemble(std::move(members), o));
     };
   };
-  const std::vector<ForecasterKnob> ensemble_knobs = {
-      {"horizon", "steps ahead scored and weighted per step (default: the horizon, at most 48)"},
-      {"quantile_stride",
-       "score the members' quantiles at one origin in n, 0 = weigh them as the means "
-       "(default: max(1, horizon / 8))"},
-      {"power", "weights = error^-power (default 2)"}};
+  const std::vector<ForecasterKnob> ensemble_knobs = Describe<EnsembleOptions>(kEnsembleKnobs);
   add("ensemble",
       "accuracy-weighted ensemble of snaive, holt_winters, multi_seasonal, ets, theta (Ensemble)",
       ensemble({"snaive", "holt_winters", "multi_seasonal", "ets", "theta"}), ensemble_knobs);

@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <cmath>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -59,6 +61,56 @@ TEST_CASE("KnobValue names the knob and the text that is not a finite number") {
           std::string("method 'ensemble[...]': knob 'power' needs a number, got '") + text + "'");
   }
   CHECK(*KnobValue({"level", "-0.25"}, "policy 'p'") == -0.25);
+}
+
+TEST_CASE("SetOptionKnob stores a value in range and refuses the rest, naming the range") {
+  struct Options {
+    double rate = 0.5;
+    double scale = 1.0;
+    int count = 4;
+    bool on = true;
+  };
+  const OptionKnob<Options> rate{"rate", "", 0, 1, &Options::rate, true};
+  const OptionKnob<Options> scale{"scale", "", 0.5, std::numeric_limits<double>::infinity(),
+                                  &Options::scale};
+  const OptionKnob<Options> count{"count", "", 1, 1e6, &Options::count};
+  const OptionKnob<Options> on{"on", "", 0, 1, &Options::on};
+  CHECK(OptionKnobRange(rate) == "in (0, 1]");
+  CHECK(OptionKnobRange(scale) == ">= 0.5");
+  CHECK(OptionKnobRange(count) == "a whole number in [1, 1000000]");
+  CHECK(OptionKnobRange(on) == "0 or 1");
+
+  Options o;
+  REQUIRE(SetOptionKnob(rate, 1.0, o).ok());
+  REQUIRE(SetOptionKnob(scale, 1e9, o).ok());
+  REQUIRE(SetOptionKnob(count, 7, o).ok());
+  REQUIRE(SetOptionKnob(on, 0, o).ok());
+  CHECK(o.rate == 1.0);
+  CHECK(o.scale == 1e9);
+  CHECK(o.count == 7);
+  CHECK_FALSE(o.on);
+
+  auto refused = [&](const OptionKnob<Options>& k, double v) {
+    const Options before = o;
+    absl::Status s = SetOptionKnob(k, v, o);
+    // A refused value leaves the options as they were.
+    CHECK(o.rate == before.rate);
+    CHECK(o.scale == before.scale);
+    CHECK(o.count == before.count);
+    CHECK(o.on == before.on);
+    REQUIRE_FALSE(s.ok());
+    CHECK(s.code() == absl::StatusCode::kInvalidArgument);
+    return std::string(s.message());
+  };
+  CHECK(refused(rate, 0) == "rate must be in (0, 1], got 0");
+  CHECK(refused(rate, 1.01) == "rate must be in (0, 1], got 1.01");
+  CHECK(refused(scale, 0.25) == "scale must be >= 0.5, got 0.25");
+  CHECK(refused(scale, std::numeric_limits<double>::infinity()) == "scale must be >= 0.5, got inf");
+  CHECK(refused(count, 2.5) == "count must be a whole number in [1, 1000000], got 2.5");
+  CHECK(refused(count, 0) == "count must be a whole number in [1, 1000000], got 0");
+  CHECK(refused(count, std::nan("")) == "count must be a whole number in [1, 1000000], got nan");
+  CHECK(refused(on, 2) == "on must be 0 or 1, got 2");
+  CHECK(refused(on, 0.5) == "on must be 0 or 1, got 0.5");
 }
 
 }  // namespace

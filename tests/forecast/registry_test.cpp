@@ -4,13 +4,25 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "foresight/forecast/auto_arima.hpp"
+#include "foresight/forecast/conformal.hpp"
 #include "foresight/forecast/ensemble.hpp"
+#include "foresight/forecast/ets.hpp"
+#include "foresight/forecast/ewma.hpp"
+#include "foresight/forecast/holt_winters.hpp"
 #include "foresight/forecast/internal/synthetic.hpp"
 #include "foresight/forecast/last_value.hpp"
+#include "foresight/forecast/lstm.hpp"
+#include "foresight/forecast/markov_chain.hpp"
+#include "foresight/forecast/multi_seasonal.hpp"
+#include "foresight/forecast/naive2.hpp"
+#include "foresight/forecast/ses.hpp"
+#include "foresight/forecast/theta.hpp"
 
 namespace foresight {
 namespace {
@@ -100,7 +112,8 @@ TEST_CASE("A registry ensemble with knobs is the Ensemble built with those optio
   for (const Case& c :
        {Case{"ensemble[horizon=24,quantile_stride=1]", 24, 1, 2.0},
         Case{"ensemble[ power = 1 ]", 48, 6, 1.0}, Case{"ensemble", 48, 6, 2.0},
-        Case{"ensemble[]", 48, 6, 2.0}, Case{"ensemble[quantile_stride=0,horizon=6]", 6, 0, 2.0}}) {
+        Case{"ensemble[]", 48, 6, 2.0}, Case{"ensemble[quantile_stride=0,horizon=6]", 6, 0, 2.0},
+        Case{"ensemble[horizon=16]", 16, 2, 2.0}}) {
     INFO(c.name);
     absl::StatusOr<AnyForecaster> tuned = reg.Make(c.name, config);
     REQUIRE(tuned.ok());
@@ -133,8 +146,161 @@ TEST_CASE("A registry ensemble with knobs is the Ensemble built with those optio
   CHECK(reg.Contains("ensemble[horizon=24]"));
   CHECK(reg.Contains("conformal_ensemble[power=1]"));
   CHECK_FALSE(reg.Contains("nope[power=1]"));
-  CHECK(reg.Knobs("ensemble_arima").size() == 3);
+  // The rest of the ensemble's knobs.
+  {
+    EnsembleOptions o;
+    o.horizon = 48;
+    o.quantile_stride = 6;
+    o.validation = 72;
+    o.cycle = 0;
+    o.decay = 0.05;
+    o.degrade_ratio = 3;
+    const Ensemble direct(members, o);
+    auto tuned = reg.Make("ensemble[cycle=0,validation=72,decay=0.05,degrade_ratio=3]", config);
+    REQUIRE(tuned.ok());
+    CHECK(tuned->Predict(*tuned->Fit(y), 48) == direct.Predict(*direct.Fit(y), 48));
+  }
+  CHECK(reg.Knobs("ensemble_arima").size() == 7);
   CHECK(reg.Knobs("snaive").empty());
+}
+
+TEST_CASE("Every method's knobs build the forecaster those options build") {
+  // Each name with knobs must forecast bit for bit as the forecaster built by
+  // hand with those options, and (where the knob matters on this series)
+  // differently from the method at its defaults: a knob that was ignored, or
+  // that reached the wrong member, fails one or the other. The series sits
+  // near zero so that the lower quantiles would go negative unclamped.
+  const auto y = internal::SyntheticSeries(
+      {.n = 14 * 24, .level = 8, .amp1 = 6, .season2 = 168, .amp2 = 3, .noise = 3, .seed = 5});
+  const ForecasterRegistry& reg = ForecasterRegistry::Default();
+  const MethodConfig config{.season = 24, .horizon = 24};
+  const internal::ErrorQuantiles::Options errors{.horizon = 24};
+  struct Case {
+    std::string name;
+    std::function<AnyForecaster()> direct;
+    bool differs = true;  // from the method at its defaults
+  };
+  const std::vector<Case> cases = {
+      {"ewma[alpha=0.3]", [&] { return AnyForecaster(Ewma(0.3, errors)); }},
+      {"ewma_auto[error_decay=0.2]",
+       [&] { return AnyForecaster(*AdaptiveEwma::Create({.error_decay = 0.2}, errors)); }},
+      {"holt_winters[alpha=0.3,beta=0.05,gamma=0.1,phi=0.9]",
+       [&] {
+         return AnyForecaster(HoltWinters(
+             {.season = 24, .alpha = 0.3, .beta = 0.05, .gamma = 0.1, .phi = 0.9}, errors));
+       }},
+      {"multi_seasonal[tune=0,alpha=0.2,beta=0.01,phi=0.9,delta=0.05,omega=0.2,ar=0.3]",
+       [&] {
+         return AnyForecaster(MultiSeasonal({.season1 = 24,
+                                             .season2 = 168,
+                                             .alpha = 0.2,
+                                             .beta = 0.01,
+                                             .phi = 0.9,
+                                             .delta = 0.05,
+                                             .omega = 0.2,
+                                             .ar = 0.3,
+                                             .tune = false},
+                                            errors));
+       }},
+      {"multi_seasonal[season2=48]",
+       [&] { return AnyForecaster(MultiSeasonal({.season1 = 24, .season2 = 48}, errors)); }},
+      {"markov[states=8,phases=6,prior=1]",
+       [&] {
+         return AnyForecaster(MarkovChain({.states = 8, .season = 24, .phases = 6, .prior = 1}));
+       }},
+      {"lstm[hidden=4,layers=1,epochs=2,chunk=12,learning_rate=0.02,max_train=200]",
+       [&] {
+         static constexpr double kLevels[] = {0.05, 0.25, 0.5, 0.75, 0.95};
+         return AnyForecaster(SmallLstm({.hidden = 4,
+                                         .horizon = 24,
+                                         .season = 24,
+                                         .epochs = 2,
+                                         .chunk = 12,
+                                         .learning_rate = 0.02,
+                                         .max_train = 200},
+                                        kLevels));
+       }},
+      {"arima[seasonal=0,max_p=2,max_q=1,d=1,allow_drift=0,nonnegative=0]",
+       [&] {
+         AutoArimaOptions o;
+         o.season = 24;
+         o.seasonal = false;
+         o.max_p = 2;
+         o.max_q = 1;
+         o.d = 1;
+         o.allow_drift = false;
+         o.nonnegative = false;
+         return AnyForecaster(AutoArima(o));
+       }},
+      {"arima[seasonal=0,max_P=0,max_Q=0,D=0]",
+       [&] {
+         AutoArimaOptions o;
+         o.season = 24;
+         o.seasonal = false;
+         o.max_P = 0;
+         o.max_Q = 0;
+         o.D = 0;
+         return AnyForecaster(AutoArima(o));
+       },
+       false},  // seasonal=0 alone gives the same search
+      {"ets[damped=1,nonnegative=0]",
+       [&] { return AnyForecaster(Ets({.season = 24, .damped = 1, .nonnegative = false})); }},
+      {"theta[nonnegative=0]",
+       [&] { return AnyForecaster(Theta({.season = 24, .nonnegative = false})); }},
+      {"naive2[nonnegative=0]",
+       [&] { return AnyForecaster(Naive2({.season = 24, .nonnegative = false})); }},
+      {"ses[nonnegative=0]", [&] { return AnyForecaster(Ses({.nonnegative = false})); }},
+      {"conformal_holt_winters[window=50,alpha=0.3]",
+       [&] {
+         return AnyForecaster(Conformal<AnyForecaster>(
+             AnyForecaster(HoltWinters({.season = 24, .alpha = 0.3}, errors)),
+             {.horizon = 24, .window = 50}));
+       }},
+      {"conformal_ets[calibration=100,min_residuals=5,tail_fraction=0.1]",
+       [&] {
+         return AnyForecaster(Conformal<AnyForecaster>(
+             AnyForecaster(Ets({.season = 24})),
+             {.horizon = 24, .calibration = 100, .min_residuals = 5, .tail_fraction = 0.1}));
+       }},
+  };
+  for (const Case& c : cases) {
+    INFO(c.name);
+    absl::StatusOr<AnyForecaster> tuned = reg.Make(c.name, config);
+    REQUIRE(tuned.ok());
+    CHECK(tuned->name() == c.name);
+    const AnyForecaster direct = c.direct();
+    auto a = tuned->Fit(y);
+    auto b = direct.Fit(y);
+    REQUIRE(a.ok());
+    REQUIRE(b.ok());
+    const Forecast fa = tuned->Predict(*a, 24);
+    CHECK(fa == direct.Predict(*b, 24));
+    // The same method at its defaults.
+    const std::string plain = c.name.substr(0, c.name.find('['));
+    absl::StatusOr<AnyForecaster> defaults = c.name.starts_with("arima")
+                                                 ? reg.Make("arima[seasonal=0]", config)
+                                                 : reg.Make(plain, config);
+    REQUIRE(defaults.ok());
+    CHECK((fa == defaults->Predict(*defaults->Fit(y), 24)) != c.differs);
+  }
+  // Every knob is listed with its range, and conformal_<name> lists the
+  // wrapper's knobs before <name>'s; none of <name>'s may share a wrapper
+  // knob's name (the wrapper would take it).
+  const std::vector<ForecasterKnob> wrapper = ForecasterRegistry::ConformalKnobs();
+  CHECK(reg.Knobs("conformal_snaive").size() == wrapper.size());
+  REQUIRE(wrapper.size() == 4);
+  CHECK(wrapper[0].name == "window");
+  CHECK(wrapper[3].description.find("in [0, 0.5]") != std::string::npos);
+  for (const std::string& name : reg.Names()) {
+    INFO(name);
+    const std::vector<ForecasterKnob> own = reg.Knobs(name);
+    CHECK(reg.Knobs("conformal_" + name).size() == wrapper.size() + own.size());
+    for (const ForecasterKnob& k : own) {
+      CHECK(k.description.find("(default") != std::string::npos);
+      for (const ForecasterKnob& w : wrapper) CHECK(k.name != w.name);
+    }
+  }
+  CHECK(reg.Knobs("conformal_nope").empty());
 }
 
 TEST_CASE("Knob errors name the method, the knob and the value") {
@@ -148,7 +314,7 @@ TEST_CASE("Knob errors name the method, the knob and the value") {
   };
   CHECK(message("ensemble[horizn=24]") ==
         "method 'ensemble[horizn=24]': unknown knob 'horizn' (knobs of 'ensemble': horizon, "
-        "quantile_stride, power)");
+        "quantile_stride, power, cycle, validation, decay, degrade_ratio)");
   CHECK(message("snaive[power=1]") ==
         "method 'snaive[power=1]': unknown knob 'power' (knobs of 'snaive': none)");
   CHECK(message("ensemble[power=x]") ==
@@ -160,6 +326,38 @@ TEST_CASE("Knob errors name the method, the knob and the value") {
   CHECK(message("ensemble[quantile_stride=-1]").find("quantile_stride must be") !=
         std::string::npos);
   CHECK(message("ensemble[power=0]") == "method 'ensemble[power=0]': power must be > 0, got 0");
+  // The other methods' knobs: ranges, whole numbers, flags, and the rules
+  // between knobs.
+  CHECK(message("holt_winters[alpha=1.5]") ==
+        "method 'holt_winters[alpha=1.5]': alpha must be in [0, 1], got 1.5");
+  CHECK(message("holt_winters[phi=0]") ==
+        "method 'holt_winters[phi=0]': phi must be in (0, 1], got 0");
+  CHECK(message("ewma[alpha=0]") == "method 'ewma[alpha=0]': alpha must be in (0, 1], got 0");
+  CHECK(message("lstm[hidden=2.5]") ==
+        "method 'lstm[hidden=2.5]': hidden must be a whole number in [1, 512], got 2.5");
+  CHECK(message("ets[damped=2]") ==
+        "method 'ets[damped=2]': damped must be a whole number in [-1, 1], got 2");
+  CHECK(message("theta[nonnegative=0.5]") ==
+        "method 'theta[nonnegative=0.5]': nonnegative must be 0 or 1, got 0.5");
+  CHECK(message("markov[phases=48]") ==
+        "method 'markov[phases=48]': phases must be at most the season (24), got 48");
+  CHECK(message("multi_seasonal[season2=100]") ==
+        "method 'multi_seasonal[season2=100]': season2 must be a multiple of the season (24), "
+        "got 100");
+  CHECK(message("multi_seasonal[alpha=0.3]") ==
+        "method 'multi_seasonal[alpha=0.3]': alpha is chosen per series by the grid search; add "
+        "tune=0 to set it");
+  CHECK(reg.Make("multi_seasonal[alpha=0.3,tune=0]", config).ok());
+  // Through the conformal prefix: the wrapper's knobs and the method's.
+  CHECK(message("conformal_ets[window=0]") ==
+        "method 'conformal_ets[window=0]': window must be a whole number in [1, 1000000], got 0");
+  CHECK(message("conformal_ets[damped=5]") ==
+        "method 'ets[damped=5]': damped must be a whole number in [-1, 1], got 5");
+  CHECK(message("conformal_ets[foo=1]") ==
+        "method 'conformal_ets[foo=1]': unknown knob 'foo' (knobs of 'conformal_ets': window, "
+        "calibration, min_residuals, tail_fraction, damped, nonnegative)");
+  CHECK(message("conformal_ets[window=x]") ==
+        "method 'conformal_ets[window=x]': knob 'window' needs a number, got 'x'");
   CHECK(reg.Make("nope[power=1]", config).status().code() == absl::StatusCode::kNotFound);
 }
 
@@ -178,6 +376,9 @@ TEST_CASE("Registry errors: unknown names, bad configs, duplicates, reserved pre
   CHECK(reg.Register("naive", "again", factory).code() == absl::StatusCode::kAlreadyExists);
   CHECK(reg.Register("conformal_x", "", factory).code() == absl::StatusCode::kInvalidArgument);
   CHECK(reg.Register("", "", factory).code() == absl::StatusCode::kInvalidArgument);
+  CHECK(std::string(reg.Register("windowed", "", factory, {{"window", "clashes"}}).message()) ==
+        "forecaster 'windowed': knob 'window' is the conformal wrapper's");
+  CHECK_FALSE(reg.Contains("windowed"));
   REQUIRE(reg.Register("mine", "a custom method", factory).ok());
   CHECK(reg.Make("conformal_mine", {}).ok());
   CHECK(reg.Help("mine") == "a custom method");

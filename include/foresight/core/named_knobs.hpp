@@ -16,12 +16,24 @@
 //
 // takes a name apart into its base and its knob settings, as written (the
 // caller checks the keys against its knobs and reads values with `KnobValue`).
+//
+// `OptionKnob<Options>` ties a knob to a numeric member of an options struct
+// with the range it must lie in; `SetOptionKnob` checks a value against it and
+// stores it, so a table of them is all a factory needs:
+//
+//   constexpr OptionKnob<HoltWintersOptions> kAlpha{
+//       "alpha", "level smoothing", 0, 1, &HoltWintersOptions::alpha};
+//   absl::Status s = SetOptionKnob(kAlpha, 1.5, o);  // "alpha must be in [0, 1], got 1.5"
 #ifndef FORESIGHT_CORE_NAMED_KNOBS_HPP_
 #define FORESIGHT_CORE_NAMED_KNOBS_HPP_
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <variant>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -97,6 +109,56 @@ inline absl::StatusOr<double> KnobValue(const KnobSetting& k, std::string_view w
         absl::StrCat(Sv(what), ": knob '", k.key, "' needs a number, got '", k.text, "'"));
   }
   return v;
+}
+
+// A knob that sets one member of `Options`: a double takes any number in the
+// range, an int a whole number in it, a bool 0 or 1 (its range is ignored).
+// `lo_open` excludes `lo` itself; an infinite `hi` leaves the top open.
+template <typename Options>
+struct OptionKnob {
+  std::string_view name;
+  std::string_view description;
+  double lo = -std::numeric_limits<double>::infinity();
+  double hi = std::numeric_limits<double>::infinity();
+  std::variant<double Options::*, int Options::*, bool Options::*> member = {};
+  bool lo_open = false;
+};
+
+// "in [0, 1]", "a whole number in [1, 256]", "> 0", "0 or 1": what `k` takes.
+template <typename Options>
+std::string OptionKnobRange(const OptionKnob<Options>& k) {
+  if (std::holds_alternative<bool Options::*>(k.member)) return "0 or 1";
+  const bool whole = std::holds_alternative<int Options::*>(k.member);
+  // Whole bounds in full ("1000000", not StrCat's "1e+06").
+  const auto bound = [](double b) {
+    return b == std::floor(b) && std::abs(b) < 1e15 ? absl::StrCat(static_cast<long long>(b))
+                                                    : absl::StrCat(b);
+  };
+  std::string out = whole ? "a whole number " : "";
+  if (std::isinf(k.hi)) return absl::StrCat(out, k.lo_open ? "> " : ">= ", bound(k.lo));
+  return absl::StrCat(out, "in ", k.lo_open ? "(" : "[", bound(k.lo), ", ", bound(k.hi), "]");
+}
+
+// Stores `v` in `k`'s member of `o`, or fails naming the knob, its range and
+// `v` (and leaves `o` as it was).
+template <typename Options>
+absl::Status SetOptionKnob(const OptionKnob<Options>& k, double v, Options& o) {
+  const bool is_bool = std::holds_alternative<bool Options::*>(k.member);
+  const bool whole = !std::holds_alternative<double Options::*>(k.member);
+  const bool in_range = is_bool ? (v == 0.0 || v == 1.0)
+                                : (std::isfinite(v) && (k.lo_open ? v > k.lo : v >= k.lo) &&
+                                   v <= k.hi && (!whole || v == std::floor(v)));
+  if (!in_range) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(Sv(k.name), " must be ", OptionKnobRange(k), ", got ", v));
+  }
+  std::visit(
+      [&](auto member) {
+        using Field = std::remove_reference_t<decltype(o.*member)>;
+        o.*member = static_cast<Field>(v);
+      },
+      k.member);
+  return absl::OkStatus();
 }
 
 }  // namespace foresight

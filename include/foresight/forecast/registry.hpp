@@ -16,8 +16,10 @@
 // (the `Conformal<>` decorator around it). The statistical family (naive2,
 // ses, theta, ets, arima) is registered when its headers are present.
 // `Names()` lists what this build has. Safe to use from many threads.
-// Knobs: the ensembles take "ensemble[horizon=24,quantile_stride=1,power=2]"
-// (`Knobs(name)` lists a method's).
+// Knobs: "name[knob=value,...]" sets a method's options, e.g.
+// "ensemble[horizon=24,quantile_stride=1]", "holt_winters[alpha=0.3]",
+// "conformal_ets[window=100,damped=0]" (`Knobs(name)` lists a method's with
+// their defaults and ranges; every built-in method but naive and snaive has some).
 #ifndef FORESIGHT_FORECAST_REGISTRY_HPP_
 #define FORESIGHT_FORECAST_REGISTRY_HPP_
 
@@ -67,7 +69,8 @@ class ForecasterRegistry {
   static ForecasterRegistry& Default();
 
   // Fails with AlreadyExists for a taken name and InvalidArgument for an
-  // empty name or one starting with the reserved prefix "conformal_".
+  // empty name, one starting with the reserved prefix "conformal_", or a knob
+  // named like one of `ConformalKnobs()`.
   // `knobs` are the settings "name[knob=value,...]" may change.
   absl::Status Register(std::string name, std::string help, Factory factory,
                         std::vector<ForecasterKnob> knobs = {});
@@ -81,9 +84,15 @@ class ForecasterRegistry {
 
   // Whether `name`'s base (without "conformal_" and "[...]") is registered.
   bool Contains(std::string_view name) const;
-  std::vector<std::string> Names() const;                      // sorted
-  std::string Help(std::string_view name) const;               // "" when unknown
-  std::vector<ForecasterKnob> Knobs(std::string_view name) const;  // empty when unknown
+  std::vector<std::string> Names() const;         // sorted
+  std::string Help(std::string_view name) const;  // "" when unknown
+  // A method's knobs (empty when unknown); for "conformal_<name>", the
+  // wrapper's (`ConformalKnobs`) and then <name>'s.
+  std::vector<ForecasterKnob> Knobs(std::string_view name) const;
+  // The knobs "conformal_<name>[...]" gives the Conformal<> wrapper itself:
+  // window, calibration, min_residuals, tail_fraction. No method registers a
+  // knob of the same name (the wrapper would take it).
+  static std::vector<ForecasterKnob> ConformalKnobs();
 
  private:
   struct Entry {
