@@ -81,7 +81,8 @@ TEST_CASE("The registry's ensembles see a weekly cycle") {
     // weekday's forecast. With it, 14.8 and 15.6 while the weights came from
     // the last 96 hours, all weekdays, where the daily members do as well;
     // 5.0 and 5.8 with weights over a whole week (`EnsembleOptions::cycle`);
-    // 4.8 and 5.4 since steps 25..48 have weights of their own (session 27).
+    // 4.8 and 5.4 since steps 25..48 have weights of their own (session 27);
+    // 2.9 and 3.2 with power 3 (session 28).
     CHECK(mae < 10.0);
     // Steps 25..48 are weighted by their own scores (the registry's ensembles
     // score up to 48 steps ahead): 1.77 and 1.79. With step 24's weights (a
@@ -91,8 +92,8 @@ TEST_CASE("The registry's ensembles see a weekly cycle") {
 }
 
 TEST_CASE("A registry ensemble with knobs is the Ensemble built with those options") {
-  // "ensemble[horizon=24,quantile_stride=1]" is the registry's ensemble as
-  // it was before session 27; it must forecast bit for bit as an Ensemble of
+  // "ensemble[horizon=24,quantile_stride=1,power=2]" is the registry's
+  // ensemble as it was before session 27; it must forecast bit for bit as an Ensemble of
   // the same members built by hand with those options (and the knobs must not
   // reach the members: snaive has none).
   const auto y = internal::SyntheticSeries(
@@ -110,10 +111,10 @@ TEST_CASE("A registry ensemble with knobs is the Ensemble built with those optio
     double power;
   };
   for (const Case& c :
-       {Case{"ensemble[horizon=24,quantile_stride=1]", 24, 1, 2.0},
-        Case{"ensemble[ power = 1 ]", 48, 6, 1.0}, Case{"ensemble", 48, 6, 2.0},
-        Case{"ensemble[]", 48, 6, 2.0}, Case{"ensemble[quantile_stride=0,horizon=6]", 6, 0, 2.0},
-        Case{"ensemble[horizon=16]", 16, 2, 2.0}}) {
+       {Case{"ensemble[horizon=24,quantile_stride=1,power=2]", 24, 1, 2.0},
+        Case{"ensemble[ power = 1 ]", 48, 6, 1.0}, Case{"ensemble", 48, 6, 3.0},
+        Case{"ensemble[]", 48, 6, 3.0}, Case{"ensemble[quantile_stride=0,horizon=6]", 6, 0, 3.0},
+        Case{"ensemble[horizon=16]", 16, 2, 3.0}}) {
     INFO(c.name);
     absl::StatusOr<AnyForecaster> tuned = reg.Make(c.name, config);
     REQUIRE(tuned.ok());
@@ -155,6 +156,7 @@ TEST_CASE("A registry ensemble with knobs is the Ensemble built with those optio
     o.cycle = 0;
     o.decay = 0.05;
     o.degrade_ratio = 3;
+    o.power = 3;
     const Ensemble direct(members, o);
     auto tuned = reg.Make("ensemble[cycle=0,validation=72,decay=0.05,degrade_ratio=3]", config);
     REQUIRE(tuned.ok());
