@@ -177,6 +177,14 @@ TEST_CASE("Every method's knobs build the forecaster those options build") {
   const ForecasterRegistry& reg = ForecasterRegistry::Default();
   const MethodConfig config{.season = 24, .horizon = 24};
   const internal::ErrorQuantiles::Options errors{.horizon = 24};
+  // A non-seasonal auto-ARIMA search (quick at m = 24) with `set` applied.
+  const auto arima = [](auto set) {
+    AutoArimaOptions o;
+    o.season = 24;
+    o.seasonal = false;
+    set(o);
+    return AnyForecaster(AutoArima(o));
+  };
   struct Case {
     std::string name;
     std::function<AnyForecaster()> direct;
@@ -224,25 +232,21 @@ TEST_CASE("Every method's knobs build the forecaster those options build") {
        }},
       {"arima[seasonal=0,max_p=2,max_q=1,d=1,allow_drift=0,nonnegative=0]",
        [&] {
-         AutoArimaOptions o;
-         o.season = 24;
-         o.seasonal = false;
-         o.max_p = 2;
-         o.max_q = 1;
-         o.d = 1;
-         o.allow_drift = false;
-         o.nonnegative = false;
-         return AnyForecaster(AutoArima(o));
+         return arima([](AutoArimaOptions& o) {
+           o.max_p = 2;
+           o.max_q = 1;
+           o.d = 1;
+           o.allow_drift = false;
+           o.nonnegative = false;
+         });
        }},
       {"arima[seasonal=0,max_P=0,max_Q=0,D=0]",
        [&] {
-         AutoArimaOptions o;
-         o.season = 24;
-         o.seasonal = false;
-         o.max_P = 0;
-         o.max_Q = 0;
-         o.D = 0;
-         return AnyForecaster(AutoArima(o));
+         return arima([](AutoArimaOptions& o) {
+           o.max_P = 0;
+           o.max_Q = 0;
+           o.D = 0;
+         });
        },
        false},  // seasonal=0 alone gives the same search
       {"ets[damped=1,nonnegative=0]",
