@@ -99,7 +99,8 @@ def forecast_eval(train, test, methods, horizon, season=1, rolling=False, thread
 
     `train` and `test` map series ids to sequences of numbers (the test series
     need at least `horizon` values). `methods` is a list of registry names
-    (forecaster_names()) or one comma-separated string. With `rolling=True`
+    (forecaster_names()), with knobs as in make_forecaster ("ets[damped=0]"),
+    or one comma-separated string (commas inside [...] do not split). With `rolling=True`
     each method forecasts from every test origin and learns each test value,
     as a host loop does (MASE per step ahead, coverage and pinball loss per
     quantile level); else it forecasts once from the end of the training data
@@ -108,7 +109,7 @@ def forecast_eval(train, test, methods, horizon, season=1, rolling=False, thread
     if not getattr(_foresight, "has_forecast_eval", False):
         raise RuntimeError("foresight was built without the forecast registry")
     if isinstance(methods, str):
-        methods = methods.split(",")
+        methods = [methods]  # split as --method is: "a,b[k=1,j=2]" is two names
     doc, rows = _foresight._forecast_eval_json(
         {str(k): _as_floats(v) for k, v in train.items()},
         {str(k): _as_floats(v) for k, v in test.items()},

@@ -17,6 +17,7 @@
 #include "foresight/forecast/seasonal_naive.hpp"
 #ifdef FORESIGHT_PYTHON_WITH_FORECAST_REGISTRY
 #include "forecast_eval.hpp"
+#include "foresight/core/named_knobs.hpp"
 #include "foresight/forecast/registry.hpp"
 #include "m4_csv.hpp"
 #endif
@@ -263,11 +264,17 @@ std::pair<std::string, std::string> ForecastEvalJson(const py::dict& train, cons
   };
   const std::vector<M4Series> x = series(train, "train values");
   const std::vector<M4Series> y = series(test, "test values");
+  // Each entry may be a list, "naive,ensemble[horizon=24,power=1]": split
+  // as --method is, on the commas outside brackets.
+  std::vector<std::string> names;
+  for (const std::string& m : methods) {
+    for (std::string_view name : SplitNames(m)) names.emplace_back(name);
+  }
   const ForecastEvalOptions o{.train_path = "",
                               .test_path = "",
                               .horizon = horizon,
                               .season = season,
-                              .methods = methods,
+                              .methods = names,
                               .json_path = "",
                               .threads = threads,
                               .rolling = rolling,

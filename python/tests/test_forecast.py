@@ -248,6 +248,12 @@ def test_forecast_eval_scores_series_in_memory_as_the_cli():
     assert rows[0]["failed"] is False and rows[0]["msis90"] is not None and "mase_1" not in rows[0]
     mean = sum(x["mase"] for x in rows if x["method"] == "naive") / 3
     assert mean == pytest.approx(r["methods"]["naive"]["mase"], rel=1e-9)
+    # A comma inside a method's knobs does not split the string.
+    tuned = fs.forecast_eval(EVAL_TRAIN, EVAL_TEST, "naive,holt_winters[alpha=0.5, gamma=0.1]",
+                             horizon=3, season=3)
+    assert set(tuned["methods"]) == {"naive", "holt_winters[alpha=0.5, gamma=0.1]"}
+    assert tuned["methods"]["holt_winters[alpha=0.5, gamma=0.1]"]["smape"] == pytest.approx(
+        29.7198, abs=1e-4)  # as the CLI test cli_forecast_eval_method_knobs
 
     rolled = fs.forecast_eval(EVAL_TRAIN, EVAL_TEST, ["naive"], horizon=3, season=3, rolling=True)
     assert rolled["mode"] == "rolling"
