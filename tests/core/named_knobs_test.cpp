@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <string>
 #include <string_view>
@@ -69,22 +70,27 @@ TEST_CASE("SetOptionKnob stores a value in range and refuses the rest, naming th
     double scale = 1.0;
     int count = 4;
     bool on = true;
+    std::uint64_t seed = 42;
   };
   const OptionKnob<Options> rate{"rate", "", 0, 1, &Options::rate, true};
   const OptionKnob<Options> scale{"scale", "", 0.5, std::numeric_limits<double>::infinity(),
                                   &Options::scale};
   const OptionKnob<Options> count{"count", "", 1, 1e6, &Options::count};
   const OptionKnob<Options> on{"on", "", 0, 1, &Options::on};
+  const OptionKnob<Options> seed{"seed", "", 0, 9007199254740992.0, &Options::seed};
   CHECK(OptionKnobRange(rate) == "in (0, 1]");
   CHECK(OptionKnobRange(scale) == ">= 0.5");
   CHECK(OptionKnobRange(count) == "a whole number in [1, 1000000]");
   CHECK(OptionKnobRange(on) == "0 or 1");
+  CHECK(OptionKnobRange(seed) == "a whole number in [0, 9007199254740992]");
 
   Options o;
   REQUIRE(SetOptionKnob(rate, 1.0, o).ok());
   REQUIRE(SetOptionKnob(scale, 1e9, o).ok());
   REQUIRE(SetOptionKnob(count, 7, o).ok());
   REQUIRE(SetOptionKnob(on, 0, o).ok());
+  REQUIRE(SetOptionKnob(seed, 9007199254740992.0, o).ok());
+  CHECK(o.seed == 9007199254740992ULL);
   CHECK(o.rate == 1.0);
   CHECK(o.scale == 1e9);
   CHECK(o.count == 7);
@@ -98,6 +104,7 @@ TEST_CASE("SetOptionKnob stores a value in range and refuses the rest, naming th
     CHECK(o.scale == before.scale);
     CHECK(o.count == before.count);
     CHECK(o.on == before.on);
+    CHECK(o.seed == before.seed);
     REQUIRE_FALSE(s.ok());
     CHECK(s.code() == absl::StatusCode::kInvalidArgument);
     return std::string(s.message());
@@ -111,6 +118,7 @@ TEST_CASE("SetOptionKnob stores a value in range and refuses the rest, naming th
   CHECK(refused(count, std::nan("")) == "count must be a whole number in [1, 1000000], got nan");
   CHECK(refused(on, 2) == "on must be 0 or 1, got 2");
   CHECK(refused(on, 0.5) == "on must be 0 or 1, got 0.5");
+  CHECK(refused(seed, -1) == "seed must be a whole number in [0, 9007199254740992], got -1");
 }
 
 }  // namespace

@@ -218,7 +218,7 @@ TEST_CASE("Every method's knobs build the forecaster those options build") {
        [&] {
          return AnyForecaster(MarkovChain({.states = 8, .season = 24, .phases = 6, .prior = 1}));
        }},
-      {"lstm[hidden=4,layers=1,epochs=2,chunk=12,learning_rate=0.02,max_train=200]",
+      {"lstm[hidden=4,layers=1,epochs=2,chunk=12,learning_rate=0.02,max_train=200,seed=7]",
        [&] {
          static constexpr double kLevels[] = {0.05, 0.25, 0.5, 0.75, 0.95};
          return AnyForecaster(SmallLstm({.hidden = 4,
@@ -227,7 +227,8 @@ TEST_CASE("Every method's knobs build the forecaster those options build") {
                                          .epochs = 2,
                                          .chunk = 12,
                                          .learning_rate = 0.02,
-                                         .max_train = 200},
+                                         .max_train = 200,
+                                         .seed = 7},
                                         kLevels));
        }},
       {"arima[seasonal=0,max_p=2,max_q=1,d=1,allow_drift=0,nonnegative=0]",

@@ -29,6 +29,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <string>
 #include <string_view>
@@ -112,7 +113,8 @@ inline absl::StatusOr<double> KnobValue(const KnobSetting& k, std::string_view w
 }
 
 // A knob that sets one member of `Options`: a double takes any number in the
-// range, an int a whole number in it, a bool 0 or 1 (its range is ignored).
+// range, an int or a uint64 a whole number in it, a bool 0 or 1 (its range is
+// ignored).
 // `lo_open` excludes `lo` itself; an infinite `hi` leaves the top open.
 template <typename Options>
 struct OptionKnob {
@@ -120,7 +122,8 @@ struct OptionKnob {
   std::string_view description;
   double lo = -std::numeric_limits<double>::infinity();
   double hi = std::numeric_limits<double>::infinity();
-  std::variant<double Options::*, int Options::*, bool Options::*> member = {};
+  std::variant<double Options::*, int Options::*, std::uint64_t Options::*, bool Options::*>
+      member = {};
   bool lo_open = false;
 };
 
@@ -128,10 +131,10 @@ struct OptionKnob {
 template <typename Options>
 std::string OptionKnobRange(const OptionKnob<Options>& k) {
   if (std::holds_alternative<bool Options::*>(k.member)) return "0 or 1";
-  const bool whole = std::holds_alternative<int Options::*>(k.member);
+  const bool whole = !std::holds_alternative<double Options::*>(k.member);
   // Whole bounds in full ("1000000", not StrCat's "1e+06").
   const auto bound = [](double b) {
-    return b == std::floor(b) && std::abs(b) < 1e15 ? absl::StrCat(static_cast<long long>(b))
+    return b == std::floor(b) && std::abs(b) < 1e18 ? absl::StrCat(static_cast<long long>(b))
                                                     : absl::StrCat(b);
   };
   std::string out = whole ? "a whole number " : "";
