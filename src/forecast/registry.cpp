@@ -351,8 +351,11 @@ std::vector<ForecasterKnob> ForecasterRegistry::Knobs(std::string_view name) con
       out.push_back(std::move(k));
     return out;
   }
+  // "ets[damped=0]" has the knobs of "ets".
+  const std::string_view base =
+      StdSv(absl::StripAsciiWhitespace(Sv(name.substr(0, name.find('[')))));
   std::lock_guard<std::mutex> lock(mu_);
-  auto it = entries_.find(name);
+  auto it = entries_.find(base);
   return it == entries_.end() ? std::vector<ForecasterKnob>() : it->second.knobs;
 }
 

@@ -308,6 +308,8 @@ TEST_CASE("Every method's knobs build the forecaster those options build") {
     }
   }
   CHECK(reg.Knobs("conformal_nope").empty());
+  CHECK(reg.Knobs("holt_winters[alpha=0.3]").size() == 4);
+  CHECK(reg.Knobs("conformal_holt_winters[window=5]").size() == wrapper.size() + 4);
 }
 
 TEST_CASE("Knob errors name the method, the knob and the value") {

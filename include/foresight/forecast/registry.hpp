@@ -86,8 +86,8 @@ class ForecasterRegistry {
   bool Contains(std::string_view name) const;
   std::vector<std::string> Names() const;         // sorted
   std::string Help(std::string_view name) const;  // "" when unknown
-  // A method's knobs (empty when unknown); for "conformal_<name>", the
-  // wrapper's (`ConformalKnobs`) and then <name>'s.
+  // A method's knobs (empty when unknown; a "[...]" part is ignored); for
+  // "conformal_<name>", the wrapper's (`ConformalKnobs`) and then <name>'s.
   std::vector<ForecasterKnob> Knobs(std::string_view name) const;
   // The knobs "conformal_<name>[...]" gives the Conformal<> wrapper itself:
   // window, calibration, min_residuals, tail_fraction. No method registers a
