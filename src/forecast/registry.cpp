@@ -92,6 +92,16 @@ absl::Status SetKnobs(const MethodConfig& c, span<const OptionKnob<O>> table, O&
   return absl::OkStatus();
 }
 
+// "method 'x[k=1]': unknown knob 'k' (knobs of 'x': a, b)".
+absl::Status UnknownKnob(std::string_view what, std::string_view key, std::string_view base,
+                         const std::vector<ForecasterKnob>& knobs) {
+  std::vector<std::string> names;
+  for (const ForecasterKnob& k : knobs) names.push_back(k.name);
+  return absl::InvalidArgumentError(
+      absl::StrCat(Sv(what), ": unknown knob '", Sv(key), "' (knobs of '", Sv(base),
+                   "': ", names.empty() ? "none" : absl::StrJoin(names, ", "), ")"));
+}
+
 // Ewma takes its alpha alone.
 struct EwmaKnobs {
   double alpha = Ewma::kDefaultAlpha;
@@ -275,11 +285,7 @@ absl::StatusOr<AnyForecaster> ForecasterRegistry::Make(std::string_view name,
       } else if (std::any_of(inner_knobs.begin(), inner_knobs.end(), named) || !Contains(base)) {
         passed.push_back(absl::StrCat(setting.key, "=", setting.text));
       } else {
-        std::vector<std::string> names;
-        for (const ForecasterKnob& k : Knobs(parsed->base)) names.push_back(k.name);
-        return absl::InvalidArgumentError(absl::StrCat(what, ": unknown knob '", setting.key,
-                                                       "' (knobs of '", Sv(parsed->base),
-                                                       "': ", absl::StrJoin(names, ", "), ")"));
+        return UnknownKnob(what, setting.key, parsed->base, Knobs(parsed->base));
       }
     }
     const std::string inner_name =
@@ -315,13 +321,7 @@ absl::StatusOr<AnyForecaster> ForecasterRegistry::Make(std::string_view name,
   for (const KnobSetting& setting : parsed->knobs) {
     auto known = std::find_if(knobs.begin(), knobs.end(),
                               [&](const ForecasterKnob& k) { return k.name == setting.key; });
-    if (known == knobs.end()) {
-      std::vector<std::string> names;
-      for (const ForecasterKnob& k : knobs) names.push_back(k.name);
-      return absl::InvalidArgumentError(
-          absl::StrCat(what, ": unknown knob '", setting.key, "' (knobs of '", Sv(parsed->base),
-                       "': ", names.empty() ? "none" : absl::StrJoin(names, ", "), ")"));
-    }
+    if (known == knobs.end()) return UnknownKnob(what, setting.key, parsed->base, knobs);
     absl::StatusOr<double> v = KnobValue(setting, what);
     if (!v.ok()) return v.status();
     tuned.knobs.emplace_back(setting.key, *v);
