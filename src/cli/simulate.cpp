@@ -6,6 +6,7 @@
 #include <iostream>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "cli/command.hpp"
 #include "cli/progress.hpp"
@@ -49,6 +50,15 @@ void RunSimulate(const SimulateFlags& f) {
     for (const PolicyInfo* p : PolicyRegistry::Global().All()) {
       std::cout << absl::StrFormat("%-22s %s\n", p->name, p->description);
       for (const PolicyKnob& k : p->knobs) {
+        std::cout << absl::StrFormat("%-22s   [%s=%g] %s\n", "", k.name, k.default_value,
+                                     k.description);
+      }
+    }
+    for (const PolicyFamily* family : PolicyRegistry::Global().Families()) {
+      std::cout << absl::StrFormat("%-22s %s\n",
+                                   absl::StrCat(family->prefix, "(", family->argument, ")"),
+                                   family->description);
+      for (const PolicyKnob& k : family->knobs) {
         std::cout << absl::StrFormat("%-22s   [%s=%g] %s\n", "", k.name, k.default_value,
                                      k.description);
       }
@@ -104,8 +114,7 @@ void RunSimulate(const SimulateFlags& f) {
   for (const PolicyMetrics& m : metrics) {
     const double ns = m.seconds * 1e9 / static_cast<double>(entity_steps);
     std::cout << absl::StrFormat("  %-*s replay %.2f s (%.0f ns per user-step)\n",
-                                 PolicyNameWidth(metrics), m.name,
-                                 m.seconds, ns);
+                                 PolicyNameWidth(metrics), m.name, m.seconds, ns);
   }
   std::cout << ChangesByResourceTable(metrics) << CoverageTable(metrics);
   std::cout << VsVpaText(metrics, vs_vpa, measured)
@@ -120,11 +129,12 @@ void RunSimulate(const SimulateFlags& f) {
     std::string text = html;
     if (f.report.ends_with(".svg")) {
       // An SVG report is the first chart set wrapped in one SVG document.
-      text = "<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xhtml=\"http://www.w3.org/1999/xhtml\""
-             " width=\"1000\" height=\"4000\"><foreignObject width=\"1000\" height=\"4000\">"
-             "<xhtml:div>" + html.substr(html.find("<h1>"), html.rfind("</body>") -
-                                                               html.find("<h1>")) +
-             "</xhtml:div></foreignObject></svg>\n";
+      text =
+          "<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xhtml=\"http://www.w3.org/1999/xhtml\""
+          " width=\"1000\" height=\"4000\"><foreignObject width=\"1000\" height=\"4000\">"
+          "<xhtml:div>" +
+          html.substr(html.find("<h1>"), html.rfind("</body>") - html.find("<h1>")) +
+          "</xhtml:div></foreignObject></svg>\n";
     } else if (!f.report.ends_with(".html") && !f.report.ends_with(".htm")) {
       Fail(absl::InvalidArgumentError("--report must end in .svg or .html"));
     }
@@ -135,8 +145,10 @@ void RunSimulate(const SimulateFlags& f) {
 void SetupSimulate(CLI::App& app) {
   auto f = std::make_shared<SimulateFlags>();
   app.add_option("--users", f->users, "number of users in the built-in workload")
-      ->check(CLI::Range(1, 10000000))->capture_default_str();
-  app.add_option("--days", f->days, "days of demand")->check(CLI::Range(1, 3650))
+      ->check(CLI::Range(1, 10000000))
+      ->capture_default_str();
+  app.add_option("--days", f->days, "days of demand")
+      ->check(CLI::Range(1, 3650))
       ->capture_default_str();
   app.add_option("--seed", f->seed, "workload and fault-injection seed")->capture_default_str();
   app.add_option("--policies", f->policies,

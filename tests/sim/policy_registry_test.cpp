@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "foresight/sim/compare.hpp"
+#include "foresight/sim/generator.hpp"
 #include "foresight/sim/replay.hpp"
 #include "foresight/sim/vm_trace.hpp"
 
@@ -29,10 +30,10 @@ TEST_CASE("track+fleet+damped lists its knobs with the defaults its entry uses")
   // VMs' memory floor (YoungHeadroom): its rank and the youth. The order is
   // the order TuneTrackFleetDamped reads them in.
   const std::vector<std::pair<std::string, double>> expected = {
-      {"fleet_level", 0.98},   {"cpu_level", 0.9},       {"cpu_min_change", 0.02},
-      {"cpu_hysteresis", 0.10}, {"cpu_overshoot", 0.0},  {"io_min_change", 0.05},
-      {"io_hysteresis", 0.20}, {"net_min_change", 0.05}, {"net_hysteresis", 0.20},
-      {"young_level", 0.98},   {"young_hours", 24.0}};
+      {"fleet_level", 0.98},    {"cpu_level", 0.9},       {"cpu_min_change", 0.02},
+      {"cpu_hysteresis", 0.10}, {"cpu_overshoot", 0.0},   {"io_min_change", 0.05},
+      {"io_hysteresis", 0.20},  {"net_min_change", 0.05}, {"net_hysteresis", 0.20},
+      {"young_level", 0.98},    {"young_hours", 24.0}};
   REQUIRE(p->knobs.size() == expected.size());
   for (std::size_t i = 0; i < expected.size(); ++i) {
     CAPTURE(i);
@@ -215,7 +216,7 @@ TEST_CASE("fleet_level, young_level and young_hours reach their own fleets, and 
   CHECK(lean.margins == 0.95);
   CHECK(lean.cap == TrackFleetCapRecordOptions().level);  // the cap's records keep theirs
   CHECK(lean.young == 0.99);
-  CHECK(lean.youth == 576);  // 48 h of 5-minute steps
+  CHECK(lean.youth == 576);           // 48 h of 5-minute steps
   CHECK(lean.young_categories == 5);  // from 1, 3, 6, 12 and 24 h
   const Levels defaults = levels_of(FleetPeaksOptions{}.level, YoungFleetOptions().level,
                                     absl::Hours(kTrackFleetYouthHours));
@@ -233,8 +234,8 @@ TEST_CASE("on VMs that come and go, the young floor buys back the young VMs' OOM
   absl::StatusOr<Workload> w =
       GenerateVmTrace({.vms = 150, .days = 6, .seed = 3, .mean_lifetime = absl::Hours(24)});
   REQUIRE(w.ok());
-  auto r = PolicyRegistry::Global().Resolve(
-      "vpa,track+fleet+damped,track+fleet+damped[young_hours=1]");
+  auto r =
+      PolicyRegistry::Global().Resolve("vpa,track+fleet+damped,track+fleet+damped[young_hours=1]");
   REQUIRE_MESSAGE(r.ok(), r.status().ToString());
   ReplayOptions o;
   o.warmup = absl::Hours(48);
@@ -257,7 +258,7 @@ TEST_CASE("on VMs that come and go, the young floor buys back the young VMs' OOM
   CHECK(floored.allocated_resource_seconds.cpu() == bare.allocated_resource_seconds.cpu());
 }
 
-TEST_CASE("every registered policy hands a deleted VM's slot to the next VM") {
+TEST_CASE("every registered policy (and family member) hands a deleted VM's slot to the next VM") {
   // Six VMs, one alive at a time with a step between lives: a controller that
   // reuses slots needs one, whatever its allocator.
   Workload w;
@@ -277,7 +278,8 @@ TEST_CASE("every registered policy hands a deleted VM's slot to the next VM") {
       for (Resource r : kAllResources) w.demand.Set(u, t, Index(r), d[r]);
     }
   }
-  absl::StatusOr<std::vector<const PolicyInfo*>> all = PolicyRegistry::Global().Resolve("all");
+  absl::StatusOr<std::vector<const PolicyInfo*>> all =
+      PolicyRegistry::Global().Resolve("all,proactive(ets),proactive(holt_winters)");
   REQUIRE(all.ok());
   absl::StatusOr<std::vector<PolicyRun>> runs = RunPolicies(w, *all, ReplayOptions{}, 1, {});
   REQUIRE_MESSAGE(runs.ok(), runs.status().ToString());
@@ -316,9 +318,9 @@ TEST_CASE("bad tuned names are errors naming the policy, the knob or the value")
         std::string::npos);
   CHECK(ResolveError("track+fleet+damped[young_level=0]").find("young_level must be in (0, 1]") !=
         std::string::npos);
-  CHECK(ResolveError("track+fleet+damped[young_hours=0.5]").find("young_hours must be in "
-                                                                "[1, 8760], got 0.5") !=
-        std::string::npos);
+  CHECK(ResolveError("track+fleet+damped[young_hours=0.5]")
+            .find("young_hours must be in "
+                  "[1, 8760], got 0.5") != std::string::npos);
   CHECK(ResolveError("hpa[level=0.9]").find("knobs of 'hpa': none") != std::string::npos);
   CHECK(ResolveError("vpa[level=0.9]").find("memory_percentile=0.9") != std::string::npos);
   CHECK(ResolveError("vpa[margin=-0.1]").find("safety_margin must be >= 0, got -0.1") !=
@@ -333,6 +335,114 @@ TEST_CASE("bad tuned names are errors naming the policy, the knob or the value")
   CHECK(ResolveError("bogus[level=0.9]").find("unknown policy 'bogus'") != std::string::npos);
   CHECK(ResolveError("track+fleet+damped[cpu_level=0.8").find("write name[knob=value") !=
         std::string::npos);
+}
+
+TEST_CASE("proactive(<method>) is a family: any registry method, the family's knobs after it") {
+  const PolicyRegistry& reg = PolicyRegistry::Global();
+  const std::vector<const PolicyFamily*> families = reg.Families();
+  REQUIRE(families.size() == 1);
+  CHECK(families[0]->prefix == "proactive");
+  CHECK(families[0]->argument == "<method>");
+  const std::vector<std::pair<std::string, double>> expected = {{"cpu_level", 0.95},
+                                                                {"memory_level", 0.9999},
+                                                                {"refit_hours", 24},
+                                                                {"history_days", 7},
+                                                                {"conformal_days", 7}};
+  REQUIRE(families[0]->knobs.size() == expected.size());
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    CHECK(families[0]->knobs[i].name == expected[i].first);
+    CHECK(families[0]->knobs[i].default_value == expected[i].second);
+  }
+  // Members are named as written; the same name is one policy.
+  auto r = reg.Resolve(
+      "proactive(ets), proactive(holt_winters[alpha=0.3,gamma=0.1])[cpu_level=0.9],"
+      "proactive(ets),proactive(conformal_ensemble[power=2])");
+  REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  REQUIRE(r->size() == 3);
+  CHECK((*r)[0]->name == "proactive(ets)");
+  CHECK((*r)[0]->description.find("<method> = ets") != std::string::npos);
+  CHECK((*r)[1]->name == "proactive(holt_winters[alpha=0.3,gamma=0.1])[cpu_level=0.9]");
+  CHECK((*r)[2]->name == "proactive(conformal_ensemble[power=2])");
+  auto again = reg.Resolve("proactive(ets)");
+  REQUIRE(again.ok());
+  CHECK(again->front() == (*r)[0]);
+  // Exact names come first: "proactive" and "max(proactive,vpa)" are entries.
+  CHECK(reg.Resolve("proactive")->front() == reg.Find("proactive"));
+  CHECK(reg.Resolve("max(proactive,vpa)")->front() == reg.Find("max(proactive,vpa)"));
+}
+
+TEST_CASE("bad proactive(<method>) names are errors naming the method, the knob or the value") {
+  CHECK(ResolveError("proactive(nosuch)").find("nosuch") != std::string::npos);
+  CHECK(ResolveError("proactive(nosuch)").find("policy 'proactive(nosuch)'") != std::string::npos);
+  CHECK(ResolveError("proactive()").find("name the <method> inside proactive(...)") !=
+        std::string::npos);
+  CHECK(ResolveError("proactive(ets").find("with one closing ')'") != std::string::npos);
+  CHECK(ResolveError("proactive(ets)x").find("unexpected 'x' after proactive(ets)") !=
+        std::string::npos);
+  CHECK(ResolveError("proactive(holt_winters[alpha=2])").find("alpha must be in [0, 1], got 2") !=
+        std::string::npos);
+  CHECK(ResolveError("proactive(ets)[bogus=1]").find("unknown knob 'bogus'") != std::string::npos);
+  CHECK(ResolveError("proactive(ets)[bogus=1]").find("memory_level=0.9999") != std::string::npos);
+  CHECK(ResolveError("proactive(ets)[cpu_level=1]").find("cpu_level must be in (0, 1), got 1") !=
+        std::string::npos);
+  CHECK(ResolveError("proactive(ets)[memory_level=0]").find("memory_level must be in (0, 1)") !=
+        std::string::npos);
+  CHECK(ResolveError("proactive(ets)[refit_hours=0]").find("refit_hours must be > 0, got 0") !=
+        std::string::npos);
+  CHECK(ResolveError("proactive(ets)[history_days=-1]").find("history_days must be > 0") !=
+        std::string::npos);
+  CHECK(ResolveError("proactive(ets)[conformal_days=nan]").find("needs a number") !=
+        std::string::npos);
+  CHECK(ResolveError("proactive(ets)[cpu_level=0.9").find("write name[knob=value") !=
+        std::string::npos);
+  CHECK(ResolveError("bogus").find("proactive(<method>)") != std::string::npos);  // listed
+  CHECK(ResolveError("bogus(ets)").find("unknown policy 'bogus(ets)'") != std::string::npos);
+}
+
+TEST_CASE("a policy family with a bad or taken prefix is refused") {
+  PolicyRegistry reg;
+  auto make = [](std::string_view, const std::vector<double>&) -> absl::StatusOr<PolicyRunner> {
+    return absl::InternalError("not run");
+  };
+  CHECK(reg.AddFamily({"fam", "<x>", "a family", {}, make, 1}).ok());
+  CHECK(absl::IsAlreadyExists(reg.AddFamily({"fam", "<x>", "again", {}, make, 1})));
+  CHECK(absl::IsInvalidArgument(reg.AddFamily({"", "<x>", "no prefix", {}, make, 1})));
+  CHECK(absl::IsInvalidArgument(reg.AddFamily({"f(x", "<x>", "a bracket", {}, make, 1})));
+  CHECK(absl::IsInvalidArgument(reg.AddFamily({"g", "<x>", "no maker", {}, nullptr, 1})));
+  REQUIRE(reg.Families().size() == 1);
+  // The maker's error names the policy.
+  auto r = reg.Resolve("fam(y)");
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().message() == "policy 'fam(y)': not run");
+}
+
+TEST_CASE("proactive(<method>) replays the method it names at the levels its knobs set") {
+  auto w = GenerateWorkload({.users = 4, .days = 3, .seed = 11});
+  REQUIRE(w.ok());
+  auto policies = PolicyRegistry::Global().Resolve(
+      "proactive(holt_winters),proactive(naive),proactive(holt_winters)[cpu_level=0.6],"
+      "proactive(holt_winters)[memory_level=0.9],proactive(ets),proactive(ets)[refit_hours=1000]");
+  REQUIRE(policies.ok());
+  REQUIRE(policies->size() == 6);
+  auto runs = RunPolicies(*w, *policies, ReplayOptions{}, 2, {});
+  REQUIRE_MESSAGE(runs.ok(), runs.status().ToString());
+  const PolicyMetrics &hw = (*runs)[0].metrics, &naive = (*runs)[1].metrics,
+                      &low_cpu = (*runs)[2].metrics, &low_memory = (*runs)[3].metrics,
+                      &ets = (*runs)[4].metrics, &ets_never_refit = (*runs)[5].metrics;
+  for (const PolicyRun& run : *runs) {
+    CAPTURE(run.metrics.name);
+    CHECK(run.metrics.capacity_violations == 0);
+  }
+  // Another method, other limits.
+  CHECK(hw.allocated_resource_seconds.memory() != naive.allocated_resource_seconds.memory());
+  // The knobs reach the allocator: a lower level holds less of its resource
+  // and leaves the other one as it was.
+  CHECK(low_cpu.allocated_resource_seconds.cpu() < hw.allocated_resource_seconds.cpu());
+  CHECK(low_cpu.allocated_resource_seconds.memory() == hw.allocated_resource_seconds.memory());
+  CHECK(low_memory.allocated_resource_seconds.memory() < hw.allocated_resource_seconds.memory());
+  CHECK(low_memory.allocated_resource_seconds.cpu() == hw.allocated_resource_seconds.cpu());
+  // ETS refitted daily is another model than ETS never refitted (3 days).
+  CHECK(ets.allocated_resource_seconds.cpu() != ets_never_refit.allocated_resource_seconds.cpu());
 }
 
 }  // namespace

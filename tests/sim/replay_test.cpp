@@ -11,7 +11,6 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-
 #include "foresight/allocate/oracle.hpp"
 #include "foresight/allocate/quantile_target.hpp"
 #include "foresight/allocate/vpa_style.hpp"
@@ -21,6 +20,13 @@
 #include "nlohmann/json.hpp"
 
 namespace foresight {
+
+// Every registered policy, and members of every family: a method that learns
+// online, one that estimates only in Fit (refitted), one with knobs of its own
+// and the family's knobs.
+constexpr const char* kAllAndFamilies =
+    "all,proactive(holt_winters),proactive(ets),"
+    "proactive(theta[nonnegative=0])[cpu_level=0.8,refit_hours=6]";
 
 TEST_CASE("proactive beats VPA and the oracle is best on seeded workloads") {
   for (std::uint64_t seed : {1, 2, 3}) {
@@ -64,15 +70,17 @@ TEST_CASE("decisions continue across gaps: the oracle stays ahead of demand on a
   CHECK(pro->metrics.capacity_violations == 0);
 }
 
-TEST_CASE("every registered policy keeps capacity under contention and injected faults") {
-  auto w = GenerateWorkload({.users = 16, .days = 3, .seed = 5, .users_per_host = 16,
-                             .capacity_factor = 0.6});
+TEST_CASE(
+    "every registered policy (and family member) keeps capacity under contention and injected "
+    "faults") {
+  auto w = GenerateWorkload(
+      {.users = 16, .days = 3, .seed = 5, .users_per_host = 16, .capacity_factor = 0.6});
   REQUIRE(w.ok());
   ReplayOptions o;
   o.pool.failure_rate = 0.2;
   o.pool.delay_rate = 0.2;
-  auto policies = PolicyRegistry::Global().Resolve("all");
-  REQUIRE(policies.ok());
+  auto policies = PolicyRegistry::Global().Resolve(kAllAndFamilies);
+  REQUIRE_MESSAGE(policies.ok(), policies.status().ToString());
   CHECK(policies->size() >= 4);
   auto runs = RunPolicies(*w, *policies, o, 2, {0});
   REQUIRE(runs.ok());
@@ -121,13 +129,15 @@ nlohmann::json MetricsWithoutTime(const std::vector<PolicyRun>& runs) {
   return j;
 }
 
-TEST_CASE("every registered policy scores an idle span skipped as if it were ticked") {
+TEST_CASE(
+    "every registered policy (and family member) scores an idle span skipped as if it were "
+    "ticked") {
   // Right-sizing, and one host too small for the five VMs' starting limits.
   for (double host_cpu : {64.0, 5.0}) {
     CAPTURE(host_cpu);
     const Workload w = IdleSpanWorkload(host_cpu);
     REQUIRE(ValidateWorkload(w).ok());
-    auto all = PolicyRegistry::Global().Resolve("all");
+    auto all = PolicyRegistry::Global().Resolve(kAllAndFamilies);
     REQUIRE(all.ok());
     ReplayOptions o;
     o.warmup = absl::Hours(80);  // ends inside the idle span
@@ -188,9 +198,9 @@ TEST_CASE("the comparison JSON has the documented keys") {
   const nlohmann::json j = nlohmann::json::parse(ComparisonJson(metrics));
   for (const char* name : {"vpa", "hpa", "proactive", "oracle"}) {
     const auto& p = j.at("policies").at(name);
-    for (const char* key : {"underprovisioned_fraction", "relative_slack", "oom_events",
-                            "oom_free_entity_days", "changes_per_entity_day_p99",
-                            "capacity_violations", "cost"}) {
+    for (const char* key :
+         {"underprovisioned_fraction", "relative_slack", "oom_events", "oom_free_entity_days",
+          "changes_per_entity_day_p99", "capacity_violations", "cost"}) {
       CHECK_MESSAGE(p.contains(key), key);
     }
     for (const char* key : {"underprovisioned_resource_seconds", "allocated_resource_seconds"}) {
@@ -209,7 +219,8 @@ TEST_CASE("the comparison JSON has the documented keys") {
 template <typename F>
 int TrackedStepsMismatches(const F& tracked, const F& full, const ConformalOptions& c,
                            const std::vector<double>& y) {
-  const Conformal<F> a_model(tracked, c, kTailQuantileLevels), b_model(full, c, kTailQuantileLevels);
+  const Conformal<F> a_model(tracked, c, kTailQuantileLevels),
+      b_model(full, c, kTailQuantileLevels);
   auto a = a_model.Fit({});
   auto b = b_model.Fit({});
   REQUIRE(a.ok());
@@ -244,7 +255,8 @@ TEST_CASE("replay forecasters' wrapped models track only the steps asked for, at
   std::uint64_t x = 7;
   for (std::size_t i = 0; i < y.size(); ++i) {
     x = x * 6364136223846793005ULL + 1442695040888963407ULL;
-    y[i] = 50.0 + 20.0 * std::sin(static_cast<double>(i) / 9.0) + static_cast<double>(x >> 40) / 1e5;
+    y[i] =
+        50.0 + 20.0 * std::sin(static_cast<double>(i) / 9.0) + static_cast<double>(x >> 40) / 1e5;
   }
   CHECK(TrackedStepsMismatches(LastValue({}, e), LastValue(), c, y) == 0);
   CHECK(TrackedStepsMismatches(*AdaptiveEwma::Create({}, e), AdaptiveEwma(), c, y) == 0);

@@ -21,6 +21,13 @@
 // user can trace a policy's trade-off on their own trace. The variant's name
 // is the text as written (whitespace stripped); unknown knobs and bad values
 // are errors that name them.
+//
+// A *family* names many policies with one argument: "proactive(<method>)"
+// replays any forecasting method of the forecaster registry, e.g.
+// "proactive(ets)" or "proactive(conformal_ensemble[power=2])". Families
+// register through `AddFamily`; "prefix(argument)[knob=value,...]" sets the
+// family's knobs. A family's policy is built when a list names it and lives as
+// long as the registry, like a tuned variant.
 #ifndef FORESIGHT_SIM_POLICY_REGISTRY_HPP_
 #define FORESIGHT_SIM_POLICY_REGISTRY_HPP_
 
@@ -67,6 +74,20 @@ struct PolicyInfo {
 // rejected (a programming error in the registration).
 PolicyRunner RunnerAtDefaults(const std::vector<PolicyKnob>& knobs, const PolicyTuner& tune);
 
+// Builds the runner of "prefix(argument)" for one value per knob (in the
+// knobs' order), or fails naming the argument or a value it refuses.
+using PolicyFamilyMaker = std::function<absl::StatusOr<PolicyRunner>(
+    std::string_view argument, const std::vector<double>& values)>;
+
+struct PolicyFamily {
+  std::string prefix;       // "proactive": the family's names are "proactive(...)"
+  std::string argument;     // what the argument names, for listings ("<method>")
+  std::string description;  // of the family
+  std::vector<PolicyKnob> knobs;
+  PolicyFamilyMaker make;
+  int order = 100;
+};
+
 class PolicyRegistry {
  public:
   static PolicyRegistry& Global();
@@ -74,6 +95,11 @@ class PolicyRegistry {
   const PolicyInfo* Find(std::string_view name) const;
   // All entries, in `order` then name order.
   std::vector<const PolicyInfo*> All() const;
+  // Fails with InvalidArgumentError for an empty prefix, one with '(' or '['
+  // in it, or one already a family's.
+  absl::Status AddFamily(PolicyFamily family);
+  // All families, in `order` then prefix order.
+  std::vector<const PolicyFamily*> Families() const;
   // Resolves a comma-separated list ("vpa,proactive", "all", "default",
   // "track+fleet+damped[fleet_level=0.95]"), failing with InvalidArgumentError
   // naming an unknown policy, knob or value. Tuned variants live as long as
@@ -82,8 +108,13 @@ class PolicyRegistry {
 
  private:
   absl::StatusOr<const PolicyInfo*> Tuned(std::string_view name) const;
+  // The family member `name` names, nullptr when it names no family.
+  absl::StatusOr<const PolicyInfo*> FromFamily(std::string_view name) const;
+  // Keeps `info` (unless one of its name is kept already) and returns it.
+  const PolicyInfo* Keep(PolicyInfo info) const;
 
   std::vector<PolicyInfo> entries_;
+  std::vector<PolicyFamily> families_;
   mutable std::mutex tuned_mutex_;
   mutable std::deque<PolicyInfo> tuned_;  // a deque: pointers stay valid
 };
@@ -112,6 +143,15 @@ struct PolicyRegistrar {
 
 #define FORESIGHT_REGISTER_POLICY(ident, ...) \
   static const ::foresight::PolicyRegistrar ident(__VA_ARGS__)
+
+// Registers a family at static-initialisation time; aborts on a bad or taken
+// prefix (a programming error in the registration).
+struct PolicyFamilyRegistrar {
+  explicit PolicyFamilyRegistrar(PolicyFamily family);
+};
+
+#define FORESIGHT_REGISTER_POLICY_FAMILY(ident, ...) \
+  static const ::foresight::PolicyFamilyRegistrar ident(__VA_ARGS__)
 
 }  // namespace foresight
 
