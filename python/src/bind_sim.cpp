@@ -84,8 +84,8 @@ std::string SimulateJson(int users, int days, std::uint64_t seed,
 #ifdef FORESIGHT_PYTHON_WITH_EVALUATE
 // The loader options `foresight evaluate` builds from its flags.
 LoadOptions MakeLoadOptions(const std::string& step, const std::string& aggregate,
-                            const std::string& entity_capacity,
-                            const std::string& machine_capacity, std::size_t max_entities) {
+                            const std::string& entity_capacity, const std::string& machine_capacity,
+                            std::size_t max_entities) {
   return Unwrap(ParseLoadOptions({.step = step,
                                   .aggregate = aggregate,
                                   .entity_capacity = entity_capacity,
@@ -241,6 +241,23 @@ void BindSim(py::module_& m) {
         return names;
       },
       "Names accepted by simulate(policies=...)");
+  m.def(
+      "policy_families",
+      [] {
+        py::dict out;
+        for (const PolicyFamily* f : PolicyRegistry::Global().Families()) {
+          py::dict knobs;
+          for (const PolicyKnob& k : f->knobs) knobs[py::str(k.name)] = k.default_value;
+          py::dict family;
+          family["argument"] = f->argument;
+          family["description"] = f->description;
+          family["knobs"] = knobs;
+          out[py::str(f->prefix)] = family;
+        }
+        return out;
+      },
+      "Policy families: prefix -> {argument, description, knobs}; "
+      "policies=['proactive(ets)[cpu_level=0.9]'] names a member");
   m.def("_simulate_json", &SimulateJson, py::arg("users"), py::arg("days"), py::arg("seed"),
         py::arg("policies"), py::arg("contention"), py::arg("capacity_factor"),
         py::arg("failure_rate"), py::arg("delay_rate"), py::arg("threads"),

@@ -83,6 +83,19 @@ def test_simulate_takes_tuned_policy_names():
         fs.simulate(users=4, days=1, policies=["track+fleet+damped[cpu=0.5]"])
 
 
+def test_simulate_takes_proactive_method_names():
+    fam = fs.policy_families()["proactive"]
+    assert fam["argument"] == "<method>"
+    assert fam["knobs"]["memory_level"] == 0.9999
+    names = ["proactive(holt_winters)", "proactive(holt_winters)[cpu_level=0.6]"]
+    r = fs.simulate(users=4, days=2, seed=4, policies=names, threads=1)
+    base, lean = r["policies"][names[0]], r["policies"][names[1]]
+    assert lean["allocated_resource_seconds"]["cpu"] < base["allocated_resource_seconds"]["cpu"]
+    assert base["forecaster"] == "conformal"
+    with pytest.raises(ValueError, match="unknown forecasting method 'nosuch'"):
+        fs.simulate(users=4, days=1, policies=["proactive(nosuch)"])
+
+
 def test_simulate_errors():
     with pytest.raises(ValueError, match="nope"):
         fs.simulate(users=4, days=1, policies=["nope"])

@@ -7,25 +7,26 @@
 #include <vector>
 
 #include "foresight/forecast/arima.hpp"
-#include "foresight/forecast/by_resource.hpp"
 #include "foresight/forecast/auto_arima.hpp"
+#include "foresight/forecast/by_resource.hpp"
 #include "foresight/forecast/conformal.hpp"
 #include "foresight/forecast/ensemble.hpp"
 #include "foresight/forecast/envelope.hpp"
+#include "foresight/forecast/ewma.hpp"
 #include "foresight/forecast/fleet_peaks.hpp"
 #include "foresight/forecast/headroom.hpp"
-#include "foresight/forecast/peak_cap.hpp"
-#include "foresight/forecast/young_headroom.hpp"
-#include "foresight/forecast/peak_headroom.hpp"
 #include "foresight/forecast/holt_winters.hpp"
 #include "foresight/forecast/internal/any_forecaster.hpp"
 #include "foresight/forecast/internal/synthetic.hpp"
-#include "foresight/forecast/ewma.hpp"
 #include "foresight/forecast/last_value.hpp"
 #include "foresight/forecast/lstm.hpp"
 #include "foresight/forecast/markov_chain.hpp"
 #include "foresight/forecast/multi_seasonal.hpp"
+#include "foresight/forecast/peak_cap.hpp"
+#include "foresight/forecast/peak_headroom.hpp"
+#include "foresight/forecast/refit.hpp"
 #include "foresight/forecast/seasonal_naive.hpp"
+#include "foresight/forecast/young_headroom.hpp"
 
 namespace foresight {
 namespace {
@@ -45,17 +46,23 @@ struct Policy<MultiSeasonal> {
 };
 template <>
 struct Policy<MarkovChain> {
-  static MarkovChain Make() { return MarkovChain({.states = 6, .season = 24, .phases = 4, .calibration = 150}); }
+  static MarkovChain Make() {
+    return MarkovChain({.states = 6, .season = 24, .phases = 4, .calibration = 150});
+  }
   static constexpr bool kExactUpdate = true;
 };
 template <>
 struct Policy<SmallLstm> {
-  static SmallLstm Make() { return SmallLstm({.hidden = 4, .horizon = 4, .epochs = 2, .min_train = 100}); }
+  static SmallLstm Make() {
+    return SmallLstm({.hidden = 4, .horizon = 4, .epochs = 2, .min_train = 100});
+  }
   static constexpr bool kExactUpdate = false;  // Fit trains
 };
 template <>
 struct Policy<Conformal<HoltWinters>> {
-  static Conformal<HoltWinters> Make() { return Conformal<HoltWinters>(HoltWinters(), {.horizon = 6}); }
+  static Conformal<HoltWinters> Make() {
+    return Conformal<HoltWinters>(HoltWinters(), {.horizon = 6});
+  }
   static constexpr bool kExactUpdate = false;  // calibration split moves
 };
 template <>
@@ -87,8 +94,13 @@ struct Policy<PeakHeadroom<Conformal<PeakEnvelope>>> {
   static PeakHeadroom<Conformal<PeakEnvelope>> Make() {
     return *PeakHeadroom<Conformal<PeakEnvelope>>::Create(
         Conformal<PeakEnvelope>(PeakEnvelope({.season = 24}), {.horizon = 3, .window = 100}),
-        {.period = 24, .periods = 7, .lag = 2, .min_fraction = 0.1, .phase_floor_periods = 3,
-         .phase_floor_width = 1, .phase_floor_fraction = 0.03});
+        {.period = 24,
+         .periods = 7,
+         .lag = 2,
+         .min_fraction = 0.1,
+         .phase_floor_periods = 3,
+         .phase_floor_width = 1,
+         .phase_floor_fraction = 0.03});
   }
   static constexpr bool kExactUpdate = false;  // calibration splits move
 };
@@ -99,7 +111,11 @@ struct Policy<PeakCap<PeakHeadroom<Conformal<PeakEnvelope>>>> {
   static PeakCap<PeakHeadroom<Conformal<PeakEnvelope>>> Make() {
     return *PeakCap<PeakHeadroom<Conformal<PeakEnvelope>>>::Create(
         Policy<PeakHeadroom<Conformal<PeakEnvelope>>>::Make(),
-        {.period = 24, .periods = 7, .min_periods = 2, .min_fraction = 0.05, .max_fraction = 0.5,
+        {.period = 24,
+         .periods = 7,
+         .min_periods = 2,
+         .min_fraction = 0.05,
+         .max_fraction = 0.5,
          .fleet = *FleetPeaks::Create({.capacity = 200, .min_samples = 5})});
   }
   static constexpr bool kExactUpdate = false;  // calibration splits move (the wrapped models)
@@ -137,7 +153,9 @@ struct Policy<FleetPeakHeadroom> {
   static FleetPeakHeadroom Make() {
     return FleetPeakHeadroom(*PeakHeadroom<Conformal<PeakEnvelope>>::Create(
         Conformal<PeakEnvelope>(PeakEnvelope({.season = 24}), {.horizon = 3, .window = 100}),
-        {.period = 24, .periods = 7, .lag = 2,
+        {.period = 24,
+         .periods = 7,
+         .lag = 2,
          .fleet = *FleetPeaks::Create({.capacity = 200, .min_samples = 5})}));
   }
   static constexpr bool kExactUpdate = false;  // calibration splits move
@@ -155,7 +173,8 @@ struct Policy<SplitForecaster> {
 template <>
 struct Policy<Ensemble> {
   static Ensemble Make() {
-    return Ensemble({AnyForecaster(SeasonalNaive(24)), AnyForecaster(HoltWinters())}, {.horizon = 6});
+    return Ensemble({AnyForecaster(SeasonalNaive(24)), AnyForecaster(HoltWinters())},
+                    {.horizon = 6});
   }
   static constexpr bool kExactUpdate = false;  // validation split moves
 };
@@ -168,6 +187,20 @@ template <>
 struct Policy<Arima> {
   static Arima Make() { return Arima({.order = {.p = 1, .d = 0, .q = 1}}); }
   static constexpr bool kExactUpdate = false;  // Fit estimates the coefficients
+};
+template <>
+struct Policy<Refitting<HoltWinters>> {
+  static Refitting<HoltWinters> Make() {
+    return *Refitting<HoltWinters>::Create(HoltWinters(), {.every = 24, .window = 96});
+  }
+  static constexpr bool kExactUpdate = false;  // a refit restarts the model on its window
+};
+template <>
+struct Policy<Refitting<AutoArima>> {
+  static Refitting<AutoArima> Make() {
+    return *Refitting<AutoArima>::Create(AutoArima({.season = 1}), {.every = 50, .window = 120});
+  }
+  static constexpr bool kExactUpdate = false;
 };
 template <>
 struct Policy<AnyForecaster> {
@@ -208,13 +241,14 @@ static_assert(MeanForecaster<LastValue> && MeanForecaster<AdaptiveEwma> &&
               MeanForecaster<Conformal<PeakEnvelope>> && MeanForecaster<AnyForecaster> &&
               MeanForecaster<Ensemble>);
 
-#define FORESIGHT_FORECASTERS                                                                    \
-  LastValue, Ewma, AdaptiveEwma, SeasonalNaive, HoltWinters, MarkovChain, SmallLstm, MultiSeasonal,                 \
-      Conformal<HoltWinters>, PeakEnvelope, Conformal<PeakEnvelope>, Ensemble, AnyForecaster,     \
-      Arima, AutoArima, SplitForecaster, Headroom<Conformal<PeakEnvelope>>,                      \
-      PeakHeadroom<Conformal<PeakEnvelope>>, FleetPeakHeadroom,                                   \
-      PeakCap<PeakHeadroom<Conformal<PeakEnvelope>>>, PeakCap<PeakEnvelope>,                    \
-      YoungHeadroom<PeakCap<PeakHeadroom<Conformal<PeakEnvelope>>>>
+#define FORESIGHT_FORECASTERS                                                                 \
+  LastValue, Ewma, AdaptiveEwma, SeasonalNaive, HoltWinters, MarkovChain, SmallLstm,          \
+      MultiSeasonal, Conformal<HoltWinters>, PeakEnvelope, Conformal<PeakEnvelope>, Ensemble, \
+      AnyForecaster, Arima, AutoArima, SplitForecaster, Headroom<Conformal<PeakEnvelope>>,    \
+      PeakHeadroom<Conformal<PeakEnvelope>>, FleetPeakHeadroom,                               \
+      PeakCap<PeakHeadroom<Conformal<PeakEnvelope>>>, PeakCap<PeakEnvelope>,                  \
+      YoungHeadroom<PeakCap<PeakHeadroom<Conformal<PeakEnvelope>>>>, Refitting<HoltWinters>,  \
+      Refitting<AutoArima>
 
 TEST_CASE_TEMPLATE("Forecaster conformance", F, FORESIGHT_FORECASTERS) {
   static_assert(Forecaster<F>);
@@ -235,7 +269,8 @@ TEST_CASE_TEMPLATE("Forecaster conformance", F, FORESIGHT_FORECASTERS) {
   }
 
   // Fitted, then updated; NaN updates are ignored.
-  const auto y = internal::SyntheticSeries({.n = 400, .season1 = 24, .amp1 = 10, .noise = 2, .seed = 5});
+  const auto y =
+      internal::SyntheticSeries({.n = 400, .season1 = 24, .amp1 = 10, .noise = 2, .seed = 5});
   absl::StatusOr<typename F::State> state = f.Fit(y);
   REQUIRE(state.ok());
   for (int h : {1, 7, 30}) CheckWellFormed(f.Predict(*state, h), h);
@@ -250,7 +285,8 @@ TEST_CASE_TEMPLATE("Forecaster conformance", F, FORESIGHT_FORECASTERS) {
   // A series falling through zero: trend models forecast below it.
   {
     std::vector<double> falling(300);
-    for (std::size_t i = 0; i < falling.size(); ++i) falling[i] = 60.0 - 0.4 * static_cast<double>(i);
+    for (std::size_t i = 0; i < falling.size(); ++i)
+      falling[i] = 60.0 - 0.4 * static_cast<double>(i);
     absl::StatusOr<typename F::State> down = f.Fit(falling);
     REQUIRE(down.ok());
     CheckMeans(f, *down);

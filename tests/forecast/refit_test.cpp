@@ -126,6 +126,21 @@ TEST_CASE("a refit the wrapped model refuses keeps the online state and is count
   CHECK(refit->Predict(*state, 1).mean(1) == 6.0);
 }
 
+TEST_CASE("a NaN sample is neither kept for refits nor counted") {
+  auto refit = Refitting<Ses>::Create(Ses(), {.every = 4, .window = 4});
+  REQUIRE(refit.ok());
+  auto state = refit->Fit({});
+  REQUIRE(state.ok());
+  for (double y : {10.0, 11.0, std::nan(""), 9.0}) refit->Update(*state, y);
+  CHECK(state->refits == 0);  // three samples so far
+  refit->Update(*state, 10.0);
+  CHECK(state->refits == 1);  // on {10, 11, 9, 10}: a NaN in it would fail
+  CHECK(state->failed_refits == 0);
+  auto expected = Ses().Fit(std::vector<double>{10.0, 11.0, 9.0, 10.0});
+  REQUIRE(expected.ok());
+  CHECK(refit->Predict(*state, 1).mean(1) == Ses().Predict(*expected, 1).mean(1));
+}
+
 TEST_CASE("Refitting refuses a non-positive pace or window") {
   for (RefitOptions o :
        {RefitOptions{.every = 0, .window = 5}, RefitOptions{.every = 5, .window = 0},

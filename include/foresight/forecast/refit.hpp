@@ -21,10 +21,10 @@
 //
 // A refit that fails (a model that cannot be estimated on the window) keeps
 // the online-updated state and is counted (`State::failed_refits`); the next
-// refit tries again. `Fit(history)` fits on the history's last `window`
-// samples. A resource-aware wrapped forecaster is refitted for the resource
-// its state was fitted for (`FitFor`), so `Refitting<ByResource<...>>` keeps
-// one model per resource.
+// refit tries again. A NaN sample is ignored, as the wrapped models ignore it:
+// not kept for refits, not counted towards `every`. `Fit(history)` fits on the history's last
+// `window` samples. A resource-aware wrapped forecaster is refitted for the resource its state was
+// fitted for (`FitFor`), so `Refitting<ByResource<...>>` keeps one model per resource.
 //
 // Cost: `window` doubles per series (allocated at Fit), Update the wrapped
 // Update plus, once every `every` samples, one wrapped Fit on `window`
@@ -102,8 +102,11 @@ class Refitting {
     return FitImpl(r, history);
   }
 
+  // A non-finite sample is passed on (the wrapped models ignore it) but not
+  // kept or counted: it would make every refit on a window holding it fail.
   void Update(State& state, double y) const {
     inner_.Update(state.inner, y);
+    if (!std::isfinite(y)) return;
     state.recent.Push(y);
     if (++state.since_refit < options_.every) return;
     state.since_refit = 0;
