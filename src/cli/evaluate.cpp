@@ -137,7 +137,8 @@ void SetupEvaluate(CLI::App& app) {
   AddTraceLoadFlags(app, f->trace);
   app.add_option("--policies", f->policies,
                  "comma-separated policy names, 'default' (vpa, hpa, proactive, oracle) or 'all' "
-                 "(see simulate --list-policies)")
+                 "(see simulate --list-policies); proactive(<method>) replays any forecast-eval "
+                 "method")
       ->capture_default_str();
   app.add_option("--hosts", f->hosts, "contention mode: number of hosts")
       ->check(CLI::NonNegativeNumber);

@@ -152,7 +152,8 @@ void SetupSimulate(CLI::App& app) {
       ->capture_default_str();
   app.add_option("--seed", f->seed, "workload and fault-injection seed")->capture_default_str();
   app.add_option("--policies", f->policies,
-                 "comma-separated policy names, 'default' (vpa,hpa,proactive,oracle) or 'all'")
+                 "comma-separated policy names, 'default' (vpa,hpa,proactive,oracle) or 'all'; "
+                 "proactive(<method>) replays any forecast-eval method (see --list-policies)")
       ->capture_default_str();
   app.add_option("--json", f->json, "write the metrics as JSON to FILE");
   app.add_option("--report", f->report, "write an HTML (.html) or SVG (.svg) report");
