@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -32,12 +33,14 @@ namespace {
 const std::vector<PolicyKnob> kForecastPolicyKnobs = {
     {"cpu_level", 0.95, "quantile of the CPU, IO and network forecasts allocated, in (0, 1)"},
     {"memory_level", 0.9999, "quantile of the memory forecast allocated, in (0, 1)"},
-    {"refit_hours", 24, "hours between refits of the method on its recent history, > 0"},
-    {"history_days", 7, "days of each series the method is refitted on, > 0"},
-    {"conformal_days", 7, "days of errors per step ahead the conformal quantiles rank, > 0"},
+    {"refit_hours", 24,
+     "hours between refits of the method on its recent history, in (0, 1e6] (1e6: never)"},
+    {"history_days", 7, "days of each series the method is refitted on, in (0, 366]"},
+    {"conformal_days", 7,
+     "days of errors per step ahead the conformal quantiles rank, in (0, 366]"},
 };
 
-// `days` (or hours) of `step`s, at least one.
+// `span` in whole `step`s, at least one.
 int StepsIn(absl::Duration span, absl::Duration step) {
   return static_cast<int>(std::max<std::int64_t>(1, IDiv(span, step)));
 }
@@ -52,11 +55,14 @@ absl::StatusOr<PolicyRunner> MakeForecastPolicy(std::string_view method,
       return absl::InvalidArgumentError(absl::StrCat(name, " must be in (0, 1), got ", level));
     }
   }
-  for (const auto& [name, span] :
-       {std::pair{"refit_hours", refit_hours}, std::pair{"history_days", history_days},
-        std::pair{"conformal_days", conformal_days}}) {
-    if (!(span > 0.0) || !std::isfinite(span)) {
-      return absl::InvalidArgumentError(absl::StrCat(name, " must be > 0, got ", span));
+  // Bounded so that a window (kept per series, and per step ahead for the
+  // conformal errors) stays a size a host can hold, and a step count an int.
+  for (const auto& [name, span, most] : {std::tuple{"refit_hours", refit_hours, 1e6},
+                                         std::tuple{"history_days", history_days, 366.0},
+                                         std::tuple{"conformal_days", conformal_days, 366.0}}) {
+    if (!(span > 0.0 && span <= most)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(name, " must be in (0, ", most, "], got ", span));
     }
   }
   // The method must exist and take its knobs: checked now, at a day of

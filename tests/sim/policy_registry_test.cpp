@@ -387,9 +387,16 @@ TEST_CASE("bad proactive(<method>) names are errors naming the method, the knob 
         std::string::npos);
   CHECK(ResolveError("proactive(ets)[memory_level=0]").find("memory_level must be in (0, 1)") !=
         std::string::npos);
-  CHECK(ResolveError("proactive(ets)[refit_hours=0]").find("refit_hours must be > 0, got 0") !=
+  CHECK(ResolveError("proactive(ets)[refit_hours=0]")
+            .find("refit_hours must be in (0, 1e+06], "
+                  "got 0") != std::string::npos);
+  CHECK(ResolveError("proactive(ets)[refit_hours=1e12]").find("refit_hours must be in") !=
         std::string::npos);
-  CHECK(ResolveError("proactive(ets)[history_days=-1]").find("history_days must be > 0") !=
+  CHECK(ResolveError("proactive(ets)[history_days=-1]").find("history_days must be in (0, 366]") !=
+        std::string::npos);
+  CHECK(ResolveError("proactive(ets)[history_days=1e6]").find("history_days must be in") !=
+        std::string::npos);
+  CHECK(ResolveError("proactive(ets)[conformal_days=400]").find("conformal_days must be in") !=
         std::string::npos);
   CHECK(ResolveError("proactive(ets)[conformal_days=nan]").find("needs a number") !=
         std::string::npos);

@@ -14,17 +14,18 @@
 // `Refitting` makes any of them re-learn on a sliding window at a fixed pace,
 // as a periodic retraining job would:
 //
-//   Refitting<AnyForecaster> model(*registry.Make("ets", {.season = 288}),
-//                                  {.every = 288, .window = 2016});
-//   auto state = model.Fit({});       // cold
-//   for (double y : samples) model.Update(*state, y);  // refits daily on a week
+//   absl::StatusOr<Refitting<AnyForecaster>> model = Refitting<AnyForecaster>::Create(
+//       *registry.Make("ets", {.season = 288}), {.every = 288, .window = 2016});
+//   auto state = model->Fit({});                              // cold
+//   for (double y : samples) model->Update(*state, y);        // refits daily on a week
 //
 // A refit that fails (a model that cannot be estimated on the window) keeps
 // the online-updated state and is counted (`State::failed_refits`); the next
-// refit tries again. A NaN sample is ignored, as the wrapped models ignore it:
-// not kept for refits, not counted towards `every`. `Fit(history)` fits on the history's last
-// `window` samples. A resource-aware wrapped forecaster is refitted for the resource its state was
-// fitted for (`FitFor`), so `Refitting<ByResource<...>>` keeps one model per resource.
+// refit tries again. A NaN sample is ignored, as the wrapped models ignore
+// it: not kept for refits, not counted towards `every`. `Fit(history)` fits
+// on the history's last `window` samples. A resource-aware wrapped forecaster
+// is refitted for the resource its state was fitted for (`FitFor`), so
+// `Refitting<ByResource<...>>` keeps one model per resource.
 //
 // Cost: `window` doubles per series (allocated at Fit), Update the wrapped
 // Update plus, once every `every` samples, one wrapped Fit on `window`
