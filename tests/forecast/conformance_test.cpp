@@ -25,6 +25,7 @@
 #include "foresight/forecast/peak_cap.hpp"
 #include "foresight/forecast/peak_headroom.hpp"
 #include "foresight/forecast/refit.hpp"
+#include "foresight/forecast/running_peak.hpp"
 #include "foresight/forecast/seasonal_naive.hpp"
 #include "foresight/forecast/young_headroom.hpp"
 
@@ -203,6 +204,13 @@ struct Policy<Refitting<AutoArima>> {
   static constexpr bool kExactUpdate = false;
 };
 template <>
+struct Policy<RunningPeak<HoltWinters>> {
+  static RunningPeak<HoltWinters> Make() {
+    return *RunningPeak<HoltWinters>::Create(HoltWinters(), {.width = 6});
+  }
+  static constexpr bool kExactUpdate = true;  // the peaks of x ++ y continue those of x
+};
+template <>
 struct Policy<AnyForecaster> {
   static AnyForecaster Make() { return AnyForecaster(HoltWinters()); }
   static constexpr bool kExactUpdate = true;
@@ -248,7 +256,7 @@ static_assert(MeanForecaster<LastValue> && MeanForecaster<AdaptiveEwma> &&
       PeakHeadroom<Conformal<PeakEnvelope>>, FleetPeakHeadroom,                               \
       PeakCap<PeakHeadroom<Conformal<PeakEnvelope>>>, PeakCap<PeakEnvelope>,                  \
       YoungHeadroom<PeakCap<PeakHeadroom<Conformal<PeakEnvelope>>>>, Refitting<HoltWinters>,  \
-      Refitting<AutoArima>
+      Refitting<AutoArima>, RunningPeak<HoltWinters>
 
 TEST_CASE_TEMPLATE("Forecaster conformance", F, FORESIGHT_FORECASTERS) {
   static_assert(Forecaster<F>);
