@@ -4,7 +4,10 @@
 //
 // BM_Replay_Policy/proactive(<method>): registry methods as policies
 // (src/sim/policies_forecast.cpp), each with a "[refit_hours=1e6]" run that
-// never refits within the week: the ratio prices the daily refits.
+// never refits within the week: the ratio prices the daily refits; and one
+// with "[stagger=0]", every series refitted on the same tick, against which
+// slowest_tick_ms (the longest controller tick, what a host's tick period must
+// hold) shows what staggering the refits over the day buys.
 //
 // BM_Replay_Lifetimes: the VM trace with VMs that come and go (1-day mean
 // lifetimes, 600 VMs x 7 days, about 1 in 8 alive at a time) against the same
@@ -20,6 +23,7 @@
 // cost what the 4 lived days cost.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -105,6 +109,7 @@ void ReplayPolicy(benchmark::State& state, const Workload& w, const char* policy
   options.warmup = absl::Hours(24);
   options.skip_idle = skip_idle;
   std::uint64_t slots = 0;
+  double slowest_tick = 0.0;
   for (auto _ : state) {
     absl::StatusOr<ReplayResult> r = info->run(w, options, nullptr);
     if (!r.ok()) {
@@ -113,7 +118,9 @@ void ReplayPolicy(benchmark::State& state, const Workload& w, const char* policy
     }
     benchmark::DoNotOptimize(r->metrics.underprovisioned_fraction);
     slots = r->metrics.controller_slots;
+    slowest_tick = std::max(slowest_tick, r->metrics.slowest_tick_seconds);
   }
+  state.counters["slowest_tick_ms"] = slowest_tick * 1e3;
   // The controller's per-user slots against the entities in the trace: a
   // deleted VM's slot goes to the next VM, so with lifetimes it holds about
   // the most VMs alive together.
@@ -176,7 +183,8 @@ const bool kRegistered = [] {
         // Registry methods as policies; the refit_hours=1e6 runs never
         // refit within the week, the baseline that prices the daily refits.
         "proactive(holt_winters)", "proactive(theta)", "proactive(theta)[refit_hours=1e6]",
-        "proactive(ets)", "proactive(ets)[refit_hours=1e6]"}) {
+        "proactive(theta)[stagger=0]", "proactive(ets)", "proactive(ets)[refit_hours=1e6]",
+        "proactive(ets)[stagger=0]", "proactive(theta)[memory_peak_hours=3]"}) {
     benchmark::RegisterBenchmark(
         (std::string("BM_Replay_Policy/") + policy).c_str(),
         [policy](benchmark::State& state) { BM_Replay_Policy(state, policy); })

@@ -52,7 +52,8 @@ def test_simulate_returns_the_cli_json_keys():
     again = fs.simulate(users=10, days=2, seed=5, policies=["vpa", "proactive", "oracle"], threads=1)
 
     def scored(result):  # everything but wall-clock timings
-        return {n: {k: v for k, v in m.items() if "seconds" != k and "ns_per" not in k}
+        return {n: {k: v for k, v in m.items()
+                    if k not in ("seconds", "slowest_tick_seconds") and "ns_per" not in k}
                 for n, m in result["policies"].items()}
     assert scored(again) == scored(r)
 
@@ -87,6 +88,8 @@ def test_simulate_takes_proactive_method_names():
     fam = fs.policy_families()["proactive"]
     assert fam["argument"] == "<method>"
     assert fam["knobs"]["memory_level"] == 0.9999
+    assert fam["knobs"]["stagger"] == 1 and fam["knobs"]["memory_peak_hours"] == 0
+    assert fam["knobs"]["memory_fleet"] == 0
     names = ["proactive(holt_winters)", "proactive(holt_winters)[cpu_level=0.6]"]
     r = fs.simulate(users=4, days=2, seed=4, policies=names, threads=1)
     base, lean = r["policies"][names[0]], r["policies"][names[1]]

@@ -7,6 +7,8 @@
 // Right-sizing mode (default): every entity on its own ample host, so each
 // policy's allocation is measured against the entity's own demand. Contention
 // mode (--hosts N --host-capacity cpu=…,memory=…): entities packed onto N hosts.
+#include "foresight/trace/evaluate.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <fstream>
@@ -25,7 +27,6 @@
 #include "foresight/sim/policy_registry.hpp"
 #include "foresight/sim/replay.hpp"
 #include "foresight/trace/loader.hpp"
-#include "foresight/trace/evaluate.hpp"
 #include "foresight/trace/long_csv.hpp"
 
 namespace foresight::cli {
@@ -99,9 +100,9 @@ void RunEvaluate(const EvaluateFlags& f) {
   const double entity_steps = static_cast<double>(LiveEntitySteps(w));
   for (const PolicyMetrics& m : metrics) {
     const double rate = entity_steps / std::max(m.seconds, 1e-9);
-    std::cout << absl::StrFormat("  %-*s replay %.2f s (%.0f entity-steps/s)\n",
-                                 PolicyNameWidth(metrics), m.name, m.seconds,
-                                 rate);
+    std::cout << absl::StrFormat(
+        "  %-*s replay %.2f s (%.0f entity-steps/s), slowest tick %.3f s\n",
+        PolicyNameWidth(metrics), m.name, m.seconds, rate, m.slowest_tick_seconds);
   }
 
   std::cout << ChangesByResourceTable(metrics) << CoverageTable(metrics);

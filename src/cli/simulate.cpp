@@ -113,8 +113,9 @@ void RunSimulate(const SimulateFlags& f) {
   const std::size_t entity_steps = std::max<std::size_t>(LiveEntitySteps(*workload), 1);
   for (const PolicyMetrics& m : metrics) {
     const double ns = m.seconds * 1e9 / static_cast<double>(entity_steps);
-    std::cout << absl::StrFormat("  %-*s replay %.2f s (%.0f ns per user-step)\n",
-                                 PolicyNameWidth(metrics), m.name, m.seconds, ns);
+    std::cout << absl::StrFormat(
+        "  %-*s replay %.2f s (%.0f ns per user-step), slowest tick %.3f s\n",
+        PolicyNameWidth(metrics), m.name, m.seconds, ns, m.slowest_tick_seconds);
   }
   std::cout << ChangesByResourceTable(metrics) << CoverageTable(metrics);
   std::cout << VsVpaText(metrics, vs_vpa, measured)

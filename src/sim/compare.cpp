@@ -110,7 +110,8 @@ std::string ComparisonJson(const std::vector<PolicyMetrics>& metrics, int indent
   for (const PolicyMetrics& m : metrics) {
     nlohmann::json p;
     p["underprovisioned_fraction"] = m.underprovisioned_fraction;
-    p["underprovisioned_fraction_by_resource"] = ResourceJson(m.underprovisioned_fraction_by_resource);
+    p["underprovisioned_fraction_by_resource"] =
+        ResourceJson(m.underprovisioned_fraction_by_resource);
     p["underprovisioned_resource_seconds"] = ResourceJson(m.underprovisioned_resource_seconds);
     p["relative_slack"] = m.relative_slack;
     p["relative_slack_cpu"] = m.relative_slack_cpu;
@@ -136,6 +137,7 @@ std::string ComparisonJson(const std::vector<PolicyMetrics>& metrics, int indent
     p["forecaster"] = m.forecaster.empty() ? nlohmann::json() : nlohmann::json(m.forecaster);
     p["quantile_coverage"] = CoverageJson(m.coverage);
     p["seconds"] = m.seconds;
+    p["slowest_tick_seconds"] = m.slowest_tick_seconds;
     root["policies"][m.name] = p;
     root["gap_closed"][m.name] = Number(GapClosedFor(metrics, m));
   }
@@ -151,9 +153,8 @@ int PolicyNameWidth(const std::vector<PolicyMetrics>& metrics) {
 std::string ComparisonTable(const std::vector<PolicyMetrics>& metrics) {
   const int width = PolicyNameWidth(metrics);
   std::string out = absl::StrFormat("%-*s %9s %9s %9s %9s %8s %8s %9s %6s %10s %7s\n", width,
-                                    "policy",
-                                    "under%", "cpu-h", "mem-GiBh", "slack", "ooms", "oomfree",
-                                    "chg/d p99", "viol", "cost", "gap");
+                                    "policy", "under%", "cpu-h", "mem-GiBh", "slack", "ooms",
+                                    "oomfree", "chg/d p99", "viol", "cost", "gap");
   for (const PolicyMetrics& m : metrics) {
     absl::StrAppendFormat(
         &out, "%-*s %9.3f %9.1f %9.1f %s %s %s %9.1f %6d %10.4g %s\n", width, m.name,
@@ -245,12 +246,10 @@ std::string ComparisonHtml(const std::string& title, const Workload& workload,
     for (const PolicyMetrics& m : metrics) v.push_back(get(m));
     html += report::BarChart(t, names, v);
   };
-  bars("under-provisioned fraction", [](const PolicyMetrics& m) {
-    return m.underprovisioned_fraction;
-  });
-  bars("allocated CPU (core-hours)", [](const PolicyMetrics& m) {
-    return m.allocated_resource_seconds.cpu() / 3600.0;
-  });
+  bars("under-provisioned fraction",
+       [](const PolicyMetrics& m) { return m.underprovisioned_fraction; });
+  bars("allocated CPU (core-hours)",
+       [](const PolicyMetrics& m) { return m.allocated_resource_seconds.cpu() / 3600.0; });
   bars("allocated memory (GiB-hours)", [](const PolicyMetrics& m) {
     return m.allocated_resource_seconds.memory() / 3600.0 / (1024.0 * 1024 * 1024);
   });
@@ -278,10 +277,10 @@ std::string ComparisonHtml(const std::string& title, const Workload& workload,
           }
           series.push_back(std::move(s));
         }
-        html += report::LineChart(
-            absl::StrCat(workload.users[u].name, " (", workload.users[u].archetype, "): ",
-                         Sv(ResourceName(r))),
-            r == Resource::kMemory ? "GiB" : "cores", series);
+        html +=
+            report::LineChart(absl::StrCat(workload.users[u].name, " (",
+                                           workload.users[u].archetype, "): ", Sv(ResourceName(r))),
+                              r == Resource::kMemory ? "GiB" : "cores", series);
       }
     }
   }

@@ -6,11 +6,19 @@
 // Per series the method is wrapped twice:
 //   Refitting  — refitted on its last `history_days` every `refit_hours`
 //                (ETS, ARIMA, Theta, the LSTM and the ensembles estimate only
-//                in Fit, and a replay meets every VM with an empty history);
+//                in Fit, and a replay meets every VM with an empty history),
+//                the series' refits staggered over `refit_hours` so that no
+//                tick refits the whole fleet (`stagger` 0: all on one tick);
 //   Conformal  — its quantiles replaced by online conformal ones over
 //                `conformal_days` of its own errors, with the exponential tail
 //                for the levels a window cannot resolve (memory's 0.9999):
 //                the registry's methods report levels up to 0.99 only.
+// With `memory_peak_hours` > 0, memory's method is fed the running peak of
+// that many hours instead of the samples (RunningPeak, between Refitting and
+// the method), and Conformal calibrates that forecast against the samples.
+// With `memory_fleet`, memory's upper quantiles are at least the forecast
+// plus track+fleet's margin: the daily peak excesses over the forecast,
+// pooled across the replayed fleet (PeakHeadroom with FleetPeaks).
 // The allocator is `envelope`'s (QuantileTarget, grows not gated), at
 // `memory_level` for memory and `cpu_level` for CPU, IO and network.
 #include <algorithm>
@@ -21,9 +29,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "foresight/allocate/quantile_target.hpp"
+#include "foresight/forecast/by_resource.hpp"
 #include "foresight/forecast/conformal.hpp"
+#include "foresight/forecast/fleet_peaks.hpp"
+#include "foresight/forecast/peak_headroom.hpp"
 #include "foresight/forecast/refit.hpp"
 #include "foresight/forecast/registry.hpp"
+#include "foresight/forecast/running_peak.hpp"
 #include "foresight/sim/policy_registry.hpp"
 #include "foresight/sim/replay.hpp"
 
@@ -38,6 +50,15 @@ const std::vector<PolicyKnob> kForecastPolicyKnobs = {
     {"history_days", 7, "days of each series the method is refitted on, in (0, 366]"},
     {"conformal_days", 7,
      "days of errors per step ahead the conformal quantiles rank, in (0, 366]"},
+    {"stagger", 1,
+     "1: spread the series' first refits over refit_hours (no tick refits the whole fleet); "
+     "0: every series refits on the same tick"},
+    {"memory_peak_hours", 0,
+     "if > 0: memory's method forecasts the running peak of this many hours, not the samples, "
+     "in [0, 24]"},
+    {"memory_fleet", 0,
+     "1: memory's limits are at least its forecast plus a margin learned from the whole fleet's "
+     "daily peak excesses (track+fleet's PeakHeadroom); 0: its own conformal errors only"},
 };
 
 // `span` in whole `step`s, at least one.
@@ -49,6 +70,17 @@ absl::StatusOr<PolicyRunner> MakeForecastPolicy(std::string_view method,
                                                 const std::vector<double>& v) {
   const double cpu_level = v.at(0), memory_level = v.at(1);
   const double refit_hours = v.at(2), history_days = v.at(3), conformal_days = v.at(4);
+  const double stagger = v.at(5), memory_peak_hours = v.at(6), memory_fleet = v.at(7);
+  if (!(memory_peak_hours >= 0.0 && memory_peak_hours <= 24.0)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("memory_peak_hours must be in [0, 24], got ", memory_peak_hours));
+  }
+  for (const auto& [name, flag] :
+       {std::pair{"stagger", stagger}, std::pair{"memory_fleet", memory_fleet}}) {
+    if (flag != 0.0 && flag != 1.0) {
+      return absl::InvalidArgumentError(absl::StrCat(name, " must be 0 or 1, got ", flag));
+    }
+  }
   for (const auto& [name, level] :
        {std::pair{"cpu_level", cpu_level}, std::pair{"memory_level", memory_level}}) {
     if (!(level > 0.0 && level < 1.0)) {
@@ -82,9 +114,11 @@ absl::StatusOr<PolicyRunner> MakeForecastPolicy(std::string_view method,
     absl::StatusOr<AnyForecaster> model =
         registry.Make(name, {.season = StepsIn(absl::Hours(24), w.step), .horizon = horizon});
     if (!model.ok()) return model.status();
-    absl::StatusOr<Refitting<AnyForecaster>> refit = Refitting<AnyForecaster>::Create(
-        *std::move(model), {.every = StepsIn(absl::Hours(refit_hours), w.step),
-                            .window = StepsIn(absl::Hours(24 * history_days), w.step)});
+    const RefitOptions refit_options{.every = StepsIn(absl::Hours(refit_hours), w.step),
+                                     .window = StepsIn(absl::Hours(24 * history_days), w.step),
+                                     .stagger = stagger == 1.0};
+    absl::StatusOr<Refitting<AnyForecaster>> refit =
+        Refitting<AnyForecaster>::Create(*model, refit_options);
     if (!refit.ok()) return refit.status();
     ConformalOptions c;
     c.horizon = horizon;
@@ -94,9 +128,44 @@ absl::StatusOr<PolicyRunner> MakeForecastPolicy(std::string_view method,
     c.tail_fraction = 0.02;
     QuantileTargetOptions target = EnvelopeTargetOptions();
     target.level_override = MakeResources(cpu_level, memory_level, cpu_level, cpu_level);
-    return Replay(w, QuantileTarget(target), o,
-                  Conformal<Refitting<AnyForecaster>>(*std::move(refit), c, kTailQuantileLevels),
-                  WorkloadCost(w), rec);
+    Conformal<Refitting<AnyForecaster>> forecaster(*std::move(refit), c, kTailQuantileLevels);
+    if (memory_peak_hours == 0.0 && memory_fleet == 0.0) {
+      return Replay(w, QuantileTarget(target), o, std::move(forecaster), WorkloadCost(w), rec);
+    }
+    // Memory's own copy of the method, fed the running peak (of one sample, the
+    // samples themselves, at memory_peak_hours=0); Conformal scores its
+    // forecast against the samples, so the margin is what the peak missed.
+    absl::StatusOr<RunningPeak<AnyForecaster>> peak = RunningPeak<AnyForecaster>::Create(
+        *std::move(model), {.width = StepsIn(absl::Hours(memory_peak_hours), w.step)});
+    if (!peak.ok()) return peak.status();
+    absl::StatusOr<Refitting<RunningPeak<AnyForecaster>>> peak_refit =
+        Refitting<RunningPeak<AnyForecaster>>::Create(*std::move(peak), refit_options);
+    if (!peak_refit.ok()) return peak_refit.status();
+    using PeakMemory = Conformal<Refitting<RunningPeak<AnyForecaster>>>;
+    PeakMemory memory(*std::move(peak_refit), c, kTailQuantileLevels);
+    // CPU, IO and network keep `forecaster`; memory gets its own model.
+    auto replay_split =
+        [&]<Forecaster MemoryF>(MemoryF memory_model) -> absl::StatusOr<ReplayResult> {
+      using Split = ByResource<Conformal<Refitting<AnyForecaster>>, MemoryF>;
+      absl::StatusOr<Split> split = Split::Create(forecaster, std::move(memory_model));
+      if (!split.ok()) return split.status();
+      return Replay(w, QuantileTarget(target), o, *std::move(split), WorkloadCost(w), rec);
+    };
+    if (memory_fleet == 0.0) return replay_split(std::move(memory));
+    // track+fleet's memory margin over the method's forecast: each VM's daily
+    // peak excess over its forecast (in units of its level), pooled across
+    // the replayed fleet (Mondrian conformal, FleetPeaks' defaults), with the
+    // same period, lag, prior, regime restarts and first-week phase floor;
+    // no floor of its own (min_fraction 0), as track+fleet.
+    absl::StatusOr<std::shared_ptr<FleetPeaks>> fleet = FleetPeaks::Create({});
+    if (!fleet.ok()) return fleet.status();
+    PeakHeadroomOptions margin = TrackPeakMemoryOptions(w, o.pool);
+    margin.min_fraction = 0.0;
+    margin.fleet = *std::move(fleet);
+    absl::StatusOr<PeakHeadroom<PeakMemory>> pooled =
+        PeakHeadroom<PeakMemory>::Create(std::move(memory), std::move(margin));
+    if (!pooled.ok()) return pooled.status();
+    return replay_split(*std::move(pooled));
   });
 }
 

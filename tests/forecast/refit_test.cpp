@@ -108,7 +108,8 @@ TEST_CASE("Refitting::Fit fits on the history's last window and checks all of it
   auto refused = refit->Fit(bad);
   REQUIRE_FALSE(refused.ok());
   CHECK(absl::IsInvalidArgument(refused.status()));
-  CHECK(std::string(refused.status().message()).find("history value 3") != std::string::npos);
+  CHECK(std::string(refused.status().message()).find("Refitting history: value 3") !=
+        std::string::npos);
 }
 
 TEST_CASE("a refit the wrapped model refuses keeps the online state and is counted") {
@@ -191,6 +192,72 @@ TEST_CASE("Refitting re-learns a registry method that estimates only in Fit") {
   CHECK(refit->Predict(*state, 1).mean(1) == doctest::Approx(101.0).epsilon(0.02));
   CHECK(std::abs(refit->Predict(*state, 1).mean(1) - 101.0) <
         std::abs(ets->Predict(*online, 1).mean(1) - 101.0));
+}
+
+// The sample (1-based) at which each of `n` states, fitted in turn on an
+// empty history and then updated together, first refits.
+std::vector<int> FirstRefits(const Refitting<LastValue>& refit, int n, int samples) {
+  std::vector<Refitting<LastValue>::State> states;
+  for (int i = 0; i < n; ++i) states.push_back(*refit.Fit({}));
+  std::vector<int> first(static_cast<std::size_t>(n), 0);
+  for (int t = 1; t <= samples; ++t) {
+    for (std::size_t i = 0; i < states.size(); ++i) {
+      const std::int64_t before = states[i].refits;
+      refit.Update(states[i], 1.0 + t);
+      if (states[i].refits != before && first[i] == 0) first[i] = t;
+    }
+  }
+  return first;
+}
+
+TEST_CASE("Refitting with stagger spreads the first refits of a fleet over `every` samples") {
+  constexpr int kEvery = 100, kFleet = 1000;
+  auto together = Refitting<LastValue>::Create(LastValue{}, {.every = kEvery, .window = 5});
+  auto staggered =
+      Refitting<LastValue>::Create(LastValue{}, {.every = kEvery, .window = 5, .stagger = true});
+  REQUIRE(together.ok());
+  REQUIRE(staggered.ok());
+  // Without stagger the whole fleet refits on sample `every`.
+  for (int t : FirstRefits(*together, kFleet, kEvery)) CHECK(t == kEvery);
+  // With it, every sample of the first `every` has 9 to 11 of the 1,000.
+  const std::vector<int> first = FirstRefits(*staggered, kFleet, kEvery);
+  std::vector<int> per_sample(kEvery + 1, 0);
+  for (int t : first) {
+    REQUIRE(t >= 1);
+    REQUIRE(t <= kEvery);
+    ++per_sample[static_cast<std::size_t>(t)];
+  }
+  for (int t = 1; t <= kEvery; ++t) {
+    CAPTURE(t);
+    CHECK(per_sample[static_cast<std::size_t>(t)] >= 9);
+    CHECK(per_sample[static_cast<std::size_t>(t)] <= 11);
+  }
+  // A copy shares the count (a controller holds a copy), and the phases are
+  // the same in a decorator created alike: a replay is repeatable.
+  auto again =
+      Refitting<LastValue>::Create(LastValue{}, {.every = kEvery, .window = 5, .stagger = true});
+  REQUIRE(again.ok());
+  CHECK(FirstRefits(*again, kFleet, kEvery) == first);
+  const Refitting<LastValue> copy = *again;
+  CHECK(FirstRefits(copy, 1, kEvery).front() != first.front());  // the 1,001st state's phase
+}
+
+TEST_CASE("Refitting with stagger keeps the pace of `every` after the first refit") {
+  auto refit =
+      Refitting<LastValue>::Create(LastValue{}, {.every = 7, .window = 5, .stagger = true});
+  REQUIRE(refit.ok());
+  std::vector<Refitting<LastValue>::State> states;
+  for (int i = 0; i < 20; ++i) states.push_back(*refit->Fit({}));
+  for (auto& s : states) {
+    for (int t = 0; t < 7 * 10; ++t) refit->Update(s, 3.0);
+    CHECK(s.refits == 10);  // the first within 7 samples, then one per 7
+  }
+  // The conformance checks hold with stagger on.
+  auto hw = Refitting<HoltWinters>::Create(HoltWinters({.season = 24}),
+                                           {.every = 24, .window = 96, .stagger = true});
+  REQUIRE(hw.ok());
+  const absl::Status s = testing::ForecasterConformance(*hw, 24, /*online_equivalent=*/false);
+  CHECK_MESSAGE(s.ok(), s.ToString());
 }
 
 }  // namespace

@@ -343,11 +343,10 @@ TEST_CASE("proactive(<method>) is a family: any registry method, the family's kn
   REQUIRE(families.size() == 1);
   CHECK(families[0]->prefix == "proactive");
   CHECK(families[0]->argument == "<method>");
-  const std::vector<std::pair<std::string, double>> expected = {{"cpu_level", 0.95},
-                                                                {"memory_level", 0.9999},
-                                                                {"refit_hours", 24},
-                                                                {"history_days", 7},
-                                                                {"conformal_days", 7}};
+  const std::vector<std::pair<std::string, double>> expected = {
+      {"cpu_level", 0.95},      {"memory_level", 0.9999}, {"refit_hours", 24},
+      {"history_days", 7},      {"conformal_days", 7},    {"stagger", 1},
+      {"memory_peak_hours", 0}, {"memory_fleet", 0}};
   REQUIRE(families[0]->knobs.size() == expected.size());
   for (std::size_t i = 0; i < expected.size(); ++i) {
     CHECK(families[0]->knobs[i].name == expected[i].first);
@@ -400,6 +399,14 @@ TEST_CASE("bad proactive(<method>) names are errors naming the method, the knob 
         std::string::npos);
   CHECK(ResolveError("proactive(ets)[conformal_days=nan]").find("needs a number") !=
         std::string::npos);
+  CHECK(ResolveError("proactive(ets)[stagger=0.5]").find("stagger must be 0 or 1, got 0.5") !=
+        std::string::npos);
+  CHECK(ResolveError("proactive(ets)[memory_peak_hours=25]")
+            .find("memory_peak_hours must be in [0, 24], got 25") != std::string::npos);
+  CHECK(ResolveError("proactive(ets)[memory_peak_hours=-1]").find("memory_peak_hours must be") !=
+        std::string::npos);
+  CHECK(ResolveError("proactive(ets)[memory_fleet=2]").find("memory_fleet must be 0 or 1, got 2") !=
+        std::string::npos);
   CHECK(ResolveError("proactive(ets)[cpu_level=0.9").find("write name[knob=value") !=
         std::string::npos);
   CHECK(ResolveError("bogus").find("proactive(<method>)") != std::string::npos);  // listed
@@ -428,14 +435,19 @@ TEST_CASE("proactive(<method>) replays the method it names at the levels its kno
   REQUIRE(w.ok());
   auto policies = PolicyRegistry::Global().Resolve(
       "proactive(holt_winters),proactive(naive),proactive(holt_winters)[cpu_level=0.6],"
-      "proactive(holt_winters)[memory_level=0.9],proactive(ets),proactive(ets)[refit_hours=1000]");
+      "proactive(holt_winters)[memory_level=0.9],proactive(ets),proactive(ets)[refit_hours=1000],"
+      "proactive(ets)[stagger=0],proactive(holt_winters)[stagger=0],"
+      "proactive(holt_winters)[stagger=0,memory_peak_hours=2],"
+      "proactive(holt_winters)[stagger=0,memory_fleet=1]");
   REQUIRE(policies.ok());
-  REQUIRE(policies->size() == 6);
+  REQUIRE(policies->size() == 10);
   auto runs = RunPolicies(*w, *policies, ReplayOptions{}, 2, {});
   REQUIRE_MESSAGE(runs.ok(), runs.status().ToString());
   const PolicyMetrics &hw = (*runs)[0].metrics, &naive = (*runs)[1].metrics,
                       &low_cpu = (*runs)[2].metrics, &low_memory = (*runs)[3].metrics,
-                      &ets = (*runs)[4].metrics, &ets_never_refit = (*runs)[5].metrics;
+                      &ets = (*runs)[4].metrics, &ets_never_refit = (*runs)[5].metrics,
+                      &ets_together = (*runs)[6].metrics, &hw_together = (*runs)[7].metrics,
+                      &hw_peak = (*runs)[8].metrics, &hw_fleet = (*runs)[9].metrics;
   for (const PolicyRun& run : *runs) {
     CAPTURE(run.metrics.name);
     CHECK(run.metrics.capacity_violations == 0);
@@ -450,6 +462,25 @@ TEST_CASE("proactive(<method>) replays the method it names at the levels its kno
   CHECK(low_memory.allocated_resource_seconds.cpu() == hw.allocated_resource_seconds.cpu());
   // ETS refitted daily is another model than ETS never refitted (3 days).
   CHECK(ets.allocated_resource_seconds.cpu() != ets_never_refit.allocated_resource_seconds.cpu());
+  // Refits spread over the day (the default) are refits at other times than
+  // all at the end of each day, and both are repeatable.
+  CHECK(ets.allocated_resource_seconds.cpu() != ets_together.allocated_resource_seconds.cpu());
+  // Memory forecast as a running peak: memory's limits change and nothing else's
+  // (unstaggered: staggered phases count the fits of each model apart).
+  CHECK(hw_peak.allocated_resource_seconds.memory() !=
+        hw_together.allocated_resource_seconds.memory());
+  CHECK(hw_peak.allocated_resource_seconds.cpu() == hw_together.allocated_resource_seconds.cpu());
+  CHECK(hw_peak.allocated_resource_seconds.io() == hw_together.allocated_resource_seconds.io());
+  // A fleet margin only raises memory's limits: more memory, CPU as it was.
+  CHECK(hw_fleet.allocated_resource_seconds.memory() >
+        hw_together.allocated_resource_seconds.memory());
+  CHECK(hw_fleet.allocated_resource_seconds.cpu() == hw_together.allocated_resource_seconds.cpu());
+  auto again = RunPolicies(*w, *policies, ReplayOptions{}, 1, {});
+  REQUIRE(again.ok());
+  CHECK((*again)[4].metrics.allocated_resource_seconds.cpu() ==
+        ets.allocated_resource_seconds.cpu());
+  CHECK((*again)[6].metrics.allocated_resource_seconds.cpu() ==
+        ets_together.allocated_resource_seconds.cpu());
 }
 
 }  // namespace

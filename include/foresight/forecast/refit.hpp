@@ -31,6 +31,16 @@
 // Update plus, once every `every` samples, one wrapped Fit on `window`
 // samples. Predict is the wrapped Predict.
 //
+// Staggered refits. A controller fits every series at once (a fleet starts
+// together), so without `stagger` every series refits on the same sample: a
+// fleet of ETS models would spend one tick in a day refitting all of them.
+// With `stagger`, the k-th state this decorator (or a copy of it) fits gets
+// its first refit after `every - phase(k)` samples instead of `every`, with
+// phase(k) = floor(frac(k / golden ratio) * every): any n consecutive states
+// are spread over the `every` samples within a few of n / every per sample.
+// The phase depends only on the order of the Fit calls, so a replay is
+// repeatable; refits after the first keep the pace of `every`.
+//
 // Fit(x) then Update(y) equals Fit(x ++ y) only when no refit falls inside y
 // and the wrapped model is purely online; the Forecaster conformance test runs
 // without that check.
@@ -39,12 +49,15 @@
 // |------|--------|----------------------------------------------------|---------|
 // | int  | every  | samples between refits (> 0)                       | 24      |
 // | int  | window | latest samples kept and refitted on (> 0)          | 672     |
+// | bool | stagger| spread first refits of successive Fits over `every`| false   |
 #ifndef FORESIGHT_FORECAST_REFIT_HPP_
 #define FORESIGHT_FORECAST_REFIT_HPP_
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string_view>
@@ -56,14 +69,27 @@
 #include "absl/strings/str_cat.h"
 #include "foresight/core/resources.hpp"
 #include "foresight/forecast/forecaster.hpp"
+#include "foresight/forecast/internal/point_forecaster.hpp"
 #include "foresight/telemetry/ring_buffer.hpp"
 
 namespace foresight {
 
 struct RefitOptions {
-  int every = 24;    // samples between refits
-  int window = 672;  // latest samples kept and refitted on (four weeks of hours)
+  int every = 24;        // samples between refits
+  int window = 672;      // latest samples kept and refitted on (four weeks of hours)
+  bool stagger = false;  // first refits of successive Fits spread over `every`
 };
+
+namespace internal {
+// floor(frac(k / golden ratio) * every), in [0, every): the Kronecker
+// sequence, whose first n points leave no gap wider than about 2.6 / n.
+inline int StaggerPhase(std::uint64_t k, int every) {
+  constexpr double kInverseGolden = 0.6180339887498949;
+  const double x = static_cast<double>(k) * kInverseGolden;
+  const double frac = x - std::floor(x);
+  return std::clamp(static_cast<int>(frac * every), 0, every - 1);
+}
+}  // namespace internal
 
 template <Forecaster ForecasterT>
 class Refitting {
@@ -71,7 +97,8 @@ class Refitting {
   struct State {
     typename ForecasterT::State inner;
     RingBuffer<double> recent{1};      // the last `window` samples
-    int since_refit = 0;               // samples since the last (attempted) fit
+    int since_refit = 0;               // samples since the last (attempted) fit, plus
+                                       // the stagger phase until the first refit
     std::optional<Resource> resource;  // set by FitFor: refits use FitFor too
     std::int64_t refits = 0;           // successful refits after Fit
     std::int64_t failed_refits = 0;    // refits the wrapped Fit refused
@@ -144,19 +171,16 @@ class Refitting {
 
   absl::StatusOr<State> FitImpl(std::optional<Resource> r, std::span<const double> history) const {
     // The wrapped Fit sees only the window; the rest must be checked here.
-    for (std::size_t i = 0; i < history.size(); ++i) {
-      if (!std::isfinite(history[i])) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("Refitting: history value ", i, " is not finite (", history[i], ")"));
-      }
-    }
+    if (absl::Status s = internal::CheckFinite(history, "Refitting history"); !s.ok()) return s;
     const std::size_t keep = std::min(history.size(), static_cast<std::size_t>(options_.window));
     const std::span<const double> latest = history.last(keep);
     absl::StatusOr<typename ForecasterT::State> inner = InnerFit(r, latest);
     if (!inner.ok()) return inner.status();
+    const int phase =
+        options_.stagger ? internal::StaggerPhase(fitted_->fetch_add(1), options_.every) : 0;
     State state{*std::move(inner),
                 RingBuffer<double>(static_cast<std::size_t>(options_.window)),
-                0,
+                phase,
                 r,
                 0,
                 0};
@@ -166,6 +190,10 @@ class Refitting {
 
   ForecasterT inner_;
   RefitOptions options_;
+  // States fitted so far (for `stagger`), shared by copies: a controller's
+  // forecaster is a copy of the one it was given.
+  std::shared_ptr<std::atomic<std::uint64_t>> fitted_ =
+      std::make_shared<std::atomic<std::uint64_t>>(0);
 };
 
 }  // namespace foresight

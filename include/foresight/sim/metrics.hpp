@@ -88,7 +88,11 @@ struct PolicyMetrics {
   // alone (`ReadsOutlook`).
   std::string forecaster;
   QuantileCoverage coverage;
-  double seconds = 0.0;           // wall time of the replay
+  double seconds = 0.0;  // wall time of the replay
+  // Wall time of the replay's longest controller tick (forecast, plan and
+  // actuation for every live entity): what a host scheduler's tick period
+  // must hold, where `seconds` is what the whole trace costs.
+  double slowest_tick_seconds = 0.0;
   // The same totals per entity (workload user), after the warm-up, so that
   // the entities a policy fails can be found (`evaluate --per-entity`).
   std::vector<EntityMetrics> per_entity;
@@ -108,7 +112,10 @@ class MetricsAccumulator {
  public:
   MetricsAccumulator(std::size_t users, absl::Time start, absl::Duration step,
                      absl::Time warmup_end)
-      : users_(users), start_(start), step_(step), warmup_end_(warmup_end),
+      : users_(users),
+        start_(start),
+        step_(step),
+        warmup_end_(warmup_end),
         seconds_(absl::ToDoubleSeconds(step)) {}
 
   // One user at one step: demand and the limits in force, the user's cost
@@ -193,8 +200,7 @@ class MetricsAccumulator {
                const ResourceVector& limit, const CostTerms& terms, std::uint64_t changes,
                const PerResource<std::uint64_t>* changes_by_resource) {
     if (t < warmup_end_) return;
-    const std::size_t day = static_cast<std::size_t>(IDiv(t - start_,
-                                                                        absl::Hours(24)));
+    const std::size_t day = static_cast<std::size_t>(IDiv(t - start_, absl::Hours(24)));
     EntityDay& d = Day(user, day);
     EntityMetrics& e = Entity(user);
     ++m_.entity_steps;

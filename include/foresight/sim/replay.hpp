@@ -35,9 +35,9 @@
 #include "absl/time/time.h"
 #include "foresight/allocate/allocator.hpp"
 #include "foresight/allocate/damping.hpp"
+#include "foresight/allocate/quantile_target.hpp"
 #include "foresight/control/controller.hpp"
 #include "foresight/cost/linear_cost.hpp"
-#include "foresight/allocate/quantile_target.hpp"
 #include "foresight/forecast/by_resource.hpp"
 #include "foresight/forecast/conformal.hpp"
 #include "foresight/forecast/envelope.hpp"
@@ -110,7 +110,8 @@ inline HoltWinters DefaultReplayForecaster(const Workload& w, const SimulatedPoo
   // memory (docs/forecast/foundation_forecasters.md).
   e.follow_scale = false;
   e.horizon = 1;
-  for (Resource r : kAllResources) e.horizon = std::max(e.horizon, LeadSteps(pool.lead_time[r], w.step));
+  for (Resource r : kAllResources)
+    e.horizon = std::max(e.horizon, LeadSteps(pool.lead_time[r], w.step));
   return HoltWinters(o, e);
 }
 
@@ -141,14 +142,15 @@ inline Conformal<PeakEnvelope> EnvelopeReplayForecaster(const Workload& w,
                                                         const SimulatedPoolOptions& pool) {
   const int per_hour = std::max(1, static_cast<int>(IDiv(absl::Hours(1), w.step)));
   PeakEnvelopeOptions e;
-  e.recent = per_hour;               // the last hour
-  e.season = 24 * per_hour;          // one day
+  e.recent = per_hour;       // the last hour
+  e.season = 24 * per_hour;  // one day
   e.seasons = 1;
   e.width = std::max(1, per_hour / 4);  // +- 15 min of jitter
-  e.ramp_season = 7 * 24 * per_hour;   // last week's rise at this time
+  e.ramp_season = 7 * 24 * per_hour;    // last week's rise at this time
   ConformalOptions c;
   c.horizon = 1;
-  for (Resource r : kAllResources) c.horizon = std::max(c.horizon, LeadSteps(pool.lead_time[r], w.step));
+  for (Resource r : kAllResources)
+    c.horizon = std::max(c.horizon, LeadSteps(pool.lead_time[r], w.step));
   c.window = 7 * 24 * per_hour;  // a week of errors per step ahead
   c.calibration = 0;
   c.min_residuals = per_hour;
@@ -205,14 +207,14 @@ inline QuantileTargetOptions TrackEnvelopeTargetOptions() {
 // (`TrackEnvelopeTargetOptions`, memory at the 0.9999 level). Measured on the
 // VM trace and the built-in workload: docs/trace/evaluate.md.
 inline constexpr double kTrackHeadroomMemoryFraction = 0.30;
-using TrackHeadroomForecaster =
-    ByResource<Conformal<LastValue>, Headroom<Conformal<PeakEnvelope>>>;
+using TrackHeadroomForecaster = ByResource<Conformal<LastValue>, Headroom<Conformal<PeakEnvelope>>>;
 inline absl::StatusOr<TrackHeadroomForecaster> TrackHeadroomReplayForecaster(
     const Workload& w, const SimulatedPoolOptions& pool) {
   absl::StatusOr<TrackEnvelopeForecaster> track = TrackEnvelopeReplayForecaster(w, pool);
   if (!track.ok()) return track.status();
-  absl::StatusOr<Headroom<Conformal<PeakEnvelope>>> memory = Headroom<Conformal<PeakEnvelope>>::Create(
-      track->memory(), {.fraction = kTrackHeadroomMemoryFraction});
+  absl::StatusOr<Headroom<Conformal<PeakEnvelope>>> memory =
+      Headroom<Conformal<PeakEnvelope>>::Create(track->memory(),
+                                                {.fraction = kTrackHeadroomMemoryFraction});
   if (!memory.ok()) return memory.status();
   return TrackHeadroomForecaster::Create(track->cpu(), *std::move(memory));
 }
@@ -267,8 +269,8 @@ inline PeakHeadroomOptions TrackPeakMemoryOptions(const Workload& w,
   // trace and the built-in workload: same OOMs, memory +0.01-0.03 %.
   o.phase_floor_periods = 7;
   o.phase_floor_fraction = 0.03;
-  o.phase_floor_width = std::min(o.period - 1,
-                                 std::max(1, static_cast<int>(IDiv(absl::Minutes(15), w.step))));
+  o.phase_floor_width =
+      std::min(o.period - 1, std::max(1, static_cast<int>(IDiv(absl::Minutes(15), w.step))));
   return o;
 }
 // Quantiles are capped over the largest sample of the last four weeks
@@ -322,9 +324,9 @@ inline absl::StatusOr<TrackPeakForecaster> TrackPeakReplayForecaster(
     const Workload& w, const SimulatedPoolOptions& pool) {
   absl::StatusOr<TrackEnvelopeForecaster> track = TrackEnvelopeReplayForecaster(w, pool);
   if (!track.ok()) return track.status();
-  absl::StatusOr<TrackPeakMemory> memory = TrackPeakCapped(
-      w, PeakHeadroom<Conformal<PeakEnvelope>>::Create(track->memory(),
-                                                        TrackPeakMemoryOptions(w, pool)));
+  absl::StatusOr<TrackPeakMemory> memory =
+      TrackPeakCapped(w, PeakHeadroom<Conformal<PeakEnvelope>>::Create(
+                             track->memory(), TrackPeakMemoryOptions(w, pool)));
   if (!memory.ok()) return memory.status();
   return TrackPeakForecaster::Create(track->cpu(), *std::move(memory));
 }
@@ -396,8 +398,8 @@ inline DampingOptions TrackDampingOptions() {
 // 0.3 and 0.15, the one whose recent one-step error is smallest) instead of
 // always the last sample, and their changes damped harder (moves under 5%
 // dropped, shrinks need 20%; a 10% minimum dropped enough small grows to
-// leave 9.6% of the built-in workload's user-steps short, against 8.7%). A VM's IO and network rates carry step-to-step
-// noise that the last sample passes on whole: a smoothed level misses by
+// leave 9.6% of the built-in workload's user-steps short, against 8.7%). A VM's IO and network
+// rates carry step-to-step noise that the last sample passes on whole: a smoothed level misses by
 // less, so the 0.9 conformal margin on it is smaller, and it moves less. An
 // app's rates that are either on or off are tracked best by the last value,
 // and the adaptive choice keeps it for them (a fixed alpha 0.5 lost 8-19% more
@@ -449,25 +451,22 @@ inline constexpr double kTrackFleetMemoryMinFraction = 0.05;
 //     sees a youth end before its VMs are grown, so only VMs born later are
 //     floored.
 using TrackFleetMemory = YoungHeadroom<TrackPeakMemory>;
-using TrackFleetSmoothForecaster =
-    ByResource<Conformal<AdaptiveEwma>, TrackFleetMemory, Conformal<AdaptiveEwma>,
-               Conformal<AdaptiveEwma>>;
+using TrackFleetSmoothForecaster = ByResource<Conformal<AdaptiveEwma>, TrackFleetMemory,
+                                              Conformal<AdaptiveEwma>, Conformal<AdaptiveEwma>>;
 // `fleet_level` is the rank of the pooled margins (the policy's memory knob,
 // `track+fleet+damped[fleet_level=...]`: lower holds less memory and risks
 // more OOMs); `young_level` the rank of the young records.
 inline constexpr double kTrackFleetYouthHours = 24.0;
 inline absl::StatusOr<TrackFleetSmoothForecaster> TrackFleetSmoothReplayForecaster(
     const Workload& w, const SimulatedPoolOptions& pool,
-    double fleet_level = FleetPeaksOptions{}.level,
-    double young_level = YoungFleetOptions().level,
+    double fleet_level = FleetPeaksOptions{}.level, double young_level = YoungFleetOptions().level,
     absl::Duration youth = absl::Hours(kTrackFleetYouthHours)) {
   absl::StatusOr<TrackEnvelopeForecaster> track = TrackEnvelopeReplayForecaster(w, pool);
   if (!track.ok()) return track.status();
   FleetPeaksOptions fleet;
   fleet.level = fleet_level;
-  absl::StatusOr<TrackPeakMemory> memory =
-      FleetMemoryForecaster(w, pool, track->memory(), kTrackFleetMemoryMinFraction,
-                            kTrackPeakMemoryMinFraction, fleet);
+  absl::StatusOr<TrackPeakMemory> memory = FleetMemoryForecaster(
+      w, pool, track->memory(), kTrackFleetMemoryMinFraction, kTrackPeakMemoryMinFraction, fleet);
   if (!memory.ok()) return memory.status();
   const double per_hour = absl::FDivDuration(absl::Hours(1), w.step);
   FleetPeaksOptions young_options =
@@ -513,6 +512,7 @@ absl::StatusOr<ReplayResult> Replay(const Workload& w, AllocatorT allocator,
   ResourceVector error_sum{};
   const absl::Time warmup_end = w.start + options.warmup;
   bool coverage_cleared = false;
+  std::chrono::steady_clock::duration slowest_tick{0};
   for (std::size_t k = 0; k < steps; ++k) {
     const absl::Time now = w.time(k);
     if (!coverage_cleared && now >= warmup_end) {
@@ -532,8 +532,8 @@ absl::StatusOr<ReplayResult> Replay(const Workload& w, AllocatorT allocator,
         changes[u][r] = c;
       }
       if (!w.Present(u, k)) continue;
-      acc.Add(u, now, w.DemandVector(u, k), p.effective(u), controller.cost_model().Terms(
-                  w.users[u].id), delta);
+      acc.Add(u, now, w.DemandVector(u, k), p.effective(u),
+              controller.cost_model().Terms(w.users[u].id), delta);
     }
     if (options.skip_idle && p.Quiet()) {
       // Nothing exists until the next arrival (or ever again): no tick until then.
@@ -552,15 +552,17 @@ absl::StatusOr<ReplayResult> Replay(const Workload& w, AllocatorT allocator,
         }
       }
     }
+    const auto tick_start = std::chrono::steady_clock::now();
     absl::StatusOr<TickReport> report = controller.Tick(now);
+    slowest_tick = std::max(slowest_tick, std::chrono::steady_clock::now() - tick_start);
     if (!report.ok()) return report.status();
     error_sum = report->forecast_error_lifetime;
     if (options.progress) options.progress(k + 1, steps);
   }
   ReplayResult result;
-  result.metrics = acc.Finish(std::string(AllocatorT::Name()),
-                              controller.pool().capacity_violations(),
-                              controller.pool().failed_actuations());
+  result.metrics =
+      acc.Finish(std::string(AllocatorT::Name()), controller.pool().capacity_violations(),
+                 controller.pool().failed_actuations());
   result.metrics.forecast_mae = error_sum;
   if constexpr (ReadsOutlook<AllocatorT>()) {
     // Only a policy that plans on the forecasts answers for their calibration.
@@ -572,6 +574,7 @@ absl::StatusOr<ReplayResult> Replay(const Workload& w, AllocatorT allocator,
   if (recorder != nullptr) recorder->forecast_error_sum = error_sum;
   result.metrics.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  result.metrics.slowest_tick_seconds = std::chrono::duration<double>(slowest_tick).count();
   return result;
 }
 
