@@ -8,7 +8,7 @@
 #ifndef FORESIGHT_FORECAST_ARIMA_IMPL_HPP_
 #define FORESIGHT_FORECAST_ARIMA_IMPL_HPP_
 
-#include <Eigen/Dense>
+#include <Eigen/Core>
 #include <algorithm>
 #include <cmath>
 #include <complex>
@@ -18,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "foresight/forecast/arima.hpp"
 #include "foresight/forecast/internal/error_quantiles.hpp"
+#include "foresight/forecast/internal/linalg.hpp"
 #include "foresight/forecast/internal/optim.hpp"
 #include "foresight/forecast/internal/point_forecaster.hpp"  // CheckFinite
 #include "foresight/forecast/internal/stats.hpp"
@@ -234,14 +235,13 @@ inline bool Ols(const std::vector<std::vector<double>>& X, std::span<const doubl
     for (int i = 0; i < n; ++i) A(i, j) = X[static_cast<std::size_t>(j)][static_cast<std::size_t>(i)];
   }
   const Eigen::Map<const Eigen::VectorXd> b(y.data(), n);
-  Eigen::ColPivHouseholderQR<Eigen::MatrixXd> qr(A);
-  if (qr.rank() < k) return false;
-  const Eigen::VectorXd coef = qr.solve(b);
+  Eigen::VectorXd coef;
+  if (LeastSquaresQr(A, b, coef) < k) return false;
   beta.assign(coef.data(), coef.data() + k);
   const double rss = (b - A * coef).squaredNorm();
   se.assign(static_cast<std::size_t>(k), 1.0);
   if (n > k) {
-    const Eigen::MatrixXd cov = (A.transpose() * A).inverse() * (rss / (n - k));
+    const Eigen::MatrixXd cov = Inverse(A.transpose() * A) * (rss / (n - k));
     for (int j = 0; j < k; ++j) se[static_cast<std::size_t>(j)] = std::sqrt(std::max(cov(j, j), 0.0));
   }
   return true;
@@ -310,9 +310,9 @@ bool HessianCheck(F&& f, std::span<const double> x, std::span<const double> pars
     block(o.p + o.q, o.P);
   }
   const Eigen::MatrixXd Hn = H * nused;
-  const Eigen::PartialPivLU<Eigen::MatrixXd> lu(Hn);
-  if (!(lu.rcond() >= std::numeric_limits<double>::epsilon())) return false;
-  const Eigen::MatrixXd var = A.transpose() * lu.solve(A);
+  Eigen::MatrixXd solved;
+  if (!(LuSolve(Hn, A, solved) >= std::numeric_limits<double>::epsilon())) return false;
+  const Eigen::MatrixXd var = A.transpose() * solved;
   for (Eigen::Index i = 0; i < var.rows(); ++i) {
     if (!(var(i, i) >= 0.0)) return false;
   }

@@ -8,7 +8,7 @@
 #ifndef FORESIGHT_FORECAST_ETS_IMPL_HPP_
 #define FORESIGHT_FORECAST_ETS_IMPL_HPP_
 
-#include <Eigen/Dense>
+#include <Eigen/Core>
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -19,6 +19,7 @@
 #include "foresight/forecast/ets.hpp"
 #include "foresight/forecast/internal/decompose.hpp"
 #include "foresight/forecast/internal/error_quantiles.hpp"
+#include "foresight/forecast/internal/linalg.hpp"
 #include "foresight/forecast/internal/optim.hpp"
 #include "foresight/forecast/internal/point_forecaster.hpp"  // CheckFinite
 #include "foresight/forecast/internal/stats.hpp"
@@ -271,7 +272,8 @@ inline std::vector<double> EtsInitState(std::span<const double> y, const EtsMode
         X(r, 3) = std::cos(ang);
         yy(r) = y[t];
       }
-      const Eigen::VectorXd c = X.colPivHouseholderQr().solve(yy);
+      Eigen::VectorXd c;
+      LeastSquaresQr(X, yy, c);
       for (std::size_t t = 0; t < n; ++t) {
         const double trend = c(0) + c(1) * static_cast<double>(t + 1);
         seasonal[t] = k.season == 1 ? y[t] - trend : y[t] / trend;

@@ -9,7 +9,7 @@
 #ifndef FORESIGHT_FORECAST_INTERNAL_STATS_HPP_
 #define FORESIGHT_FORECAST_INTERNAL_STATS_HPP_
 
-#include <Eigen/Dense>
+#include <Eigen/Core>
 #include <algorithm>
 #include <cmath>
 #include <complex>
@@ -20,6 +20,7 @@
 
 #include "foresight/forecast/forecast.hpp"
 #include "foresight/forecast/internal/error_quantiles.hpp"  // NormalQuantile
+#include "foresight/forecast/internal/linalg.hpp"
 
 namespace foresight::internal {
 
@@ -108,7 +109,7 @@ inline std::vector<std::complex<double>> PolyRoots(std::span<const double> c) {
   Eigen::MatrixXd comp = Eigen::MatrixXd::Zero(k, k);
   for (int j = 0; j < k; ++j) comp(0, j) = -c[static_cast<std::size_t>(k - 1 - j)] / c[static_cast<std::size_t>(k)];
   for (int i = 1; i < k; ++i) comp(i, i - 1) = 1.0;
-  const Eigen::VectorXcd ev = comp.eigenvalues();
+  const Eigen::VectorXcd ev = Eigenvalues(comp);
   return std::vector<std::complex<double>>(ev.data(), ev.data() + k);
 }
 
@@ -123,7 +124,7 @@ inline double MinRootModulus(std::span<const double> c) {
   Eigen::MatrixXd comp = Eigen::MatrixXd::Zero(k, k);
   for (int j = 0; j < k; ++j) comp(0, j) = -c[static_cast<std::size_t>(j)];
   for (int i = 1; i < k; ++i) comp(i, i - 1) = 1.0;
-  const Eigen::VectorXcd ev = comp.eigenvalues();
+  const Eigen::VectorXcd ev = Eigenvalues(comp);
   double max_ev = 0.0;
   for (int i = 0; i < k; ++i) max_ev = std::max(max_ev, std::abs(ev(i)));
   return max_ev > 0 ? 1.0 / max_ev : std::numeric_limits<double>::infinity();
