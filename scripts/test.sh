@@ -4,8 +4,9 @@
 # Python). This is the README's test command and what CI runs (.ci/run).
 #
 # Usage: scripts/test.sh [PRESET]: release (default) or asan, the presets with
-# a configure, build and test preset in CMakePresets.json. The AddressSanitizer + UndefinedBehaviorSanitizer pass is a
-# second full build with its own command, like fuzzing: scripts/sanitize.sh.
+# a configure, build and test preset in CMakePresets.json. The AddressSanitizer
+# + UndefinedBehaviorSanitizer pass is a second full build with its own
+# command, like fuzzing: scripts/sanitize.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 preset=${1:-release}
