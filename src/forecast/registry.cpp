@@ -48,6 +48,10 @@
 #include "foresight/forecast/naive2.hpp"
 #define FORESIGHT_HAVE_NAIVE2 1
 #endif
+#if __has_include("foresight/forecast/stlf.hpp")
+#include "foresight/forecast/stlf.hpp"
+#define FORESIGHT_HAVE_STLF 1
+#endif
 #if __has_include("foresight/forecast/ses.hpp")
 #include "foresight/forecast/ses.hpp"
 #define FORESIGHT_HAVE_SES 1
@@ -199,6 +203,14 @@ const OptionKnob<EtsOptions> kEtsKnobs[] = {
 const OptionKnob<ThetaOptions> kThetaKnobs[] = {{"nonnegative",
                                                  "clamp forecasts and quantiles at 0 (default 1)",
                                                  0, 1, &ThetaOptions::nonnegative}};
+#endif
+#ifdef FORESIGHT_HAVE_STLF
+const OptionKnob<StlfOptions> kStlfKnobs[] = {
+    {"s_window", "STL's seasonal loess window, odd (default 11)", 7, 1e6, &StlfOptions::s_window},
+    {"damped", "damped trend of the ETS fit: 1 always, 0 never, -1 chosen by AICc (default -1)", -1,
+     1, &StlfOptions::damped},
+    {"nonnegative", "clamp forecasts and quantiles at 0 (default 1)", 0, 1,
+     &StlfOptions::nonnegative}};
 #endif
 #ifdef FORESIGHT_HAVE_NAIVE2
 const OptionKnob<Naive2Options> kNaive2Knobs[] = {{"nonnegative",
@@ -490,6 +502,20 @@ void RegisterBuiltinForecasters(ForecasterRegistry& r) {
       "theta", "Theta method on seasonally adjusted data (Theta)",
       [](const MethodConfig& c) { return MakeFromOptions<Theta>(c, kThetaKnobs); },
       Describe<ThetaOptions>(kThetaKnobs));
+#endif
+#ifdef FORESIGHT_HAVE_STLF
+  add(
+      "stlf", "STL decomposition, ETS on the seasonally adjusted series, any season length (Stlf)",
+      [](const MethodConfig& c) -> absl::StatusOr<AnyForecaster> {
+        StlfOptions o{.season = c.season};
+        absl::Status s = SetKnobs<StlfOptions>(c, kStlfKnobs, o);
+        if (!s.ok()) return s;
+        if (o.s_window % 2 == 0) {
+          return absl::InvalidArgumentError(absl::StrCat("s_window must be odd, got ", o.s_window));
+        }
+        return AnyForecaster(Stlf(o));
+      },
+      Describe<StlfOptions>(kStlfKnobs));
 #endif
 #ifdef FORESIGHT_HAVE_NAIVE2
   add(

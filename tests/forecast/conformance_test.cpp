@@ -27,6 +27,7 @@
 #include "foresight/forecast/refit.hpp"
 #include "foresight/forecast/running_peak.hpp"
 #include "foresight/forecast/seasonal_naive.hpp"
+#include "foresight/forecast/stlf.hpp"
 #include "foresight/forecast/young_headroom.hpp"
 
 namespace foresight {
@@ -44,6 +45,11 @@ template <>
 struct Policy<MultiSeasonal> {
   static MultiSeasonal Make() { return MultiSeasonal({.season1 = 12, .season2 = 48}); }
   static constexpr bool kExactUpdate = false;  // parameters tuned in Fit
+};
+template <>
+struct Policy<Stlf> {
+  static Stlf Make() { return Stlf({.season = 24}); }
+  static constexpr bool kExactUpdate = false;  // Fit decomposes and refits ETS
 };
 template <>
 struct Policy<MarkovChain> {
@@ -256,7 +262,7 @@ static_assert(MeanForecaster<LastValue> && MeanForecaster<AdaptiveEwma> &&
       PeakHeadroom<Conformal<PeakEnvelope>>, FleetPeakHeadroom,                               \
       PeakCap<PeakHeadroom<Conformal<PeakEnvelope>>>, PeakCap<PeakEnvelope>,                  \
       YoungHeadroom<PeakCap<PeakHeadroom<Conformal<PeakEnvelope>>>>, Refitting<HoltWinters>,  \
-      Refitting<AutoArima>, RunningPeak<HoltWinters>
+      Refitting<AutoArima>, RunningPeak<HoltWinters>, Stlf
 
 TEST_CASE_TEMPLATE("Forecaster conformance", F, FORESIGHT_FORECASTERS) {
   static_assert(Forecaster<F>);

@@ -136,14 +136,9 @@ class Theta {
   }
 
   Forecast Predict(const State& st, int horizon) const {
-    Forecast fc(std::max(horizon, 0));
-    if (horizon <= 0) return fc;
-    std::vector<double> mean(static_cast<std::size_t>(horizon)), sd(mean.size());
-    Moments(st, mean, sd);
-    internal::FillGaussianForecast(fc, mean, sd, options_.nonnegative);
-    fc.set_confidence(internal::StatConfidence(static_cast<double>(st.n), sd[0], st.magnitude,
-                                               st.fallback, st.cold));
-    return fc;
+    return internal::GaussianForecast(
+        horizon, options_.nonnegative, [&st](auto mean, auto sd) { Moments(st, mean, sd); },
+        static_cast<double>(st.n), st.magnitude, st.fallback, st.cold);
   }
 
  private:

@@ -107,7 +107,8 @@ inline std::vector<std::complex<double>> PolyRoots(std::span<const double> c) {
   const int k = static_cast<int>(c.size()) - 1;
   if (k < 1) return {};
   Eigen::MatrixXd comp = Eigen::MatrixXd::Zero(k, k);
-  for (int j = 0; j < k; ++j) comp(0, j) = -c[static_cast<std::size_t>(k - 1 - j)] / c[static_cast<std::size_t>(k)];
+  for (int j = 0; j < k; ++j)
+    comp(0, j) = -c[static_cast<std::size_t>(k - 1 - j)] / c[static_cast<std::size_t>(k)];
   for (int i = 1; i < k; ++i) comp(i, i - 1) = 1.0;
   const Eigen::VectorXcd ev = Eigenvalues(comp);
   return std::vector<std::complex<double>>(ev.data(), ev.data() + k);
@@ -179,6 +180,21 @@ inline double StatConfidence(double n, double sd1, double level, bool fallback, 
   if (cold) return 0.0;
   const double rel = sd1 / (std::abs(level) + 1e-9);
   return (n / (n + 24.0)) / (1.0 + rel) * (fallback ? 0.5 : 1.0);
+}
+
+// A statistical model's Gaussian forecast for steps 1..horizon: `moments`
+// (a callable (span<double> mean, span<double> sd)) fills the per-step means
+// and standard deviations; the confidence is StatConfidence of the given state.
+template <typename MomentsFn>
+Forecast GaussianForecast(int horizon, bool nonnegative, MomentsFn&& moments, double n,
+                          double level, bool fallback, bool cold) {
+  Forecast fc(std::max(horizon, 0));
+  if (horizon <= 0) return fc;
+  std::vector<double> mean(static_cast<std::size_t>(horizon)), sd(mean.size());
+  moments(std::span<double>(mean), std::span<double>(sd));
+  FillGaussianForecast(fc, mean, sd, nonnegative);
+  fc.set_confidence(StatConfidence(n, sd[0], level, fallback, cold));
+  return fc;
 }
 
 }  // namespace foresight::internal
