@@ -11,6 +11,7 @@
 #include "foresight/forecast/ets.hpp"
 #include "foresight/forecast/naive2.hpp"
 #include "foresight/forecast/ses.hpp"
+#include "foresight/forecast/stlf.hpp"
 #include "foresight/forecast/theta.hpp"
 
 namespace {
@@ -23,8 +24,8 @@ std::vector<double> HourlySeries(std::size_t n, unsigned seed) {
   for (std::size_t t = 0; t < n; ++t) {
     ar = 0.7 * ar + normal(gen);
     const double hour = static_cast<double>(t % 24);
-    y[t] = 50.0 + 0.01 * static_cast<double>(t) + 15.0 * std::sin(2 * M_PI * hour / 24.0) +
-           3.0 * ar;
+    y[t] =
+        50.0 + 0.01 * static_cast<double>(t) + 15.0 * std::sin(2 * M_PI * hour / 24.0) + 3.0 * ar;
   }
   return y;
 }
@@ -38,6 +39,37 @@ void BM_Ets_Fit(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_Ets_Fit)->Unit(benchmark::kMillisecond);
+
+// What `proactive(stlf)` and `proactive(ets)` do once a day per series: a
+// fit on a week of 5-minute samples with a daily season of 288 (ETS chooses
+// among the six non-seasonal models, "ZZN"; Stlf runs STL first).
+std::vector<double> FiveMinuteWeek(unsigned seed) {
+  std::vector<double> y = HourlySeries(7 * 288, seed);
+  for (std::size_t t = 0; t < y.size(); ++t) {
+    y[t] += 20.0 * std::sin(2 * M_PI * static_cast<double>(t % 288) / 288.0);
+  }
+  return y;
+}
+
+void BM_Ets_FitZZN_Week(benchmark::State& state) {
+  const auto y = FiveMinuteWeek(5);
+  const foresight::Ets ets({.season = 288});
+  for (auto _ : state) {
+    auto fit = ets.Fit(y);
+    benchmark::DoNotOptimize(fit);
+  }
+}
+BENCHMARK(BM_Ets_FitZZN_Week)->Unit(benchmark::kMillisecond);
+
+void BM_Stlf_Fit_Week(benchmark::State& state) {
+  const auto y = FiveMinuteWeek(5);
+  const foresight::Stlf stlf({.season = 288});
+  for (auto _ : state) {
+    auto fit = stlf.Fit(y);
+    benchmark::DoNotOptimize(fit);
+  }
+}
+BENCHMARK(BM_Stlf_Fit_Week)->Unit(benchmark::kMillisecond);
 
 template <typename F>
 void UpdatePredict(benchmark::State& state, const F& method) {

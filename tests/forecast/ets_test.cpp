@@ -4,7 +4,9 @@
 
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <string>
+#include <vector>
 
 #include "stat_fixtures.hpp"
 
@@ -93,6 +95,37 @@ TEST_CASE("Ets's PredictMean is Predict's means, to the bit, in every model clas
   }
   CHECK(compared == 7 * 38);
   static_assert(MeanForecaster<Ets>);
+}
+
+TEST_CASE("EtsCalc's likelihood is n log(SSE) + 2 sum log|f| at any scale") {
+  // A multiplicative error's log term is taken as logs of running products:
+  // checked against the sum of logs on series whose forecasts span 1e-150 to
+  // 1e150, where products of a few of them leave the doubles.
+  const internal::EtsModelKind mnn = internal::KindOf('M', 'N', 'N', 1);
+  const internal::EtsModelKind ann = internal::KindOf('A', 'N', 'N', 1);
+  for (const double scale : {1e-150, 1e-60, 1.0, 1e60, 1e150}) {
+    CAPTURE(scale);
+    std::vector<double> y(500);
+    for (std::size_t i = 0; i < y.size(); ++i) {
+      y[i] = scale * (3.0 + std::sin(0.3 * static_cast<double>(i)));
+    }
+    const double alpha = 0.4;
+    double l = y[0], sse = 0.0, logs = 0.0, sse_ann = 0.0;
+    for (const double v : y) {
+      sse += (v - l) / l * ((v - l) / l);
+      sse_ann += (v - l) * (v - l);
+      logs += std::log(std::abs(l));
+      l += alpha * (v - l);
+    }
+    const double n = static_cast<double>(y.size());
+    double x[1] = {y[0]};
+    const internal::EtsCalcResult r = internal::EtsCalc(y, mnn, alpha, 0, 0, 1, x, nullptr);
+    CHECK(r.lik == doctest::Approx(n * std::log(sse) + 2 * logs).epsilon(1e-12));
+    CHECK(x[0] == doctest::Approx(l).epsilon(1e-12));
+    double xa[1] = {y[0]};
+    const internal::EtsCalcResult a = internal::EtsCalc(y, ann, alpha, 0, 0, 1, xa, nullptr);
+    CHECK(a.lik == doctest::Approx(n * std::log(sse_ann)).epsilon(1e-12));
+  }
 }
 
 }  // namespace
