@@ -89,7 +89,7 @@ def test_simulate_takes_proactive_method_names():
     assert fam["argument"] == "<method>"
     assert fam["knobs"]["memory_level"] == 0.9999
     assert fam["knobs"]["stagger"] == 1 and fam["knobs"]["memory_peak_hours"] == 0
-    assert fam["knobs"]["memory_fleet"] == 0
+    assert fam["knobs"]["memory_fleet"] == 0 and fam["knobs"]["damping"] == 0
     names = ["proactive(holt_winters)", "proactive(holt_winters)[cpu_level=0.6]"]
     r = fs.simulate(users=4, days=2, seed=4, policies=names, threads=1)
     base, lean = r["policies"][names[0]], r["policies"][names[1]]

@@ -20,7 +20,13 @@
 // plus track+fleet's margin: the daily peak excesses over the forecast,
 // pooled across the replayed fleet (PeakHeadroom with FleetPeaks).
 // The allocator is `envelope`'s (QuantileTarget, grows not gated), at
-// `memory_level` for memory and `cpu_level` for CPU, IO and network.
+// `memory_level` for memory and `cpu_level` for CPU, IO and network. With
+// `damping`, it is wrapped in Damped with track+fleet+damped's options, so
+// that a limit moves when the forecast moves it far enough, not every step
+// (undamped, memory's limit changes at nearly every step: its 0.9999
+// quantile moves with each sample); memory_fleet's margin then keeps
+// track+fleet+damped's floor too (kTrackFleetMemoryMinFraction), the room
+// for the grows the damping drops.
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -28,6 +34,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "foresight/allocate/damping.hpp"
 #include "foresight/allocate/quantile_target.hpp"
 #include "foresight/forecast/by_resource.hpp"
 #include "foresight/forecast/conformal.hpp"
@@ -59,6 +66,10 @@ const std::vector<PolicyKnob> kForecastPolicyKnobs = {
     {"memory_fleet", 0,
      "1: memory's limits are at least its forecast plus a margin learned from the whole fleet's "
      "daily peak excesses (track+fleet's PeakHeadroom); 0: its own conformal errors only"},
+    {"damping", 0,
+     "1: limit changes damped as track+fleet+damped's (moves under 2% of the limit dropped, 5% "
+     "for IO and network; shrinks need 10%, 20%; memory kept until first used) and "
+     "memory_fleet's margin at least 5% of the level; 0: every change made"},
 };
 
 // `span` in whole `step`s, at least one.
@@ -71,12 +82,14 @@ absl::StatusOr<PolicyRunner> MakeForecastPolicy(std::string_view method,
   const double cpu_level = v.at(0), memory_level = v.at(1);
   const double refit_hours = v.at(2), history_days = v.at(3), conformal_days = v.at(4);
   const double stagger = v.at(5), memory_peak_hours = v.at(6), memory_fleet = v.at(7);
+  const double damping = v.at(8);
   if (!(memory_peak_hours >= 0.0 && memory_peak_hours <= 24.0)) {
     return absl::InvalidArgumentError(
         absl::StrCat("memory_peak_hours must be in [0, 24], got ", memory_peak_hours));
   }
   for (const auto& [name, flag] :
-       {std::pair{"stagger", stagger}, std::pair{"memory_fleet", memory_fleet}}) {
+       {std::pair{"stagger", stagger}, std::pair{"memory_fleet", memory_fleet},
+        std::pair{"damping", damping}}) {
     if (flag != 0.0 && flag != 1.0) {
       return absl::InvalidArgumentError(absl::StrCat(name, " must be 0 or 1, got ", flag));
     }
@@ -129,9 +142,20 @@ absl::StatusOr<PolicyRunner> MakeForecastPolicy(std::string_view method,
     QuantileTargetOptions target = EnvelopeTargetOptions();
     target.level_override = MakeResources(cpu_level, memory_level, cpu_level, cpu_level);
     Conformal<Refitting<AnyForecaster>> forecaster(*std::move(refit), c, kTailQuantileLevels);
-    if (memory_peak_hours == 0.0 && memory_fleet == 0.0) {
-      return Replay(w, QuantileTarget(target), o, std::move(forecaster), WorkloadCost(w), rec);
-    }
+    // The replay of forecaster `f` with the allocator, damped or not.
+    auto replay = [&]<Forecaster F>(F f) -> absl::StatusOr<ReplayResult> {
+      if (damping == 0.0) {
+        return Replay(w, QuantileTarget(target), o, std::move(f), WorkloadCost(w), rec);
+      }
+      DampingOptions d = TrackSmoothDampingOptions();
+      // Without the fleet margin's floor nothing makes room for a dropped
+      // grow: memory's are all made (only its shrinks are damped).
+      if (memory_fleet == 0.0) (*d.min_relative_change_by_resource).memory() = 0.0;
+      Damped<QuantileTarget> damped{QuantileTarget(target)};
+      if (absl::Status s = damped.set_options(d); !s.ok()) return s;
+      return Replay(w, std::move(damped), o, std::move(f), WorkloadCost(w), rec);
+    };
+    if (memory_peak_hours == 0.0 && memory_fleet == 0.0) return replay(std::move(forecaster));
     // Memory's own copy of the method, fed the running peak (of one sample, the
     // samples themselves, at memory_peak_hours=0); Conformal scores its
     // forecast against the samples, so the margin is what the peak missed.
@@ -149,18 +173,18 @@ absl::StatusOr<PolicyRunner> MakeForecastPolicy(std::string_view method,
       using Split = ByResource<Conformal<Refitting<AnyForecaster>>, MemoryF>;
       absl::StatusOr<Split> split = Split::Create(forecaster, std::move(memory_model));
       if (!split.ok()) return split.status();
-      return Replay(w, QuantileTarget(target), o, *std::move(split), WorkloadCost(w), rec);
+      return replay(*std::move(split));
     };
     if (memory_fleet == 0.0) return replay_split(std::move(memory));
     // track+fleet's memory margin over the method's forecast: each VM's daily
     // peak excess over its forecast (in units of its level), pooled across
     // the replayed fleet (Mondrian conformal, FleetPeaks' defaults), with the
     // same period, lag, prior, regime restarts and first-week phase floor;
-    // no floor of its own (min_fraction 0), as track+fleet.
+    // no floor of its own (min_fraction 0), as track+fleet, unless damped.
     absl::StatusOr<std::shared_ptr<FleetPeaks>> fleet = FleetPeaks::Create({});
     if (!fleet.ok()) return fleet.status();
     PeakHeadroomOptions margin = TrackPeakMemoryOptions(w, o.pool);
-    margin.min_fraction = 0.0;
+    margin.min_fraction = damping == 0.0 ? 0.0 : kTrackFleetMemoryMinFraction;
     margin.fleet = *std::move(fleet);
     absl::StatusOr<PeakHeadroom<PeakMemory>> pooled =
         PeakHeadroom<PeakMemory>::Create(std::move(memory), std::move(margin));

@@ -23,11 +23,12 @@ namespace foresight {
 
 // Every registered policy, and members of every family: a method that learns
 // online, one that estimates only in Fit (refitted), one with knobs of its own
-// and the family's knobs.
+// and the family's knobs, one damped.
 constexpr const char* kAllAndFamilies =
     "all,proactive(holt_winters),proactive(ets),"
     "proactive(theta[nonnegative=0])[cpu_level=0.8,refit_hours=6],"
-    "proactive(holt_winters)[memory_peak_hours=1],proactive(theta)[memory_fleet=1]";
+    "proactive(holt_winters)[memory_peak_hours=1],proactive(theta)[memory_fleet=1],"
+    "proactive(theta)[memory_fleet=1,damping=1]";
 
 TEST_CASE("proactive beats VPA and the oracle is best on seeded workloads") {
   for (std::uint64_t seed : {1, 2, 3}) {
