@@ -51,24 +51,21 @@ std::vector<double> FiveMinuteWeek(unsigned seed) {
   return y;
 }
 
-void BM_Ets_FitZZN_Week(benchmark::State& state) {
+template <typename F>
+void FitWeek(benchmark::State& state, const F& method) {
   const auto y = FiveMinuteWeek(5);
-  const foresight::Ets ets({.season = 288});
   for (auto _ : state) {
-    auto fit = ets.Fit(y);
+    auto fit = method.Fit(y);
     benchmark::DoNotOptimize(fit);
   }
+}
+
+void BM_Ets_FitZZN_Week(benchmark::State& state) {
+  FitWeek(state, foresight::Ets({.season = 288}));
 }
 BENCHMARK(BM_Ets_FitZZN_Week)->Unit(benchmark::kMillisecond);
 
-void BM_Stlf_Fit_Week(benchmark::State& state) {
-  const auto y = FiveMinuteWeek(5);
-  const foresight::Stlf stlf({.season = 288});
-  for (auto _ : state) {
-    auto fit = stlf.Fit(y);
-    benchmark::DoNotOptimize(fit);
-  }
-}
+void BM_Stlf_Fit_Week(benchmark::State& state) { FitWeek(state, foresight::Stlf({.season = 288})); }
 BENCHMARK(BM_Stlf_Fit_Week)->Unit(benchmark::kMillisecond);
 
 template <typename F>
