@@ -99,6 +99,17 @@ def test_simulate_takes_proactive_method_names():
         fs.simulate(users=4, days=1, policies=["proactive(nosuch)"])
 
 
+def test_simulate_proactive_damping_changes_limits_less_often():
+    names = ["proactive(holt_winters)", "proactive(holt_winters)[damping=1]"]
+    r = fs.simulate(users=4, days=2, seed=4, policies=names, threads=1)
+    plain, damped = (r["policies"][n]["changes_per_entity_day_median_by_resource"] for n in names)
+    for resource in ("cpu", "memory", "io", "net"):
+        assert damped[resource] < plain[resource]
+    assert r["policies"][names[1]]["capacity_violations"] == 0
+    with pytest.raises(ValueError, match="damping must be 0 or 1"):
+        fs.simulate(users=4, days=1, policies=["proactive(holt_winters)[damping=2]"])
+
+
 def test_simulate_errors():
     with pytest.raises(ValueError, match="nope"):
         fs.simulate(users=4, days=1, policies=["nope"])
