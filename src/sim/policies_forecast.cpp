@@ -68,8 +68,9 @@ const std::vector<PolicyKnob> kForecastPolicyKnobs = {
      "daily peak excesses (track+fleet's PeakHeadroom); 0: its own conformal errors only"},
     {"damping", 0,
      "1: limit changes damped as track+fleet+damped's (moves under 2% of the limit dropped, 5% "
-     "for IO and network; shrinks need 10%, 20%; memory kept until first used) and "
-     "memory_fleet's margin at least 5% of the level; 0: every change made"},
+     "for IO and network; shrinks need 10%, 20%; memory kept until first used); memory's grows "
+     "are all made unless memory_fleet=1, whose margin then keeps a floor of 5% of the level; "
+     "0: every change made"},
 };
 
 // `span` in whole `step`s, at least one.

@@ -68,7 +68,7 @@ struct StlfState {
 class Stlf {
  public:
   using State = StlfState;
-  Stlf() = default;
+  Stlf() : Stlf(StlfOptions{}) {}
   explicit Stlf(StlfOptions options)
       : options_(options),
         ets_({.season = 1, .model = "ZZN", .damped = options.damped, .nonnegative = false}) {}
@@ -138,8 +138,7 @@ class Stlf {
   }
 
   StlfOptions options_;
-  Ets ets_{
-      {.season = 1, .model = "ZZN", .damped = -1, .nonnegative = false}};  // "ZZN" on y - seasonal
+  Ets ets_;  // "ZZN" on y - seasonal, with options_.damped
 };
 static_assert(Forecaster<Stlf>);
 
