@@ -1,6 +1,7 @@
 // SmallLstm: one-step inference (Update + Predict(1)), and training.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "foresight/forecast/internal/synthetic.hpp"
@@ -9,8 +10,13 @@
 namespace foresight {
 namespace {
 
-SmallLstm Policy(int hidden, int layers, int epochs) {
-  return SmallLstm({.hidden = hidden, .layers = layers, .horizon = 24, .season = 24, .epochs = epochs});
+SmallLstm Policy(int hidden, int layers, int epochs, int patience = 5) {
+  return SmallLstm({.hidden = hidden,
+                    .layers = layers,
+                    .horizon = 24,
+                    .season = 24,
+                    .epochs = epochs,
+                    .patience = patience});
 }
 
 void BM_SmallLstm_UpdatePredict1(benchmark::State& state) {
@@ -46,13 +52,19 @@ void BM_SmallLstm_Predict24(benchmark::State& state) {
 }
 BENCHMARK(BM_SmallLstm_Predict24);
 
-// Per-series training on a 700-point hourly history (M4 hourly size).
+// Per-series training on a 700-point hourly history (M4 hourly size), at most
+// range(0) epochs, with early stopping's patience range(1) (0: every epoch on
+// every target). The counter says how many epochs ran.
 void BM_SmallLstm_Fit(benchmark::State& state) {
-  const SmallLstm lstm = Policy(16, 1, static_cast<int>(state.range(0)));
+  const int patience = static_cast<int>(state.range(1));
+  const SmallLstm lstm = Policy(16, 1, static_cast<int>(state.range(0)), patience);
   const auto y = internal::SyntheticSeries({.n = 700, .noise = 3});
-  for (auto _ : state) benchmark::DoNotOptimize(lstm.Fit(y)->t);
+  int kept = 0;
+  for (auto _ : state) kept = lstm.Fit(y)->epochs_kept;
+  state.counters["epochs_run"] =
+      patience > 0 ? std::min(kept + patience, static_cast<int>(state.range(0))) : kept;
 }
-BENCHMARK(BM_SmallLstm_Fit)->Arg(20)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_SmallLstm_Fit)->Args({20, 0})->Args({20, 5})->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace foresight

@@ -141,9 +141,12 @@ const OptionKnob<MarkovChainOptions> kMarkovKnobs[] = {
     {"prior", "pseudo-counts shrinking a phase to the global chain (default 4)", 0,
      std::numeric_limits<double>::infinity(), &MarkovChainOptions::prior}};
 const OptionKnob<SmallLstmOptions> kLstmKnobs[] = {
-    {"hidden", "LSTM units per layer (default 16)", 1, 512, &SmallLstmOptions::hidden},
-    {"layers", "stacked LSTM layers (default 1)", 1, 4, &SmallLstmOptions::layers},
-    {"epochs", "training passes per series (default 30)", 1, 10'000, &SmallLstmOptions::epochs},
+    // SmallLstm holds at most 64 units a layer and 2 layers: a larger value is refused here,
+    // not clamped there.
+    {"hidden", "LSTM units per layer (default 16)", 1, 64, &SmallLstmOptions::hidden},
+    {"layers", "stacked LSTM layers (default 1)", 1, 2, &SmallLstmOptions::layers},
+    {"epochs", "most training passes per series; early stopping may end sooner (default 30)", 1,
+     10'000, &SmallLstmOptions::epochs},
     {"chunk", "steps per truncated back-propagation window (default 24)", 1, 10'000,
      &SmallLstmOptions::chunk},
     {"learning_rate", "Adam step size (default 0.01)", 0, 1, &SmallLstmOptions::learning_rate,
@@ -151,7 +154,23 @@ const OptionKnob<SmallLstmOptions> kLstmKnobs[] = {
     {"max_train", "most recent samples trained on (default 1000)", 64, 1e8,
      &SmallLstmOptions::max_train},
     {"seed", "initial weights' seed (default: the configuration's, 42)", 0, 9007199254740992.0,
-     &SmallLstmOptions::seed}};
+     &SmallLstmOptions::seed},
+    {"deseasonalize",
+     "1: a seasonal, positive series is divided by its multiplicative seasonal indices before "
+     "training, as naive2 (default 1)",
+     0, 1, &SmallLstmOptions::deseasonalize},
+    {"local_level",
+     "1: inputs and targets in units of the last season's mean level, not the whole window's "
+     "(default 1)",
+     0, 1, &SmallLstmOptions::local_level},
+    {"patience",
+     "epochs without a lower pinball loss on the held-out targets before training stops, "
+     "keeping the best epoch; 0: no early stopping (default 5)",
+     0, 1000, &SmallLstmOptions::patience},
+    {"holdout",
+     "share of each series' last samples whose targets are held out for early stopping, at "
+     "least the horizon (default 0.2)",
+     0, 0.5, &SmallLstmOptions::holdout}};
 const OptionKnob<EnsembleOptions> kEnsembleKnobs[] = {
     {"horizon", "steps ahead scored and weighted per step (default: the horizon, at most 48)", 1,
      10'000, &EnsembleOptions::horizon},
@@ -469,9 +488,10 @@ void RegisterBuiltinForecasters(ForecasterRegistry& r) {
   add(
       "lstm", "small LSTM with pinball quantile heads, trained per series (SmallLstm)",
       [](const MethodConfig& c) -> absl::StatusOr<AnyForecaster> {
-        // Five quantile heads; 30 epochs (10 until session 28: under-trained
-        // on three of the four Debian sets, for every seed tried; lstm.md)
-        // cost about 0.12 s per 624-hour series with a 48-step horizon.
+        // Five quantile heads; at most 30 epochs (10 until session 28:
+        // under-trained on three of the four Debian sets, for every seed
+        // tried; lstm.md), fewer when the held-out loss stops falling
+        // (SmallLstmOptions::patience, since session 34).
         static constexpr double kLevels[] = {0.05, 0.25, 0.5, 0.75, 0.95};
         SmallLstmOptions o{.hidden = 16,
                            .horizon = c.horizon,

@@ -3,6 +3,9 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstdint>
+#include <numbers>
+#include <span>
 #include <vector>
 
 #include "foresight/forecast/internal/synthetic.hpp"
@@ -123,6 +126,164 @@ TEST_CASE("SmallLstm contract: NaN rejected, cold state predicts, Update steps")
   CHECK(lstm.Predict(*cold, 3).mean(3) == 0.0);
   lstm.Update(*cold, 5.0);
   CHECK(lstm.Predict(*cold, 2).mean(1) == 5.0);  // untrained: naive
+}
+
+// y_t = (100 + 0.5 t)(1 + 0.3 sin(2 pi t / 12)) (1 + 0.02 e_t): trend and
+// multiplicative seasonality, as the Debian monthly series.
+std::vector<double> MultiplicativeSeasonal(int n, std::uint64_t seed) {
+  internal::SeededNormal rng(seed);
+  std::vector<double> y;
+  for (int t = 0; t < n; ++t) {
+    const double index = 1.0 + 0.3 * std::sin(2 * std::numbers::pi * t / 12.0);
+    y.push_back((100.0 + 0.5 * t) * index * (1.0 + 0.02 * rng()));
+  }
+  return y;
+}
+
+TEST_CASE("SmallLstm divides out the seasonal indices of a positive seasonal series") {
+  const std::vector<double> y = MultiplicativeSeasonal(132, 3);
+  const std::span<const double> train = std::span(y).first(120);
+  const SmallLstmOptions o{.hidden = 8,
+                           .horizon = 12,
+                           .season = 12,
+                           .epochs = 30,
+                           .learning_rate = 0.01,
+                           .min_train = 48};
+  auto s = SmallLstm(o).Fit(train);
+  REQUIRE(s.ok());
+  REQUIRE(s->figure.size() == 12);
+  for (int k = 0; k < 12; ++k) {
+    INFO("phase " << k);
+    CHECK(s->figure[static_cast<std::size_t>(k)] ==
+          doctest::Approx(1.0 + 0.3 * std::sin(2 * std::numbers::pi * k / 12.0)).epsilon(0.03));
+  }
+  // Untrained (too short to train), the forecast is the last adjusted value
+  // times each step's own index: the phase of step h is (120 + h - 1) % 12.
+  SmallLstmOptions untrained = o;
+  untrained.min_train = 1000;
+  auto u = SmallLstm(untrained).Fit(train);
+  REQUIRE(u.ok());
+  REQUIRE(u->figure.size() == 12);
+  const Forecast fu = SmallLstm(untrained).Predict(*u, 12);
+  const double adjusted_last = train.back() / u->figure[119 % 12];
+  for (int h = 1; h <= 12; ++h) {
+    CHECK(fu.mean(h) ==
+          doctest::Approx(adjusted_last * u->figure[static_cast<std::size_t>(119 + h) % 12]));
+  }
+  // Trained, the forecast carries the seasonal swing (+-30 %) into the held-back year.
+  const Forecast fs = SmallLstm(o).Predict(*s, 12);
+  double err = 0;
+  for (int h = 1; h <= 12; ++h) err += std::abs(fs.mean(h) - y[static_cast<std::size_t>(119 + h)]);
+  INFO("MAE " << err / 12 << " at a level of about 160");
+  CHECK(err / 12 < 0.1 * 160);
+  SmallLstmOptions raw = o;
+  raw.deseasonalize = false;
+  auto r = SmallLstm(raw).Fit(train);
+  REQUIRE(r.ok());
+  CHECK(r->figure.empty());
+  // No indices for a series with a value <= 0 or one the M4 test finds not seasonal.
+  std::vector<double> with_zero(train.begin(), train.end());
+  with_zero[50] = 0.0;
+  auto z = SmallLstm(o).Fit(with_zero);
+  REQUIRE(z.ok());
+  CHECK(z->figure.empty());
+  internal::SeededNormal rng(11);
+  std::vector<double> flat;
+  for (int t = 0; t < 120; ++t) flat.push_back(100.0 + 2.0 * rng());
+  auto f = SmallLstm(o).Fit(flat);
+  REQUIRE(f.ok());
+  CHECK(f->figure.empty());
+}
+
+TEST_CASE("SmallLstm stops early on held-out targets and keeps the best epoch") {
+  // Noise around a level: nothing to learn beyond the level, so long training
+  // only fits the noise. Early stopping must end sooner and forecast better.
+  const SmallLstmOptions full{.hidden = 16,
+                              .horizon = 6,
+                              .season = 24,
+                              .epochs = 60,
+                              .learning_rate = 0.02,
+                              .min_train = 48,
+                              .patience = 0};
+  SmallLstmOptions early = full;
+  early.patience = 3;
+  double err_full = 0, err_early = 0;
+  for (std::uint64_t seed = 1; seed <= 8; ++seed) {
+    const auto y = internal::SyntheticSeries(
+        {.n = 406, .level = 100, .amp1 = 0, .noise = 10, .ar = 0.5, .seed = seed});
+    const std::span<const double> train = std::span(y).first(400);
+    auto a = SmallLstm(full).Fit(train);
+    auto b = SmallLstm(early).Fit(train);
+    REQUIRE(a.ok());
+    REQUIRE(b.ok());
+    CHECK(a->epochs_kept == 60);
+    CHECK(std::isnan(a->held_out_loss));
+    CHECK(b->epochs_kept < 60);
+    CHECK(std::isfinite(b->held_out_loss));
+    const Forecast fa = SmallLstm(full).Predict(*a, 6), fb = SmallLstm(early).Predict(*b, 6);
+    // The weights kept are epoch `epochs_kept`'s, not the last run's: a run
+    // that ends at that epoch (and so never waits out its patience) gives the
+    // same forecast.
+    SmallLstmOptions upto = early;
+    upto.epochs = b->epochs_kept;
+    upto.patience = 1000;
+    auto c = SmallLstm(upto).Fit(train);
+    REQUIRE(c.ok());
+    CHECK(c->epochs_kept == b->epochs_kept);
+    CHECK(SmallLstm(upto).Predict(*c, 6).mean(6) == fb.mean(6));
+    for (int h = 1; h <= 6; ++h) {
+      const double truth = y[static_cast<std::size_t>(399 + h)];
+      err_full += std::abs(fa.mean(h) - truth);
+      err_early += std::abs(fb.mean(h) - truth);
+    }
+  }
+  INFO("MAE over 8 series x 6 steps: early " << err_early / 48 << ", full " << err_full / 48);
+  CHECK(err_early < err_full);
+  // A series that cannot spare its held-out share (the cut would leave under
+  // half of it) trains every epoch on every target.
+  SmallLstmOptions long_horizon = early;
+  long_horizon.horizon = 48;
+  long_horizon.epochs = 4;
+  const auto y = internal::SyntheticSeries({.n = 80, .amp1 = 0, .noise = 5});
+  auto c = SmallLstm(long_horizon).Fit(y);
+  REQUIRE(c.ok());
+  CHECK(c->epochs_kept == 4);
+  CHECK(std::isnan(c->held_out_loss));
+}
+
+TEST_CASE("SmallLstm in units of the local level carries its spread across a level shift") {
+  // Trained at level 100 with 5 % noise, then fed the same shape at level
+  // 1000: in units of the local level the relative spread of the forecast
+  // stays; in units of the training window's level the spread stays about as
+  // wide in absolute terms, a fraction of the new level (0.3 when written).
+  internal::SeededNormal rng(5);
+  std::vector<double> y;
+  for (int t = 0; t < 400; ++t) y.push_back(100.0 * (1.0 + 0.05 * rng()));
+  std::vector<double> after;
+  for (int t = 0; t < 200; ++t) after.push_back(1000.0 * (1.0 + 0.05 * rng()));
+  auto relative_spread = [](const SmallLstm& lstm, const SmallLstm::State& s) {
+    const Forecast f = lstm.Predict(s, 1);
+    return (f.Quantile(1, 0.95) - f.Quantile(1, 0.05)) / f.mean(1);
+  };
+  double ratio[2];
+  for (bool local : {false, true}) {
+    const SmallLstm lstm({.hidden = 8,
+                          .horizon = 6,
+                          .season = 24,
+                          .epochs = 15,
+                          .learning_rate = 0.01,
+                          .min_train = 48,
+                          .local_level = local});
+    auto s = lstm.Fit(y);
+    REQUIRE(s.ok());
+    const double before = relative_spread(lstm, *s);
+    for (double v : after) lstm.Update(*s, v);
+    ratio[local] = relative_spread(lstm, *s) / before;
+  }
+  INFO("spread after / before: global " << ratio[0] << ", local " << ratio[1]);
+  CHECK(ratio[1] > 0.5);
+  CHECK(ratio[1] < 2.0);
+  CHECK(ratio[0] < 0.5);
 }
 
 }  // namespace

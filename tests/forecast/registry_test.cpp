@@ -231,6 +231,21 @@ TEST_CASE("Every method's knobs build the forecaster those options build") {
                                          .seed = 7},
                                         kLevels));
        }},
+      {"lstm[hidden=4,epochs=3,max_train=200,deseasonalize=0,local_level=0,patience=1,holdout=0.3]",
+       [&] {
+         static constexpr double kLevels[] = {0.05, 0.25, 0.5, 0.75, 0.95};
+         return AnyForecaster(SmallLstm({.hidden = 4,
+                                         .horizon = 24,
+                                         .season = 24,
+                                         .epochs = 3,
+                                         .learning_rate = 0.01,
+                                         .max_train = 200,
+                                         .deseasonalize = false,
+                                         .local_level = false,
+                                         .patience = 1,
+                                         .holdout = 0.3},
+                                        kLevels));
+       }},
       {"arima[seasonal=0,max_p=2,max_q=1,d=1,allow_drift=0,nonnegative=0]",
        [&] {
          return arima([](AutoArimaOptions& o) {
@@ -345,7 +360,7 @@ TEST_CASE("Knob errors name the method, the knob and the value") {
         "method 'holt_winters[phi=0]': phi must be in (0, 1], got 0");
   CHECK(message("ewma[alpha=0]") == "method 'ewma[alpha=0]': alpha must be in (0, 1], got 0");
   CHECK(message("lstm[hidden=2.5]") ==
-        "method 'lstm[hidden=2.5]': hidden must be a whole number in [1, 512], got 2.5");
+        "method 'lstm[hidden=2.5]': hidden must be a whole number in [1, 64], got 2.5");
   CHECK(message("ets[damped=2]") ==
         "method 'ets[damped=2]': damped must be a whole number in [-1, 1], got 2");
   CHECK(message("theta[nonnegative=0.5]") ==

@@ -8,11 +8,17 @@
 // tau it outputs q_{h,tau}, trained with the pinball loss. The mean reported is
 // the median head (0.5 is always among the levels).
 //
-// Inputs at time t (normalised by the series' scale s = mean |y| of its
-// training window): y_t / s - 1, (y_t - y_{t-1}) / s, (y_{t+1-m} - y_t) / s
-// (the seasonal-naive hint) and sin/cos of the next sample's phase in a cycle
-// of `season` samples (3 harmonics). Targets are (y_{t+h} - y_t) / s, so an
-// untrained network forecasts the last value.
+// A positive series that the M4 benchmarks' test finds seasonal is first
+// divided by its classical multiplicative seasonal indices (`deseasonalize`,
+// as Naive2 and Theta do); the forecast is multiplied back.
+// Inputs at time t, in units s of the local level (`local_level`: mean |y|
+// of the last max(season, 2) samples; else of the whole training window):
+// y_t / s - 1, (y_t - y_{t-1}) / s, (y_{t+1-m} - y_t) / s (the seasonal-naive
+// hint) and sin/cos of the next sample's phase in a cycle of `season` samples
+// (3 harmonics). Targets are (y_{t+h} - y_t) / s, so an untrained network
+// forecasts the last value. Training stops early (`patience`) when the
+// pinball loss on the targets of the last `holdout` of the series, held out,
+// has not fallen for `patience` epochs; the best epoch's weights are kept.
 //
 // Training is deterministic under `seed` (no threads, a seeded generator).
 // Per-series use: `Fit(history)` trains a network on the history and returns a
@@ -36,13 +42,17 @@
 // | int      | layers        | 1 or 2                                       | 1       |
 // | int      | horizon       | steps with their own output heads            | 24      |
 // | int      | season        | cycle for the phase features (<= 1: none)    | 24      |
-// | int      | epochs        | passes over the training data                | 20      |
+// | int      | epochs        | most passes over the training data           | 20      |
 // | int      | chunk         | truncated-BPTT length                        | 24      |
 // | double   | learning_rate | Adam step size                               | 0.005   |
 // | double   | clip          | global gradient-norm clip                    | 1.0     |
 // | int      | max_train     | most recent samples trained on per series    | 2000    |
 // | int      | min_train     | shorter histories stay untrained (naive)     | 64      |
 // | uint64_t | seed          | initialisation seed                          | 42      |
+// | bool     | deseasonalize | divide out multiplicative seasonal indices   | true    |
+// | bool     | local_level   | units of the last season's mean level        | true    |
+// | int      | patience      | epochs without a held-out gain (0: no stop)  | 5       |
+// | double   | holdout       | share of the series held out, in [0, 0.5]    | 0.2     |
 #ifndef FORESIGHT_FORECAST_LSTM_HPP_
 #define FORESIGHT_FORECAST_LSTM_HPP_
 
@@ -58,8 +68,10 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "foresight/forecast/forecaster.hpp"
+#include "foresight/forecast/internal/decompose.hpp"
 #include "foresight/forecast/internal/lstm_network.hpp"
 #include "foresight/forecast/internal/point_forecaster.hpp"
+#include "foresight/forecast/internal/stats.hpp"
 
 namespace foresight {
 
@@ -75,6 +87,19 @@ struct SmallLstmOptions {
   int max_train = 2000;
   int min_train = 64;
   std::uint64_t seed = 42;
+  // Divide a seasonal, positive series by its classical multiplicative
+  // indices before training and multiply them back into the forecast (the M4
+  // benchmarks' seasonality test and decomposition, as Naive2).
+  bool deseasonalize = true;
+  // Inputs and targets in units of the local level (mean |y| of the last
+  // max(season, 2) samples) instead of the training window's mean |y|.
+  bool local_level = true;
+  // Early stopping: the targets that reach a series' last `holdout` share of
+  // samples (at least `horizon`) are held out of training; it stops after
+  // `patience` epochs without a lower held-out pinball loss and keeps the
+  // best epoch's weights. 0: every epoch trains on every target.
+  int patience = 5;
+  double holdout = 0.2;
 };
 
 class SmallLstm {
@@ -85,9 +110,14 @@ class SmallLstm {
     std::shared_ptr<const internal::LstmNetwork> net;  // null: untrained (naive)
     std::vector<double> h, c;                           // layers x hidden
     std::vector<double> recent;                         // ring of the last max(m, 2) values
+    std::vector<double> figure;                         // seasonal indices; empty: none
     double scale = 0.0;
     long long t = 0;                                    // samples seen
-    double training_loss = NAN;                         // last epoch's mean pinball loss
+    // Mean pinball loss of the epoch kept (the last, without early stopping),
+    // on the training and on the held-out targets (NaN: none held out).
+    double training_loss = NAN;
+    double held_out_loss = NAN;
+    int epochs_kept = 0;  // the epoch whose weights are kept (0: untrained)
   };
 
   explicit SmallLstm(SmallLstmOptions options = {},
@@ -110,27 +140,35 @@ class SmallLstm {
         return s;
       }
       if (static_cast<int>(series[i].size()) < policy.options_.min_train) continue;
-      seqs.push_back(policy.MakeSequence(series[i]));
+      const std::vector<double> adjusted = Adjusted(series[i], policy.Figure(series[i]));
+      seqs.push_back(policy.MakeSequence(adjusted));
     }
     if (seqs.empty()) {
       return absl::InvalidArgumentError(absl::StrCat("lstm: no series has at least ",
                                                      policy.options_.min_train, " samples"));
     }
-    policy.global_ = policy.Train(seqs, &policy.global_loss_);
+    policy.global_ = policy.Train(seqs, &policy.global_loss_, &policy.global_held_out_loss_,
+                                  &policy.global_epochs_kept_);
     return policy;
   }
 
   absl::StatusOr<State> Fit(std::span<const double> history) const {
     if (absl::Status s = internal::CheckFinite(history, Name()); !s.ok()) return s;
     State state = Cold();
-    state.scale = Scale(history.last(std::min<std::size_t>(history.size(), static_cast<std::size_t>(options_.max_train))));
+    state.figure = Figure(history);
+    const std::vector<double> adjusted = Adjusted(history, state.figure);
+    const std::span<const double> x(adjusted);
+    state.scale = Scale(
+        x.last(std::min<std::size_t>(x.size(), static_cast<std::size_t>(options_.max_train))));
     if (global_) {
       state.net = global_;
       state.training_loss = global_loss_;
+      state.held_out_loss = global_held_out_loss_;
+      state.epochs_kept = global_epochs_kept_;
     } else if (static_cast<int>(history.size()) >= options_.min_train) {
       std::vector<internal::LstmSequence> one;
-      one.push_back(MakeSequence(history));
-      state.net = Train(one, &state.training_loss);
+      one.push_back(MakeSequence(x));
+      state.net = Train(one, &state.training_loss, &state.held_out_loss, &state.epochs_kept);
     }
     for (double y : history) Update(state, y);
     return state;
@@ -138,6 +176,8 @@ class SmallLstm {
 
   void Update(State& state, double y) const {
     if (!std::isfinite(y)) return;
+    if (!state.figure.empty())
+      y /= state.figure[static_cast<std::size_t>(state.t) % state.figure.size()];
     if (state.scale <= 0.0) state.scale = std::max(std::abs(y), 1e-6);
     const std::size_t r = state.recent.size();
     state.recent[static_cast<std::size_t>(state.t % static_cast<long long>(r))] = y;
@@ -155,8 +195,9 @@ class SmallLstm {
     const std::size_t Q = levels_.size();
     if (!state.net || state.t == 0) {
       for (int s = 1; s <= horizon; ++s) {
-        f.mean(s) = last;
-        for (double& q : f.quantiles(s)) q = last;
+        const double v = last * Index(state, s);
+        f.mean(s) = v;
+        for (double& q : f.quantiles(s)) q = v;
       }
       return f;
     }
@@ -169,6 +210,7 @@ class SmallLstm {
       o = big.data();
     }
     const int L = state.net->layers(), hid = state.net->hidden();
+    const double unit = Unit(state);
     state.net->Output(state.h.data() + (L - 1) * hid, H * static_cast<int>(Q), o);
     for (int s = 1; s <= horizon; ++s) {
       const int hs = std::min(s, H);
@@ -176,10 +218,11 @@ class SmallLstm {
       const double widen = s > H ? std::sqrt(static_cast<double>(s) / H) : 1.0;
       const double* row = o + static_cast<std::size_t>(hs - 1) * Q;
       const double med = row[median_];
+      const double index = Index(state, s);
       for (std::size_t k = 0; k < Q; ++k) {
-        f.quantile(s, k) = last + state.scale * (med + widen * (row[k] - med));
+        f.quantile(s, k) = index * (last + unit * (med + widen * (row[k] - med)));
       }
-      f.mean(s) = last + state.scale * med;
+      f.mean(s) = index * (last + unit * med);
     }
     f.Normalize(/*floor_at_zero=*/false);
     const double spread = f.Quantile(1, 0.9) - f.Quantile(1, 0.1);
@@ -196,6 +239,8 @@ class SmallLstm {
     o.chunk = std::max(o.chunk, 1);
     o.max_train = std::max(o.max_train, 2);
     o.min_train = std::max(o.min_train, 2);
+    o.patience = std::max(o.patience, 0);
+    o.holdout = std::isfinite(o.holdout) ? std::clamp(o.holdout, 0.0, 0.5) : 0.2;
     return o;
   }
   std::vector<double> WithMedian(std::span<const double> levels) {
@@ -204,6 +249,41 @@ class SmallLstm {
     std::sort(l.begin(), l.end());
     median_ = static_cast<std::size_t>(std::find(l.begin(), l.end(), 0.5) - l.begin());
     return l;
+  }
+  // The seasonal indices of `history` (phase 0 = its first sample), or none
+  // when deseasonalising is off, the series is not seasonal by the M4 test,
+  // or it has a value <= 0 (multiplicative indices need positive data).
+  std::vector<double> Figure(std::span<const double> history) const {
+    const int m = options_.season;
+    if (!options_.deseasonalize || m <= 1) return {};
+    if (std::any_of(history.begin(), history.end(), [](double v) { return !(v > 0.0); })) return {};
+    if (!internal::SeasonalityTest(history, m, internal::SeasonalityRule::kM4)) return {};
+    std::vector<double> figure = internal::ClassicalDecompose(history, m, true).figure;
+    for (double v : figure) {
+      if (!(v > 0.0 && std::isfinite(v))) return {};
+    }
+    return figure;
+  }
+  static std::vector<double> Adjusted(std::span<const double> y,
+                                      const std::vector<double>& figure) {
+    std::vector<double> out(y.begin(), y.end());
+    for (std::size_t i = 0; !figure.empty() && i < out.size(); ++i)
+      out[i] /= figure[i % figure.size()];
+    return out;
+  }
+  // The seasonal index of step `s` ahead (1 without indices).
+  static double Index(const State& state, int s) {
+    if (state.figure.empty()) return 1.0;
+    const std::size_t m = state.figure.size();
+    return state.figure[(static_cast<std::size_t>(state.t) + static_cast<std::size_t>(s) - 1) % m];
+  }
+  // The unit of inputs and targets at the latest sample.
+  double Unit(const State& s) const {
+    if (!options_.local_level || s.t == 0) return s.scale;
+    const long long n = std::min<long long>(s.t, static_cast<long long>(s.recent.size()));
+    double sum = 0.0;
+    for (long long i = 0; i < n; ++i) sum += std::abs(Back(s, i));
+    return std::max(sum / static_cast<double>(n), 1e-6 * s.scale);
   }
   std::size_t Ring() const { return static_cast<std::size_t>(std::max(options_.season, 2)); }
 
@@ -233,7 +313,7 @@ class SmallLstm {
 
   // Features of time t = state.t - 1 (the latest sample).
   void Features(const State& s, double* x) const {
-    const double sc = s.scale;
+    const double sc = Unit(s);
     const double y = Back(s, 0);
     x[0] = y / sc - 1.0;
     x[1] = (y - Back(s, 1)) / sc;
@@ -261,15 +341,36 @@ class SmallLstm {
       s.t += 1;
       Features(s, seq.x.col(t).data());
       for (int h = 1; h <= options_.horizon && t + h < T; ++h) {
-        const double target = (y[static_cast<std::size_t>(t + h)] - y[static_cast<std::size_t>(t)]) / s.scale;
+        const double target =
+            (y[static_cast<std::size_t>(t + h)] - y[static_cast<std::size_t>(t)]) / Unit(s);
         for (int k = 0; k < Q; ++k) seq.y((h - 1) * Q + k, t) = target;
       }
     }
     return seq;
   }
 
-  std::shared_ptr<const internal::LstmNetwork> Train(const std::vector<internal::LstmSequence>& seqs,
-                                                     double* loss_out) const {
+  // Masks the targets of `q` that reach its last `holdout` share of samples
+  // (at least `horizon`) and returns a sequence holding only those: what
+  // early stopping scores. A series too short to spare them, where the cut
+  // would leave under half its samples before it, is not split: `q` keeps
+  // every target and the sequence returned has none.
+  internal::LstmSequence HoldOut(internal::LstmSequence& q) const {
+    internal::LstmSequence held = q;
+    const int T = static_cast<int>(q.x.cols()), Q = static_cast<int>(levels_.size());
+    const int cut = T - std::max(options_.horizon, static_cast<int>(options_.holdout * T));
+    const bool split = cut >= T / 2;
+    for (int h = 1; h <= options_.horizon; ++h) {
+      // Step h's targets at origins t >= cut - h reach past the cut.
+      const int first = split ? std::clamp(cut - h, 0, T) : T;
+      q.y.block((h - 1) * Q, first, Q, T - first).setConstant(NAN);
+      held.y.block((h - 1) * Q, 0, Q, first).setConstant(NAN);
+    }
+    return held;
+  }
+
+  std::shared_ptr<const internal::LstmNetwork> Train(
+      const std::vector<internal::LstmSequence>& seqs, double* loss_out, double* held_loss_out,
+      int* epochs_out) const {
     auto net = std::make_shared<internal::LstmNetwork>(
         kInputs, options_.hidden, options_.layers,
         options_.horizon * static_cast<int>(levels_.size()), options_.seed);
@@ -278,16 +379,52 @@ class SmallLstm {
     std::vector<std::size_t> order(seqs.size());
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
     internal::SeededNormal rng(options_.seed ^ 0x9e3779b97f4a7c15ULL);
+    // Early stopping: train on `fit` (each series' held-out targets masked)
+    // and score `held` (those targets only) after every epoch.
+    std::vector<internal::LstmSequence> fit, held;
+    if (options_.patience > 0) {
+      fit = seqs;
+      for (internal::LstmSequence& q : fit) held.push_back(HoldOut(q));
+    }
+    const bool stop_early =
+        std::any_of(held.begin(), held.end(),
+                    [](const internal::LstmSequence& v) { return !v.y.array().isNaN().all(); });
+    const std::vector<internal::LstmSequence>& train = stop_early ? fit : seqs;
+    std::vector<double> best;
+    double best_loss = INFINITY, best_train = NAN;
+    int since_best = 0, best_epoch = 0;
     for (int e = 0; e < options_.epochs; ++e) {
       for (std::size_t i = order.size(); i > 1; --i) {  // Fisher-Yates, seeded
         std::swap(order[i - 1], order[static_cast<std::size_t>(rng.Uniform() * static_cast<double>(i))]);
       }
       double loss = 0.0, count = 0.0;
       for (std::size_t i : order) {
-        internal::TrainSequence(*net, seqs[i], levels_, options_.chunk, grad, loss, count,
+        internal::TrainSequence(*net, train[i], levels_, options_.chunk, grad, loss, count,
                                 [&](const std::vector<double>& g) { adam.Step(net->params(), g); });
       }
       *loss_out = count > 0 ? loss / count : NAN;
+      *epochs_out = e + 1;
+      if (!stop_early) continue;
+      double held_loss = 0.0, held_count = 0.0;
+      for (const internal::LstmSequence& v : held) {
+        internal::SequenceLoss(*net, v, levels_, held_loss, held_count);
+      }
+      const double mean = held_count > 0 ? held_loss / held_count : NAN;
+      if (mean < best_loss) {
+        best_loss = mean;
+        best_train = *loss_out;
+        best_epoch = e + 1;
+        best = net->params();
+        since_best = 0;
+      } else if (++since_best >= options_.patience) {
+        break;
+      }
+    }
+    if (!best.empty()) {
+      net->params() = std::move(best);
+      *loss_out = best_train;
+      *held_loss_out = best_loss;
+      *epochs_out = best_epoch;
     }
     return net;
   }
@@ -297,6 +434,8 @@ class SmallLstm {
   std::vector<double> levels_;
   std::shared_ptr<const internal::LstmNetwork> global_;
   double global_loss_ = NAN;
+  double global_held_out_loss_ = NAN;
+  int global_epochs_kept_ = 0;
 };
 static_assert(Forecaster<SmallLstm>);
 
