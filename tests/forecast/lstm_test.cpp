@@ -286,5 +286,32 @@ TEST_CASE("SmallLstm in units of the local level carries its spread across a lev
   CHECK(ratio[0] < 0.5);
 }
 
+TEST_CASE("SmallLstm stays finite and near the data when a series wakes from zeros") {
+  // An idle VM: a day of zeros, then load. The local level is 0 over the idle
+  // day, so the unit must not fall to nothing with it.
+  std::vector<double> y(400, 0.0);
+  internal::SeededNormal rng(8);
+  for (std::size_t t = 300; t < 400; ++t) y[t] = 5.0 + 0.5 * rng();
+  for (std::size_t t = 100; t < 110; ++t) y[t] = 3.0;  // one burst in the idle part
+  const SmallLstm lstm({.hidden = 8,
+                        .horizon = 6,
+                        .season = 24,
+                        .epochs = 10,
+                        .learning_rate = 0.01,
+                        .min_train = 48});
+  for (std::size_t end : {std::size_t{250}, std::size_t{302}, std::size_t{400}}) {
+    INFO("history " << end);
+    auto s = lstm.Fit(std::span<const double>(y).first(end));
+    REQUIRE(s.ok());
+    const Forecast f = lstm.Predict(*s, 6);
+    for (int h = 1; h <= 6; ++h) {
+      CHECK(std::isfinite(f.mean(h)));
+      CHECK(std::isfinite(f.Quantile(h, 0.05)));
+      CHECK(std::isfinite(f.Quantile(h, 0.95)));
+      CHECK(std::abs(f.mean(h)) < 20.0);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace foresight
