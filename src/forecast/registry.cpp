@@ -170,7 +170,11 @@ const OptionKnob<SmallLstmOptions> kLstmKnobs[] = {
     {"holdout",
      "share of each series' last samples whose targets are held out for early stopping, at "
      "least the horizon (default 0.2)",
-     0, 0.5, &SmallLstmOptions::holdout}};
+     0, 0.5, &SmallLstmOptions::holdout},
+    {"median_fallback",
+     "1: with early stopping, a step ahead whose median forecast the held-out targets worse than "
+     "the last value forecasts the last value (default 1)",
+     0, 1, &SmallLstmOptions::median_fallback}};
 const OptionKnob<EnsembleOptions> kEnsembleKnobs[] = {
     {"horizon", "steps ahead scored and weighted per step (default: the horizon, at most 48)", 1,
      10'000, &EnsembleOptions::horizon},

@@ -286,6 +286,50 @@ TEST_CASE("SmallLstm in units of the local level carries its spread across a lev
   CHECK(ratio[0] < 0.5);
 }
 
+TEST_CASE("SmallLstm falls back to the last value where its median lost to it") {
+  // No seasonal indices: a random walk passes the M4 test at lag 24, and the
+  // fallen-back forecast would be the last adjusted value times the indices.
+  const SmallLstmOptions o{.hidden = 8,
+                           .horizon = 6,
+                           .season = 24,
+                           .epochs = 20,
+                           .learning_rate = 0.01,
+                           .min_train = 48,
+                           .deseasonalize = false};
+  SmallLstmOptions off = o;
+  off.median_fallback = false;
+  // A random walk: the last value is the best point forecast, and some steps'
+  // medians fall back to it; exactly those forecast it.
+  int fell_back = 0;
+  for (std::uint64_t seed = 1; seed <= 4; ++seed) {
+    internal::SeededNormal rng(seed);
+    std::vector<double> walk = {100.0};
+    for (int t = 1; t < 400; ++t) walk.push_back(walk.back() + rng());
+    auto s = SmallLstm(o).Fit(walk);
+    auto n = SmallLstm(off).Fit(walk);
+    REQUIRE(s.ok());
+    REQUIRE(n.ok());
+    CHECK(n->naive_steps == 0);
+    const Forecast f = SmallLstm(o).Predict(*s, 6), g = SmallLstm(off).Predict(*n, 6);
+    int last = 0;
+    for (int h = 1; h <= 6; ++h) {
+      last += f.mean(h) == walk.back();
+      CHECK(g.mean(h) != walk.back());
+      CHECK(f.Quantile(h, 0.05) < f.mean(h));  // the other heads keep their spread
+      CHECK(f.Quantile(h, 0.95) > f.mean(h));
+    }
+    CHECK(last == s->naive_steps);
+    fell_back += s->naive_steps;
+  }
+  CHECK(fell_back > 0);
+  // A daily swing of +-30 around 100 that the last value misses: no step falls back.
+  const auto seasonal =
+      internal::SyntheticSeries({.n = 24 * 20, .season1 = 24, .amp1 = 30, .noise = 2});
+  auto s = SmallLstm(o).Fit(seasonal);
+  REQUIRE(s.ok());
+  CHECK(s->naive_steps == 0);
+}
+
 TEST_CASE("SmallLstm stays finite and near the data when a series wakes from zeros") {
   // An idle VM: a day of zeros, then load. The local level is 0 over the idle
   // day, so the unit must not fall to nothing with it.

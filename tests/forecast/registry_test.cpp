@@ -231,7 +231,8 @@ TEST_CASE("Every method's knobs build the forecaster those options build") {
                                          .seed = 7},
                                         kLevels));
        }},
-      {"lstm[hidden=4,epochs=3,max_train=200,deseasonalize=0,local_level=0,patience=1,holdout=0.3]",
+      {"lstm[hidden=4,epochs=3,max_train=200,deseasonalize=0,local_level=0,patience=1,holdout=0.3,"
+       "median_fallback=0]",
        [&] {
          static constexpr double kLevels[] = {0.05, 0.25, 0.5, 0.75, 0.95};
          return AnyForecaster(SmallLstm({.hidden = 4,
@@ -243,7 +244,8 @@ TEST_CASE("Every method's knobs build the forecaster those options build") {
                                          .deseasonalize = false,
                                          .local_level = false,
                                          .patience = 1,
-                                         .holdout = 0.3},
+                                         .holdout = 0.3,
+                                         .median_fallback = false},
                                         kLevels));
        }},
       {"arima[seasonal=0,max_p=2,max_q=1,d=1,allow_drift=0,nonnegative=0]",

@@ -18,7 +18,9 @@
 // (3 harmonics). Targets are (y_{t+h} - y_t) / s, so an untrained network
 // forecasts the last value. Training stops early (`patience`) when the
 // pinball loss on the targets of the last `holdout` of the series, held out,
-// has not fallen for `patience` epochs; the best epoch's weights are kept.
+// has not fallen for `patience` epochs; the best epoch's weights are kept,
+// and a step ahead whose median forecast the held-out targets worse than the
+// last value forecasts the last value (`median_fallback`).
 //
 // Training is deterministic under `seed` (no threads, a seeded generator).
 // Per-series use: `Fit(history)` trains a network on the history and returns a
@@ -53,6 +55,7 @@
 // | bool     | local_level   | units of the last season's mean level        | true    |
 // | int      | patience      | epochs without a held-out gain (0: no stop)  | 5       |
 // | double   | holdout       | share of the series held out, in [0, 0.5]    | 0.2     |
+// | bool     | median_fallback | last value where the median lost to it     | true    |
 #ifndef FORESIGHT_FORECAST_LSTM_HPP_
 #define FORESIGHT_FORECAST_LSTM_HPP_
 
@@ -100,6 +103,12 @@ struct SmallLstmOptions {
   // best epoch's weights. 0: every epoch trains on every target.
   int patience = 5;
   double holdout = 0.2;
+  // With early stopping: a step ahead whose median head forecasts the
+  // held-out targets worse (in absolute error) than the last value does
+  // forecasts the last value (its median head is zeroed); its other heads
+  // keep their spread. A series with nothing to learn past its level then
+  // gets the naive forecast, not the noise the network fitted.
+  bool median_fallback = true;
 };
 
 class SmallLstm {
@@ -118,6 +127,7 @@ class SmallLstm {
     double training_loss = NAN;
     double held_out_loss = NAN;
     int epochs_kept = 0;  // the epoch whose weights are kept (0: untrained)
+    int naive_steps = 0;  // steps ahead whose median fell back to the last value
   };
 
   explicit SmallLstm(SmallLstmOptions options = {},
@@ -148,7 +158,7 @@ class SmallLstm {
                                                      policy.options_.min_train, " samples"));
     }
     policy.global_ = policy.Train(seqs, &policy.global_loss_, &policy.global_held_out_loss_,
-                                  &policy.global_epochs_kept_);
+                                  &policy.global_epochs_kept_, &policy.global_naive_steps_);
     return policy;
   }
 
@@ -165,10 +175,12 @@ class SmallLstm {
       state.training_loss = global_loss_;
       state.held_out_loss = global_held_out_loss_;
       state.epochs_kept = global_epochs_kept_;
+      state.naive_steps = global_naive_steps_;
     } else if (static_cast<int>(history.size()) >= options_.min_train) {
       std::vector<internal::LstmSequence> one;
       one.push_back(MakeSequence(x));
-      state.net = Train(one, &state.training_loss, &state.held_out_loss, &state.epochs_kept);
+      state.net = Train(one, &state.training_loss, &state.held_out_loss, &state.epochs_kept,
+                        &state.naive_steps);
     }
     for (double y : history) Update(state, y);
     return state;
@@ -349,6 +361,32 @@ class SmallLstm {
     return seq;
   }
 
+  // Zeroes the median head of each step ahead whose held-out absolute error
+  // exceeds the last value's (a target of 0); returns how many were.
+  int MedianFallback(internal::LstmNetwork& net,
+                     const std::vector<internal::LstmSequence>& held) const {
+    const std::size_t Q = levels_.size();
+    std::vector<double> net_loss(static_cast<std::size_t>(net.outputs()), 0.0),
+        naive_loss = net_loss;
+    for (const internal::LstmSequence& v : held) {
+      internal::ForEachTarget(net, v, [&](int r, double target, double output) {
+        if (static_cast<std::size_t>(r) % Q != median_) return;
+        net_loss[static_cast<std::size_t>(r)] += std::abs(target - output);
+        naive_loss[static_cast<std::size_t>(r)] += std::abs(target);
+      });
+    }
+    internal::LstmNetwork::MapMat v = net.V();
+    int zeroed = 0;
+    for (int h = 0; h < options_.horizon; ++h) {
+      const std::size_t r = static_cast<std::size_t>(h) * Q + median_;
+      if (naive_loss[r] < net_loss[r]) {
+        v.row(static_cast<Eigen::Index>(r)).setZero();
+        ++zeroed;
+      }
+    }
+    return zeroed;
+  }
+
   // Masks the targets of `q` that reach its last `holdout` share of samples
   // (at least `horizon`) and returns a sequence holding only those: what
   // early stopping scores. A series too short to spare them, where the cut
@@ -370,7 +408,7 @@ class SmallLstm {
 
   std::shared_ptr<const internal::LstmNetwork> Train(
       const std::vector<internal::LstmSequence>& seqs, double* loss_out, double* held_loss_out,
-      int* epochs_out) const {
+      int* epochs_out, int* fallback_out) const {
     auto net = std::make_shared<internal::LstmNetwork>(
         kInputs, options_.hidden, options_.layers,
         options_.horizon * static_cast<int>(levels_.size()), options_.seed);
@@ -425,6 +463,7 @@ class SmallLstm {
       *loss_out = best_train;
       *held_loss_out = best_loss;
       *epochs_out = best_epoch;
+      if (options_.median_fallback) *fallback_out = MedianFallback(*net, held);
     }
     return net;
   }
@@ -436,6 +475,7 @@ class SmallLstm {
   double global_loss_ = NAN;
   double global_held_out_loss_ = NAN;
   int global_epochs_kept_ = 0;
+  int global_naive_steps_ = 0;
 };
 static_assert(Forecaster<SmallLstm>);
 

@@ -262,12 +262,12 @@ void TrainSequence(LstmNetwork& net, const LstmSequence& seq, std::span<const do
   }
 }
 
-// The pinball loss of `net` on `seq`'s targets (NaN = none), from a zero state
-// run forward over the whole sequence: adds to `loss_sum` and `count`.
-inline void SequenceLoss(const LstmNetwork& net, const LstmSequence& seq,
-                         std::span<const double> taus, double& loss_sum, double& count) {
+// Runs `net` from a zero state over `seq` and calls fn(r, target, output_r)
+// for each of its targets (NaN = none).
+template <typename Fn>
+void ForEachTarget(const LstmNetwork& net, const LstmSequence& seq, Fn&& fn) {
   const int H = net.hidden(), L = net.layers(), T = static_cast<int>(seq.x.cols());
-  const int Q = static_cast<int>(taus.size()), outputs = net.outputs();
+  const int outputs = net.outputs();
   std::vector<double> h(static_cast<std::size_t>(L * H), 0.0),
       c(static_cast<std::size_t>(L * H), 0.0), out(static_cast<std::size_t>(outputs));
   for (int t = 0; t < T; ++t) {
@@ -278,13 +278,21 @@ inline void SequenceLoss(const LstmNetwork& net, const LstmSequence& seq,
     net.Output(h.data() + (L - 1) * H, outputs, out.data());
     for (int r = 0; r < outputs; ++r) {
       const double target = seq.y(r, t);
-      if (std::isnan(target)) continue;
-      const double tau = taus[static_cast<std::size_t>(r % Q)];
-      const double e = target - out[static_cast<std::size_t>(r)];
-      loss_sum += e >= 0 ? tau * e : (tau - 1) * e;
-      count += 1.0;
+      if (!std::isnan(target)) fn(r, target, out[static_cast<std::size_t>(r)]);
     }
   }
+}
+
+// The pinball loss of `net` on `seq`'s targets, output r at level
+// taus[r % taus.size()]: adds to `loss_sum` and `count`.
+inline void SequenceLoss(const LstmNetwork& net, const LstmSequence& seq,
+                         std::span<const double> taus, double& loss_sum, double& count) {
+  ForEachTarget(net, seq, [&](int r, double target, double output) {
+    const double tau = taus[static_cast<std::size_t>(r) % taus.size()];
+    const double e = target - output;
+    loss_sum += e >= 0 ? tau * e : (tau - 1) * e;
+    count += 1.0;
+  });
 }
 
 }  // namespace foresight::internal
