@@ -120,6 +120,7 @@ class SmallLstm {
     std::vector<double> h, c;                           // layers x hidden
     std::vector<double> recent;                         // ring of the last max(m, 2) values
     std::vector<double> figure;                         // seasonal indices; empty: none
+    double recent_abs = 0.0;                            // sum of |recent| (the local level's)
     double scale = 0.0;
     long long t = 0;                                    // samples seen
     // Mean pinball loss of the epoch kept (the last, without early stopping),
@@ -191,9 +192,7 @@ class SmallLstm {
     if (!state.figure.empty())
       y /= state.figure[static_cast<std::size_t>(state.t) % state.figure.size()];
     if (state.scale <= 0.0) state.scale = std::max(std::abs(y), 1e-6);
-    const std::size_t r = state.recent.size();
-    state.recent[static_cast<std::size_t>(state.t % static_cast<long long>(r))] = y;
-    state.t += 1;
+    Push(state, y);
     if (!state.net) return;
     double x[kInputs];
     Features(state, x);
@@ -293,9 +292,20 @@ class SmallLstm {
   double Unit(const State& s) const {
     if (!options_.local_level || s.t == 0) return s.scale;
     const long long n = std::min<long long>(s.t, static_cast<long long>(s.recent.size()));
-    double sum = 0.0;
-    for (long long i = 0; i < n; ++i) sum += std::abs(Back(s, i));
-    return std::max(sum / static_cast<double>(n), 1e-6 * s.scale);
+    return std::max(std::max(s.recent_abs, 0.0) / static_cast<double>(n), 1e-6 * s.scale);
+  }
+  // Appends `y` to the ring of recent values and keeps their sum of |y| in
+  // O(1), summed afresh once a lap so that rounding cannot pile up.
+  static void Push(State& s, double y) {
+    const std::size_t r = s.recent.size();
+    const std::size_t i = static_cast<std::size_t>(s.t % static_cast<long long>(r));
+    s.recent_abs += std::abs(y) - std::abs(s.recent[i]);
+    s.recent[i] = y;
+    s.t += 1;
+    if (i + 1 == r) {
+      s.recent_abs = 0.0;
+      for (double v : s.recent) s.recent_abs += std::abs(v);
+    }
   }
   std::size_t Ring() const { return static_cast<std::size_t>(std::max(options_.season, 2)); }
 
@@ -348,13 +358,12 @@ class SmallLstm {
     State s = Cold();
     s.scale = Scale(y);
     for (int t = 0; t < T; ++t) {
-      const std::size_t r = s.recent.size();
-      s.recent[static_cast<std::size_t>(s.t % static_cast<long long>(r))] = y[static_cast<std::size_t>(t)];
-      s.t += 1;
+      Push(s, y[static_cast<std::size_t>(t)]);
       Features(s, seq.x.col(t).data());
+      const double unit = Unit(s);
       for (int h = 1; h <= options_.horizon && t + h < T; ++h) {
         const double target =
-            (y[static_cast<std::size_t>(t + h)] - y[static_cast<std::size_t>(t)]) / Unit(s);
+            (y[static_cast<std::size_t>(t + h)] - y[static_cast<std::size_t>(t)]) / unit;
         for (int k = 0; k < Q; ++k) seq.y((h - 1) * Q + k, t) = target;
       }
     }
